@@ -1,0 +1,20 @@
+#!/usr/bin/env node
+// Launcher that works on any Node: Svyazka runs on Node.js 24, which `npm ci` installs from the
+// npm registry (the `node` package). An older system Node hands over to it.
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+const major = Number(process.versions.node.split('.')[0]);
+if (major >= 24) {
+  await import('../src/cli/main.ts');
+} else {
+  const node24 = fileURLToPath(new URL('../node_modules/node/bin/node', import.meta.url));
+  if (!existsSync(node24)) {
+    console.error(`Svyazka needs Node.js 24; this is ${process.version}. Run "npm ci" in the project first: it installs Node 24 into node_modules.`);
+    process.exit(1);
+  }
+  const child = spawn(node24, [fileURLToPath(import.meta.url), ...process.argv.slice(2)], { stdio: 'inherit' });
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => child.kill(signal));
+  child.on('exit', (code, signal) => process.exit(code ?? (signal ? 128 : 1)));
+}

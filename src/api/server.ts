@@ -1,0 +1,85 @@
+// The HTTP server: /hooks (intake), /api/v1 (REST + OpenAPI), health and metrics.
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import { ZodError } from 'zod';
+import type { Services } from '../app.ts';
+import { ConnectionError } from '../engine/connections.ts';
+import { RunError } from '../engine/runs.ts';
+import { FlowValidationError } from '../engine/validate-flow.ts';
+import { hooksRoutes } from '../intake/hooks-route.ts';
+import { AuthError } from './auth.ts';
+import { ApiError, ApiRouter } from './router.ts';
+import { registerRoutes } from './routes/index.ts';
+
+export const API_PREFIX = '/api/v1';
+
+export async function buildServer(s: Services): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: s.logger.child({ part: 'http' }) as FastifyBaseLogger,
+    disableRequestLogging: true,
+    bodyLimit: 4 * 1024 * 1024,
+    trustProxy: true,
+    keepAliveTimeout: 65_000,
+  });
+
+  await app.register(async (hooks) => hooksRoutes(hooks, {
+    store: s.store,
+    targets: s.targets,
+    queue: s.queue,
+    metrics: s.metrics,
+    logger: s.logger,
+    maxBytes: s.config.webhookMaxBytes,
+  }));
+
+  await app.register(async (api) => {
+    api.setErrorHandler((error: FastifyError, req, reply) => {
+      const answer = toApiAnswer(error);
+      if (answer.status >= 500) s.logger.error({ err: error, method: req.method, route: req.routeOptions.url }, 'API request failed');
+      return reply.code(answer.status).send(answer.body);
+    });
+    const router = new ApiRouter(api, s.store, API_PREFIX);
+    registerRoutes(router, s);
+    api.get(`${API_PREFIX}/openapi.json`, async () => router.openapi({ title: 'Svyazka API', version: '1' }));
+  });
+
+  app.get('/healthz', async () => ({ ok: true }));
+  app.get('/readyz', async (_req, reply) => {
+    try {
+      await s.store.getWorkspace(s.defaultWorkspace.id);
+      return { ok: true };
+    } catch (error) {
+      return reply.code(503).send({ ok: false, error: (error as Error).message });
+    }
+  });
+  app.get('/metrics', async (_req, reply) => {
+    reply.header('content-type', s.metrics.registry.contentType);
+    return s.metrics.registry.metrics();
+  });
+  app.get('/', async (_req, reply) => reply.type('text/html; charset=utf-8').send(landingPage()));
+  return app;
+}
+
+function toApiAnswer(error: Error & { statusCode?: number; code?: string }): { status: number; body: Record<string, unknown> } {
+  if (error instanceof FlowValidationError) return { status: 422, body: { error: 'invalid_flow', message: error.message, issues: error.issues } };
+  if (error instanceof ApiError) return { status: error.statusCode, body: { error: codeOf(error.statusCode), message: error.message, ...(error.details ? { issues: error.details } : {}) } };
+  if (error instanceof AuthError || error instanceof RunError) return { status: error.statusCode, body: { error: codeOf(error.statusCode), message: error.message } };
+  if (error instanceof ConnectionError) return { status: 400, body: { error: 'invalid_connection', message: error.message, field: error.field } };
+  if (error instanceof ZodError) return { status: 400, body: { error: 'bad_request', message: error.message } };
+  if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
+    return { status: error.statusCode, body: { error: codeOf(error.statusCode), message: error.message } };
+  }
+  return { status: 500, body: { error: 'internal_error', message: 'Internal error' } };
+}
+
+function codeOf(status: number): string {
+  return { 400: 'bad_request', 401: 'unauthorized', 403: 'forbidden', 404: 'not_found', 409: 'conflict', 413: 'payload_too_large', 415: 'unsupported_media_type', 422: 'invalid' }[status] ?? 'error';
+}
+
+function landingPage(): string {
+  return `<!doctype html><html lang="ru"><meta charset="utf-8"><title>Связка</title>
+<body style="font-family:system-ui;max-width:40rem;margin:3rem auto">
+<h1>Связка / Svyazka</h1>
+<p>Сервер работает. Веб-интерфейс появится в следующей версии; пока используйте API и CLI.</p>
+<p>The server is running. The web UI comes in a later version; use the API and the CLI meanwhile.</p>
+<ul><li><a href="/api/v1/openapi.json">API (OpenAPI)</a></li><li><a href="/metrics">/metrics</a></li><li><a href="/healthz">/healthz</a></li></ul>
+</body></html>`;
+}

@@ -1,0 +1,60 @@
+// What the API shows of stored records. Sealed credentials never leave the store through here.
+import type { Connection, ExecutionRecord, StepRecord, WebhookRecord } from '../store/types.ts';
+
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+
+export function connectionView(c: Connection) {
+  return { id: c.id, name: c.name, connector: c.connector, config: c.publicConfig, createdAt: iso(c.createdAt), updatedAt: iso(c.updatedAt) };
+}
+
+export function executionView(e: ExecutionRecord, steps?: StepRecord[]) {
+  return {
+    id: e.id,
+    flowId: e.flowId,
+    flowVersion: e.flowVersion,
+    webhookId: e.webhookId,
+    origin: e.origin,
+    status: e.status,
+    error: e.error,
+    errorStep: e.errorStep,
+    retries: e.retries,
+    nextRunAt: ['waiting', 'retrying', 'queued'].includes(e.status) ? iso(e.nextRunAt) : null,
+    createdAt: iso(e.createdAt),
+    startedAt: iso(e.startedAt),
+    finishedAt: iso(e.finishedAt),
+    ...(steps ? { trigger: e.trigger, steps: steps.map(stepView) } : {}),
+  };
+}
+
+export function stepView(s: StepRecord) {
+  return {
+    stepId: s.stepId,
+    index: s.idx,
+    type: s.type,
+    status: s.status,
+    input: s.input,
+    output: s.output,
+    error: s.error,
+    attempts: s.attempts,
+    transactions: s.transactions,
+    resumeAt: iso(s.resumeAt),
+    startedAt: iso(s.startedAt),
+    finishedAt: iso(s.finishedAt),
+    durationMs: s.finishedAt === null ? null : s.finishedAt - s.startedAt,
+  };
+}
+
+export function webhookView(w: WebhookRecord, full: boolean) {
+  return {
+    id: w.id,
+    flowId: w.flowId,
+    method: w.method,
+    status: w.status,
+    error: w.error,
+    contentType: w.contentType,
+    size: w.size,
+    ip: w.ip,
+    receivedAt: iso(w.receivedAt),
+    ...(full ? { headers: w.headers, query: w.query, bodyKind: w.bodyKind, body: w.body } : {}),
+  };
+}

@@ -1,0 +1,169 @@
+// Wires the parts into one running service: store, queue, executor, scheduler, HTTP server.
+// `openServices` alone (no HTTP, no workers) is what the CLI uses against the same data.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import type { Config } from './config.ts';
+import { builtinConnectors, type ConnectorRegistry } from './connectors/registry.ts';
+import { Connections } from './engine/connections.ts';
+import { Executor } from './engine/executor.ts';
+import { Flows } from './engine/flows.ts';
+import { LocalRateLimiter, type RateLimiter } from './engine/outbound/rate-limiter.ts';
+import { Runs } from './engine/runs.ts';
+import { TriggerScheduler } from './engine/scheduler.ts';
+import { HookTargets } from './intake/hook-targets.ts';
+import { loadMasterKey, SecretBox } from './lib/secret-box.ts';
+import { createLogger } from './logger.ts';
+import { Metrics } from './metrics.ts';
+import { EmbeddedQueue } from './queue/embedded-queue.ts';
+import { SqliteStore } from './store/sqlite/sqlite-store.ts';
+import type { Store, Workspace } from './store/types.ts';
+import { buildServer } from './api/server.ts';
+
+export const DEFAULT_WORKSPACE = 'default';
+
+export interface Services {
+  config: Config;
+  logger: Logger;
+  store: Store;
+  connectors: ConnectorRegistry;
+  secrets: SecretBox;
+  connections: Connections;
+  flows: Flows;
+  runs: Runs;
+  limiter: RateLimiter;
+  metrics: Metrics;
+  targets: HookTargets;
+  queue: EmbeddedQueue | null;
+  defaultWorkspace: Workspace;
+}
+
+function openStore(config: Config): Store {
+  if (config.databaseUrl) {
+    throw new Error('DATABASE_URL is set, but the PostgreSQL store is not in this build yet; unset it to use SQLite in SVYAZKA_DATA_DIR');
+  }
+  if (config.redisUrl) {
+    throw new Error('REDIS_URL is set, but the BullMQ queue is not in this build yet; unset it to use the embedded queue');
+  }
+  return new SqliteStore(join(config.dataDir, 'svyazka.db'), { synchronous: config.sqliteSync });
+}
+
+/** Opens the data dir: migrations applied, master key loaded, workspace `default` present. */
+export async function openServices(
+  config: Config,
+  opts: { logger?: Logger; withQueue?: boolean; connectors?: ConnectorRegistry } = {},
+): Promise<Services> {
+  mkdirSync(config.dataDir, { recursive: true });
+  const logger = opts.logger ?? createLogger({ level: config.logLevel });
+  const store = openStore(config);
+  await store.migrate();
+  const secrets = new SecretBox(loadMasterKey(config.dataDir, config.secretKey));
+  const connectors = opts.connectors ?? builtinConnectors();
+  const metrics = new Metrics();
+  const queue = opts.withQueue
+    ? new EmbeddedQueue({
+        concurrency: config.workers,
+        onError: (executionId, error) => logger.error({ executionId, err: error }, 'execution crashed; it resumes on next start'),
+      })
+    : null;
+  const targets = new HookTargets(store);
+  const flows = new Flows({ store, connectors, publicUrl: config.publicUrl });
+  flows.onChange({ flowChanged: (flow, previous) => { targets.invalidate(previous); if (flow) targets.invalidate(flow.hookToken); } });
+  const defaultWorkspace = await store.ensureWorkspace(DEFAULT_WORKSPACE, 'Default');
+  return {
+    config,
+    logger,
+    store,
+    connectors,
+    secrets,
+    connections: new Connections({ store, connectors, secrets }),
+    flows,
+    runs: new Runs({ store, queue }),
+    limiter: new LocalRateLimiter(),
+    metrics,
+    targets,
+    queue,
+    defaultWorkspace,
+  };
+}
+
+export interface RunningApp {
+  services: Services;
+  server: FastifyInstance;
+  url: string;
+  stop(): Promise<void>;
+}
+
+/** `svyazka serve`: HTTP server plus workers (per SVYAZKA_ROLE) in this process. */
+export async function startApp(config: Config, opts: { logger?: Logger; connectors?: ConnectorRegistry } = {}): Promise<RunningApp> {
+  const runWorkers = config.role !== 'web';
+  const services = await openServices(config, { ...opts, withQueue: true });
+  const { store, queue, logger } = services;
+  const executor = new Executor({
+    store,
+    queue: queue!,
+    connectors: services.connectors,
+    connections: services.connections,
+    limiter: services.limiter,
+    logger,
+    metrics: services.metrics,
+    retry: config.retry,
+    env: config.templateEnv,
+  });
+  const scheduler = new TriggerScheduler({
+    store,
+    queue: queue!,
+    connectors: services.connectors,
+    connections: services.connections,
+    limiter: services.limiter,
+    logger,
+    metrics: services.metrics,
+  });
+  services.flows.onChange({ flowChanged: (flow) => scheduler.flowChanged(flow) });
+  services.metrics.queueDepth.reset();
+
+  const server = await buildServer(services);
+  const sweep = runWorkers ? startSweeper(services) : null;
+  if (runWorkers) {
+    queue!.start((id) => executor.run(id));
+    await scheduler.start();
+  }
+  const address = await server.listen({ port: config.port, host: config.host });
+  const url = address.replace('[::]', 'localhost').replace('0.0.0.0', '127.0.0.1');
+  logger.info({ url, dataDir: config.dataDir, role: config.role }, 'svyazka is up');
+
+  return {
+    services,
+    server,
+    url,
+    async stop() {
+      if (sweep) clearInterval(sweep);
+      scheduler.stop();
+      await server.close();
+      await queue!.stop();
+      await store.close();
+    },
+  };
+}
+
+/**
+ * Hands unfinished executions to the queue: all of them at start (resume after a crash), then
+ * every second those created by another process (CLI replay/retry) that this queue has not seen.
+ */
+function startSweeper(services: Services): NodeJS.Timeout {
+  const queue = services.queue!;
+  const sweep = async () => {
+    const pending = await services.store.listUnfinished(5000);
+    const fresh = pending.filter((p) => !queue.has(p.id));
+    if (fresh.length > 0) await queue.push(fresh.map((p) => ({ executionId: p.id, runAt: p.nextRunAt })));
+    const depth = queue.depth();
+    services.metrics.queueDepth.set({ state: 'ready' }, depth.ready);
+    services.metrics.queueDepth.set({ state: 'scheduled' }, depth.scheduled);
+    services.metrics.queueDepth.set({ state: 'running' }, depth.running);
+  };
+  void sweep();
+  const timer = setInterval(() => void sweep().catch((err) => services.logger.error({ err }, 'queue sweep failed')), 1000);
+  timer.unref();
+  return timer;
+}

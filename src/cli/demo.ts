@@ -1,0 +1,102 @@
+// `npm run demo`: the server, a local echo target standing in for "any HTTP service", and a
+// `demo` workspace whose flows run end to end with no account anywhere.
+import { startApp } from '../app.ts';
+import { hashSecret, newApiToken } from '../api/auth.ts';
+import { loadConfig } from '../config.ts';
+import { startEchoTarget } from '../connectors/http/echo-target.ts';
+
+export const DEMO_FLOWS = [
+  {
+    name: 'Демо: заказ из вебхука → фильтр → HTTP-запрос',
+    description: 'Incoming webhook with a RetailCRM-shaped order; only paid orders go on to the echo service.',
+    enabled: true,
+    trigger: { connector: 'webhook', event: 'incoming' },
+    steps: [
+      { id: 'only_paid', type: 'filter', all: [{ left: '{{trigger.order.status}}', op: 'eq', right: 'complete' }] },
+      {
+        id: 'deal',
+        type: 'set',
+        values: {
+          phone: '{{trigger.order.customer.phones.0.number | phone}}',
+          revenue: '{{trigger.order.totalSumm | number}}',
+          date: '{{trigger.order.createdAt | date: "dd/mm/yyyy"}}',
+        },
+      },
+      {
+        id: 'send',
+        type: 'action',
+        connector: 'http',
+        action: 'request',
+        connection: 'demo-echo',
+        input: {
+          method: 'POST',
+          url: '/deals',
+          body: { orderNumber: '{{trigger.order.number}}', phone: '{{steps.deal.phone}}', revenue: '{{steps.deal.revenue}}', date: '{{steps.deal.date}}' },
+        },
+      },
+    ],
+  },
+  {
+    name: 'Демо: каждую минуту → HTTP-запрос',
+    enabled: true,
+    trigger: { connector: 'schedule', event: 'cron', options: { cron: '* * * * *', timezone: 'Europe/Moscow' } },
+    steps: [
+      { id: 'ping', type: 'action', connector: 'http', action: 'request', connection: 'demo-echo', input: { method: 'GET', url: '/ping', query: { at: '{{trigger.firedAt}}' } } },
+    ],
+  },
+];
+
+export const DEMO_ORDER = {
+  order: {
+    id: 1001,
+    number: '1001A',
+    status: 'complete',
+    totalSumm: '15 990.00',
+    createdAt: '2026-11-22 10:15:00',
+    customer: { firstName: 'Ирина', lastName: 'Петрова', phones: [{ number: '8 (916) 123-45-67' }] },
+  },
+};
+
+export async function runDemo(port?: string): Promise<void> {
+  const config = loadConfig(port ? { ...process.env, PORT: port } : process.env);
+  const echo = await startEchoTarget({ port: 0 });
+  const app = await startApp(config);
+  const s = app.services;
+  const ws = await s.store.ensureWorkspace('demo', 'Демо');
+  await s.connections.save(ws.id, { name: 'demo-echo', connector: 'http', auth: { baseUrl: echo.baseUrl } });
+  const views = [];
+  for (const flow of DEMO_FLOWS) views.push(s.flows.view(await s.flows.save(ws.id, flow)));
+  const token = newApiToken();
+  await s.store.createApiToken({ workspaceId: ws.id, userId: null, role: 'owner', name: 'demo', tokenHash: hashSecret(token) });
+
+  const hook = views[0].webhookUrl!;
+  const local = hook.replace(config.publicUrl, app.url);
+  for (const status of ['complete', 'new']) {
+    await fetch(local, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ order: { ...DEMO_ORDER.order, status } }) });
+  }
+  console.log(
+    [
+      '',
+      `Svyazka demo is running at ${app.url}`,
+      `  echo service (stands in for any HTTP API): ${echo.baseUrl}`,
+      `  demo workspace API token: ${token}`,
+      '',
+      'Flows:',
+      ...views.map((v) => `  - ${v.name}${v.webhookUrl ? `\n      webhook: ${v.webhookUrl}` : ''}`),
+      '',
+      'Two sample orders were just sent (one "complete", one "new": the filter stops it). See them:',
+      `  curl -s -H "Authorization: Bearer ${token}" ${app.url}/api/v1/executions`,
+      'Send your own:',
+      `  curl -s -X POST ${hook} -H 'content-type: application/json' -d '${JSON.stringify(DEMO_ORDER)}'`,
+      `  curl -s -X POST ${hook} --data-urlencode 'order[status]=complete' --data-urlencode 'order[number]=77' --data-urlencode 'order[customer][phones][0][number]=89161234567'`,
+      '',
+    ].join('\n'),
+  );
+  const stop = async () => {
+    await app.stop();
+    await echo.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}

@@ -1,0 +1,260 @@
+// `svyazka` — the command line. Commands other than serve/demo open the data dir directly, so
+// they work whether or not a server is running; work they queue is picked up by the server.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { Command, CommanderError } from 'commander';
+import { openServices, startApp, type Services } from '../app.ts';
+import { hashPassword, hashSecret, newApiToken } from '../api/auth.ts';
+import { executionView } from '../api/views.ts';
+import { loadConfig } from '../config.ts';
+import { catalogOf } from '../connectors/catalog.ts';
+import { Flows } from '../engine/flows.ts';
+import { FlowValidationError } from '../engine/validate-flow.ts';
+import { createLogger } from '../logger.ts';
+import type { Role } from '../store/types.ts';
+import { runDemo } from './demo.ts';
+import { runSandbox } from './sandbox.ts';
+
+const ROLES = ['owner', 'editor', 'viewer'];
+
+/** Opens the data dir quietly, runs `fn`, closes. */
+async function withServices<T>(fn: (s: Services) => Promise<T>): Promise<T> {
+  const config = loadConfig();
+  const s = await openServices(config, { logger: createLogger({ level: 'warn' }) });
+  try {
+    return await fn(s);
+  } finally {
+    await s.store.close();
+  }
+}
+
+async function workspaceId(s: Services, slug: string): Promise<string> {
+  const ws = await s.store.getWorkspaceBySlug(slug);
+  if (!ws) throw new Error(`No workspace "${slug}"`);
+  return ws.id;
+}
+
+async function findFlow(s: Services, wsId: string, idOrName: string) {
+  const flow = (await s.store.getFlow(wsId, idOrName)) ?? (await s.store.getFlowByName(wsId, idOrName));
+  if (!flow) throw new Error(`No flow with id or name "${idOrName}"`);
+  return flow;
+}
+
+function role(value: string): Role {
+  if (!ROLES.includes(value)) throw new Error(`role must be one of ${ROLES.join(', ')}`);
+  return value as Role;
+}
+
+function print(value: unknown): void {
+  process.stdout.write(JSON.stringify(value, null, 2) + '\n');
+}
+
+export function buildProgram(): Command {
+  const program = new Command('svyazka')
+    .description('Svyazka — self-hosted integration engine (RetailCRM, Calltouch, marketplaces, any HTTP service)')
+    .showHelpAfterError();
+  const ws = (cmd: Command) => cmd.option('-w, --workspace <slug>', 'workspace', 'default');
+
+  program
+    .command('serve')
+    .description('Run the server: API, webhooks and workers (PORT, SVYAZKA_DATA_DIR, … from the environment)')
+    .option('-p, --port <port>', 'port (default: PORT or 3000)')
+    .action(async (opts: { port?: string }) => {
+      const config = loadConfig(opts.port ? { ...process.env, PORT: opts.port } : process.env);
+      const app = await startApp(config);
+      await announceFirstAdmin(app.services);
+      const stop = async () => {
+        await app.stop();
+        process.exit(0);
+      };
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+    });
+
+  program
+    .command('migrate')
+    .description('Apply database migrations and exit')
+    .action(() => withServices(async () => void console.log('Database is up to date')));
+
+  program
+    .command('demo')
+    .description('Run the server with demo targets and a demo workspace whose flows work end to end')
+    .option('-p, --port <port>', 'port (default: PORT or 3000)')
+    .action((opts: { port?: string }) => runDemo(opts.port));
+
+  const user = program.command('user').description('Users who sign in to the web UI and API');
+  ws(
+    user
+      .command('create')
+      .description('Create a user (or update their password) and make them a member of the workspace')
+      .requiredOption('--email <email>', 'email')
+      .requiredOption('--password <password>', 'password, at least 8 characters')
+      .option('--name <name>', 'display name')
+      .option('--role <role>', 'owner | editor | viewer', 'owner'),
+  ).action((opts: { email: string; password: string; name?: string; role: string; workspace: string }) =>
+    withServices(async (s) => {
+      const wsId = await workspaceId(s, opts.workspace);
+      const existing = await s.store.getUserByEmail(opts.email);
+      if (existing) throw new Error(`User ${opts.email} already exists`);
+      const created = await s.store.createUser({ email: opts.email, name: opts.name ?? opts.email, passwordHash: await hashPassword(opts.password) });
+      await s.store.setMember(wsId, created.id, role(opts.role));
+      print({ id: created.id, email: created.email, workspace: opts.workspace, role: opts.role });
+    }),
+  );
+
+  const token = program.command('token').description('API tokens');
+  ws(
+    token
+      .command('create')
+      .description('Create an API token for the workspace; prints only the token')
+      .option('--role <role>', 'owner | editor | viewer', 'owner')
+      .option('--name <name>', 'what the token is for', 'cli'),
+  ).action((opts: { role: string; name: string; workspace: string }) =>
+    withServices(async (s) => {
+      const wsId = await workspaceId(s, opts.workspace);
+      const secret = newApiToken();
+      await s.store.createApiToken({ workspaceId: wsId, userId: null, role: role(opts.role), name: opts.name, tokenHash: hashSecret(secret) });
+      process.stdout.write(secret + '\n');
+    }),
+  );
+
+  const flow = program.command('flow').description('Flows: import, export, list');
+  ws(flow.command('import').description('Create or update (by name) a flow from a JSON or YAML file; prints it as JSON').argument('<file>', 'flow file, - for stdin')).action(
+    (file: string, opts: { workspace: string }) =>
+      withServices(async (s) => {
+        const text = readFileSync(file === '-' ? 0 : file, 'utf8');
+        const saved = await s.flows.save(await workspaceId(s, opts.workspace), Flows.parseText(text));
+        print(s.flows.view(saved));
+      }),
+  );
+  ws(flow.command('export').description('Print a flow JSON (by id or name)').argument('<flow>', 'id or name').option('-o, --output <file>', 'write to a file')).action(
+    (idOrName: string, opts: { workspace: string; output?: string }) =>
+      withServices(async (s) => {
+        const found = await findFlow(s, await workspaceId(s, opts.workspace), idOrName);
+        const text = JSON.stringify(found.definition, null, 2) + '\n';
+        if (opts.output) writeFileSync(opts.output, text);
+        else process.stdout.write(text);
+      }),
+  );
+  ws(flow.command('list').description('List flows').option('--json', 'JSON output')).action((opts: { workspace: string; json?: boolean }) =>
+    withServices(async (s) => {
+      const flows = (await s.store.listFlows(await workspaceId(s, opts.workspace))).map((f) => s.flows.view(f));
+      if (opts.json) return print(flows);
+      if (flows.length === 0) return console.log('No flows yet: svyazka flow import FILE');
+      for (const f of flows) console.log(`${f.id}  ${f.enabled ? 'on ' : 'off'}  v${f.version}  ${f.name}${f.webhookUrl ? `  ${f.webhookUrl}` : ''}`);
+    }),
+  );
+
+  const connection = program.command('connection').description('Connections to services (credentials are stored encrypted)');
+  ws(
+    connection
+      .command('add')
+      .description('Create or replace a connection')
+      .requiredOption('--name <name>', 'name flows refer to')
+      .requiredOption('--connector <key>', 'connector key, e.g. http, retailcrm')
+      .option('--auth <json>', 'auth values as JSON, e.g. \'{"apiKey":"…"}\' (or - to read JSON from stdin)', '{}'),
+  ).action((opts: { name: string; connector: string; auth: string; workspace: string }) =>
+    withServices(async (s) => {
+      let auth: unknown;
+      try {
+        auth = JSON.parse(opts.auth === '-' ? readFileSync(0, 'utf8') : opts.auth);
+      } catch {
+        throw new Error('--auth must be a JSON object');
+      }
+      if (!auth || typeof auth !== 'object' || Array.isArray(auth)) throw new Error('--auth must be a JSON object');
+      const saved = await s.connections.save(await workspaceId(s, opts.workspace), { name: opts.name, connector: opts.connector, auth: auth as Record<string, unknown> });
+      print({ id: saved.id, name: saved.name, connector: saved.connector, config: saved.publicConfig });
+    }),
+  );
+  ws(connection.command('test').description('Test a connection against its service').argument('<name>', 'connection name')).action(
+    (name: string, opts: { workspace: string }) =>
+      withServices(async (s) => {
+        const found = await s.store.getConnectionByName(await workspaceId(s, opts.workspace), name);
+        if (!found) throw new Error(`No connection named "${name}"`);
+        const result = await s.connections.test(found, s.limiter, s.logger);
+        print(result);
+        if (!result.ok) process.exitCode = 1;
+      }),
+  );
+
+  const webhook = program.command('webhook').description('Webhook history');
+  ws(webhook.command('replay').description('Run a stored webhook through its flow again (the server runs it)').argument('<id>', 'webhook id')).action(
+    (id: string, opts: { workspace: string }) =>
+      withServices(async (s) => print(executionView(await s.runs.replay(await workspaceId(s, opts.workspace), id)))),
+  );
+  const execution = program.command('execution').description('Executions');
+  ws(execution.command('retry').description('Queue a failed execution again from its failed step (the server runs it)').argument('<id>', 'execution id')).action(
+    (id: string, opts: { workspace: string }) =>
+      withServices(async (s) => print(executionView(await s.runs.retry(await workspaceId(s, opts.workspace), id)))),
+  );
+
+  program
+    .command('catalog')
+    .description("Connectors' events, actions and fields")
+    .argument('[connector]', 'one connector key')
+    .option('--json', 'JSON output (the API shape)')
+    .action(async (key: string | undefined, opts: { json?: boolean }) => {
+      const { builtinConnectors } = await import('../connectors/registry.ts');
+      const registry = builtinConnectors();
+      const list = key ? [registry.get(key)] : registry.list();
+      if (list[0] === undefined) throw new Error(`Unknown connector "${key}"; known: ${registry.list().map((c) => c.key).join(', ')}`);
+      const catalogs = list.map((c) => catalogOf(c!));
+      if (opts.json) return print(key ? catalogs[0] : catalogs);
+      for (const c of catalogs) {
+        console.log(`${c.connector} — ${c.label}`);
+        for (const e of c.events) console.log(`  event  ${e.id} — ${e.label} (${e.fields.length} fields)`);
+        for (const a of c.actions) console.log(`  action ${a.id} — ${a.label} (${a.input.length} in, ${a.output.length} out)`);
+      }
+    });
+
+  program
+    .command('sandbox')
+    .description("Run a connector's sandbox (a fake of its service) in the foreground")
+    .argument('<connector>', 'connector key')
+    .option('-p, --port <port>', 'port (default: any free)')
+    .option('--seed <n>', 'random seed for the seeded data')
+    .option('--records <n>', 'how many records to seed')
+    .action((key: string, opts: { port?: string; seed?: string; records?: string }) => runSandbox(key, opts));
+
+  return program;
+}
+
+/** On a fresh data dir, `serve` creates the first admin and prints its credentials once. */
+async function announceFirstAdmin(s: Services): Promise<void> {
+  if ((await s.store.listMembers(s.defaultWorkspace.id)).length > 0) return;
+  const { randomBytes } = await import('node:crypto');
+  const password = randomBytes(12).toString('base64url');
+  const admin = await s.store.createUser({ email: 'admin@localhost', name: 'Admin', passwordHash: await hashPassword(password) });
+  await s.store.setMember(s.defaultWorkspace.id, admin.id, 'owner');
+  const secret = newApiToken();
+  await s.store.createApiToken({ workspaceId: s.defaultWorkspace.id, userId: admin.id, role: 'owner', name: 'first start', tokenHash: hashSecret(secret) });
+  process.stdout.write(
+    [
+      '',
+      'First start: an admin was created. This is shown once — keep it.',
+      `  email:     admin@localhost`,
+      `  password:  ${password}`,
+      `  API token: ${secret}`,
+      `  try:       curl -H "Authorization: Bearer ${secret}" ${s.config.publicUrl}/api/v1/flows`,
+      '',
+    ].join('\n') + '\n',
+  );
+}
+
+export async function main(argv: string[]): Promise<void> {
+  const program = buildProgram();
+  program.exitOverride();
+  try {
+    await program.parseAsync(argv);
+  } catch (error) {
+    if (error instanceof CommanderError) process.exit(error.exitCode);
+    if (error instanceof FlowValidationError) {
+      console.error('error: the flow is not valid:');
+      for (const issue of error.issues) console.error(`  - ${issue.path}: ${issue.message}`);
+    } else {
+      console.error(`error: ${(error as Error).message}`);
+    }
+    process.exit(1);
+  }
+}
+
+await main(process.argv);

@@ -1,0 +1,69 @@
+// Settings from the environment (DESIGN.md "Running"), validated once at start.
+import { resolve } from 'node:path';
+import { z } from 'zod';
+
+const envSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().default('0.0.0.0'),
+  SVYAZKA_DATA_DIR: z.string().default('./data'),
+  DATABASE_URL: z.string().optional(),
+  REDIS_URL: z.string().optional(),
+  SVYAZKA_ROLE: z.enum(['all', 'web', 'worker']).default('all'),
+  SVYAZKA_SECRET_KEY: z.string().optional(),
+  SVYAZKA_PUBLIC_URL: z.string().url().optional(),
+  SVYAZKA_WEBHOOK_MAX_BYTES: z.coerce.number().int().min(1024).default(1024 * 1024),
+  SVYAZKA_WORKERS: z.coerce.number().int().min(1).max(4096).default(256),
+  SVYAZKA_SQLITE_SYNC: z.enum(['normal', 'full']).default('normal'),
+  SVYAZKA_RETRY_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(6),
+  SVYAZKA_RETRY_BASE_MS: z.coerce.number().int().min(1).default(2000),
+  SVYAZKA_RETRY_MAX_MS: z.coerce.number().int().min(1).default(600_000),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export interface Config {
+  port: number;
+  host: string;
+  dataDir: string;
+  databaseUrl: string | undefined;
+  redisUrl: string | undefined;
+  role: 'all' | 'web' | 'worker';
+  secretKey: string | undefined;
+  publicUrl: string;
+  webhookMaxBytes: number;
+  workers: number;
+  sqliteSync: 'normal' | 'full';
+  retry: { maxAttempts: number; baseDelayMs: number; maxDelayMs: number };
+  logLevel: string;
+  /** Exposed to templates as `env`: SVYAZKA_ENV_FOO=bar → {{env.FOO}}. Nothing else of the environment is. */
+  templateEnv: Record<string, string>;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new Error(`Invalid environment: ${problems}`);
+  }
+  const e = parsed.data;
+  const templateEnv: Record<string, string> = {};
+  for (const [key, value] of Object.entries(env)) {
+    if (key.startsWith('SVYAZKA_ENV_') && value !== undefined) templateEnv[key.slice('SVYAZKA_ENV_'.length)] = value;
+  }
+  const config: Config = {
+    port: e.PORT,
+    host: e.HOST,
+    dataDir: resolve(e.SVYAZKA_DATA_DIR),
+    databaseUrl: e.DATABASE_URL,
+    redisUrl: e.REDIS_URL,
+    role: e.SVYAZKA_ROLE,
+    secretKey: e.SVYAZKA_SECRET_KEY,
+    publicUrl: (e.SVYAZKA_PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ''),
+    webhookMaxBytes: e.SVYAZKA_WEBHOOK_MAX_BYTES,
+    workers: e.SVYAZKA_WORKERS,
+    sqliteSync: e.SVYAZKA_SQLITE_SYNC,
+    retry: { maxAttempts: e.SVYAZKA_RETRY_MAX_ATTEMPTS, baseDelayMs: e.SVYAZKA_RETRY_BASE_MS, maxDelayMs: e.SVYAZKA_RETRY_MAX_MS },
+    logLevel: e.LOG_LEVEL,
+    templateEnv,
+  };
+  return { ...config, ...overrides };
+}

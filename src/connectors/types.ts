@@ -1,0 +1,154 @@
+// The connector contract: everything the engine knows about a service comes through a
+// ConnectorDefinition. A connector folder exports one; adding a service never touches the engine.
+import type { Logger } from 'pino';
+
+export interface Label {
+  ru: string;
+  en: string;
+}
+
+export type FieldType = 'string' | 'number' | 'boolean' | 'object' | 'array' | 'json';
+
+/** One field of a catalog: an event's payload field, an action's input or output. */
+export interface FieldDef {
+  /** Dotted id with numeric indices, exactly as the source documents spell it. */
+  id: string;
+  /** Russian label from the source documents. */
+  label: string;
+  labelEn?: string;
+  type?: FieldType;
+  required?: boolean;
+  /** Auth fields only: encrypted at rest, never returned by the API or logged. */
+  secret?: boolean;
+  description?: string;
+  /** Closed list of allowed values. */
+  options?: ReadonlyArray<{ value: string; label: string }>;
+  default?: unknown;
+}
+
+/** Decrypted connection values, keyed by auth field id. */
+export type AuthValues = Readonly<Record<string, unknown>>;
+
+export interface HttpRequest {
+  method: string;
+  url: string;
+  headers?: Record<string, string>;
+  query?: Record<string, string | number | boolean | undefined>;
+  /** A string or Buffer is sent as is; use `json` or `form` for encoded bodies. */
+  body?: string | Buffer;
+  json?: unknown;
+  form?: Record<string, string>;
+  timeoutMs?: number;
+}
+
+export interface HttpResponse {
+  status: number;
+  headers: Record<string, string>;
+  text: string;
+  /** Parsed JSON when the response is JSON, else undefined. */
+  json: unknown;
+}
+
+/**
+ * The HTTP client a connector gets: rate-limited per connection and metered — every request
+ * it sends is one transaction. Network errors and timeouts throw TransientError; any HTTP status
+ * is returned (classify it with `throwForStatus` or the connector's own envelope parser).
+ */
+export interface ConnectorHttp {
+  request(req: HttpRequest): Promise<HttpResponse>;
+}
+
+export interface ConnectorContext {
+  auth: AuthValues;
+  http: ConnectorHttp;
+  logger: Logger;
+  signal: AbortSignal;
+}
+
+export interface ActionContext extends ConnectorContext {
+  /** Stable across retries and crash-resumes of the same step; creating actions send it. */
+  idempotencyKey: string;
+  executionId: string;
+  stepId: string;
+}
+
+export type ActionKind = 'create' | 'update' | 'find' | 'read';
+
+export interface ActionDefinition {
+  id: string;
+  label: Label;
+  description?: string;
+  kind: ActionKind;
+  input: readonly FieldDef[];
+  output: readonly FieldDef[];
+  /** Throw NotFoundError for an empty find, PermanentError / TransientError for failures. */
+  run(ctx: ActionContext, input: Record<string, unknown>): Promise<Record<string, unknown>>;
+}
+
+export interface TriggerEvent {
+  /** Flattened-for-templates payload; becomes `trigger` in templates. */
+  payload: Record<string, unknown>;
+  /** Stable id used to de-duplicate (poll triggers). */
+  dedupeKey?: string;
+}
+
+export interface PollResult {
+  events: TriggerEvent[];
+  cursor: unknown;
+}
+
+export interface TriggerContext extends ConnectorContext {
+  /** The trigger's options from the flow JSON (`trigger.options`). */
+  options: Record<string, unknown>;
+  flowId: string;
+}
+
+export interface TriggerDefinition {
+  id: string;
+  label: Label;
+  description?: string;
+  fields: readonly FieldDef[];
+  /** Users may map any field of a real event, not only the catalog's. */
+  extensibleFields?: boolean;
+  delivery: 'webhook' | 'poll' | 'schedule';
+  /** Options the flow sets on the trigger (poll interval, cron expression, …). */
+  options?: readonly FieldDef[];
+  /** Validate options at save time; return an error message or null. */
+  checkOptions?(options: Record<string, unknown>): string | null;
+  /** Webhook triggers: turn the stored webhook body into the event (e.g. re-fetch the order). */
+  prepare?(ctx: TriggerContext, body: Record<string, unknown>): Promise<TriggerEvent>;
+  /** Poll triggers: new events since the cursor; the engine persists the returned cursor. */
+  poll?(ctx: TriggerContext, cursor: unknown): Promise<PollResult>;
+  /** Poll and schedule triggers: milliseconds until the next run. */
+  nextRunDelayMs?(options: Record<string, unknown>, now: Date): number | null;
+}
+
+export interface SandboxHandle {
+  baseUrl: string;
+  /** Demo credentials, as connection auth values. */
+  credentials: Record<string, string>;
+  close(): Promise<void>;
+}
+
+export interface SandboxOptions {
+  port?: number;
+  host?: string;
+  seed?: number;
+  records?: number;
+}
+
+export interface ConnectorDefinition {
+  key: string;
+  label: Label;
+  description?: string;
+  auth: {
+    fields: readonly FieldDef[];
+    /** Cheap call that proves the credentials work; throws an Error with a readable (Russian) message. */
+    test?(ctx: ConnectorContext): Promise<void>;
+  };
+  /** The service's request rate per connection, enforced by the shared limiter. */
+  limits?: { requestsPerSecond: number };
+  triggers: readonly TriggerDefinition[];
+  actions: readonly ActionDefinition[];
+  sandbox?(opts: SandboxOptions): Promise<SandboxHandle>;
+}

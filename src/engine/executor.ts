@@ -1,0 +1,376 @@
+// Runs one execution step by step. Each step's resolved input, output, status, timing and error
+// go to the journal before the next step starts, so a crashed or retried execution resumes at the
+// first unfinished step and never calls a finished one again. Waiting (delays, retry backoff) is
+// durable: the execution is parked with next_run_at and handed back to the queue.
+import type { Logger } from 'pino';
+import type { ConnectorRegistry } from '../connectors/registry.ts';
+import { NotFoundError, PermanentError, TransientError } from '../connectors/errors.ts';
+import type { AuthValues } from '../connectors/types.ts';
+import type { Metrics } from '../metrics.ts';
+import type { ExecutionQueue } from '../queue/types.ts';
+import type { ExecutionRecord, ExecutionStatus, ExecutionUpdate, StepRecord, Store } from '../store/types.ts';
+import { evaluateCondition } from './conditions.ts';
+import type { Connections } from './connections.ts';
+import type { ActionStep, DelayStep, FilterStep, FlowDefinition, SetStep, Step } from './flow-schema.ts';
+import { createConnectorHttp } from './outbound/http-client.ts';
+import type { RateLimiter } from './outbound/rate-limiter.ts';
+import { retryDelayMs, type RetryPolicy } from './retry-policy.ts';
+import { renderTemplate, renderValue, type TemplateContext } from './template.ts';
+
+export const FINAL_STATUSES: ReadonlySet<ExecutionStatus> = new Set(['succeeded', 'failed', 'filtered', 'stopped', 'cancelled']);
+const DONE_STEP = new Set(['succeeded', 'passed', 'not_found', 'skipped']);
+/** Reserved journal id for a webhook trigger's prepare phase (e.g. re-fetching the full order). */
+export const TRIGGER_STEP_ID = 'trigger';
+
+export interface ExecutorDeps {
+  store: Store;
+  queue: ExecutionQueue;
+  connectors: ConnectorRegistry;
+  connections: Connections;
+  limiter: RateLimiter;
+  logger: Logger;
+  metrics: Metrics;
+  retry: RetryPolicy;
+  /** Values exposed to templates as `env` (from SVYAZKA_ENV_* variables). */
+  env: Record<string, string>;
+}
+
+/** What a step decided: go on, end the execution, or park it until a time. */
+type StepOutcome =
+  | { kind: 'next'; record: StepRecord; output: unknown }
+  | { kind: 'end'; record: StepRecord; status: ExecutionStatus; error: string | null }
+  | { kind: 'park'; record: StepRecord; status: 'waiting' | 'retrying'; runAt: number };
+
+export class Executor {
+  private readonly deps: ExecutorDeps;
+  private readonly definitions = new Map<string, FlowDefinition>();
+
+  constructor(deps: ExecutorDeps) {
+    this.deps = deps;
+  }
+
+  async run(executionId: string): Promise<void> {
+    const { store, queue } = this.deps;
+    const loaded = await store.loadExecution(executionId);
+    if (!loaded) return;
+    const { execution } = loaded;
+    if (FINAL_STATUSES.has(execution.status) || execution.status === 'quota_exceeded') return;
+    const now = Date.now();
+    if (execution.nextRunAt > now + 5) {
+      await queue.push([{ executionId, runAt: execution.nextRunAt }]);
+      return;
+    }
+    const flow = await this.definition(execution.flowId, execution.flowVersion);
+    if (!flow) {
+      await this.finish(execution, null, 'failed', `Flow version ${execution.flowVersion} no longer exists`, null);
+      return;
+    }
+    const journal = new Map(loaded.steps.map((s) => [s.stepId, s]));
+    const startedAt = execution.startedAt ?? now;
+    const logger = this.deps.logger.child({ executionId, flowId: execution.flowId });
+
+    let trigger = execution.trigger;
+    const prepared = await this.prepareTrigger(execution, flow, journal.get(TRIGGER_STEP_ID), startedAt, logger);
+    if (prepared) {
+      if (prepared.kind !== 'next') return this.conclude(execution, prepared, startedAt);
+      trigger = prepared.output;
+    }
+
+    const ctx: TemplateContext = {
+      trigger,
+      steps: {} as Record<string, unknown>,
+      flow: { id: execution.flowId, name: flow.name, version: execution.flowVersion },
+      env: this.deps.env,
+      execution: { id: execution.id, origin: execution.origin, startedAt: new Date(startedAt).toISOString() },
+    };
+    const outputs = ctx.steps as Record<string, unknown>;
+
+    for (let idx = 0; idx < flow.steps.length; idx++) {
+      const step = flow.steps[idx];
+      const done = journal.get(step.id);
+      if (done && DONE_STEP.has(done.status)) {
+        outputs[step.id] = done.output;
+        continue;
+      }
+      if (done && done.status === 'failed' && step.type === 'action' && step.onError === 'continue' && done.finishedAt !== null) {
+        outputs[step.id] = done.output;
+        continue;
+      }
+      const outcome = await this.runStep(step, idx, execution, ctx, done, logger);
+      if (outcome.kind !== 'next') return this.conclude(execution, outcome, startedAt);
+      outputs[step.id] = outcome.output;
+      if (idx === flow.steps.length - 1) {
+        return this.finish(execution, outcome.record, 'succeeded', null, null, startedAt);
+      }
+      await store.saveStepAndExecution(outcome.record, execution.id, { status: 'running', startedAt });
+    }
+    // No steps, or every step was already journaled (crash after the last step's write).
+    await this.finish(execution, null, 'succeeded', null, null, startedAt);
+  }
+
+  private async conclude(execution: ExecutionRecord, outcome: Exclude<StepOutcome, { kind: 'next' }>, startedAt: number): Promise<void> {
+    if (outcome.kind === 'end') {
+      const errorStep = outcome.status === 'failed' ? outcome.record.stepId : null;
+      return this.finish(execution, outcome.record, outcome.status, outcome.error, errorStep, startedAt);
+    }
+    await this.deps.store.saveStepAndExecution(outcome.record, execution.id, {
+      status: outcome.status,
+      nextRunAt: outcome.runAt,
+      startedAt,
+      error: outcome.record.error,
+    });
+    await this.deps.queue.push([{ executionId: execution.id, runAt: outcome.runAt }]);
+  }
+
+  private async finish(
+    execution: ExecutionRecord,
+    record: StepRecord | null,
+    status: ExecutionStatus,
+    error: string | null,
+    errorStep: string | null,
+    startedAt = Date.now(),
+  ): Promise<void> {
+    const update: ExecutionUpdate = { status, error, errorStep, finishedAt: Date.now(), startedAt };
+    await this.deps.store.saveStepAndExecution(record, execution.id, update);
+    this.deps.metrics.executionsFinished.inc({ status });
+  }
+
+  private async definition(flowId: string, version: number): Promise<FlowDefinition | undefined> {
+    const key = `${flowId}@${version}`;
+    let def = this.definitions.get(key);
+    if (!def) {
+      // Versions are immutable, so a cached definition never goes stale.
+      def = (await this.deps.store.getFlowDefinition(flowId, version)) as FlowDefinition | undefined;
+      if (!def) return undefined;
+      if (this.definitions.size > 2000) this.definitions.delete(this.definitions.keys().next().value!);
+      this.definitions.set(key, def);
+    }
+    return def;
+  }
+
+  /** Webhook triggers with a `prepare` (e.g. re-fetch the full order) run it once, journaled. */
+  private async prepareTrigger(
+    execution: ExecutionRecord,
+    flow: FlowDefinition,
+    done: StepRecord | undefined,
+    startedAt: number,
+    logger: Logger,
+  ): Promise<StepOutcome | null> {
+    const trigger = this.deps.connectors.trigger(flow.trigger.connector, flow.trigger.event);
+    if (!trigger?.prepare || (execution.origin !== 'webhook' && execution.origin !== 'replay')) return null;
+    if (done && DONE_STEP.has(done.status)) return { kind: 'next', record: done, output: done.output };
+    const body = execution.trigger as Record<string, unknown>;
+    const connector = this.deps.connectors.get(flow.trigger.connector)!;
+    const outcome = await this.attempt(
+      { executionId: execution.id, stepId: TRIGGER_STEP_ID, idx: -1, type: 'trigger', connectorKey: connector.key, previous: done, retry: undefined, input: body },
+      flow.trigger.connection ?? null,
+      execution.workspaceId,
+      logger,
+      async (auth, http, signal) => {
+        const event = await trigger.prepare!({ auth, http, logger, signal, options: flow.trigger.options, flowId: execution.flowId }, body);
+        return event.payload;
+      },
+    );
+    if (outcome.kind === 'next') {
+      await this.deps.store.saveStepAndExecution(outcome.record, execution.id, { status: 'running', startedAt });
+    }
+    return outcome;
+  }
+
+  private async runStep(
+    step: Step,
+    idx: number,
+    execution: ExecutionRecord,
+    ctx: TemplateContext,
+    previous: StepRecord | undefined,
+    logger: Logger,
+  ): Promise<StepOutcome> {
+    const started = Date.now();
+    const base: StepRecord = {
+      executionId: execution.id,
+      stepId: step.id,
+      idx,
+      type: step.type,
+      status: 'succeeded',
+      input: null,
+      output: null,
+      error: null,
+      attempts: previous?.attempts ?? 0,
+      transactions: previous?.transactions ?? 0,
+      resumeAt: null,
+      startedAt: previous?.startedAt ?? started,
+      finishedAt: null,
+    };
+    try {
+      switch (step.type) {
+        case 'filter':
+          return this.runFilter(step, ctx, base);
+        case 'set':
+          return this.runSet(step, ctx, base);
+        case 'delay':
+          return this.runDelay(step, ctx, base, previous);
+        case 'action':
+          return await this.runAction(step, execution, ctx, base, previous, logger);
+        default:
+          throw new Error(`Unknown step type ${(step as { type: string }).type}`);
+      }
+    } catch (error) {
+      // Template errors and the like: the step cannot run as configured.
+      const message = (error as Error).message;
+      return { kind: 'end', status: 'failed', error: message, record: { ...base, status: 'failed', error: message, finishedAt: Date.now() } };
+    } finally {
+      if (step.type !== 'action') this.deps.metrics.stepDuration.observe({ type: step.type, connector: '' }, (Date.now() - started) / 1000);
+    }
+  }
+
+  private runFilter(step: FilterStep, ctx: TemplateContext, base: StepRecord): StepOutcome {
+    const mode = step.all ? 'all' : 'any';
+    const conditions = (step.all ?? step.any)!.map((c) => {
+      const left = renderTemplate(c.left, ctx);
+      const right = renderValue(c.right, ctx);
+      return { left, op: c.op, right, result: evaluateCondition(left, c.op, right) };
+    });
+    const passed = mode === 'all' ? conditions.every((c) => c.result) : conditions.some((c) => c.result);
+    const record: StepRecord = { ...base, status: passed ? 'passed' : 'filtered', input: { [mode]: conditions }, output: { passed }, finishedAt: Date.now() };
+    return passed ? { kind: 'next', record, output: { passed } } : { kind: 'end', record, status: 'filtered', error: null };
+  }
+
+  private runSet(step: SetStep, ctx: TemplateContext, base: StepRecord): StepOutcome {
+    const values = renderValue(step.values, ctx);
+    return { kind: 'next', record: { ...base, input: step.values, output: values, finishedAt: Date.now() }, output: values };
+  }
+
+  private runDelay(step: DelayStep, ctx: TemplateContext, base: StepRecord, previous: StepRecord | undefined): StepOutcome {
+    const now = Date.now();
+    let resumeAt = previous?.status === 'waiting' ? previous.resumeAt : null;
+    if (resumeAt === null) {
+      if (step.seconds !== undefined) resumeAt = now + step.seconds * 1000;
+      else {
+        const until = renderTemplate(step.until!, ctx);
+        const at = typeof until === 'number' ? until : Date.parse(String(until));
+        if (Number.isNaN(at)) throw new Error(`delay "until" is not a date: ${JSON.stringify(until)}`);
+        resumeAt = at;
+      }
+    }
+    const input = { resumeAt: new Date(resumeAt).toISOString() };
+    if (resumeAt <= now) {
+      return { kind: 'next', record: { ...base, input, output: { resumedAt: new Date(now).toISOString() }, finishedAt: now }, output: {} };
+    }
+    return { kind: 'park', status: 'waiting', runAt: resumeAt, record: { ...base, status: 'waiting', input, resumeAt } };
+  }
+
+  private async runAction(
+    step: ActionStep,
+    execution: ExecutionRecord,
+    ctx: TemplateContext,
+    base: StepRecord,
+    previous: StepRecord | undefined,
+    logger: Logger,
+  ): Promise<StepOutcome> {
+    const action = this.deps.connectors.action(step.connector, step.action);
+    if (!action) throw new Error(`Connector "${step.connector}" has no action "${step.action}"`);
+    const input = renderValue(step.input, ctx) as Record<string, unknown>;
+    const outcome = await this.attempt(
+      { executionId: execution.id, stepId: step.id, idx: base.idx, type: 'action', connectorKey: step.connector, previous, retry: step.retry, input },
+      step.connection ?? null,
+      execution.workspaceId,
+      logger,
+      (auth, http, signal) =>
+        action.run({ auth, http, logger, signal, idempotencyKey: `svz-${execution.id}-${step.id}`, executionId: execution.id, stepId: step.id }, input),
+    );
+    if (outcome.kind === 'end' && outcome.record.status === 'not_found') {
+      if (step.onNotFound === 'continue') return { kind: 'next', record: outcome.record, output: outcome.record.output };
+      if (step.onNotFound === 'fail') {
+        return { ...outcome, status: 'failed', record: { ...outcome.record, status: 'failed' } };
+      }
+      return outcome;
+    }
+    if (outcome.kind === 'end' && outcome.status === 'failed' && step.onError === 'continue') {
+      const output = { error: outcome.error };
+      return { kind: 'next', record: { ...outcome.record, output }, output };
+    }
+    return outcome;
+  }
+
+  /**
+   * One attempt of a call to a connector: opens the connection, meters each request, and turns
+   * the result or error into an outcome (transient errors park the execution for a retry).
+   */
+  private async attempt(
+    at: {
+      executionId: string;
+      stepId: string;
+      idx: number;
+      type: string;
+      connectorKey: string;
+      previous: StepRecord | undefined;
+      retry: ActionStep['retry'];
+      input: unknown;
+    },
+    connectionName: string | null,
+    workspaceId: string,
+    logger: Logger,
+    call: (auth: AuthValues, http: ReturnType<typeof createConnectorHttp>, signal: AbortSignal) => Promise<unknown>,
+  ): Promise<StepOutcome> {
+    const started = Date.now();
+    const attempts = (at.previous?.attempts ?? 0) + 1;
+    let transactions = at.previous?.transactions ?? 0;
+    const record: StepRecord = {
+      executionId: at.executionId,
+      stepId: at.stepId,
+      idx: at.idx,
+      type: at.type,
+      status: 'succeeded',
+      input: at.input,
+      output: null,
+      error: null,
+      attempts,
+      transactions,
+      resumeAt: null,
+      startedAt: at.previous?.startedAt ?? started,
+      finishedAt: null,
+    };
+    const connector = this.deps.connectors.get(at.connectorKey)!;
+    const metrics = this.deps.metrics;
+    try {
+      const conn = connectionName ? await this.deps.connections.open(workspaceId, connectionName, connector.key) : null;
+      if (!conn && connector.auth.fields.some((f) => f.required)) {
+        throw new PermanentError(`Step needs a "${connector.key}" connection: set "connection" to the name of one`);
+      }
+      const signal = AbortSignal.timeout(120_000);
+      const http = createConnectorHttp({
+        limiter: this.deps.limiter,
+        limitKey: conn?.id ?? `${workspaceId}:${connector.key}`,
+        ratePerSecond: connector.limits?.requestsPerSecond,
+        signal,
+        onRequest: () => {
+          transactions++;
+          metrics.transactions.inc({ connector: connector.key });
+        },
+      });
+      const output = await call(conn?.auth ?? {}, http, signal);
+      return { kind: 'next', output, record: { ...record, output, transactions, finishedAt: Date.now() } };
+    } catch (error) {
+      const now = Date.now();
+      const message = (error as Error).message || String(error);
+      const done = { ...record, transactions, error: message, finishedAt: now };
+      if (error instanceof NotFoundError) {
+        return { kind: 'end', status: 'stopped', error: null, record: { ...done, status: 'not_found', output: {}, error: message } };
+      }
+      if (error instanceof TransientError) {
+        const policy = { ...this.deps.retry, ...at.retry };
+        if (attempts < policy.maxAttempts) {
+          const runAt = now + retryDelayMs(policy, attempts, error.retryAfterMs);
+          logger.info({ stepId: at.stepId, attempts, retryAt: runAt, err: message }, 'step failed transiently; retry scheduled');
+          return { kind: 'park', status: 'retrying', runAt, record: { ...done, status: 'retrying', finishedAt: null, resumeAt: runAt } };
+        }
+        const final = `${message} (gave up after ${attempts} attempts)`;
+        return { kind: 'end', status: 'failed', error: final, record: { ...done, status: 'failed', error: final } };
+      }
+      if (!(error instanceof PermanentError)) logger.warn({ stepId: at.stepId, err: error }, 'step threw an unexpected error');
+      return { kind: 'end', status: 'failed', error: message, record: { ...done, status: 'failed' } };
+    } finally {
+      metrics.stepDuration.observe({ type: at.type, connector: connector.key }, (Date.now() - started) / 1000);
+    }
+  }
+}

@@ -1,0 +1,115 @@
+// Flow lifecycle: save (validate, create or update by name, webhook token), enable/disable, and
+// the view the API and CLI show (with the webhook URL for webhook-delivered triggers).
+import { parse as parseYaml } from 'yaml';
+import type { ConnectorRegistry } from '../connectors/registry.ts';
+import { newId, newToken } from '../lib/ids.ts';
+import type { FlowRecord, Store } from '../store/types.ts';
+import type { FlowDefinition } from './flow-schema.ts';
+import { FlowValidationError, validateFlow } from './validate-flow.ts';
+
+export interface FlowView {
+  id: string;
+  name: string;
+  enabled: boolean;
+  version: number;
+  webhookUrl: string | null;
+  createdAt: string;
+  updatedAt: string;
+  definition: FlowDefinition;
+}
+
+export interface FlowEvents {
+  /** Called after a flow is saved, enabled, disabled or deleted. */
+  flowChanged(flow: FlowRecord | null, previousHookToken: string | null): void;
+}
+
+export class Flows {
+  private readonly deps: { store: Store; connectors: ConnectorRegistry; publicUrl: string; events: FlowEvents[] };
+
+  constructor(deps: { store: Store; connectors: ConnectorRegistry; publicUrl: string; events?: FlowEvents[] }) {
+    this.deps = { ...deps, events: deps.events ?? [] };
+  }
+
+  onChange(listener: FlowEvents): void {
+    this.deps.events.push(listener);
+  }
+
+  /** Parses a flow file's text: JSON, or YAML when it does not start with `{`. */
+  static parseText(text: string): unknown {
+    const trimmed = text.trimStart();
+    try {
+      return trimmed.startsWith('{') ? JSON.parse(trimmed) : parseYaml(text);
+    } catch (error) {
+      throw new FlowValidationError([{ path: '(file)', message: `not valid JSON or YAML: ${(error as Error).message}` }]);
+    }
+  }
+
+  /**
+   * Validates and stores a flow. With `id`, updates that flow; otherwise creates a flow, or
+   * updates the workspace's flow of the same name (import semantics).
+   */
+  async save(workspaceId: string, raw: unknown, id?: string): Promise<FlowRecord> {
+    const definition = validateFlow(raw, this.deps.connectors);
+    const { store } = this.deps;
+    const existing = id ? await store.getFlow(workspaceId, id) : await store.getFlowByName(workspaceId, definition.name);
+    if (id && !existing) throw new FlowNotFoundError();
+    const sameName = await store.getFlowByName(workspaceId, definition.name);
+    if (sameName && existing && sameName.id !== existing.id) {
+      throw new FlowValidationError([{ path: 'name', message: `another flow is already named "${definition.name}"` }]);
+    }
+    const trigger = this.deps.connectors.trigger(definition.trigger.connector, definition.trigger.event);
+    const wantsHook = trigger?.delivery === 'webhook';
+    const hookToken = wantsHook ? (existing?.hookToken ?? newToken()) : null;
+    const saved = await store.saveFlow({
+      id: existing?.id ?? newId('fl'),
+      workspaceId,
+      name: definition.name,
+      enabled: definition.enabled,
+      definition,
+      hookToken,
+    });
+    this.emit(saved, existing?.hookToken ?? null);
+    return saved;
+  }
+
+  async setEnabled(workspaceId: string, id: string, enabled: boolean): Promise<FlowRecord | undefined> {
+    const flow = await this.deps.store.getFlow(workspaceId, id);
+    if (!flow) return undefined;
+    // The stored definition carries `enabled` too, so export/import round-trips it.
+    const saved = await this.deps.store.saveFlow({ ...flow, enabled, definition: { ...(flow.definition as object), enabled } });
+    this.emit(saved, flow.hookToken);
+    return saved;
+  }
+
+  async remove(workspaceId: string, id: string): Promise<boolean> {
+    const flow = await this.deps.store.getFlow(workspaceId, id);
+    if (!flow) return false;
+    const deleted = await this.deps.store.deleteFlow(workspaceId, id);
+    this.emit(null, flow.hookToken);
+    return deleted;
+  }
+
+  view(flow: FlowRecord): FlowView {
+    return {
+      id: flow.id,
+      name: flow.name,
+      enabled: flow.enabled,
+      version: flow.version,
+      webhookUrl: flow.hookToken ? `${this.deps.publicUrl}/hooks/${flow.hookToken}` : null,
+      createdAt: new Date(flow.createdAt).toISOString(),
+      updatedAt: new Date(flow.updatedAt).toISOString(),
+      definition: flow.definition as FlowDefinition,
+    };
+  }
+
+  private emit(flow: FlowRecord | null, previousHookToken: string | null): void {
+    for (const listener of this.deps.events) listener.flowChanged(flow, previousHookToken);
+  }
+}
+
+export class FlowNotFoundError extends Error {
+  constructor() {
+    super('Flow not found');
+    this.name = 'FlowNotFoundError';
+  }
+}

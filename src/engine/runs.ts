@@ -1,0 +1,66 @@
+// What users do to executions by hand: retry a failed one, replay a stored webhook, cancel.
+import { newId } from '../lib/ids.ts';
+import type { ExecutionQueue } from '../queue/types.ts';
+import type { ExecutionRecord, Store } from '../store/types.ts';
+import { mergeQuery } from '../intake/body.ts';
+import { FINAL_STATUSES } from './executor.ts';
+
+export class RunError extends Error {
+  readonly statusCode: number;
+  constructor(message: string, statusCode: number) {
+    super(message);
+    this.name = 'RunError';
+    this.statusCode = statusCode;
+  }
+}
+
+export class Runs {
+  private readonly deps: { store: Store; queue: ExecutionQueue | null };
+
+  constructor(deps: { store: Store; queue: ExecutionQueue | null }) {
+    this.deps = deps;
+  }
+
+  /** Runs a failed execution again from its failed step; earlier steps are not repeated. */
+  async retry(workspaceId: string, executionId: string): Promise<ExecutionRecord> {
+    const current = await this.deps.store.getExecution(workspaceId, executionId);
+    if (!current) throw new RunError('Execution not found', 404);
+    if (current.status !== 'failed') throw new RunError(`Only failed executions can be retried; this one is ${current.status}`, 409);
+    const queued = await this.deps.store.requeueFailed(workspaceId, executionId, Date.now());
+    if (!queued) throw new RunError('Execution changed meanwhile; reload it', 409);
+    await this.deps.queue?.push([{ executionId }]);
+    return queued;
+  }
+
+  /** A new execution of the webhook's flow (current version) with the stored body. */
+  async replay(workspaceId: string, webhookId: string): Promise<ExecutionRecord> {
+    const { store } = this.deps;
+    const webhook = await store.getWebhook(workspaceId, webhookId);
+    if (!webhook) throw new RunError('Webhook not found', 404);
+    if (webhook.status === 'invalid') throw new RunError('This webhook could not be parsed when it arrived, so there is nothing to replay', 409);
+    const flow = await store.getFlow(workspaceId, webhook.flowId);
+    if (!flow) throw new RunError('The flow of this webhook no longer exists', 409);
+    const now = Date.now();
+    const id = newId('ex', now);
+    await store.createExecution({
+      id,
+      workspaceId,
+      flowId: flow.id,
+      flowVersion: flow.version,
+      webhookId: webhook.id,
+      origin: 'replay',
+      trigger: mergeQuery(webhook.body, webhook.query),
+      nextRunAt: now,
+    });
+    await this.deps.queue?.push([{ executionId: id }]);
+    return (await store.getExecution(workspaceId, id))!;
+  }
+
+  async cancel(workspaceId: string, executionId: string): Promise<ExecutionRecord> {
+    const current = await this.deps.store.getExecution(workspaceId, executionId);
+    if (!current) throw new RunError('Execution not found', 404);
+    if (FINAL_STATUSES.has(current.status)) throw new RunError(`Execution already ended as ${current.status}`, 409);
+    await this.deps.store.updateExecution(executionId, { status: 'cancelled', finishedAt: Date.now() });
+    return (await this.deps.store.getExecution(workspaceId, executionId))!;
+  }
+}

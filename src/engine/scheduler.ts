@@ -1,0 +1,154 @@
+// Timers for triggers the engine drives itself: `schedule` (cron) and `poll` (ask a service what
+// is new). New executions and the advanced cursor are stored in one write, so an event is never
+// lost nor delivered twice across restarts.
+import type { Logger } from 'pino';
+import type { ConnectorRegistry } from '../connectors/registry.ts';
+import type { TriggerDefinition } from '../connectors/types.ts';
+import { newId } from '../lib/ids.ts';
+import type { Metrics } from '../metrics.ts';
+import type { ExecutionQueue } from '../queue/types.ts';
+import type { FlowRecord, NewExecution, Store } from '../store/types.ts';
+import type { Connections } from './connections.ts';
+import type { FlowDefinition } from './flow-schema.ts';
+import type { FlowEvents } from './flows.ts';
+import { createConnectorHttp } from './outbound/http-client.ts';
+import type { RateLimiter } from './outbound/rate-limiter.ts';
+
+const DEFAULT_POLL_MS = 60_000;
+const ERROR_BACKOFF_MS = 60_000;
+
+export interface SchedulerDeps {
+  store: Store;
+  queue: ExecutionQueue;
+  connectors: ConnectorRegistry;
+  connections: Connections;
+  limiter: RateLimiter;
+  logger: Logger;
+  metrics: Metrics;
+}
+
+export class TriggerScheduler implements FlowEvents {
+  private readonly timers = new Map<string, NodeJS.Timeout>();
+  private readonly running = new Set<string>();
+  private stopped = false;
+  private readonly deps: SchedulerDeps;
+
+  constructor(deps: SchedulerDeps) {
+    this.deps = deps;
+  }
+
+  async start(): Promise<void> {
+    this.stopped = false;
+    for (const flow of await this.deps.store.listEnabledFlows()) this.arm(flow);
+  }
+
+  stop(): void {
+    this.stopped = true;
+    for (const timer of this.timers.values()) clearTimeout(timer);
+    this.timers.clear();
+  }
+
+  flowChanged(flow: FlowRecord | null): void {
+    if (!flow) return;
+    this.disarm(flow.id);
+    if (flow.enabled) this.arm(flow);
+  }
+
+  /** Removes the timer of a deleted flow (flowChanged gets null then, so callers pass the id). */
+  disarm(flowId: string): void {
+    const timer = this.timers.get(flowId);
+    if (timer) clearTimeout(timer);
+    this.timers.delete(flowId);
+  }
+
+  private triggerOf(flow: FlowRecord): { def: FlowDefinition; trigger: TriggerDefinition } | null {
+    const def = flow.definition as FlowDefinition;
+    const trigger = this.deps.connectors.trigger(def.trigger.connector, def.trigger.event);
+    if (!trigger || (trigger.delivery !== 'poll' && trigger.delivery !== 'schedule')) return null;
+    return { def, trigger };
+  }
+
+  private arm(flow: FlowRecord, delayOverride?: number): void {
+    if (this.stopped) return;
+    const found = this.triggerOf(flow);
+    if (!found) return;
+    const { def, trigger } = found;
+    const delay =
+      delayOverride ??
+      trigger.nextRunDelayMs?.(def.trigger.options, new Date()) ??
+      Number(def.trigger.options.intervalSeconds ?? DEFAULT_POLL_MS / 1000) * 1000;
+    if (delay === null || !Number.isFinite(delay)) return;
+    const timer = setTimeout(() => void this.fire(flow.workspaceId, flow.id), Math.max(0, Math.min(delay, 2 ** 31 - 1)));
+    timer.unref();
+    this.timers.set(flow.id, timer);
+  }
+
+  /** Runs the flow's trigger once now (also used by tests and the "run now" button). */
+  async fire(workspaceId: string, flowId: string): Promise<number> {
+    this.timers.delete(flowId);
+    if (this.running.has(flowId)) return 0;
+    const flow = await this.deps.store.getFlow(workspaceId, flowId);
+    if (!flow || !flow.enabled) return 0;
+    const found = this.triggerOf(flow);
+    if (!found) return 0;
+    this.running.add(flowId);
+    let created = 0;
+    let retryIn: number | undefined;
+    try {
+      created = await this.runTrigger(flow, found.def, found.trigger);
+    } catch (error) {
+      const message = (error as Error).message;
+      this.deps.logger.warn({ flowId, err: message }, 'trigger poll failed');
+      const state = await this.deps.store.getTriggerCursor(flowId);
+      await this.deps.store.commitPoll(flowId, state?.cursor, [], message, Date.now());
+      retryIn = ERROR_BACKOFF_MS;
+    } finally {
+      this.running.delete(flowId);
+    }
+    const current = await this.deps.store.getFlow(workspaceId, flowId);
+    if (current?.enabled && !this.timers.has(flowId)) this.arm(current, retryIn);
+    return created;
+  }
+
+  private async runTrigger(flow: FlowRecord, def: FlowDefinition, trigger: TriggerDefinition): Promise<number> {
+    const now = Date.now();
+    const state = await this.deps.store.getTriggerCursor(flow.id);
+    const origin = trigger.delivery === 'schedule' ? ('schedule' as const) : ('poll' as const);
+    let events: Array<{ payload: Record<string, unknown> }>;
+    let cursor: unknown;
+    if (trigger.poll) {
+      const connector = this.deps.connectors.get(def.trigger.connector)!;
+      const conn = def.trigger.connection ? await this.deps.connections.open(flow.workspaceId, def.trigger.connection, connector.key) : null;
+      const metrics = this.deps.metrics;
+      const http = createConnectorHttp({
+        limiter: this.deps.limiter,
+        limitKey: conn?.id ?? `${flow.workspaceId}:${connector.key}`,
+        ratePerSecond: connector.limits?.requestsPerSecond,
+        onRequest: () => metrics.transactions.inc({ connector: connector.key }),
+      });
+      const result = await trigger.poll(
+        { auth: conn?.auth ?? {}, http, logger: this.deps.logger, signal: AbortSignal.timeout(300_000), options: def.trigger.options, flowId: flow.id },
+        state?.cursor,
+      );
+      events = result.events;
+      cursor = result.cursor;
+    } else {
+      // A schedule trigger without poll(): one event per firing.
+      events = [{ payload: { firedAt: new Date(now).toISOString() } }];
+      cursor = { lastFiredAt: now };
+    }
+    const executions: NewExecution[] = events.map((event) => ({
+      id: newId('ex', now),
+      workspaceId: flow.workspaceId,
+      flowId: flow.id,
+      flowVersion: flow.version,
+      webhookId: null,
+      origin,
+      trigger: event.payload,
+      nextRunAt: now,
+    }));
+    await this.deps.store.commitPoll(flow.id, cursor, executions, null, now);
+    if (executions.length > 0) await this.deps.queue.push(executions.map((e) => ({ executionId: e.id })));
+    return executions.length;
+  }
+}

@@ -1,0 +1,127 @@
+// Save-time validation of a flow: the schema, then what the schema cannot see — connectors and
+// their events/actions exist, step ids are unique, required inputs are given, every template
+// parses and refers only to earlier steps, every condition is well-formed.
+import type { z } from 'zod';
+import type { ConnectorRegistry } from '../connectors/registry.ts';
+import { checkConditionStatic } from './conditions.ts';
+import { flowSchema, type FlowDefinition } from './flow-schema.ts';
+import { checkValue } from './template.ts';
+
+export interface FlowIssue {
+  /** Where: `steps[1] (deal) input.orderNumber`, `trigger.event`, … */
+  path: string;
+  message: string;
+}
+
+export class FlowValidationError extends Error {
+  readonly issues: FlowIssue[];
+  constructor(issues: FlowIssue[]) {
+    super(`Invalid flow: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`);
+    this.name = 'FlowValidationError';
+    this.issues = issues;
+  }
+}
+
+export function validateFlow(raw: unknown, connectors: ConnectorRegistry): FlowDefinition {
+  const parsed = flowSchema.safeParse(raw);
+  if (!parsed.success) throw new FlowValidationError(zodIssues(parsed.error, raw));
+  const flow = parsed.data;
+  const issues: FlowIssue[] = [];
+
+  const connector = connectors.get(flow.trigger.connector);
+  const trigger = connectors.trigger(flow.trigger.connector, flow.trigger.event);
+  if (!connector) issues.push({ path: 'trigger.connector', message: `unknown connector "${flow.trigger.connector}"` });
+  else if (!trigger) {
+    const known = connector.triggers.map((t) => t.id).join(', ') || 'none';
+    issues.push({ path: 'trigger.event', message: `connector "${connector.key}" has no event "${flow.trigger.event}" (events: ${known})` });
+  } else {
+    const optionError = trigger.checkOptions?.(flow.trigger.options);
+    if (optionError) issues.push({ path: 'trigger.options', message: optionError });
+  }
+
+  const seen = new Set<string>();
+  flow.steps.forEach((step, index) => {
+    const at = `steps[${index}] (${step.id})`;
+    if (seen.has(step.id)) issues.push({ path: `${at}.id`, message: `duplicate step id "${step.id}"` });
+    const earlier = { stepIds: new Set(seen) };
+    const templateIssues = (value: unknown, field: string) => {
+      for (const issue of checkValue(value, earlier)) {
+        const where = issue.field ? `${field}.${issue.field}` : field;
+        issues.push({ path: `${at}.${where}`, message: `${issue.message} in "${issue.expression}" at position ${issue.position}` });
+      }
+    };
+    switch (step.type) {
+      case 'action': {
+        const action = connectors.action(step.connector, step.action);
+        if (!connectors.get(step.connector)) issues.push({ path: `${at}.connector`, message: `unknown connector "${step.connector}"` });
+        else if (!action) {
+          const known = connectors.get(step.connector)!.actions.map((a) => a.id).join(', ') || 'none';
+          issues.push({ path: `${at}.action`, message: `connector "${step.connector}" has no action "${step.action}" (actions: ${known})` });
+        } else {
+          for (const field of action.input) {
+            if (field.required && isMissing(step.input, field.id)) {
+              issues.push({ path: `${at}.input.${field.id}`, message: `required input "${field.id}" (${field.label}) is missing` });
+            }
+          }
+        }
+        templateIssues(step.input, 'input');
+        break;
+      }
+      case 'filter': {
+        const conditions = step.all ?? step.any ?? [];
+        conditions.forEach((c, i) => {
+          const key = step.all ? 'all' : 'any';
+          const problem = checkConditionStatic(c.op, c.right);
+          if (problem) issues.push({ path: `${at}.${key}[${i}]`, message: problem });
+          templateIssues(c.left, `${key}[${i}].left`);
+          templateIssues(c.right, `${key}[${i}].right`);
+        });
+        break;
+      }
+      case 'delay':
+        if (step.until !== undefined) templateIssues(step.until, 'until');
+        break;
+      case 'set':
+        templateIssues(step.values, 'values');
+        break;
+    }
+    seen.add(step.id);
+  });
+
+  if (issues.length > 0) throw new FlowValidationError(issues);
+  return flow;
+}
+
+function isMissing(input: Record<string, unknown>, id: string): boolean {
+  if (id in input) return input[id] === undefined || input[id] === null || input[id] === '';
+  // Dotted ids may be given nested: {"delivery": {"address": {"city": …}}}.
+  let node: unknown = input;
+  for (const part of id.split('.')) {
+    if (typeof node !== 'object' || node === null || !Object.hasOwn(node, part)) return true;
+    node = (node as Record<string, unknown>)[part];
+  }
+  return node === undefined || node === null || node === '';
+}
+
+function zodIssues(error: z.ZodError, raw: unknown): FlowIssue[] {
+  return error.issues.map((issue) => ({ path: describePath(issue.path, raw), message: issue.message }));
+}
+
+/** `steps.1.input` → `steps[1] (deal).input`, naming the step by its id where it has one. */
+function describePath(path: ReadonlyArray<PropertyKey>, raw: unknown): string {
+  if (path.length === 0) return '(flow)';
+  let out = '';
+  let node: unknown = raw;
+  for (const key of path) {
+    if (typeof key === 'number') {
+      const item = Array.isArray(node) ? node[key] : undefined;
+      const id = item && typeof item === 'object' && typeof (item as { id?: unknown }).id === 'string' ? ` (${(item as { id: string }).id})` : '';
+      out += `[${key}]${id}`;
+      node = item;
+    } else {
+      out += out ? `.${String(key)}` : String(key);
+      node = node && typeof node === 'object' ? (node as Record<string, unknown>)[String(key)] : undefined;
+    }
+  }
+  return out;
+}

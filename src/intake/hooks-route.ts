@@ -1,0 +1,108 @@
+// GET|POST|PUT /hooks/{token}: authenticate the token, parse the body, store the webhook (and the
+// execution it starts) durably, answer 200 only after COMMIT, then hand the execution to the queue.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Logger } from 'pino';
+import type { Metrics } from '../metrics.ts';
+import type { ExecutionQueue } from '../queue/types.ts';
+import type { Store } from '../store/types.ts';
+import { newId } from '../lib/ids.ts';
+import { BodyError, mergeQuery, parseQueryString, parseWebhookBody, type ParsedBody } from './body.ts';
+import { headersForHistory } from './headers.ts';
+import type { HookTargets } from './hook-targets.ts';
+
+export interface IntakeDeps {
+  store: Store;
+  targets: HookTargets;
+  queue: ExecutionQueue | null;
+  metrics: Metrics;
+  logger: Logger;
+  maxBytes: number;
+}
+
+const TOKEN = /^[A-Za-z0-9_-]{16,128}$/;
+/** How much of an unparseable body history keeps, for debugging. */
+const INVALID_BODY_PREVIEW = 64 * 1024;
+
+export async function hooksRoutes(app: FastifyInstance, deps: IntakeDeps): Promise<void> {
+  // Bodies arrive as raw bytes; parseWebhookBody decides what they are.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: deps.maxBytes }, (_req, body, done) => done(null, body));
+
+  app.setErrorHandler((error: Error & { statusCode?: number; code?: string }, _req, reply) => {
+    if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+      deps.metrics.webhooksRejected.inc({ reason: 'too_large' });
+      return reply.code(413).send({ ok: false, error: 'payload_too_large', message: `Body is over the limit of ${deps.maxBytes} bytes` });
+    }
+    const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
+    if (status === 500) deps.logger.error({ err: error }, 'webhook intake failed');
+    deps.metrics.webhooksRejected.inc({ reason: status === 500 ? 'error' : 'bad_request' });
+    return reply.code(status).send({ ok: false, error: status === 500 ? 'internal_error' : 'bad_request', message: status === 500 ? 'Internal error; the webhook was not stored' : error.message });
+  });
+
+  const handler = async (req: FastifyRequest<{ Params: { token: string } }>, reply: FastifyReply) => {
+    const token = req.params.token;
+    const target = TOKEN.test(token) ? await deps.targets.find(token) : null;
+    if (!target) {
+      deps.metrics.webhooksRejected.inc({ reason: 'unknown_token' });
+      return reply.code(404).send({ ok: false, error: 'not_found' });
+    }
+    const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+    const contentType = req.headers['content-type'];
+    const search = req.url.indexOf('?');
+    const now = Date.now();
+    const webhook = {
+      id: newId('wh', now),
+      workspaceId: target.workspaceId,
+      flowId: target.flowId,
+      method: req.method,
+      headers: headersForHistory(req.headers),
+      query: {} as Record<string, unknown>,
+      body: {} as unknown,
+      bodyKind: 'empty',
+      contentType: contentType ?? null,
+      size: raw.length,
+      ip: req.ip ?? null,
+      status: 'accepted' as 'accepted' | 'no_enabled_flow' | 'invalid',
+      error: null as string | null,
+      receivedAt: now,
+    };
+
+    let parsed: ParsedBody;
+    try {
+      webhook.query = search >= 0 ? parseQueryString(req.url.slice(search + 1)) : {};
+      parsed = parseWebhookBody(raw, contentType);
+    } catch (error) {
+      if (!(error instanceof BodyError)) throw error;
+      // Kept in history as 'invalid' so the sender's mistake can be seen and debugged.
+      webhook.status = 'invalid';
+      webhook.error = error.message;
+      webhook.bodyKind = 'invalid';
+      webhook.body = { text: raw.subarray(0, INVALID_BODY_PREVIEW).toString('utf8') };
+      await deps.store.acceptWebhook(webhook, null);
+      deps.metrics.webhooksRejected.inc({ reason: error.code });
+      return reply.code(error.statusCode).send({ ok: false, error: error.code, message: error.message, id: webhook.id });
+    }
+    webhook.body = parsed.body;
+    webhook.bodyKind = parsed.kind;
+
+    const execution = target.enabled
+      ? {
+          id: newId('ex', now),
+          workspaceId: target.workspaceId,
+          flowId: target.flowId,
+          flowVersion: target.version,
+          webhookId: webhook.id,
+          origin: 'webhook' as const,
+          trigger: mergeQuery(parsed.body, webhook.query),
+          nextRunAt: now,
+        }
+      : null;
+    if (!execution) webhook.status = 'no_enabled_flow';
+    await deps.store.acceptWebhook(webhook, execution);
+    deps.metrics.webhooksAccepted.inc();
+    if (execution && deps.queue) void deps.queue.push([{ executionId: execution.id }]);
+    return reply.code(200).send({ ok: true, id: webhook.id });
+  };
+
+  app.route({ method: ['GET', 'POST', 'PUT'], url: '/hooks/:token', handler });
+}

@@ -1,0 +1,160 @@
+// Schema migrations, written with Kysely's schema builder so SQLite and PostgreSQL share them.
+import { sql, type Kysely, type Migration } from 'kysely';
+
+const ms = 'bigint' as const;
+
+export const migrations: Record<string, Migration> = {
+  '0001_initial': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('workspaces')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('slug', 'text', (c) => c.notNull().unique())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('created_at', ms, (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('users')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('email', 'text', (c) => c.notNull().unique())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('password_hash', 'text', (c) => c.notNull())
+        .addColumn('created_at', ms, (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('members')
+        .addColumn('workspace_id', 'text', (c) => c.notNull().references('workspaces.id').onDelete('cascade'))
+        .addColumn('user_id', 'text', (c) => c.notNull().references('users.id').onDelete('cascade'))
+        .addColumn('role', 'text', (c) => c.notNull())
+        .addColumn('created_at', ms, (c) => c.notNull())
+        .addPrimaryKeyConstraint('members_pk', ['workspace_id', 'user_id'])
+        .execute();
+      await db.schema
+        .createTable('api_tokens')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('workspace_id', 'text', (c) => c.notNull().references('workspaces.id').onDelete('cascade'))
+        .addColumn('user_id', 'text')
+        .addColumn('role', 'text', (c) => c.notNull())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('token_hash', 'text', (c) => c.notNull().unique())
+        .addColumn('created_at', ms, (c) => c.notNull())
+        .addColumn('last_used_at', ms)
+        .addColumn('revoked_at', ms)
+        .execute();
+      await db.schema
+        .createTable('sessions')
+        .addColumn('id_hash', 'text', (c) => c.primaryKey())
+        .addColumn('user_id', 'text', (c) => c.notNull().references('users.id').onDelete('cascade'))
+        .addColumn('created_at', ms, (c) => c.notNull())
+        .addColumn('expires_at', ms, (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('connections')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('workspace_id', 'text', (c) => c.notNull().references('workspaces.id').onDelete('cascade'))
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('connector', 'text', (c) => c.notNull())
+        .addColumn('public_config', 'text', (c) => c.notNull())
+        .addColumn('sealed_auth', 'text', (c) => c.notNull())
+        .addColumn('created_at', ms, (c) => c.notNull())
+        .addColumn('updated_at', ms, (c) => c.notNull())
+        .addUniqueConstraint('connections_name_uq', ['workspace_id', 'name'])
+        .execute();
+      await db.schema
+        .createTable('flows')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('workspace_id', 'text', (c) => c.notNull().references('workspaces.id').onDelete('cascade'))
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('enabled', 'integer', (c) => c.notNull())
+        .addColumn('definition', 'text', (c) => c.notNull())
+        .addColumn('version', 'integer', (c) => c.notNull())
+        .addColumn('hook_token', 'text', (c) => c.unique())
+        .addColumn('created_at', ms, (c) => c.notNull())
+        .addColumn('updated_at', ms, (c) => c.notNull())
+        .addUniqueConstraint('flows_name_uq', ['workspace_id', 'name'])
+        .execute();
+      await db.schema
+        .createTable('flow_versions')
+        .addColumn('flow_id', 'text', (c) => c.notNull().references('flows.id').onDelete('cascade'))
+        .addColumn('version', 'integer', (c) => c.notNull())
+        .addColumn('definition', 'text', (c) => c.notNull())
+        .addColumn('created_at', ms, (c) => c.notNull())
+        .addPrimaryKeyConstraint('flow_versions_pk', ['flow_id', 'version'])
+        .execute();
+      await db.schema
+        .createTable('webhooks')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('workspace_id', 'text', (c) => c.notNull())
+        .addColumn('flow_id', 'text', (c) => c.notNull())
+        .addColumn('method', 'text', (c) => c.notNull())
+        .addColumn('headers', 'text', (c) => c.notNull())
+        .addColumn('query', 'text', (c) => c.notNull())
+        .addColumn('body', 'text', (c) => c.notNull())
+        .addColumn('body_kind', 'text', (c) => c.notNull())
+        .addColumn('content_type', 'text')
+        .addColumn('size', 'integer', (c) => c.notNull())
+        .addColumn('ip', 'text')
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('error', 'text')
+        .addColumn('received_at', ms, (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('webhooks_ws_time').on('webhooks').columns(['workspace_id', 'received_at']).execute();
+      await db.schema.createIndex('webhooks_flow_time').on('webhooks').columns(['flow_id', 'received_at']).execute();
+      await db.schema
+        .createTable('executions')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('workspace_id', 'text', (c) => c.notNull())
+        .addColumn('flow_id', 'text', (c) => c.notNull())
+        .addColumn('flow_version', 'integer', (c) => c.notNull())
+        .addColumn('webhook_id', 'text')
+        .addColumn('origin', 'text', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('trigger', 'text', (c) => c.notNull())
+        .addColumn('error', 'text')
+        .addColumn('error_step', 'text')
+        .addColumn('retries', 'integer', (c) => c.notNull())
+        .addColumn('next_run_at', ms, (c) => c.notNull())
+        .addColumn('created_at', ms, (c) => c.notNull())
+        .addColumn('started_at', ms)
+        .addColumn('finished_at', ms)
+        .addColumn('updated_at', ms, (c) => c.notNull())
+        .execute();
+      // One execution per (webhook, flow) for intake delivery; replays add more.
+      await db.schema
+        .createIndex('executions_webhook_uq')
+        .on('executions')
+        .columns(['webhook_id', 'flow_id'])
+        .unique()
+        .where(sql.ref('origin'), '=', 'webhook')
+        .execute();
+      await db.schema.createIndex('executions_ws_time').on('executions').columns(['workspace_id', 'created_at']).execute();
+      await db.schema.createIndex('executions_flow_time').on('executions').columns(['flow_id', 'created_at']).execute();
+      await db.schema.createIndex('executions_pending').on('executions').columns(['status', 'next_run_at']).execute();
+      await db.schema
+        .createTable('execution_steps')
+        .addColumn('execution_id', 'text', (c) => c.notNull())
+        .addColumn('step_id', 'text', (c) => c.notNull())
+        .addColumn('idx', 'integer', (c) => c.notNull())
+        .addColumn('type', 'text', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('input', 'text')
+        .addColumn('output', 'text')
+        .addColumn('error', 'text')
+        .addColumn('attempts', 'integer', (c) => c.notNull())
+        .addColumn('transactions', 'integer', (c) => c.notNull())
+        .addColumn('resume_at', ms)
+        .addColumn('started_at', ms, (c) => c.notNull())
+        .addColumn('finished_at', ms)
+        .addPrimaryKeyConstraint('execution_steps_pk', ['execution_id', 'step_id'])
+        .execute();
+      await db.schema
+        .createTable('trigger_state')
+        .addColumn('flow_id', 'text', (c) => c.primaryKey())
+        .addColumn('cursor', 'text')
+        .addColumn('last_run_at', ms)
+        .addColumn('last_error', 'text')
+        .addColumn('updated_at', ms, (c) => c.notNull())
+        .execute();
+    },
+  },
+};

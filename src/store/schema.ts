@@ -1,0 +1,175 @@
+// Table shapes shared by every store implementation (Kysely's database type).
+// Times are milliseconds since the epoch; JSON columns hold text.
+import type { Generated } from 'kysely';
+
+export type Role = 'owner' | 'editor' | 'viewer';
+
+export type ExecutionStatus =
+  | 'queued'
+  | 'running'
+  | 'waiting'
+  | 'retrying'
+  | 'succeeded'
+  | 'failed'
+  | 'filtered'
+  | 'stopped'
+  | 'cancelled'
+  | 'quota_exceeded';
+
+export const UNFINISHED_STATUSES: readonly ExecutionStatus[] = ['queued', 'running', 'waiting', 'retrying'];
+
+export type StepStatus = 'succeeded' | 'failed' | 'retrying' | 'waiting' | 'passed' | 'filtered' | 'not_found' | 'skipped';
+
+export type WebhookStatus = 'accepted' | 'no_enabled_flow' | 'invalid';
+
+export interface WorkspacesTable {
+  id: string;
+  slug: string;
+  name: string;
+  created_at: number;
+}
+
+export interface UsersTable {
+  id: string;
+  email: string;
+  name: string;
+  password_hash: string;
+  created_at: number;
+}
+
+export interface MembersTable {
+  workspace_id: string;
+  user_id: string;
+  role: Role;
+  created_at: number;
+}
+
+export interface ApiTokensTable {
+  id: string;
+  workspace_id: string;
+  user_id: string | null;
+  role: Role;
+  name: string;
+  token_hash: string;
+  created_at: number;
+  last_used_at: number | null;
+  revoked_at: number | null;
+}
+
+export interface SessionsTable {
+  id_hash: string;
+  user_id: string;
+  created_at: number;
+  expires_at: number;
+}
+
+export interface ConnectionsTable {
+  id: string;
+  workspace_id: string;
+  name: string;
+  connector: string;
+  /** Non-secret auth values, shown in the UI. */
+  public_config: string;
+  /** AES-256-GCM sealed JSON of every auth value. */
+  sealed_auth: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface FlowsTable {
+  id: string;
+  workspace_id: string;
+  name: string;
+  enabled: number;
+  definition: string;
+  version: number;
+  hook_token: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface FlowVersionsTable {
+  flow_id: string;
+  version: number;
+  definition: string;
+  created_at: number;
+}
+
+export interface WebhooksTable {
+  id: string;
+  workspace_id: string;
+  flow_id: string;
+  method: string;
+  headers: string;
+  query: string;
+  body: string;
+  body_kind: string;
+  content_type: string | null;
+  size: number;
+  ip: string | null;
+  status: WebhookStatus;
+  error: string | null;
+  received_at: number;
+}
+
+export interface ExecutionsTable {
+  id: string;
+  workspace_id: string;
+  flow_id: string;
+  flow_version: number;
+  webhook_id: string | null;
+  origin: 'webhook' | 'replay' | 'poll' | 'schedule' | 'manual';
+  status: ExecutionStatus;
+  trigger: string;
+  error: string | null;
+  error_step: string | null;
+  retries: number;
+  next_run_at: number;
+  created_at: number;
+  started_at: number | null;
+  finished_at: number | null;
+  updated_at: number;
+}
+
+export interface ExecutionStepsTable {
+  execution_id: string;
+  step_id: string;
+  idx: number;
+  type: string;
+  status: StepStatus;
+  input: string | null;
+  output: string | null;
+  error: string | null;
+  attempts: number;
+  transactions: number;
+  resume_at: number | null;
+  started_at: number;
+  finished_at: number | null;
+}
+
+export interface TriggerStateTable {
+  flow_id: string;
+  cursor: string | null;
+  last_run_at: number | null;
+  last_error: string | null;
+  updated_at: number;
+}
+
+export interface MigrationsLockTable {
+  id: Generated<number>;
+}
+
+export interface Database {
+  workspaces: WorkspacesTable;
+  users: UsersTable;
+  members: MembersTable;
+  api_tokens: ApiTokensTable;
+  sessions: SessionsTable;
+  connections: ConnectionsTable;
+  flows: FlowsTable;
+  flow_versions: FlowVersionsTable;
+  webhooks: WebhooksTable;
+  executions: ExecutionsTable;
+  execution_steps: ExecutionStepsTable;
+  trigger_state: TriggerStateTable;
+}

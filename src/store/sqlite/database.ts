@@ -1,0 +1,166 @@
+// One SQLite connection (node:sqlite) shared by the process: Kysely builds the queries, they run
+// synchronously on prepared statements, and writes are group-committed — every write submitted
+// during one event-loop turn lands in a single transaction, and each caller's promise resolves
+// only after COMMIT. That is what makes "200 only after the webhook is stored" cheap.
+import { DatabaseSync, type StatementSync } from 'node:sqlite';
+import { Kysely, Migrator, SqliteDialect, type CompiledQuery, type SqliteDatabase as KyselySqliteDatabase } from 'kysely';
+import type { Database } from '../schema.ts';
+import { migrations } from '../migrations.ts';
+
+type SqlValue = null | number | bigint | string | Uint8Array;
+
+export interface SqliteOptions {
+  /** 'normal' survives a process crash (kill -9); 'full' also survives power loss. */
+  synchronous?: 'normal' | 'full';
+}
+
+interface PendingWrite {
+  fn: () => unknown;
+  resolve: (value: unknown) => void;
+  reject: (error: unknown) => void;
+}
+
+export class SqliteDatabase {
+  readonly raw: DatabaseSync;
+  readonly kysely: Kysely<Database>;
+  private readonly statements = new Map<string, StatementSync>();
+  private pending: PendingWrite[] = [];
+  private flushScheduled = false;
+  private closed = false;
+
+  constructor(path: string, opts: SqliteOptions = {}) {
+    this.raw = new DatabaseSync(path);
+    this.raw.exec('PRAGMA auto_vacuum = INCREMENTAL');
+    this.raw.exec('PRAGMA journal_mode = WAL');
+    this.raw.exec(`PRAGMA synchronous = ${opts.synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
+    this.raw.exec('PRAGMA busy_timeout = 5000');
+    this.raw.exec('PRAGMA temp_store = MEMORY');
+    this.raw.exec('PRAGMA cache_size = -32000');
+    this.kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: kyselyAdapter(this.raw) }) });
+  }
+
+  async migrate(): Promise<void> {
+    const migrator = new Migrator({ db: this.kysely, provider: { getMigrations: async () => migrations } });
+    const { error, results } = await migrator.migrateToLatest();
+    if (error) {
+      const failed = results?.find((r) => r.status === 'Error');
+      throw new Error(`Migration ${failed?.migrationName ?? ''} failed: ${(error as Error).message}`, { cause: error });
+    }
+  }
+
+  private prepare(sqlText: string): StatementSync {
+    let stmt = this.statements.get(sqlText);
+    if (!stmt) {
+      stmt = this.raw.prepare(sqlText);
+      this.statements.set(sqlText, stmt);
+    }
+    return stmt;
+  }
+
+  all<R>(query: CompiledQuery<R> | { compile(): CompiledQuery<R> }): R[] {
+    const q = 'compile' in query ? query.compile() : query;
+    return this.prepare(q.sql).all(...(q.parameters as SqlValue[])) as R[];
+  }
+
+  first<R>(query: CompiledQuery<R> | { compile(): CompiledQuery<R> }): R | undefined {
+    return this.all(query)[0];
+  }
+
+  run(query: CompiledQuery | { compile(): CompiledQuery }): number {
+    const q = 'compile' in query ? query.compile() : query;
+    return Number(this.prepare(q.sql).run(...(q.parameters as SqlValue[])).changes);
+  }
+
+  /** Raw SQL for the hot path, where compiling a Kysely query per call would cost too much. */
+  runSql(sqlText: string, params: SqlValue[]): number {
+    return Number(this.prepare(sqlText).run(...params).changes);
+  }
+
+  allSql<R>(sqlText: string, params: SqlValue[]): R[] {
+    return this.prepare(sqlText).all(...params) as R[];
+  }
+
+  /**
+   * Runs `fn` inside the next group commit. `fn` must be synchronous; it sees the batch's
+   * earlier writes. If it throws, only its own writes are undone.
+   */
+  write<T>(fn: () => T): Promise<T> {
+    if (this.closed) return Promise.reject(new Error('Database is closed'));
+    return new Promise<T>((resolve, reject) => {
+      this.pending.push({ fn, resolve: resolve as (v: unknown) => void, reject });
+      if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        setImmediate(() => this.flush());
+      }
+    });
+  }
+
+  /** Writes now, in its own transaction (start-up, CLI). */
+  writeNow<T>(fn: () => T): T {
+    this.raw.exec('BEGIN IMMEDIATE');
+    try {
+      const result = fn();
+      this.raw.exec('COMMIT');
+      return result;
+    } catch (error) {
+      this.raw.exec('ROLLBACK');
+      throw error;
+    }
+  }
+
+  private flush(): void {
+    this.flushScheduled = false;
+    const batch = this.pending;
+    this.pending = [];
+    if (batch.length === 0) return;
+    const results: Array<{ ok: true; value: unknown } | { ok: false; error: unknown }> = [];
+    try {
+      this.raw.exec('BEGIN IMMEDIATE');
+      for (const item of batch) {
+        this.raw.exec('SAVEPOINT w');
+        try {
+          results.push({ ok: true, value: item.fn() });
+          this.raw.exec('RELEASE w');
+        } catch (error) {
+          this.raw.exec('ROLLBACK TO w');
+          this.raw.exec('RELEASE w');
+          results.push({ ok: false, error });
+        }
+      }
+      this.raw.exec('COMMIT');
+    } catch (error) {
+      if (this.raw.isTransaction) this.raw.exec('ROLLBACK');
+      for (const item of batch) item.reject(error);
+      return;
+    }
+    for (let i = 0; i < batch.length; i++) {
+      const r = results[i];
+      if (r.ok) batch[i].resolve(r.value);
+      else batch[i].reject(r.error);
+    }
+  }
+
+  /** Waits for queued writes, then closes. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    while (this.pending.length > 0 || this.flushScheduled) await new Promise((r) => setImmediate(r));
+    this.closed = true;
+    this.raw.close();
+  }
+}
+
+/** Adapts node:sqlite to the better-sqlite3-shaped interface Kysely's SqliteDialect expects. */
+function kyselyAdapter(db: DatabaseSync): KyselySqliteDatabase {
+  return {
+    close: () => db.close(),
+    prepare(sqlText: string) {
+      const stmt = db.prepare(sqlText);
+      return {
+        reader: stmt.columns().length > 0,
+        all: (params: ReadonlyArray<unknown>) => stmt.all(...(params as SqlValue[])),
+        run: (params: ReadonlyArray<unknown>) => stmt.run(...(params as SqlValue[])),
+        iterate: (params: ReadonlyArray<unknown>) => stmt.iterate(...(params as SqlValue[])) as IterableIterator<unknown>,
+      };
+    },
+  };
+}

@@ -1,0 +1,622 @@
+// The embedded store: SQLite through node:sqlite, queries built with Kysely.
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { Selectable } from 'kysely';
+import type {
+  ConnectionsTable,
+  ExecutionStepsTable,
+  ExecutionsTable,
+  FlowsTable,
+  Role,
+  WebhooksTable,
+} from '../schema.ts';
+import { UNFINISHED_STATUSES } from '../schema.ts';
+import type {
+  ApiToken,
+  Connection,
+  ExecutionFilter,
+  ExecutionRecord,
+  ExecutionUpdate,
+  FlowRecord,
+  HookTarget,
+  NewExecution,
+  NewWebhook,
+  Page,
+  StepRecord,
+  Store,
+  User,
+  WebhookFilter,
+  WebhookRecord,
+  Workspace,
+} from '../types.ts';
+import { newId } from '../../lib/ids.ts';
+import { parseJson } from '../../lib/json.ts';
+import { SqliteDatabase, type SqliteOptions } from './database.ts';
+
+const INSERT_WEBHOOK = `INSERT INTO webhooks (id, workspace_id, flow_id, method, headers, query, body, body_kind,
+  content_type, size, ip, status, error, received_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)`;
+const INSERT_EXECUTION = `INSERT INTO executions (id, workspace_id, flow_id, flow_version, webhook_id, origin, status,
+  trigger, error, error_step, retries, next_run_at, created_at, started_at, finished_at, updated_at)
+  VALUES (?,?,?,?,?,?,'queued',?,NULL,NULL,0,?,?,NULL,NULL,?)`;
+const UPSERT_STEP = `INSERT INTO execution_steps (execution_id, step_id, idx, type, status, input, output, error, attempts,
+  transactions, resume_at, started_at, finished_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)
+  ON CONFLICT (execution_id, step_id) DO UPDATE SET status = excluded.status, input = excluded.input,
+  output = excluded.output, error = excluded.error, attempts = excluded.attempts, transactions = excluded.transactions,
+  resume_at = excluded.resume_at, started_at = excluded.started_at, finished_at = excluded.finished_at`;
+
+export class SqliteStore implements Store {
+  readonly db: SqliteDatabase;
+
+  constructor(path: string, opts: SqliteOptions = {}) {
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    this.db = new SqliteDatabase(path, opts);
+  }
+
+  private get q() {
+    return this.db.kysely;
+  }
+
+  async migrate(): Promise<void> {
+    await this.db.migrate();
+  }
+
+  async close(): Promise<void> {
+    await this.db.close();
+  }
+
+  // ---- workspaces, users, access ----
+
+  async ensureWorkspace(slug: string, name: string): Promise<Workspace> {
+    return (await this.getWorkspaceBySlug(slug)) ?? this.createWorkspace(slug, name);
+  }
+
+  async createWorkspace(slug: string, name: string): Promise<Workspace> {
+    const ws = { id: newId('ws'), slug, name, created_at: Date.now() };
+    await this.db.write(() => this.db.run(this.q.insertInto('workspaces').values(ws)));
+    return { id: ws.id, slug, name, createdAt: ws.created_at };
+  }
+
+  async getWorkspace(id: string): Promise<Workspace | undefined> {
+    const row = this.db.first(this.q.selectFrom('workspaces').selectAll().where('id', '=', id));
+    return row && { id: row.id, slug: row.slug, name: row.name, createdAt: Number(row.created_at) };
+  }
+
+  async getWorkspaceBySlug(slug: string): Promise<Workspace | undefined> {
+    const row = this.db.first(this.q.selectFrom('workspaces').selectAll().where('slug', '=', slug));
+    return row && { id: row.id, slug: row.slug, name: row.name, createdAt: Number(row.created_at) };
+  }
+
+  async listWorkspaces(ids: readonly string[]): Promise<Workspace[]> {
+    if (ids.length === 0) return [];
+    const rows = this.db.all(this.q.selectFrom('workspaces').selectAll().where('id', 'in', ids).orderBy('slug'));
+    return rows.map((row) => ({ id: row.id, slug: row.slug, name: row.name, createdAt: Number(row.created_at) }));
+  }
+
+  async createUser(user: { email: string; name: string; passwordHash: string }): Promise<User> {
+    const row = { id: newId('usr'), email: user.email.toLowerCase(), name: user.name, password_hash: user.passwordHash, created_at: Date.now() };
+    await this.db.write(() => this.db.run(this.q.insertInto('users').values(row)));
+    return { id: row.id, email: row.email, name: row.name, passwordHash: row.password_hash, createdAt: row.created_at };
+  }
+
+  async getUserByEmail(email: string): Promise<User | undefined> {
+    const row = this.db.first(this.q.selectFrom('users').selectAll().where('email', '=', email.toLowerCase()));
+    return row && { id: row.id, email: row.email, name: row.name, passwordHash: row.password_hash, createdAt: Number(row.created_at) };
+  }
+
+  async setMember(workspaceId: string, userId: string, role: Role): Promise<void> {
+    await this.db.write(() =>
+      this.db.run(
+        this.q
+          .insertInto('members')
+          .values({ workspace_id: workspaceId, user_id: userId, role, created_at: Date.now() })
+          .onConflict((oc) => oc.columns(['workspace_id', 'user_id']).doUpdateSet({ role })),
+      ),
+    );
+  }
+
+  async listMembers(workspaceId: string) {
+    const rows = this.db.all(
+      this.q
+        .selectFrom('members')
+        .innerJoin('users', 'users.id', 'members.user_id')
+        .select(['users.id as userId', 'users.email', 'users.name', 'members.role'])
+        .where('members.workspace_id', '=', workspaceId)
+        .orderBy('users.email'),
+    );
+    return rows;
+  }
+
+  async rolesOfUser(userId: string): Promise<Map<string, Role>> {
+    const rows = this.db.all(this.q.selectFrom('members').select(['workspace_id', 'role']).where('user_id', '=', userId));
+    return new Map(rows.map((r) => [r.workspace_id, r.role]));
+  }
+
+  async createApiToken(token: { workspaceId: string; userId: string | null; role: Role; name: string; tokenHash: string }): Promise<ApiToken> {
+    const id = newId('tok');
+    await this.db.write(() =>
+      this.db.run(
+        this.q.insertInto('api_tokens').values({
+          id,
+          workspace_id: token.workspaceId,
+          user_id: token.userId,
+          role: token.role,
+          name: token.name,
+          token_hash: token.tokenHash,
+          created_at: Date.now(),
+          last_used_at: null,
+          revoked_at: null,
+        }),
+      ),
+    );
+    return { id, workspaceId: token.workspaceId, userId: token.userId, role: token.role, name: token.name };
+  }
+
+  async findApiToken(tokenHash: string): Promise<ApiToken | undefined> {
+    const row = this.db.first(
+      this.q.selectFrom('api_tokens').selectAll().where('token_hash', '=', tokenHash).where('revoked_at', 'is', null),
+    );
+    return row && { id: row.id, workspaceId: row.workspace_id, userId: row.user_id, role: row.role, name: row.name };
+  }
+
+  async createSession(session: { idHash: string; userId: string; expiresAt: number }): Promise<void> {
+    await this.db.write(() =>
+      this.db.run(
+        this.q
+          .insertInto('sessions')
+          .values({ id_hash: session.idHash, user_id: session.userId, created_at: Date.now(), expires_at: session.expiresAt }),
+      ),
+    );
+  }
+
+  async findSessionUser(idHash: string, now: number): Promise<string | undefined> {
+    const row = this.db.first(
+      this.q.selectFrom('sessions').select('user_id').where('id_hash', '=', idHash).where('expires_at', '>', now),
+    );
+    return row?.user_id;
+  }
+
+  async deleteSession(idHash: string): Promise<void> {
+    await this.db.write(() => this.db.run(this.q.deleteFrom('sessions').where('id_hash', '=', idHash)));
+  }
+
+  // ---- connections ----
+
+  async saveConnection(c: Omit<Connection, 'createdAt' | 'updatedAt'>): Promise<Connection> {
+    const now = Date.now();
+    await this.db.write(() =>
+      this.db.run(
+        this.q
+          .insertInto('connections')
+          .values({
+            id: c.id,
+            workspace_id: c.workspaceId,
+            name: c.name,
+            connector: c.connector,
+            public_config: JSON.stringify(c.publicConfig),
+            sealed_auth: c.sealedAuth,
+            created_at: now,
+            updated_at: now,
+          })
+          .onConflict((oc) =>
+            oc.column('id').doUpdateSet({
+              name: c.name,
+              public_config: JSON.stringify(c.publicConfig),
+              sealed_auth: c.sealedAuth,
+              updated_at: now,
+            }),
+          ),
+      ),
+    );
+    return (await this.getConnection(c.workspaceId, c.id))!;
+  }
+
+  async getConnection(workspaceId: string, id: string): Promise<Connection | undefined> {
+    const row = this.db.first(
+      this.q.selectFrom('connections').selectAll().where('workspace_id', '=', workspaceId).where('id', '=', id),
+    );
+    return row && toConnection(row);
+  }
+
+  async getConnectionByName(workspaceId: string, name: string): Promise<Connection | undefined> {
+    const row = this.db.first(
+      this.q.selectFrom('connections').selectAll().where('workspace_id', '=', workspaceId).where('name', '=', name),
+    );
+    return row && toConnection(row);
+  }
+
+  async listConnections(workspaceId: string): Promise<Connection[]> {
+    return this.db
+      .all(this.q.selectFrom('connections').selectAll().where('workspace_id', '=', workspaceId).orderBy('name'))
+      .map(toConnection);
+  }
+
+  async deleteConnection(workspaceId: string, id: string): Promise<boolean> {
+    const changes = await this.db.write(() =>
+      this.db.run(this.q.deleteFrom('connections').where('workspace_id', '=', workspaceId).where('id', '=', id)),
+    );
+    return changes > 0;
+  }
+
+  // ---- flows ----
+
+  async saveFlow(f: { id: string; workspaceId: string; name: string; enabled: boolean; definition: unknown; hookToken: string | null }): Promise<FlowRecord> {
+    const now = Date.now();
+    const definition = JSON.stringify(f.definition);
+    await this.db.write(() => {
+      const existing = this.db.first(
+        this.q.selectFrom('flows').select(['version', 'definition']).where('id', '=', f.id).where('workspace_id', '=', f.workspaceId),
+      );
+      if (!existing) {
+        this.db.run(
+          this.q.insertInto('flows').values({
+            id: f.id,
+            workspace_id: f.workspaceId,
+            name: f.name,
+            enabled: f.enabled ? 1 : 0,
+            definition,
+            version: 1,
+            hook_token: f.hookToken,
+            created_at: now,
+            updated_at: now,
+          }),
+        );
+        this.db.run(this.q.insertInto('flow_versions').values({ flow_id: f.id, version: 1, definition, created_at: now }));
+        return;
+      }
+      const changed = existing.definition !== definition;
+      const version = changed ? existing.version + 1 : existing.version;
+      this.db.run(
+        this.q
+          .updateTable('flows')
+          .set({ name: f.name, enabled: f.enabled ? 1 : 0, definition, version, hook_token: f.hookToken, updated_at: now })
+          .where('id', '=', f.id),
+      );
+      if (changed) this.db.run(this.q.insertInto('flow_versions').values({ flow_id: f.id, version, definition, created_at: now }));
+    });
+    return (await this.getFlow(f.workspaceId, f.id))!;
+  }
+
+  async getFlow(workspaceId: string, id: string): Promise<FlowRecord | undefined> {
+    const row = this.db.first(this.q.selectFrom('flows').selectAll().where('workspace_id', '=', workspaceId).where('id', '=', id));
+    return row && toFlow(row);
+  }
+
+  async getFlowByName(workspaceId: string, name: string): Promise<FlowRecord | undefined> {
+    const row = this.db.first(this.q.selectFrom('flows').selectAll().where('workspace_id', '=', workspaceId).where('name', '=', name));
+    return row && toFlow(row);
+  }
+
+  async listFlows(workspaceId: string): Promise<FlowRecord[]> {
+    return this.db.all(this.q.selectFrom('flows').selectAll().where('workspace_id', '=', workspaceId).orderBy('name')).map(toFlow);
+  }
+
+  async listEnabledFlows(): Promise<FlowRecord[]> {
+    return this.db.all(this.q.selectFrom('flows').selectAll().where('enabled', '=', 1)).map(toFlow);
+  }
+
+  async setFlowEnabled(workspaceId: string, id: string, enabled: boolean): Promise<FlowRecord | undefined> {
+    await this.db.write(() =>
+      this.db.run(
+        this.q
+          .updateTable('flows')
+          .set({ enabled: enabled ? 1 : 0, updated_at: Date.now() })
+          .where('workspace_id', '=', workspaceId)
+          .where('id', '=', id),
+      ),
+    );
+    return this.getFlow(workspaceId, id);
+  }
+
+  async deleteFlow(workspaceId: string, id: string): Promise<boolean> {
+    const changes = await this.db.write(() => {
+      const n = this.db.run(this.q.deleteFrom('flows').where('workspace_id', '=', workspaceId).where('id', '=', id));
+      if (n > 0) {
+        this.db.run(this.q.deleteFrom('flow_versions').where('flow_id', '=', id));
+        this.db.run(this.q.deleteFrom('trigger_state').where('flow_id', '=', id));
+      }
+      return n;
+    });
+    return changes > 0;
+  }
+
+  async findHookTarget(token: string): Promise<HookTarget | undefined> {
+    const row = this.db.first(
+      this.q.selectFrom('flows').select(['id', 'workspace_id', 'enabled', 'version']).where('hook_token', '=', token),
+    );
+    return row && { flowId: row.id, workspaceId: row.workspace_id, enabled: row.enabled === 1, version: row.version };
+  }
+
+  async getFlowDefinition(flowId: string, version: number): Promise<unknown> {
+    const row = this.db.first(
+      this.q.selectFrom('flow_versions').select('definition').where('flow_id', '=', flowId).where('version', '=', version),
+    );
+    return row ? parseJson(row.definition) : undefined;
+  }
+
+  // ---- webhooks ----
+
+  async acceptWebhook(w: NewWebhook, e: NewExecution | null): Promise<void> {
+    await this.db.write(() => {
+      this.db.runSql(INSERT_WEBHOOK, [
+        w.id,
+        w.workspaceId,
+        w.flowId,
+        w.method,
+        JSON.stringify(w.headers),
+        JSON.stringify(w.query),
+        JSON.stringify(w.body),
+        w.bodyKind,
+        w.contentType,
+        w.size,
+        w.ip,
+        w.status,
+        w.error,
+        w.receivedAt,
+      ]);
+      if (e) this.insertExecution(e);
+    });
+  }
+
+  private insertExecution(e: NewExecution): void {
+    const now = Date.now();
+    this.db.runSql(INSERT_EXECUTION, [
+      e.id,
+      e.workspaceId,
+      e.flowId,
+      e.flowVersion,
+      e.webhookId,
+      e.origin,
+      JSON.stringify(e.trigger ?? {}),
+      e.nextRunAt,
+      now,
+      now,
+    ]);
+  }
+
+  async listWebhooks(workspaceId: string, filter: WebhookFilter): Promise<Page<WebhookRecord>> {
+    let query = this.q.selectFrom('webhooks').selectAll().where('workspace_id', '=', workspaceId);
+    if (filter.flowId) query = query.where('flow_id', '=', filter.flowId);
+    if (filter.status) query = query.where('status', '=', filter.status);
+    if (filter.from !== undefined) query = query.where('received_at', '>=', filter.from);
+    if (filter.to !== undefined) query = query.where('received_at', '<', filter.to);
+    if (filter.before) query = query.where('id', '<', filter.before);
+    const rows = this.db.all(query.orderBy('id', 'desc').limit(filter.limit + 1));
+    return page(rows.map(toWebhook), filter.limit);
+  }
+
+  async getWebhook(workspaceId: string, id: string): Promise<WebhookRecord | undefined> {
+    const row = this.db.first(this.q.selectFrom('webhooks').selectAll().where('workspace_id', '=', workspaceId).where('id', '=', id));
+    return row && toWebhook(row);
+  }
+
+  // ---- executions ----
+
+  async createExecution(e: NewExecution): Promise<void> {
+    await this.db.write(() => this.insertExecution(e));
+  }
+
+  async getExecution(workspaceId: string, id: string): Promise<ExecutionRecord | undefined> {
+    const row = this.db.first(this.q.selectFrom('executions').selectAll().where('workspace_id', '=', workspaceId).where('id', '=', id));
+    return row && toExecution(row);
+  }
+
+  async listExecutions(workspaceId: string, filter: ExecutionFilter): Promise<Page<ExecutionRecord>> {
+    let query = this.q.selectFrom('executions').selectAll().where('workspace_id', '=', workspaceId);
+    if (filter.flowId) query = query.where('flow_id', '=', filter.flowId);
+    if (filter.status) query = query.where('status', '=', filter.status);
+    if (filter.webhookId) query = query.where('webhook_id', '=', filter.webhookId);
+    if (filter.before) query = query.where('id', '<', filter.before);
+    const rows = this.db.all(query.orderBy('id', 'desc').limit(filter.limit + 1));
+    return page(rows.map(toExecution), filter.limit);
+  }
+
+  async loadExecution(id: string): Promise<{ execution: ExecutionRecord; steps: StepRecord[] } | undefined> {
+    const row = this.db.first(this.q.selectFrom('executions').selectAll().where('id', '=', id));
+    if (!row) return undefined;
+    return { execution: toExecution(row), steps: await this.listSteps(id) };
+  }
+
+  async listSteps(executionId: string): Promise<StepRecord[]> {
+    return this.db
+      .all(this.q.selectFrom('execution_steps').selectAll().where('execution_id', '=', executionId).orderBy('idx'))
+      .map(toStep);
+  }
+
+  private upsertStep(s: StepRecord): void {
+    this.db.runSql(UPSERT_STEP, [
+      s.executionId,
+      s.stepId,
+      s.idx,
+      s.type,
+      s.status,
+      s.input === undefined ? null : JSON.stringify(s.input),
+      s.output === undefined ? null : JSON.stringify(s.output),
+      s.error,
+      s.attempts,
+      s.transactions,
+      s.resumeAt,
+      s.startedAt,
+      s.finishedAt,
+    ]);
+  }
+
+  private applyExecutionUpdate(id: string, u: ExecutionUpdate): void {
+    const set: Partial<Selectable<ExecutionsTable>> = { updated_at: Date.now() };
+    if (u.status !== undefined) set.status = u.status;
+    if (u.trigger !== undefined) set.trigger = JSON.stringify(u.trigger);
+    if (u.error !== undefined) set.error = u.error;
+    if (u.errorStep !== undefined) set.error_step = u.errorStep;
+    if (u.nextRunAt !== undefined) set.next_run_at = u.nextRunAt;
+    if (u.startedAt !== undefined) set.started_at = u.startedAt;
+    if (u.finishedAt !== undefined) set.finished_at = u.finishedAt;
+    if (u.retries !== undefined) set.retries = u.retries;
+    this.db.run(this.q.updateTable('executions').set(set).where('id', '=', id));
+  }
+
+  async saveStep(step: StepRecord): Promise<void> {
+    await this.db.write(() => this.upsertStep(step));
+  }
+
+  async updateExecution(id: string, update: ExecutionUpdate): Promise<void> {
+    await this.db.write(() => this.applyExecutionUpdate(id, update));
+  }
+
+  async saveStepAndExecution(step: StepRecord | null, id: string, update: ExecutionUpdate): Promise<void> {
+    await this.db.write(() => {
+      if (step) this.upsertStep(step);
+      this.applyExecutionUpdate(id, update);
+    });
+  }
+
+  async requeueFailed(workspaceId: string, id: string, now: number): Promise<ExecutionRecord | undefined> {
+    const done = await this.db.write(() => {
+      const row = this.db.first(
+        this.q.selectFrom('executions').selectAll().where('workspace_id', '=', workspaceId).where('id', '=', id),
+      );
+      if (!row || row.status !== 'failed') return false;
+      // The failed step runs again; its attempts so far stay in the journal's count.
+      this.db.run(
+        this.q
+          .updateTable('execution_steps')
+          .set({ status: 'retrying', resume_at: null })
+          .where('execution_id', '=', id)
+          .where('status', '=', 'failed'),
+      );
+      this.applyExecutionUpdate(id, {
+        status: 'queued',
+        error: null,
+        errorStep: null,
+        nextRunAt: now,
+        finishedAt: null,
+        retries: row.retries + 1,
+      });
+      return true;
+    });
+    return done ? this.getExecution(workspaceId, id) : undefined;
+  }
+
+  async listUnfinished(limit: number): Promise<Array<{ id: string; nextRunAt: number }>> {
+    const rows = this.db.all(
+      this.q
+        .selectFrom('executions')
+        .select(['id', 'next_run_at'])
+        .where('status', 'in', UNFINISHED_STATUSES)
+        .orderBy('next_run_at')
+        .limit(limit),
+    );
+    return rows.map((r) => ({ id: r.id, nextRunAt: Number(r.next_run_at) }));
+  }
+
+  // ---- polling triggers ----
+
+  async getTriggerCursor(flowId: string): Promise<{ cursor: unknown; lastRunAt: number | null } | undefined> {
+    const row = this.db.first(this.q.selectFrom('trigger_state').selectAll().where('flow_id', '=', flowId));
+    return row && { cursor: parseJson(row.cursor), lastRunAt: row.last_run_at === null ? null : Number(row.last_run_at) };
+  }
+
+  async commitPoll(flowId: string, cursor: unknown, executions: NewExecution[], error: string | null, now: number): Promise<void> {
+    await this.db.write(() => {
+      for (const e of executions) this.insertExecution(e);
+      const cursorText = cursor === undefined ? null : JSON.stringify(cursor);
+      this.db.run(
+        this.q
+          .insertInto('trigger_state')
+          .values({ flow_id: flowId, cursor: cursorText, last_run_at: now, last_error: error, updated_at: now })
+          .onConflict((oc) =>
+            oc.column('flow_id').doUpdateSet({ cursor: cursorText, last_run_at: now, last_error: error, updated_at: now }),
+          ),
+      );
+    });
+  }
+}
+
+function page<T extends { id: string }>(items: T[], limit: number): Page<T> {
+  const more = items.length > limit;
+  const slice = more ? items.slice(0, limit) : items;
+  return { items: slice, next: more ? slice[slice.length - 1].id : null };
+}
+
+function toConnection(row: Selectable<ConnectionsTable>): Connection {
+  return {
+    id: row.id,
+    workspaceId: row.workspace_id,
+    name: row.name,
+    connector: row.connector,
+    publicConfig: parseJson(row.public_config) as Record<string, unknown>,
+    sealedAuth: row.sealed_auth,
+    createdAt: Number(row.created_at),
+    updatedAt: Number(row.updated_at),
+  };
+}
+
+function toFlow(row: Selectable<FlowsTable>): FlowRecord {
+  return {
+    id: row.id,
+    workspaceId: row.workspace_id,
+    name: row.name,
+    enabled: row.enabled === 1,
+    definition: parseJson(row.definition),
+    version: row.version,
+    hookToken: row.hook_token,
+    createdAt: Number(row.created_at),
+    updatedAt: Number(row.updated_at),
+  };
+}
+
+function toWebhook(row: Selectable<WebhooksTable>): WebhookRecord {
+  return {
+    id: row.id,
+    workspaceId: row.workspace_id,
+    flowId: row.flow_id,
+    method: row.method,
+    headers: parseJson(row.headers) as Record<string, string>,
+    query: parseJson(row.query) as Record<string, unknown>,
+    body: parseJson(row.body),
+    bodyKind: row.body_kind,
+    contentType: row.content_type,
+    size: row.size,
+    ip: row.ip,
+    status: row.status,
+    error: row.error,
+    receivedAt: Number(row.received_at),
+  };
+}
+
+function toExecution(row: Selectable<ExecutionsTable>): ExecutionRecord {
+  return {
+    id: row.id,
+    workspaceId: row.workspace_id,
+    flowId: row.flow_id,
+    flowVersion: row.flow_version,
+    webhookId: row.webhook_id,
+    origin: row.origin,
+    status: row.status,
+    trigger: parseJson(row.trigger),
+    error: row.error,
+    errorStep: row.error_step,
+    retries: row.retries,
+    nextRunAt: Number(row.next_run_at),
+    createdAt: Number(row.created_at),
+    startedAt: row.started_at === null ? null : Number(row.started_at),
+    finishedAt: row.finished_at === null ? null : Number(row.finished_at),
+    updatedAt: Number(row.updated_at),
+  };
+}
+
+function toStep(row: Selectable<ExecutionStepsTable>): StepRecord {
+  return {
+    executionId: row.execution_id,
+    stepId: row.step_id,
+    idx: row.idx,
+    type: row.type,
+    status: row.status,
+    input: parseJson(row.input),
+    output: parseJson(row.output),
+    error: row.error,
+    attempts: row.attempts,
+    transactions: row.transactions,
+    resumeAt: row.resume_at === null ? null : Number(row.resume_at),
+    startedAt: Number(row.started_at),
+    finishedAt: row.finished_at === null ? null : Number(row.finished_at),
+  };
+}

@@ -1,0 +1,232 @@
+// The store seam: every part talks to the database through this interface. The SQLite
+// implementation (src/store/sqlite) is the embedded default; PostgreSQL implements the same.
+import type { ExecutionStatus, Role, StepStatus, WebhookStatus } from './schema.ts';
+
+export type { ExecutionStatus, Role, StepStatus, WebhookStatus };
+
+export interface Workspace {
+  id: string;
+  slug: string;
+  name: string;
+  createdAt: number;
+}
+
+export interface User {
+  id: string;
+  email: string;
+  name: string;
+  passwordHash: string;
+  createdAt: number;
+}
+
+export interface Principal {
+  userId: string | null;
+  tokenId: string | null;
+  /** Workspaces this principal may act in, with its role in each. */
+  roles: ReadonlyMap<string, Role>;
+}
+
+export interface ApiToken {
+  id: string;
+  workspaceId: string;
+  userId: string | null;
+  role: Role;
+  name: string;
+}
+
+export interface Connection {
+  id: string;
+  workspaceId: string;
+  name: string;
+  connector: string;
+  publicConfig: Record<string, unknown>;
+  sealedAuth: string;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface FlowRecord {
+  id: string;
+  workspaceId: string;
+  name: string;
+  enabled: boolean;
+  /** The flow JSON as saved (validated by the engine before it gets here). */
+  definition: unknown;
+  version: number;
+  hookToken: string | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface HookTarget {
+  flowId: string;
+  workspaceId: string;
+  enabled: boolean;
+  version: number;
+}
+
+export interface WebhookRecord {
+  id: string;
+  workspaceId: string;
+  flowId: string;
+  method: string;
+  headers: Record<string, string>;
+  query: Record<string, unknown>;
+  body: unknown;
+  bodyKind: string;
+  contentType: string | null;
+  size: number;
+  ip: string | null;
+  status: WebhookStatus;
+  error: string | null;
+  receivedAt: number;
+}
+
+export interface ExecutionRecord {
+  id: string;
+  workspaceId: string;
+  flowId: string;
+  flowVersion: number;
+  webhookId: string | null;
+  origin: 'webhook' | 'replay' | 'poll' | 'schedule' | 'manual';
+  status: ExecutionStatus;
+  trigger: unknown;
+  error: string | null;
+  errorStep: string | null;
+  retries: number;
+  nextRunAt: number;
+  createdAt: number;
+  startedAt: number | null;
+  finishedAt: number | null;
+  updatedAt: number;
+}
+
+export interface StepRecord {
+  executionId: string;
+  stepId: string;
+  idx: number;
+  type: string;
+  status: StepStatus;
+  input: unknown;
+  output: unknown;
+  error: string | null;
+  attempts: number;
+  transactions: number;
+  resumeAt: number | null;
+  startedAt: number;
+  finishedAt: number | null;
+}
+
+export interface NewExecution {
+  id: string;
+  workspaceId: string;
+  flowId: string;
+  flowVersion: number;
+  webhookId: string | null;
+  origin: ExecutionRecord['origin'];
+  trigger: unknown;
+  nextRunAt: number;
+}
+
+export interface NewWebhook extends Omit<WebhookRecord, 'id'> {
+  id: string;
+}
+
+export interface Page<T> {
+  items: T[];
+  /** Pass as `before` to get the next (older) page; null at the end. */
+  next: string | null;
+}
+
+export interface WebhookFilter {
+  flowId?: string;
+  status?: WebhookStatus;
+  from?: number;
+  to?: number;
+  before?: string;
+  limit: number;
+}
+
+export interface ExecutionFilter {
+  flowId?: string;
+  status?: ExecutionStatus;
+  webhookId?: string;
+  before?: string;
+  limit: number;
+}
+
+export interface ExecutionUpdate {
+  status?: ExecutionStatus;
+  trigger?: unknown;
+  error?: string | null;
+  errorStep?: string | null;
+  nextRunAt?: number;
+  startedAt?: number;
+  finishedAt?: number | null;
+  retries?: number;
+}
+
+export interface Store {
+  migrate(): Promise<void>;
+  close(): Promise<void>;
+
+  // workspaces, users, access
+  ensureWorkspace(slug: string, name: string): Promise<Workspace>;
+  createWorkspace(slug: string, name: string): Promise<Workspace>;
+  getWorkspace(id: string): Promise<Workspace | undefined>;
+  getWorkspaceBySlug(slug: string): Promise<Workspace | undefined>;
+  listWorkspaces(ids: readonly string[]): Promise<Workspace[]>;
+  createUser(user: { email: string; name: string; passwordHash: string }): Promise<User>;
+  getUserByEmail(email: string): Promise<User | undefined>;
+  setMember(workspaceId: string, userId: string, role: Role): Promise<void>;
+  listMembers(workspaceId: string): Promise<Array<{ userId: string; email: string; name: string; role: Role }>>;
+  rolesOfUser(userId: string): Promise<Map<string, Role>>;
+  createApiToken(token: { workspaceId: string; userId: string | null; role: Role; name: string; tokenHash: string }): Promise<ApiToken>;
+  findApiToken(tokenHash: string): Promise<ApiToken | undefined>;
+  createSession(session: { idHash: string; userId: string; expiresAt: number }): Promise<void>;
+  findSessionUser(idHash: string, now: number): Promise<string | undefined>;
+  deleteSession(idHash: string): Promise<void>;
+
+  // connections
+  saveConnection(c: Omit<Connection, 'createdAt' | 'updatedAt'>): Promise<Connection>;
+  getConnection(workspaceId: string, id: string): Promise<Connection | undefined>;
+  getConnectionByName(workspaceId: string, name: string): Promise<Connection | undefined>;
+  listConnections(workspaceId: string): Promise<Connection[]>;
+  deleteConnection(workspaceId: string, id: string): Promise<boolean>;
+
+  // flows
+  saveFlow(f: { id: string; workspaceId: string; name: string; enabled: boolean; definition: unknown; hookToken: string | null }): Promise<FlowRecord>;
+  getFlow(workspaceId: string, id: string): Promise<FlowRecord | undefined>;
+  getFlowByName(workspaceId: string, name: string): Promise<FlowRecord | undefined>;
+  listFlows(workspaceId: string): Promise<FlowRecord[]>;
+  listEnabledFlows(): Promise<FlowRecord[]>;
+  setFlowEnabled(workspaceId: string, id: string, enabled: boolean): Promise<FlowRecord | undefined>;
+  deleteFlow(workspaceId: string, id: string): Promise<boolean>;
+  findHookTarget(token: string): Promise<HookTarget | undefined>;
+  getFlowDefinition(flowId: string, version: number): Promise<unknown>;
+
+  // webhooks in
+  /** Stores the webhook and, when given, its execution in one durable write. */
+  acceptWebhook(webhook: NewWebhook, execution: NewExecution | null): Promise<void>;
+  listWebhooks(workspaceId: string, filter: WebhookFilter): Promise<Page<WebhookRecord>>;
+  getWebhook(workspaceId: string, id: string): Promise<WebhookRecord | undefined>;
+
+  // executions
+  createExecution(e: NewExecution): Promise<void>;
+  getExecution(workspaceId: string, id: string): Promise<ExecutionRecord | undefined>;
+  listExecutions(workspaceId: string, filter: ExecutionFilter): Promise<Page<ExecutionRecord>>;
+  loadExecution(id: string): Promise<{ execution: ExecutionRecord; steps: StepRecord[] } | undefined>;
+  listSteps(executionId: string): Promise<StepRecord[]>;
+  saveStep(step: StepRecord): Promise<void>;
+  updateExecution(id: string, update: ExecutionUpdate): Promise<void>;
+  /** Saves the step and updates the execution in one durable write. */
+  saveStepAndExecution(step: StepRecord | null, id: string, update: ExecutionUpdate): Promise<void>;
+  /** A failed step's journal entry is reset and the execution queued again. */
+  requeueFailed(workspaceId: string, id: string, now: number): Promise<ExecutionRecord | undefined>;
+  listUnfinished(limit: number): Promise<Array<{ id: string; nextRunAt: number }>>;
+
+  // polling triggers
+  getTriggerCursor(flowId: string): Promise<{ cursor: unknown; lastRunAt: number | null } | undefined>;
+  /** Stores new executions and the new cursor together: an event is never lost nor doubled. */
+  commitPoll(flowId: string, cursor: unknown, executions: NewExecution[], error: string | null, now: number): Promise<void>;
+}
