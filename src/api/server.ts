@@ -1,5 +1,5 @@
 // The HTTP server: /hooks (intake), /api/v1 (REST + OpenAPI), health and metrics.
-import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import { ZodError } from 'zod';
 import type { Services } from '../app.ts';
 import { ConnectionError } from '../engine/connections.ts';
@@ -15,7 +15,8 @@ export const API_PREFIX = '/api/v1';
 export async function buildServer(s: Services): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: s.logger.child({ part: 'http' }) as FastifyBaseLogger,
-    disableRequestLogging: true,
+    // Per-request log lines would cost more than the intake itself; errors are logged by handlers.
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 4 * 1024 * 1024,
     trustProxy: true,
     keepAliveTimeout: 65_000,

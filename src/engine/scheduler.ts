@@ -114,29 +114,20 @@ export class TriggerScheduler implements FlowEvents {
     const now = Date.now();
     const state = await this.deps.store.getTriggerCursor(flow.id);
     const origin = trigger.delivery === 'schedule' ? ('schedule' as const) : ('poll' as const);
-    let events: Array<{ payload: Record<string, unknown> }>;
-    let cursor: unknown;
-    if (trigger.poll) {
-      const connector = this.deps.connectors.get(def.trigger.connector)!;
-      const conn = def.trigger.connection ? await this.deps.connections.open(flow.workspaceId, def.trigger.connection, connector.key) : null;
-      const metrics = this.deps.metrics;
-      const http = createConnectorHttp({
-        limiter: this.deps.limiter,
-        limitKey: conn?.id ?? `${flow.workspaceId}:${connector.key}`,
-        ratePerSecond: connector.limits?.requestsPerSecond,
-        onRequest: () => metrics.transactions.inc({ connector: connector.key }),
-      });
-      const result = await trigger.poll(
-        { auth: conn?.auth ?? {}, http, logger: this.deps.logger, signal: AbortSignal.timeout(300_000), options: def.trigger.options, flowId: flow.id },
-        state?.cursor,
-      );
-      events = result.events;
-      cursor = result.cursor;
-    } else {
-      // A schedule trigger without poll(): one event per firing.
-      events = [{ payload: { firedAt: new Date(now).toISOString() } }];
-      cursor = { lastFiredAt: now };
-    }
+    if (!trigger.poll) throw new Error(`Trigger ${def.trigger.connector}.${trigger.id} cannot be polled`);
+    const connector = this.deps.connectors.get(def.trigger.connector)!;
+    const conn = def.trigger.connection ? await this.deps.connections.open(flow.workspaceId, def.trigger.connection, connector.key) : null;
+    const metrics = this.deps.metrics;
+    const http = createConnectorHttp({
+      limiter: this.deps.limiter,
+      limitKey: conn?.id ?? `${flow.workspaceId}:${connector.key}`,
+      ratePerSecond: connector.limits?.requestsPerSecond,
+      onRequest: () => metrics.transactions.inc({ connector: connector.key }),
+    });
+    const { events, cursor } = await trigger.poll(
+      { auth: conn?.auth ?? {}, http, logger: this.deps.logger, signal: AbortSignal.timeout(300_000), options: def.trigger.options, flowId: flow.id },
+      state?.cursor,
+    );
     const executions: NewExecution[] = events.map((event) => ({
       id: newId('ex', now),
       workspaceId: flow.workspaceId,

@@ -1,0 +1,66 @@
+// bench/intake: accepted webhooks/s (durable: 200 only after COMMIT) with p50/p99 latency, beside a
+// bare-Fastify baseline that answers the same request without storing it, measured in the same
+// run. 50 connections, a 1.5 KB RetailCRM-shaped form body. Usage: node bench/intake.ts [seconds] [rounds]
+import { rmSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openServices } from '../src/app.ts';
+import { loadConfig } from '../src/config.ts';
+import { freePort, load, ratio, retailcrmOrderForm, rssMb, ROOT, spawnNode, waitHttp, type LoadResult } from './support.ts';
+
+const seconds = Number(process.argv[2] ?? 10);
+const rounds = Number(process.argv[3] ?? 3);
+const CONNECTIONS = 50;
+const body = retailcrmOrderForm();
+const FORM = 'application/x-www-form-urlencoded';
+
+async function svyazka(): Promise<{ url: string; pid: number; stop: () => void; dataDir: string }> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'svyazka-bench-'));
+  const port = await freePort();
+  const s = await openServices(loadConfig({ SVYAZKA_DATA_DIR: dataDir, PORT: String(port), LOG_LEVEL: 'warn' }));
+  const flow = await s.flows.save(s.defaultWorkspace.id, {
+    name: 'intake bench',
+    enabled: true,
+    trigger: { connector: 'webhook', event: 'incoming' },
+    steps: [{ id: 'only_cancelled', type: 'filter', all: [{ left: '{{trigger.order.status}}', op: 'eq', right: 'cancel-other' }] }],
+  });
+  await s.store.close();
+  const child = spawnNode([join(ROOT, 'bin/svyazka.js'), 'serve'], { PORT: String(port), HOST: '127.0.0.1', SVYAZKA_DATA_DIR: dataDir, LOG_LEVEL: 'warn' });
+  await waitHttp(`http://127.0.0.1:${port}/healthz`);
+  return { url: `http://127.0.0.1:${port}/hooks/${flow.hookToken}`, pid: child.pid!, stop: () => child.kill('SIGTERM'), dataDir };
+}
+
+async function baseline(): Promise<{ url: string; pid: number; stop: () => void }> {
+  const port = await freePort();
+  const child = spawnNode([join(ROOT, 'bench/baseline-server.ts')], { PORT: String(port), MODE: 'intake' });
+  await waitHttp(`http://127.0.0.1:${port}/healthz`);
+  return { url: `http://127.0.0.1:${port}/hooks/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa`, pid: child.pid!, stop: () => child.kill('SIGTERM') };
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const fmt = (r: LoadResult) => `${r.perSecond}/s p50 ${r.p50} ms p99 ${r.p99} ms (non-2xx ${r.non2xx}, errors ${r.errors})`;
+
+const base = await baseline();
+const sv = await svyazka();
+await load(base.url, body, FORM, { connections: CONNECTIONS, seconds: 2 }); // warm-up
+await load(sv.url, body, FORM, { connections: CONNECTIONS, seconds: 2 });
+const baseRuns: LoadResult[] = [];
+const svRuns: LoadResult[] = [];
+for (let i = 0; i < rounds; i++) {
+  baseRuns.push(await load(base.url, body, FORM, { connections: CONNECTIONS, seconds }));
+  svRuns.push(await load(sv.url, body, FORM, { connections: CONNECTIONS, seconds }));
+  console.log(`round ${i + 1}: baseline ${fmt(baseRuns[i])} | svyazka ${fmt(svRuns[i])}`);
+}
+await new Promise((r) => setTimeout(r, 2000));
+const rss = rssMb(sv.pid);
+const b = median(baseRuns.map((r) => r.perSecond));
+const v = median(svRuns.map((r) => r.perSecond));
+console.log(`\nbody ${Buffer.byteLength(body)} bytes, ${CONNECTIONS} connections, ${rounds} × ${seconds} s, medians:`);
+console.log(`baseline (bare Fastify, not stored): ${b} req/s, p50 ${median(baseRuns.map((r) => r.p50))} ms, p99 ${median(baseRuns.map((r) => r.p99))} ms`);
+console.log(`svyazka (stored durably, execution created): ${v} accepted/s, p50 ${median(svRuns.map((r) => r.p50))} ms, p99 ${median(svRuns.map((r) => r.p99))} ms`);
+console.log(`ratio svyazka/baseline: ${ratio(v, b)}; svyazka RSS after the run: ${rss} MB`);
+base.stop();
+sv.stop();
+await new Promise((r) => setTimeout(r, 500));
+rmSync(sv.dataDir, { recursive: true, force: true });
+process.exit(0);
