@@ -83,17 +83,16 @@ export async function load(url: string, body: string, contentType: string, opts:
 /** A RetailCRM trigger body (form-encoded, bracketed keys) of about 1.5 KB. */
 export function retailcrmOrderForm(): string {
   const order = {
-    id: '48213', number: '48213A', externalId: 'ext-48213', site: 'shop-main', status: 'complete', statusComment: 'Оплачен картой',
-    createdAt: '2026-11-20 14:07:31', totalSumm: '15990.00', summ: '15490.00', prepaySum: '15990.00', purchaseSumm: '9100.00',
-    orderMethod: 'shopping-cart', orderType: 'eshop-individual', managerId: '17', customerComment: 'Позвоните за час до доставки, пожалуйста',
-    firstName: 'Ирина', lastName: 'Петрова', patronymic: 'Сергеевна', email: 'irina.petrova@example.ru', phone: '+7 (916) 123-45-67',
-    customer: { id: '9921', externalId: 'c-9921', firstName: 'Ирина', lastName: 'Петрова', email: 'irina.petrova@example.ru', phones: [{ number: '+7 (916) 123-45-67' }, { number: '8 495 000-00-00' }] },
-    delivery: { code: 'courier', cost: '500', netCost: '350', date: '2026-11-23', address: { city: 'Москва', street: 'Тверская', building: '7', flat: '12', text: 'Москва, Тверская ул., д. 7, кв. 12' } },
+    id: '48213', number: '48213A', externalId: 'ext-48213', site: 'shop-main', status: 'complete',     createdAt: '2026-11-20 14:07:31', totalSumm: '15990.00', summ: '15490.00',
+    orderMethod: 'shopping-cart', orderType: 'eshop-individual', managerId: '17',
+    firstName: 'Irina', lastName: 'Petrova', email: 'irina.petrova@example.ru', phone: '+7 (916) 123-45-67',
+    customer: { id: '9921', externalId: 'c-9921', firstName: 'Ирина', email: 'irina.petrova@example.ru', phones: [{ number: '+7 (916) 123-45-67' }] },
+    delivery: { code: 'courier', cost: '500', date: '2026-11-23', address: { city: 'Москва', street: 'Tverskaya', building: '7', flat: '12' } },
     items: [
-      { id: '1', initialPrice: '7990', quantity: '1', offer: { externalId: 'SKU-1001', xmlId: 'x-1001', name: 'Кофемашина капельная' } },
-      { id: '2', initialPrice: '7500', quantity: '1', offer: { externalId: 'SKU-2002', xmlId: 'x-2002', name: 'Кофемолка жерновая' } },
+      { id: '1', initialPrice: '7990', quantity: '1', offer: { externalId: 'SKU-1001', name: 'Coffee maker' } },
+      { id: '2', initialPrice: '7500', quantity: '1', offer: { externalId: 'SKU-2002', name: 'Grinder' } },
     ],
-    source: { source: 'yandex', medium: 'cpc', campaign: 'autumn-sale', keyword: 'кофемашина купить' },
+    source: { source: 'yandex', medium: 'cpc' },
   };
   const pairs: string[] = [];
   const walk = (value: unknown, key: string) => {

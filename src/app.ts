@@ -153,8 +153,11 @@ export async function startApp(config: Config, opts: { logger?: Logger; connecto
  */
 function startSweeper(services: Services): NodeJS.Timeout {
   const queue = services.queue!;
+  let first = true;
   const sweep = async () => {
-    const pending = await services.store.listUnfinished(5000);
+    // At start every unfinished execution; later only those idle for a while (orphans).
+    const pending = await services.store.listUnfinished(first ? 1_000_000 : 1000, first ? undefined : Date.now() - 2000);
+    first = false;
     const fresh = pending.filter((p) => !queue.has(p.id));
     if (fresh.length > 0) await queue.push(fresh.map((p) => ({ executionId: p.id, runAt: p.nextRunAt })));
     const depth = queue.depth();

@@ -1,7 +1,6 @@
 // Parses the raw body of an incoming webhook by its content type: JSON, form-urlencoded with
 // bracketed keys (RetailCRM and Calltouch send these), or text. Hostile input — bad bytes,
 // deep nesting, huge arrays, prototype keys — becomes a BodyError with a 4xx status.
-import qs from 'qs';
 
 export type BodyKind = 'json' | 'form' | 'text' | 'empty';
 
@@ -158,32 +157,88 @@ function checkTree(root: unknown, limits: BodyLimits): void {
   }
 }
 
+/**
+ * `application/x-www-form-urlencoded` with bracketed keys, in one pass: `order[items][0][id]=5`
+ * → {order: {items: [{id: "5"}]}}; `a[]=1&a[]=2` and `a=1&a=2` → arrays; numeric keys make
+ * arrays (sparse indices compacted in order, as PHP's and qs's parsers do); values stay strings.
+ */
 function parseForm(text: string, limits: BodyLimits): Record<string, unknown> {
-  // Check raw keys first: qs silently drops prototype keys, and users should hear why.
-  let pairs = 0;
-  for (const pair of text.split('&')) {
-    if (!pair) continue;
-    if (++pairs > limits.maxKeys) throw new BodyError(400, 'too_many_keys', `Body has more than ${limits.maxKeys} fields`);
-    const eq = pair.indexOf('=');
-    const rawKey = eq < 0 ? pair : pair.slice(0, eq);
-    const key = safeDecode(rawKey.replace(/\+/g, ' '));
-    const parts = key.split(/\[|\]\[|\]/).filter((p) => p !== '');
-    if (parts.length > limits.maxDepth) throw new BodyError(400, 'too_deep', `Field "${key.slice(0, 80)}…" is nested deeper than ${limits.maxDepth} levels`);
-    for (const part of parts) {
-      if (FORBIDDEN_KEYS.has(part)) throw new BodyError(400, 'forbidden_key', `Body has the forbidden key "${part}"`);
+  const root: Tree = Object.create(null);
+  let fields = 0;
+  let start = 0;
+  while (start <= text.length) {
+    let end = text.indexOf('&', start);
+    if (end < 0) end = text.length;
+    if (end > start) {
+      if (++fields > limits.maxKeys) throw new BodyError(400, 'too_many_keys', `Body has more than ${limits.maxKeys} fields`);
+      const eq = text.indexOf('=', start);
+      const hasValue = eq >= 0 && eq < end;
+      const key = decodeComponent(text.slice(start, hasValue ? eq : end));
+      const value = hasValue ? decodeComponent(text.slice(eq + 1, end)) : '';
+      assign(root, splitKey(key, limits), value, limits);
     }
+    start = end + 1;
   }
-  const value = qs.parse(text, {
-    depth: limits.maxDepth,
-    strictDepth: true,
-    arrayLimit: limits.maxArrayLength,
-    parameterLimit: limits.maxKeys,
-    allowPrototypes: false,
-    plainObjects: false,
-    decoder: (str) => safeDecode(str.replace(/\+/g, ' ')),
-  }) as Record<string, unknown>;
-  checkTree(value, limits);
-  return value;
+  return finish(root, limits) as Record<string, unknown>;
+}
+
+type Tree = { [key: string]: string | string[] | Tree };
+
+function splitKey(key: string, limits: BodyLimits): string[] {
+  const open = key.indexOf('[');
+  if (open <= 0 || !key.endsWith(']')) return [checkKey(key)];
+  const parts = [checkKey(key.slice(0, open))];
+  let i = open;
+  while (i < key.length) {
+    if (key[i] !== '[') return [checkKey(key)]; // "a[b]c]": not bracket syntax, keep the key whole
+    const close = key.indexOf(']', i);
+    parts.push(checkKey(key.slice(i + 1, close)));
+    if (parts.length > limits.maxDepth) throw new BodyError(400, 'too_deep', `Field "${key.slice(0, 80)}" is nested deeper than ${limits.maxDepth} levels`);
+    i = close + 1;
+  }
+  return parts;
+}
+
+function checkKey(part: string): string {
+  if (FORBIDDEN_KEYS.has(part)) throw new BodyError(400, 'forbidden_key', `Body has the forbidden key "${part}"`);
+  return part;
+}
+
+function assign(root: Tree, path: string[], value: string, limits: BodyLimits): void {
+  let node = root;
+  for (let i = 0; i < path.length - 1; i++) {
+    // "a[]" in the middle of a path ("a[][b]") appends a new element.
+    const key = path[i] === '' ? String(Object.keys(node).length) : path[i];
+    const next = node[key];
+    if (next === undefined || typeof next === 'string' || Array.isArray(next)) node = node[key] = Object.create(null) as Tree;
+    else node = next;
+  }
+  const last = path[path.length - 1];
+  const key = last === '' ? String(Object.keys(node).length) : last;
+  const existing = node[key];
+  if (existing === undefined || (typeof existing === 'object' && !Array.isArray(existing))) node[key] = value;
+  else if (Array.isArray(existing)) {
+    if (existing.length >= limits.maxArrayLength) throw new BodyError(400, 'array_too_large', `Field "${key}" repeats more than ${limits.maxArrayLength} times`);
+    existing.push(value);
+  } else node[key] = [existing, value];
+}
+
+/** Null-prototype build tree → plain objects and arrays. */
+function finish(node: string | string[] | Tree, limits: BodyLimits): unknown {
+  if (typeof node === 'string' || Array.isArray(node)) return node;
+  const keys = Object.keys(node);
+  if (keys.length > 0 && keys.every((k) => /^\d{1,9}$/.test(k))) {
+    if (keys.length > limits.maxArrayLength) throw new BodyError(400, 'array_too_large', `Body has an array of ${keys.length} items; the limit is ${limits.maxArrayLength}`);
+    return keys.map(Number).sort((a, b) => a - b).map((k) => finish(node[String(k)], limits));
+  }
+  const out: Record<string, unknown> = {};
+  for (const k of keys) out[k] = finish(node[k], limits);
+  return out;
+}
+
+function decodeComponent(s: string): string {
+  const plus = s.includes('+') ? s.replace(/\+/g, ' ') : s;
+  return plus.includes('%') ? safeDecode(plus) : plus;
 }
 
 function safeDecode(s: string): string {

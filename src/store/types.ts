@@ -223,7 +223,8 @@ export interface Store {
   saveStepAndExecution(step: StepRecord | null, id: string, update: ExecutionUpdate): Promise<void>;
   /** A failed step's journal entry is reset and the execution queued again. */
   requeueFailed(workspaceId: string, id: string, now: number): Promise<ExecutionRecord | undefined>;
-  listUnfinished(limit: number): Promise<Array<{ id: string; nextRunAt: number }>>;
+  /** Unfinished executions last touched before `touchedBefore` (all of them at start-up). */
+  listUnfinished(limit: number, touchedBefore?: number): Promise<Array<{ id: string; nextRunAt: number }>>;
 
   // polling triggers
   getTriggerCursor(flowId: string): Promise<{ cursor: unknown; lastRunAt: number | null } | undefined>;

@@ -44,6 +44,9 @@ const UPSERT_STEP = `INSERT INTO execution_steps (execution_id, step_id, idx, ty
   output = excluded.output, error = excluded.error, attempts = excluded.attempts, transactions = excluded.transactions,
   resume_at = excluded.resume_at, started_at = excluded.started_at, finished_at = excluded.finished_at`;
 
+const SELECT_EXECUTION = 'SELECT * FROM executions WHERE id = ?';
+const SELECT_STEPS = 'SELECT * FROM execution_steps WHERE execution_id = ? ORDER BY idx';
+
 export class SqliteStore implements Store {
   readonly db: SqliteDatabase;
 
@@ -336,6 +339,9 @@ export class SqliteStore implements Store {
   // ---- webhooks ----
 
   async acceptWebhook(w: NewWebhook, e: NewExecution | null): Promise<void> {
+    const body = JSON.stringify(w.body);
+    // Without query parameters the trigger is the body itself: serialize it once.
+    const trigger = e ? (e.trigger === w.body ? body : JSON.stringify(e.trigger ?? {})) : null;
     await this.db.write(() => {
       this.db.runSql(INSERT_WEBHOOK, [
         w.id,
@@ -344,7 +350,7 @@ export class SqliteStore implements Store {
         w.method,
         JSON.stringify(w.headers),
         JSON.stringify(w.query),
-        JSON.stringify(w.body),
+        body,
         w.bodyKind,
         w.contentType,
         w.size,
@@ -353,11 +359,11 @@ export class SqliteStore implements Store {
         w.error,
         w.receivedAt,
       ]);
-      if (e) this.insertExecution(e);
+      if (e) this.insertExecution(e, trigger!);
     });
   }
 
-  private insertExecution(e: NewExecution): void {
+  private insertExecution(e: NewExecution, trigger = JSON.stringify(e.trigger ?? {})): void {
     const now = Date.now();
     this.db.runSql(INSERT_EXECUTION, [
       e.id,
@@ -366,7 +372,7 @@ export class SqliteStore implements Store {
       e.flowVersion,
       e.webhookId,
       e.origin,
-      JSON.stringify(e.trigger ?? {}),
+      trigger,
       e.nextRunAt,
       now,
       now,
@@ -411,9 +417,10 @@ export class SqliteStore implements Store {
   }
 
   async loadExecution(id: string): Promise<{ execution: ExecutionRecord; steps: StepRecord[] } | undefined> {
-    const row = this.db.first(this.q.selectFrom('executions').selectAll().where('id', '=', id));
+    // Once per execution run: precompiled SQL rather than a Kysely build each time.
+    const row = this.db.allSql<Selectable<ExecutionsTable>>(SELECT_EXECUTION, [id])[0];
     if (!row) return undefined;
-    return { execution: toExecution(row), steps: await this.listSteps(id) };
+    return { execution: toExecution(row), steps: this.db.allSql<Selectable<ExecutionStepsTable>>(SELECT_STEPS, [id]).map(toStep) };
   }
 
   async listSteps(executionId: string): Promise<StepRecord[]> {
@@ -495,12 +502,13 @@ export class SqliteStore implements Store {
     return done ? this.getExecution(workspaceId, id) : undefined;
   }
 
-  async listUnfinished(limit: number): Promise<Array<{ id: string; nextRunAt: number }>> {
+  async listUnfinished(limit: number, touchedBefore = Number.MAX_SAFE_INTEGER): Promise<Array<{ id: string; nextRunAt: number }>> {
     const rows = this.db.all(
       this.q
         .selectFrom('executions')
         .select(['id', 'next_run_at'])
         .where('status', 'in', UNFINISHED_STATUSES)
+        .where('updated_at', '<', touchedBefore)
         .orderBy('next_run_at')
         .limit(limit),
     );
