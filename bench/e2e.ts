@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { openServices } from '../src/app.ts';
 import { loadConfig } from '../src/config.ts';
-import { freePort, load, ratio, retailcrmOrderForm, rssMb, ROOT, spawnNode, waitHttp } from './support.ts';
+import { SERVER_FLAGS, freePort, load, ratio, retailcrmOrderForm, rssMb, ROOT, spawnNode, waitHttp } from './support.ts';
 
 const seconds = Number(process.argv[2] ?? 10);
 const rounds = Number(process.argv[3] ?? 3);
@@ -50,7 +50,7 @@ async function svyazkaRun(): Promise<{ perSecond: number; accepted: number; rss:
     ],
   });
   await s.store.close();
-  const child = spawnNode([join(ROOT, 'bin/svyazka.js'), 'serve'], { PORT: String(port), HOST: '127.0.0.1', SVYAZKA_DATA_DIR: dataDir, LOG_LEVEL: 'warn' });
+  const child = spawnNode([...SERVER_FLAGS, join(ROOT, 'bin/svyazka.js'), 'serve'], { PORT: String(port), HOST: '127.0.0.1', SVYAZKA_DATA_DIR: dataDir, LOG_LEVEL: 'warn' });
   await waitHttp(`http://127.0.0.1:${port}/healthz`);
   const url = `http://127.0.0.1:${port}/hooks/${flow.hookToken}`;
   const r = await load(url, body, FORM, { connections: CONNECTIONS, seconds });

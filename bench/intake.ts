@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openServices } from '../src/app.ts';
 import { loadConfig } from '../src/config.ts';
-import { freePort, load, ratio, retailcrmOrderForm, rssMb, ROOT, spawnNode, waitHttp, type LoadResult } from './support.ts';
+import { SERVER_FLAGS, freePort, load, ratio, retailcrmOrderForm, rssMb, ROOT, spawnNode, waitHttp, type LoadResult } from './support.ts';
 
 const seconds = Number(process.argv[2] ?? 10);
 const rounds = Number(process.argv[3] ?? 3);
@@ -25,7 +25,7 @@ async function svyazka(): Promise<{ url: string; pid: number; stop: () => void; 
     steps: [{ id: 'only_cancelled', type: 'filter', all: [{ left: '{{trigger.order.status}}', op: 'eq', right: 'cancel-other' }] }],
   });
   await s.store.close();
-  const child = spawnNode([join(ROOT, 'bin/svyazka.js'), 'serve'], { PORT: String(port), HOST: '127.0.0.1', SVYAZKA_DATA_DIR: dataDir, LOG_LEVEL: 'warn' });
+  const child = spawnNode([...SERVER_FLAGS, join(ROOT, 'bin/svyazka.js'), 'serve'], { PORT: String(port), HOST: '127.0.0.1', SVYAZKA_DATA_DIR: dataDir, LOG_LEVEL: 'warn' });
   await waitHttp(`http://127.0.0.1:${port}/healthz`);
   return { url: `http://127.0.0.1:${port}/hooks/${flow.hookToken}`, pid: child.pid!, stop: () => child.kill('SIGTERM'), dataDir };
 }

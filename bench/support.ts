@@ -17,6 +17,9 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/** The flags `npm start` runs the server with (package.json). */
+export const SERVER_FLAGS = ['--max-semi-space-size=16'];
+
 export function spawnNode(args: string[], env: Record<string, string> = {}): ChildProcess {
   return spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
 }
