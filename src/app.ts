@@ -91,6 +91,7 @@ export async function openServices(
 export interface RunningApp {
   services: Services;
   server: FastifyInstance;
+  scheduler: TriggerScheduler;
   url: string;
   stop(): Promise<void>;
 }
@@ -136,6 +137,7 @@ export async function startApp(config: Config, opts: { logger?: Logger; connecto
   return {
     services,
     server,
+    scheduler,
     url,
     async stop() {
       if (sweep) clearInterval(sweep);

@@ -281,7 +281,7 @@ export class Executor {
     if (outcome.kind === 'end' && outcome.record.status === 'not_found') {
       if (step.onNotFound === 'continue') return { kind: 'next', record: outcome.record, output: outcome.record.output };
       if (step.onNotFound === 'fail') {
-        return { ...outcome, status: 'failed', record: { ...outcome.record, status: 'failed' } };
+        return { ...outcome, status: 'failed', error: outcome.record.error, record: { ...outcome.record, status: 'failed' } };
       }
       return outcome;
     }
