@@ -12,7 +12,7 @@ const envSchema = z.object({
   SVYAZKA_SECRET_KEY: z.string().optional(),
   SVYAZKA_PUBLIC_URL: z.string().url().optional(),
   SVYAZKA_WEBHOOK_MAX_BYTES: z.coerce.number().int().min(1024).default(1024 * 1024),
-  SVYAZKA_WORKERS: z.coerce.number().int().min(1).max(4096).default(256),
+  SVYAZKA_WORKERS: z.coerce.number().int().min(1).max(4096).default(64),
   SVYAZKA_SQLITE_SYNC: z.enum(['normal', 'full']).default('normal'),
   SVYAZKA_RETRY_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(6),
   SVYAZKA_RETRY_BASE_MS: z.coerce.number().int().min(1).default(2000),

@@ -332,12 +332,16 @@ export class Executor {
     };
     const connector = this.deps.connectors.get(at.connectorKey)!;
     const metrics = this.deps.metrics;
+    const controller = new AbortController();
+    let abortTimer: NodeJS.Timeout | undefined;
     try {
       const conn = connectionName ? await this.deps.connections.open(workspaceId, connectionName, connector.key) : null;
       if (!conn && connector.auth.fields.some((f) => f.required)) {
         throw new PermanentError(`Step needs a "${connector.key}" connection: set "connection" to the name of one`);
       }
-      const signal = AbortSignal.timeout(120_000);
+      // Cleared when the attempt ends (AbortSignal.timeout would hold its timer for 2 minutes).
+      abortTimer = setTimeout(() => controller.abort(new Error('Step timed out after 120 s')), 120_000);
+      const signal = controller.signal;
       const http = createConnectorHttp({
         limiter: this.deps.limiter,
         limitKey: conn?.id ?? `${workspaceId}:${connector.key}`,
@@ -370,6 +374,7 @@ export class Executor {
       if (!(error instanceof PermanentError)) logger.warn({ stepId: at.stepId, err: error }, 'step threw an unexpected error');
       return { kind: 'end', status: 'failed', error: message, record: { ...done, status: 'failed' } };
     } finally {
+      clearTimeout(abortTimer);
       metrics.stepDuration.observe({ type: at.type, connector: connector.key }, (Date.now() - started) / 1000);
     }
   }

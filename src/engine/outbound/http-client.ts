@@ -27,7 +27,17 @@ export function createConnectorHttp(opts: OutboundOptions): ConnectorHttp {
       if (contentType && !Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) headers['content-type'] = contentType;
       if (opts.ratePerSecond && opts.limitKey) await opts.limiter.acquire(opts.limitKey, opts.ratePerSecond, opts.signal);
       const timeoutMs = req.timeoutMs ?? opts.defaultTimeoutMs ?? 30_000;
-      const signal = opts.signal ? AbortSignal.any([opts.signal, AbortSignal.timeout(timeoutMs)]) : AbortSignal.timeout(timeoutMs);
+      // A cleared timer rather than AbortSignal.timeout(): those live until they fire, and at
+      // thousands of requests a second that is tens of MB of pending timers.
+      const controller = new AbortController();
+      let timedOut = false;
+      const timer = setTimeout(() => {
+        timedOut = true;
+        controller.abort();
+      }, timeoutMs);
+      const onAbort = () => controller.abort(opts.signal!.reason);
+      opts.signal?.addEventListener('abort', onAbort, { once: true });
+      const signal = controller.signal;
       const started = Date.now();
       let status: number | null = null;
       try {
@@ -50,12 +60,14 @@ export function createConnectorHttp(opts: OutboundOptions): ConnectorHttp {
       } catch (error) {
         if (error instanceof PermanentError) throw error;
         const e = error as Error & { code?: string; name: string };
-        if (e.name === 'TimeoutError' || (e.name === 'AbortError' && !opts.signal?.aborted)) {
+        if (timedOut) {
           throw new TransientError(`Timed out after ${timeoutMs} ms: ${req.method.toUpperCase()} ${origin(url)}`, { cause: error });
         }
         if (e.code === 'ECONNREFUSED') throw new TransientError(`Connection refused: ${origin(url)}`, { cause: error });
         throw new TransientError(`Request to ${origin(url)} failed: ${e.code ?? e.message}`, { cause: error });
       } finally {
+        clearTimeout(timer);
+        opts.signal?.removeEventListener('abort', onAbort);
         opts.onRequest?.({ method: req.method, url: origin(url), status, durationMs: Date.now() - started });
       }
     },

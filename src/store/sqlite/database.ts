@@ -35,7 +35,7 @@ export class SqliteDatabase {
     this.raw.exec(`PRAGMA synchronous = ${opts.synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
     this.raw.exec('PRAGMA busy_timeout = 5000');
     this.raw.exec('PRAGMA temp_store = MEMORY');
-    this.raw.exec('PRAGMA cache_size = -32000');
+    this.raw.exec('PRAGMA cache_size = -8000');
     this.kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: kyselyAdapter(this.raw) }) });
   }
 
