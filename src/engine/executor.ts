@@ -96,6 +96,8 @@ export class Executor {
         outputs[step.id] = done.output;
         continue;
       }
+      // A user may cancel while the execution runs; do not call another service after that.
+      if (step.type === 'action' && idx > 0 && (await store.getExecutionStatus(execution.id)) === 'cancelled') return;
       const outcome = await this.runStep(step, idx, execution, ctx, done, logger);
       if (outcome.kind !== 'next') return this.conclude(execution, outcome, startedAt);
       outputs[step.id] = outcome.output;

@@ -1,22 +1,40 @@
-// Flattens a sample event to the dotted ids the field picker shows: customer.phones.0.number.
+// Flattens a sample event to the ids the field picker shows: customer.phones.0.number.
+// Leaves only (primitives, null, empty arrays and objects), in document order, own keys only.
+// A key the dotted template syntax cannot hold (".", space, brackets, "|", "}", empty) is written
+// in bracket form, `form["Your name"]`, so every id can be pasted into `{{ trigger.<id> }}`.
 export interface FlatField {
   id: string;
   sample: unknown;
+}
+
+const PLAIN_KEY = /^[^\s.[\]|}"']+$/;
+
+function segment(prefix: string, key: string): string {
+  if (PLAIN_KEY.test(key)) return prefix ? `${prefix}.${key}` : key;
+  return `${prefix}[${JSON.stringify(key)}]`;
 }
 
 export function flattenSample(value: unknown, opts: { maxFields?: number; maxDepth?: number } = {}): FlatField[] {
   const maxFields = opts.maxFields ?? 2000;
   const maxDepth = opts.maxDepth ?? 20;
   const out: FlatField[] = [];
-  const walk = (node: unknown, prefix: string, depth: number) => {
-    if (out.length >= maxFields) return;
-    const isContainer = node !== null && typeof node === 'object';
-    const entries = isContainer ? (Array.isArray(node) ? node.map((v, i) => [String(i), v] as const) : Object.entries(node as object)) : [];
-    if (!isContainer || entries.length === 0 || depth >= maxDepth) {
-      if (prefix) out.push({ id: prefix, sample: node });
-      return;
+  const walk = (node: unknown, id: string, depth: number): void => {
+    if (node !== null && typeof node === 'object' && depth < maxDepth) {
+      if (Array.isArray(node)) {
+        if (node.length > 0) {
+          for (let i = 0; i < node.length && out.length < maxFields; i++) walk(node[i], id ? `${id}.${i}` : String(i), depth + 1);
+          return;
+        }
+      } else {
+        const keys = Object.keys(node);
+        if (keys.length > 0) {
+          for (let i = 0; i < keys.length && out.length < maxFields; i++) walk((node as Record<string, unknown>)[keys[i]], segment(id, keys[i]), depth + 1);
+          return;
+        }
+      }
     }
-    for (const [key, child] of entries) walk(child, prefix ? `${prefix}.${key}` : key, depth + 1);
+    // A leaf; a container deeper than maxDepth is shown whole. A bare primitive has no id.
+    if (id && out.length < maxFields) out.push({ id, sample: node });
   };
   walk(value, '', 0);
   return out;

@@ -1,16 +1,25 @@
 // The template language of step inputs: `{{ trigger.customer.phones.0.number | phone }}`.
 // A template is parsed once (cached) into literal text and expressions; an expression is a path
 // over the context (trigger, steps, flow, env, execution) followed by pipe filters.
-import { DATE_FORMATS, formatDate, parseWallClock } from './dates.ts';
+//
+// Grammar of one `{{ … }}`:
+//   path    := root ( '.' segment | '.'? '[' ( integer | string ) ']' )*
+//   filters := ( '|' name ( ':' arg ( ',' arg )* )? )*
+//   arg     := "…" | '…' (backslash escapes) | number
+import { DATE_FORMATS, formatDate, parseWallClock, type WallClock } from './dates.ts';
 
 export type TemplateContext = Record<string, unknown>;
 
 export class TemplateSyntaxError extends Error {
+  /** Character offset in the template. */
   readonly position: number;
-  constructor(message: string, position: number) {
-    super(`${message} at position ${position}`);
+  /** The message without the " at position N" suffix. */
+  readonly reason: string;
+  constructor(reason: string, position: number) {
+    super(`${reason} at position ${position}`);
     this.name = 'TemplateSyntaxError';
     this.position = position;
+    this.reason = reason;
   }
 }
 
@@ -23,7 +32,9 @@ export class TemplateRuntimeError extends Error {
 
 export interface TemplateIssue {
   message: string;
+  /** Character offset in the template. */
   position: number;
+  /** The `{{ … }}` the issue is about (as written). */
   expression: string;
 }
 
@@ -33,16 +44,35 @@ export interface TemplateCheckOptions {
 }
 
 export const TEMPLATE_ROOTS = ['trigger', 'steps', 'flow', 'env', 'execution'] as const;
+const ROOTS: ReadonlySet<string> = new Set(TEMPLATE_ROOTS);
+
+type FilterArg = string | number;
+
+interface FilterDef {
+  /** Allowed argument count, inclusive. */
+  arity: readonly [min: number, max: number];
+  /** Static check of the arguments (count already checked); an error message or null. */
+  check?(args: readonly FilterArg[]): string | null;
+  run(value: unknown, args: readonly FilterArg[]): unknown;
+}
 
 interface FilterCall {
   name: string;
-  args: Array<string | number>;
+  position: number;
+  args: FilterArg[];
+  def: FilterDef | undefined;
+  /** Why this call cannot run (unknown filter, wrong arguments), found once at parse time. */
+  problem: string | null;
 }
 
 interface Expression {
-  source: string;
+  /** The `{{ … }}` as written. */
+  raw: string;
+  /** Offset of `{{` in the template. */
   position: number;
   path: string[];
+  /** Offset of each path segment. */
+  pathPositions: number[];
   filters: FilterCall[];
 }
 
@@ -50,29 +80,83 @@ interface Compiled {
   parts: Array<string | Expression>;
   /** Exactly one expression and nothing but whitespace around it: the value keeps its type. */
   single: Expression | null;
+  errors: TemplateSyntaxError[];
+  /** The `{{ … }}` text each error is about, same order as errors. */
+  errorSources: string[];
 }
 
-interface FilterDef {
-  args: [min: number, max: number];
-  check?(args: Array<string | number>): string | null;
-  run(value: unknown, args: Array<string | number>): unknown;
+const isBlank = (v: unknown) => v === undefined || v === null || v === '';
+
+// ---------------------------------------------------------------------------------------------
+// Filters
+
+/** dates.ts does not range-check time fields (14:99 rolls over to 15:39); reject them here. */
+function timeFieldsInRange(text: string): boolean {
+  const m = /[ T](\d{2}):(\d{2})(?::(\d{2}))?/.exec(text);
+  return !m || (Number(m[1]) < 24 && Number(m[2]) < 60 && (m[3] === undefined || Number(m[3]) < 60));
+}
+
+function toWallClock(value: unknown): WallClock | undefined {
+  if (value instanceof Date) return Number.isNaN(value.getTime()) ? undefined : { wall: value.getTime(), offset: 0 };
+  if (typeof value === 'string' && !timeFieldsInRange(value.trim())) return undefined;
+  return parseWallClock(value);
+}
+
+const NUMBER_TEXT = /^[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i;
+
+/** "1 234,50", "1234.5", "1,234.50", "1.234,50" → number; undefined when it is not one. */
+function parseNumber(value: unknown): number | undefined {
+  if (typeof value === 'number') return Number.isFinite(value) ? value : undefined;
+  if (typeof value !== 'string') return undefined;
+  let text = value.replace(/[\s']/g, '');
+  const comma = text.lastIndexOf(',');
+  const dot = text.lastIndexOf('.');
+  if (comma >= 0 && dot >= 0) {
+    // Both separators: the last one is the decimal point, the other groups thousands.
+    text = comma > dot ? text.replace(/\./g, '').replace(',', '.') : text.replace(/,/g, '');
+  } else if (comma >= 0) {
+    // A single comma is a decimal comma (1234,50); several group thousands (1,234,567).
+    text = text.indexOf(',') === comma ? text.replace(',', '.') : text.replace(/,/g, '');
+  }
+  if (!NUMBER_TEXT.test(text)) return undefined;
+  const n = Number(text);
+  return Number.isFinite(n) ? n : undefined;
+}
+
+/** A short rendering of a value for error messages. */
+function describe(value: unknown): string {
+  let text: string;
+  try {
+    text = JSON.stringify(value) ?? String(value);
+  } catch {
+    text = String(value);
+  }
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }
 
 const FILTERS: Record<string, FilterDef> = {
   date: {
-    args: [1, 1],
-    check: (args) => ((DATE_FORMATS as readonly string[]).includes(String(args[0])) ? null : `unknown date format "${args[0]}" (known: ${DATE_FORMATS.join(', ')})`),
+    arity: [1, 1],
+    check: (args) =>
+      typeof args[0] === 'string' && (DATE_FORMATS as readonly string[]).includes(args[0])
+        ? null
+        : `unknown date format ${describe(args[0])} (known: ${DATE_FORMATS.join(', ')})`,
     run(value, args) {
-      if (value === undefined || value === null || value === '') return value;
-      const parsed = parseWallClock(value);
-      if (!parsed) throw new TemplateRuntimeError(`"${String(value)}" is not a date the date filter understands`);
+      // A missing value stays missing, so `| date: "…" | default: "…"` works on optional fields.
+      if (isBlank(value)) return value;
+      const parsed = toWallClock(value);
+      if (!parsed) {
+        throw new TemplateRuntimeError(
+          `${describe(value)} is not a date the date filter understands (ISO 8601, Y-m-d H:i:s, dd/mm/yyyy hh:mm:ss, dd.mm.yyyy or unix time)`,
+        );
+      }
       return formatDate(parsed, String(args[0]));
     },
   },
   phone: {
-    args: [0, 0],
+    arity: [0, 0],
     run(value) {
-      if (value === undefined || value === null || value === '') return value;
+      if (isBlank(value)) return value;
       const digits = String(value).replace(/\D/g, '');
       if (digits.length === 11 && digits[0] === '8') return `7${digits.slice(1)}`;
       if (digits.length === 10) return `7${digits}`;
@@ -80,34 +164,52 @@ const FILTERS: Record<string, FilterDef> = {
     },
   },
   number: {
-    args: [0, 0],
+    arity: [0, 0],
     run(value) {
-      if (typeof value === 'number') return value;
-      if (value === undefined || value === null || value === '') return value;
-      const text = String(value).replace(/[\s\u00a0]/g, '').replace(',', '.');
-      const n = Number(text);
-      if (text === '' || !Number.isFinite(n)) throw new TemplateRuntimeError(`"${String(value)}" is not a number`);
+      if (isBlank(value)) return value;
+      const n = parseNumber(value);
+      if (n === undefined) throw new TemplateRuntimeError(`${describe(value)} is not a number`);
       return n;
     },
   },
   default: {
-    args: [1, 1],
-    run: (value, args) => (value === undefined || value === null || value === '' ? args[0] : value),
+    arity: [1, 1],
+    run: (value, args) => (isBlank(value) ? args[0] : value),
   },
-  lower: { args: [0, 0], run: (value) => (typeof value === 'string' ? value.toLowerCase() : value) },
-  upper: { args: [0, 0], run: (value) => (typeof value === 'string' ? value.toUpperCase() : value) },
-  trim: { args: [0, 0], run: (value) => (typeof value === 'string' ? value.trim() : value) },
+  lower: { arity: [0, 0], run: (value) => (typeof value === 'string' ? value.toLowerCase() : value) },
+  upper: { arity: [0, 0], run: (value) => (typeof value === 'string' ? value.toUpperCase() : value) },
+  trim: { arity: [0, 0], run: (value) => (typeof value === 'string' ? value.trim() : value) },
   join: {
-    args: [0, 1],
-    run: (value, args) => (Array.isArray(value) ? value.map((v) => (v !== null && typeof v === 'object' ? JSON.stringify(v) : String(v ?? ''))).join(args.length ? String(args[0]) : ', ') : value),
+    arity: [0, 1],
+    run: (value, args) => (Array.isArray(value) ? value.map(stringify).join(args.length ? String(args[0]) : ', ') : value),
   },
-  json: { args: [0, 0], run: (value) => JSON.stringify(value ?? null) },
+  json: {
+    arity: [0, 1],
+    // Optional indent: `| json: 2`.
+    check: (args) => (args.length === 0 || typeof args[0] === 'number' ? null : 'the indent must be a number'),
+    run: (value, args) => JSON.stringify(value ?? null, null, typeof args[0] === 'number' ? args[0] : undefined),
+  },
 };
 
-export const FILTER_NAMES = Object.keys(FILTERS);
+export const FILTER_NAMES: readonly string[] = Object.keys(FILTERS);
 
-const cache = new Map<string, Compiled>();
+function filterProblem(name: string, args: readonly FilterArg[]): { def: FilterDef | undefined; problem: string | null } {
+  const def = Object.hasOwn(FILTERS, name) ? FILTERS[name] : undefined;
+  if (!def) return { def, problem: `unknown filter "${name}" (known: ${FILTER_NAMES.join(', ')})` };
+  const [min, max] = def.arity;
+  if (args.length < min || args.length > max) {
+    const count = min === max ? `${min}` : `${min} to ${max}`;
+    return { def, problem: `filter "${name}" takes ${count} argument${max === 1 ? '' : 's'}, got ${args.length}` };
+  }
+  const problem = def.check?.(args);
+  return { def, problem: problem ? `filter "${name}": ${problem}` : null };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Parsing
+
 const CACHE_LIMIT = 5000;
+const cache = new Map<string, Compiled>();
 
 function compile(template: string): Compiled {
   let compiled = cache.get(template);
@@ -119,120 +221,153 @@ function compile(template: string): Compiled {
   return compiled;
 }
 
-function parseTemplate(template: string): Compiled {
+function parseTemplate(t: string): Compiled {
   const parts: Array<string | Expression> = [];
+  const errors: TemplateSyntaxError[] = [];
+  const errorSources: string[] = [];
   let i = 0;
-  while (i < template.length) {
-    const open = template.indexOf('{{', i);
+  while (i < t.length) {
+    const open = t.indexOf('{{', i);
     if (open < 0) {
-      parts.push(template.slice(i));
+      parts.push(t.slice(i));
       break;
     }
-    if (open > i) parts.push(template.slice(i, open));
-    const close = template.indexOf('}}', open + 2);
-    if (close < 0) throw new TemplateSyntaxError('unterminated "{{"', open);
-    parts.push(parseExpression(template.slice(open + 2, close), open + 2));
-    i = close + 2;
+    if (open > i) parts.push(t.slice(i, open));
+    const anyClose = t.indexOf('}}', open + 2);
+    if (anyClose < 0) {
+      errors.push(new TemplateSyntaxError('unterminated "{{" (missing "}}")', open));
+      errorSources.push(t.slice(open));
+      break;
+    }
+    try {
+      const expr = parseExpression(t, open);
+      parts.push(expr);
+      i = open + expr.raw.length;
+    } catch (error) {
+      if (!(error instanceof TemplateSyntaxError)) throw error;
+      errors.push(error);
+      errorSources.push(t.slice(open, anyClose + 2));
+      // Carry on after the first "}}" so that later expressions are still checked.
+      i = anyClose + 2;
+    }
   }
   const expressions = parts.filter((p): p is Expression => typeof p !== 'string');
   const onlyWhitespace = parts.every((p) => typeof p !== 'string' || p.trim() === '');
-  return { parts, single: expressions.length === 1 && onlyWhitespace ? expressions[0] : null };
+  const single = errors.length === 0 && expressions.length === 1 && onlyWhitespace ? expressions[0] : null;
+  return { parts, single, errors, errorSources };
 }
 
-/** A small scanner over one `{{ … }}` body. */
-function parseExpression(body: string, offset: number): Expression {
-  let i = 0;
-  const source = body.trim();
-  const skip = () => {
-    while (i < body.length && /\s/.test(body[i])) i++;
+const WS = /\s/;
+const ROOT_RE = /[A-Za-z_$\u0400-\u04ff][\w$\u0400-\u04ff-]*/y;
+const SEGMENT_RE = /[^\s.[\]|}]+/y;
+const INDEX_RE = /\d+/y;
+const FILTER_NAME_RE = /[A-Za-z_]\w*/y;
+const NUMBER_ARG_RE = /-?(?:\d+(?:\.\d+)?|\.\d+)/y;
+const ESCAPES: Record<string, string> = { n: '\n', t: '\t', r: '\r' };
+
+/** Parses the `{{ … }}` starting at `open`; `raw` ends after its `}}`. */
+function parseExpression(t: string, open: number): Expression {
+  let i = open + 2;
+  const fail = (reason: string, at = i): never => {
+    throw new TemplateSyntaxError(reason, at);
   };
-  const fail = (message: string): never => {
-    throw new TemplateSyntaxError(message, offset + i);
+  const skip = () => {
+    while (i < t.length && WS.test(t[i])) i++;
+  };
+  const match = (re: RegExp): string | null => {
+    re.lastIndex = i;
+    const m = re.exec(t);
+    if (!m) return null;
+    i = re.lastIndex;
+    return m[0];
   };
   const readString = (): string => {
-    const quote = body[i++];
+    const start = i;
+    const quote = t[i++];
     let out = '';
-    while (i < body.length && body[i] !== quote) {
-      if (body[i] === '\\' && i + 1 < body.length) i++;
-      out += body[i++];
+    while (i < t.length && t[i] !== quote) {
+      if (t[i] === '\\' && i + 1 < t.length) {
+        i++;
+        out += Object.hasOwn(ESCAPES, t[i]) ? ESCAPES[t[i]] : t[i];
+        i++;
+      } else out += t[i++];
     }
-    if (body[i] !== quote) fail('unterminated string');
+    if (i >= t.length) fail(`unterminated string (missing ${quote})`, start);
     i++;
     return out;
   };
+  const atClose = () => t.startsWith('}}', i);
 
   skip();
+  if (atClose()) fail('empty expression');
   const path: string[] = [];
-  const ident = /[A-Za-z_$\u0400-\u04ff][\w$\u0400-\u04ff-]*/y;
-  ident.lastIndex = i;
-  const root = ident.exec(body);
-  if (!root) fail(source ? `expected a path such as trigger.field, got "${source}"` : 'empty expression');
-  path.push(root![0]);
-  i = ident.lastIndex;
+  const pathPositions: number[] = [];
+  pathPositions.push(i);
+  const root = match(ROOT_RE);
+  if (root === null) fail(`expected a path such as trigger.field, got "${t[i]}"`);
+  path.push(root!);
   for (;;) {
-    if (body[i] === '.') {
+    if (t[i] === '.' && t[i + 1] !== '[') {
       i++;
-      const seg = /[^.\[\]\s|}]+/y;
-      seg.lastIndex = i;
-      const m = seg.exec(body);
-      if (!m) fail('expected a field name after "."');
-      path.push(m![0]);
-      i = seg.lastIndex;
-    } else if (body[i] === '[') {
+      pathPositions.push(i);
+      const seg = match(SEGMENT_RE);
+      if (seg === null) fail('expected a field name after "."');
+      path.push(seg!);
+    } else if (t[i] === '[' || (t[i] === '.' && t[i + 1] === '[')) {
+      if (t[i] === '.') i++;
       i++;
       skip();
-      if (body[i] === '"' || body[i] === "'") path.push(readString());
+      pathPositions.push(i);
+      if (t[i] === '"' || t[i] === "'") path.push(readString());
       else {
-        const num = /\d+/y;
-        num.lastIndex = i;
-        const m = num.exec(body);
-        if (!m) fail('expected an index or a quoted key inside [ ]');
-        path.push(m![0]);
-        i = num.lastIndex;
+        const index = match(INDEX_RE);
+        if (index === null) fail('expected an index or a quoted key inside [ ]');
+        path.push(String(Number(index)));
       }
       skip();
-      if (body[i] !== ']') fail('expected "]"');
+      if (t[i] !== ']') fail('expected "]"');
       i++;
     } else break;
   }
 
   const filters: FilterCall[] = [];
   skip();
-  while (i < body.length) {
-    if (body[i] !== '|') fail(`unexpected "${body[i]}"`);
+  while (!atClose()) {
+    if (i >= t.length) fail('unterminated "{{" (missing "}}")', open);
+    if (t[i] !== '|') fail(`unexpected "${t[i]}" (filters are written as "| name")`);
     i++;
     skip();
-    const name = /[A-Za-z_]\w*/y;
-    name.lastIndex = i;
-    const m = name.exec(body);
-    if (!m) fail('expected a filter name after "|"');
-    i = name.lastIndex;
-    const call: FilterCall = { name: m![0], args: [] };
+    const position = i;
+    const name = match(FILTER_NAME_RE);
+    if (name === null) fail('expected a filter name after "|"');
+    const args: FilterArg[] = [];
     skip();
-    if (body[i] === ':') {
+    if (t[i] === ':') {
       i++;
       for (;;) {
         skip();
-        if (body[i] === '"' || body[i] === "'") call.args.push(readString());
+        if (t[i] === '"' || t[i] === "'") args.push(readString());
         else {
-          const num = /-?\d+(\.\d+)?/y;
-          num.lastIndex = i;
-          const n = num.exec(body);
-          if (!n) fail(`expected a quoted string or a number as argument of "${call.name}"`);
-          call.args.push(Number(n![0]));
-          i = num.lastIndex;
+          const num = match(NUMBER_ARG_RE);
+          if (num === null) fail(`expected a quoted string or a number as argument of "${name}"`);
+          args.push(Number(num));
         }
         skip();
-        if (body[i] !== ',') break;
+        if (t[i] !== ',') break;
         i++;
       }
     }
-    filters.push(call);
+    filters.push({ name: name!, position, args, ...filterProblem(name!, args) });
     skip();
   }
-  return { source, position: offset, path, filters };
+  i += 2;
+  return { raw: t.slice(open, i), position: open, path, pathPositions, filters };
 }
 
+// ---------------------------------------------------------------------------------------------
+// Rendering
+
+/** Walks own properties only: `__proto__`, `constructor`, `length` resolve to undefined. */
 function resolvePath(ctx: TemplateContext, path: readonly string[]): unknown {
   let node: unknown = ctx;
   for (const key of path) {
@@ -249,15 +384,17 @@ function resolvePath(ctx: TemplateContext, path: readonly string[]): unknown {
 }
 
 function evaluate(expr: Expression, ctx: TemplateContext): unknown {
+  if (!ROOTS.has(expr.path[0])) {
+    throw new TemplateRuntimeError(`${expr.raw}: unknown root "${expr.path[0]}" (use ${TEMPLATE_ROOTS.join(', ')})`);
+  }
   let value = resolvePath(ctx, expr.path);
   for (const call of expr.filters) {
-    const filter = FILTERS[call.name];
-    if (!filter) throw new TemplateRuntimeError(`unknown filter "${call.name}"`);
+    if (call.problem) throw new TemplateRuntimeError(`${expr.raw}: ${call.problem}`);
     try {
-      value = filter.run(value, call.args);
+      value = call.def!.run(value, call.args);
     } catch (error) {
-      if (error instanceof TemplateRuntimeError) throw new TemplateRuntimeError(`{{${expr.source}}}: ${error.message}`);
-      throw error;
+      const message = error instanceof Error ? error.message : String(error);
+      throw new TemplateRuntimeError(`${expr.raw}: ${message}`);
     }
   }
   return value;
@@ -265,78 +402,96 @@ function evaluate(expr: Expression, ctx: TemplateContext): unknown {
 
 function stringify(value: unknown): string {
   if (value === undefined || value === null) return '';
+  if (value instanceof Date) return Number.isNaN(value.getTime()) ? '' : value.toISOString();
   if (typeof value === 'object') return JSON.stringify(value);
   return String(value);
 }
 
+/**
+ * Renders a template. Exactly one `{{ … }}` (whitespace around allowed) returns the value with
+ * its type; anything else returns a string. Throws TemplateSyntaxError / TemplateRuntimeError.
+ */
 export function renderTemplate(template: string, ctx: TemplateContext): unknown {
   if (!template.includes('{{')) return template;
   const compiled = compile(template);
+  if (compiled.errors.length) throw compiled.errors[0];
   if (compiled.single) return evaluate(compiled.single, ctx);
   let out = '';
   for (const part of compiled.parts) out += typeof part === 'string' ? part : stringify(evaluate(part, ctx));
   return out;
 }
 
-/** Renders every string inside a value (objects and arrays are copied, keys unchanged). */
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (value === null || typeof value !== 'object') return false;
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+/** Renders every string inside a value (plain objects and arrays are copied, keys unchanged). */
 export function renderValue(value: unknown, ctx: TemplateContext): unknown {
   if (typeof value === 'string') return renderTemplate(value, ctx);
   if (Array.isArray(value)) return value.map((v) => renderValue(v, ctx));
-  if (value !== null && typeof value === 'object') {
+  if (isPlainObject(value)) {
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = renderValue(v, ctx);
+    for (const [k, v] of Object.entries(value)) {
+      // A JSON "__proto__" key is data; plain assignment would set the prototype instead.
+      if (k === '__proto__') Object.defineProperty(out, k, { value: renderValue(v, ctx), enumerable: true, writable: true, configurable: true });
+      else out[k] = renderValue(v, ctx);
+    }
     return out;
   }
   return value;
 }
 
+// ---------------------------------------------------------------------------------------------
+// Save-time checks
+
+/** Static problems of a template: syntax, roots, step ids (only earlier steps), filters. */
 export function checkTemplate(template: string, opts: TemplateCheckOptions): TemplateIssue[] {
   if (!template.includes('{{')) return [];
-  let compiled: Compiled;
-  try {
-    compiled = compile(template);
-  } catch (error) {
-    if (error instanceof TemplateSyntaxError) return [{ message: error.message.replace(/ at position \d+$/, ''), position: error.position, expression: template }];
-    throw error;
-  }
-  const issues: TemplateIssue[] = [];
+  const compiled = compile(template);
+  const issues: TemplateIssue[] = compiled.errors.map((error, n) => ({
+    message: error.reason,
+    position: error.position,
+    expression: compiled.errorSources[n],
+  }));
   for (const part of compiled.parts) {
     if (typeof part === 'string') continue;
-    const issue = (message: string) => issues.push({ message, position: part.position, expression: `{{${part.source}}}` });
-    const [root, second] = part.path;
-    if (!(TEMPLATE_ROOTS as readonly string[]).includes(root)) issue(`unknown root "${root}" (use ${TEMPLATE_ROOTS.join(', ')})`);
+    const issue = (message: string, position: number) => issues.push({ message, position, expression: part.raw });
+    const [root, stepId] = part.path;
+    if (!ROOTS.has(root)) issue(`unknown root "${root}" (use ${TEMPLATE_ROOTS.join(', ')})`, part.pathPositions[0]);
     else if (root === 'steps') {
-      if (second === undefined) issue('"steps" needs a step id: steps.<id>.<field>');
-      else if (!opts.stepIds.has(second)) issue(`unknown step id "${second}" (only earlier steps can be used${opts.stepIds.size ? `: ${[...opts.stepIds].join(', ')}` : ''})`);
-    }
-    for (const call of part.filters) {
-      const filter = FILTERS[call.name];
-      if (!filter) {
-        issue(`unknown filter "${call.name}" (known: ${FILTER_NAMES.join(', ')})`);
-        continue;
+      if (stepId === undefined) issue('"steps" needs a step id: steps.<id>.<field>', part.pathPositions[0]);
+      else if (!opts.stepIds.has(stepId)) {
+        const known = opts.stepIds.size ? `: ${[...opts.stepIds].join(', ')}` : '; there are none before this step';
+        issue(`unknown step id "${stepId}" (only earlier steps can be used${known})`, part.pathPositions[1]);
       }
-      const [min, max] = filter.args;
-      if (call.args.length < min || call.args.length > max) {
-        issue(`filter "${call.name}" takes ${min === max ? min : `${min}–${max}`} argument${max === 1 ? '' : 's'}, got ${call.args.length}`);
-        continue;
-      }
-      const problem = filter.check?.(call.args);
-      if (problem) issue(`filter "${call.name}": ${problem}`);
     }
+    for (const call of part.filters) if (call.problem) issue(call.problem, call.position);
   }
-  return issues;
+  return issues.sort((a, b) => a.position - b.position);
 }
 
-/** Checks every string in a value; `field` is the dotted key path of the string inside it. */
-export function checkValue(value: unknown, opts: TemplateCheckOptions, field = ''): Array<TemplateIssue & { field: string }> {
-  if (typeof value === 'string') return checkTemplate(value, opts).map((i) => ({ ...i, field }));
-  const join = (k: string) => (field ? `${field}.${k}` : k);
-  if (Array.isArray(value)) return value.flatMap((v, i) => checkValue(v, opts, join(String(i))));
-  if (value !== null && typeof value === 'object') return Object.entries(value).flatMap(([k, v]) => checkValue(v, opts, join(k)));
-  return [];
+/** Checks every string in a value; `field` is the dotted key path of the string inside it ("" for a string value). */
+export function checkValue(value: unknown, opts: TemplateCheckOptions): Array<TemplateIssue & { field: string }> {
+  const out: Array<TemplateIssue & { field: string }> = [];
+  const walk = (node: unknown, field: string) => {
+    if (typeof node === 'string') {
+      for (const issue of checkTemplate(node, opts)) out.push({ ...issue, field });
+      return;
+    }
+    const sub = (k: string) => (field ? `${field}.${k}` : k);
+    if (Array.isArray(node)) node.forEach((v, i) => walk(v, sub(String(i))));
+    else if (isPlainObject(node)) for (const [k, v] of Object.entries(node)) walk(v, sub(k));
+  };
+  walk(value, '');
+  return out;
 }
 
+/** The dotted paths a template references, in order of first use (unparseable expressions skipped). */
 export function templateReferences(template: string): string[] {
   if (!template.includes('{{')) return [];
-  return compile(template).parts.filter((p): p is Expression => typeof p !== 'string').map((e) => e.path.join('.'));
+  const refs = new Set<string>();
+  for (const part of compile(template).parts) if (typeof part !== 'string') refs.add(part.path.join('.'));
+  return [...refs];
 }

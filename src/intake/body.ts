@@ -1,6 +1,15 @@
-// Parses the raw body of an incoming webhook by its content type: JSON, form-urlencoded with
-// bracketed keys (RetailCRM and Calltouch send these), or text. Hostile input — bad bytes,
-// deep nesting, huge arrays, prototype keys — becomes a BodyError with a 4xx status.
+// Parses the raw body of an incoming webhook (GET|POST|PUT /hooks/{token}) by its content type:
+// JSON, form-urlencoded with bracketed keys (RetailCRM and Calltouch send these), or text. Hostile
+// input (bad bytes, deep nesting, huge arrays, prototype keys) becomes a BodyError with a 4xx
+// status instead of a crash, a polluted prototype or a stalled event loop.
+//
+// Hot path (thousands of ~1.5 KB bodies a second), so: no regular expressions per field, no
+// per-node tuples, one pass over form text, JSON checked by a bounded recursive walk.
+//
+// The same three keys are refused in every body kind and in the query string: `__proto__`,
+// `constructor`, `prototype`, as an exact key at any depth. `JSON.parse` itself never pollutes
+// (it defines "__proto__" as an own property), and the form builder works on Maps, so refusing
+// them is about what flows downstream get to see, not about this module's own safety.
 
 export type BodyKind = 'json' | 'form' | 'text' | 'empty';
 
@@ -21,230 +30,553 @@ export class BodyError extends Error {
 }
 
 export interface BodyLimits {
+  /** Containers (objects/arrays) nested in one another, the root included: `{"a":{}}` is 2. */
   maxDepth: number;
+  /** Items in any single array. */
   maxArrayLength: number;
+  /** Object keys in the whole body; for forms, also the number of `name=value` fields. */
   maxKeys: number;
 }
 
-export const DEFAULT_BODY_LIMITS: BodyLimits = { maxDepth: 32, maxArrayLength: 10_000, maxKeys: 20_000 };
+export const DEFAULT_BODY_LIMITS: BodyLimits = Object.freeze({ maxDepth: 32, maxArrayLength: 10_000, maxKeys: 20_000 });
+
+const ACCEPTED_TYPES = 'application/json (or text/json, application/*+json), application/x-www-form-urlencoded or text/plain (any text/*)';
 
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
-const utf8 = new TextDecoder('utf-8', { fatal: true });
-const cp1251 = new TextDecoder('windows-1251');
+const utf8Decoder = new TextDecoder('utf-8', { fatal: true });
+const cp1251Decoder = new TextDecoder('windows-1251');
+
+type Charset = 'utf-8' | 'windows-1251';
 
 export function parseWebhookBody(raw: Buffer, contentType: string | undefined, limits: BodyLimits = DEFAULT_BODY_LIMITS): ParsedBody {
   if (raw.length === 0) return { kind: 'empty', body: {} };
-  const { mime, charset } = splitContentType(contentType);
-  if (mime === '') return guess(raw, charset, limits);
-  if (mime === 'application/json' || mime === 'text/json' || mime.endsWith('+json')) return { kind: 'json', body: parseJsonText(decode(raw, charset), limits) };
-  if (mime === 'application/x-www-form-urlencoded') return { kind: 'form', body: parseForm(decode(raw, charset), limits) };
-  if (mime.startsWith('text/')) return { kind: 'text', body: { text: decode(raw, charset) } };
-  throw new BodyError(
-    415,
-    'unsupported_content_type',
-    `Unsupported content type "${mime}": send application/json, application/x-www-form-urlencoded or text/plain`,
-  );
+  const semi = contentType === undefined ? -1 : contentType.indexOf(';');
+  const mime = contentType === undefined ? '' : (semi < 0 ? contentType : contentType.slice(0, semi)).trim().toLowerCase();
+  // Only types we would actually parse get their charset looked at: an unsupported type is a 415
+  // about the type, not about its charset.
+  if (mime === 'application/json' || mime === 'text/json' || (mime.startsWith('application/') && mime.endsWith('+json'))) {
+    return { kind: 'json', body: parseJson(decodeText(raw, charsetOf(contentType!, semi)), limits) };
+  }
+  if (mime === 'application/x-www-form-urlencoded') {
+    return { kind: 'form', body: parseFormBytes(raw, charsetOf(contentType!, semi), limits) };
+  }
+  if (mime.startsWith('text/')) return { kind: 'text', body: { text: decodeText(raw, charsetOf(contentType!, semi)) } };
+  if (mime === '') return guess(raw, contentType === undefined ? 'utf-8' : charsetOf(contentType, semi), limits);
+  throw new BodyError(415, 'unsupported_content_type', `Content type "${mime}" is not supported; send ${ACCEPTED_TYPES}.`);
 }
 
 /**
- * Query parameters merged into the body, deeply: on a conflict the body's value wins. A body that
- * is not an object (an array, a scalar) is kept under `body` beside the query parameters.
+ * Query parameters (`?a=1&b[c]=2`, parsed by parseQueryString) merged into the parsed body, which
+ * is what a flow sees as `trigger`:
+ * - body an object: a deep merge; on a conflict the body wins (a key present in both keeps the
+ *   body's value, except that two objects are merged key by key). Arrays are values, not merged.
+ * - body not an object (a JSON array or scalar): `{ ...query, body }`, so the query stays
+ *   addressable by name and the body sits under `body` (a query parameter named `body` loses, as
+ *   in the object case).
+ * - no query parameters: the body itself, unchanged (same reference).
+ * Inputs are never mutated. Forbidden keys are skipped (the parsers never produce them anyway).
  */
 export function mergeQuery(body: unknown, query: Record<string, unknown>): unknown {
-  if (Object.keys(query).length === 0) return body;
-  if (!isObject(body)) return { ...query, body };
+  if (!hasKeys(query)) return body;
+  if (!isPlainObject(body)) return mergeDeep(query, { body });
   return mergeDeep(query, body);
 }
 
-function isObject(v: unknown): v is Record<string, unknown> {
-  return v !== null && typeof v === 'object' && !Array.isArray(v);
-}
-
-function mergeDeep(under: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = { ...under };
-  for (const [key, value] of Object.entries(over)) {
-    const below = out[key];
-    out[key] = isObject(below) && isObject(value) ? mergeDeep(below, value) : value;
-  }
-  return out;
-}
-
+/** A query string without its leading `?`, with the same bracket rules and limits as form bodies. */
 export function parseQueryString(search: string, limits: BodyLimits = DEFAULT_BODY_LIMITS): Record<string, unknown> {
-  if (!search) return {};
-  return parseForm(search, limits);
+  if (search.length > 0 && search.charCodeAt(0) === 63 /* ? */) search = search.slice(1);
+  if (search.length === 0) return {};
+  return parseForm(search, decodeUtf8Component, limits);
 }
 
-function splitContentType(contentType: string | undefined): { mime: string; charset: string | undefined } {
-  if (!contentType) return { mime: '', charset: undefined };
-  const [mime, ...params] = contentType.split(';');
+// ---------------------------------------------------------------------------------------------
+// Content type, charset, text
+
+function charsetOf(contentType: string, semi: number): Charset {
+  if (semi < 0) return 'utf-8';
   let charset: string | undefined;
-  for (const p of params) {
-    const [k, v] = p.split('=');
-    if (k?.trim().toLowerCase() === 'charset' && v) charset = v.trim().replace(/^"|"$/g, '').toLowerCase();
+  for (const param of contentType.slice(semi + 1).split(';')) {
+    const eq = param.indexOf('=');
+    if (eq < 0 || param.slice(0, eq).trim().toLowerCase() !== 'charset') continue;
+    charset = param.slice(eq + 1).trim().toLowerCase();
+    if (charset.length >= 2 && charset.startsWith('"') && charset.endsWith('"')) charset = charset.slice(1, -1).trim();
   }
-  return { mime: mime.trim().toLowerCase(), charset };
+  if (charset === undefined || charset === 'utf-8' || charset === 'utf8' || charset === 'us-ascii' || charset === 'ascii') return 'utf-8';
+  if (charset === 'windows-1251' || charset === 'cp1251' || charset === 'x-cp1251') return 'windows-1251';
+  throw new BodyError(415, 'unsupported_charset', `Charset "${charset}" is not supported; send UTF-8 (or windows-1251).`);
 }
 
-function decode(raw: Buffer, charset: string | undefined): string {
-  if (charset === undefined || charset === 'utf-8' || charset === 'utf8' || charset === 'us-ascii' || charset === 'ascii') {
+/** The body as a string; a UTF-8 (or US-ASCII) body must be valid UTF-8. A BOM is dropped. */
+function decodeText(raw: Buffer, charset: Charset): string {
+  if (charset === 'windows-1251') return cp1251Decoder.decode(raw);
+  try {
+    return utf8Decoder.decode(raw);
+  } catch {
+    throw new BodyError(400, 'invalid_utf8', 'Body is not valid UTF-8; declare "charset=windows-1251" in the Content-Type if that is its encoding.');
+  }
+}
+
+/**
+ * No Content-Type: a body starting with `{` or `[` is tried as JSON (a syntax error then means it
+ * was text after all, but a JSON body over the limits or with a forbidden key is still refused);
+ * one shaped like `k=v(&k=v)*` is a form; anything else is text.
+ */
+function guess(raw: Buffer, charset: Charset, limits: BodyLimits): ParsedBody {
+  const text = decodeText(raw, charset);
+  let i = 0;
+  while (i < text.length && isSpace(text.charCodeAt(i))) i++;
+  const first = text.charCodeAt(i);
+  if (first === 123 /* { */ || first === 91 /* [ */) {
     try {
-      return utf8.decode(raw);
-    } catch {
-      throw new BodyError(400, 'invalid_utf8', 'Body is not valid UTF-8 (declare charset=windows-1251 if it is)');
+      return { kind: 'json', body: parseJson(text, limits) };
+    } catch (error) {
+      if (!(error instanceof BodyError) || error.code !== 'invalid_json') throw error;
+      return { kind: 'text', body: { text } };
     }
   }
-  if (charset === 'windows-1251' || charset === 'cp1251') return cp1251.decode(raw);
-  throw new BodyError(415, 'unsupported_charset', `Unsupported charset "${charset}": send UTF-8 or windows-1251`);
-}
-
-function guess(raw: Buffer, charset: string | undefined, limits: BodyLimits): ParsedBody {
-  const text = decode(raw, charset);
-  const first = text.trimStart()[0];
-  if (first === '{' || first === '[') return { kind: 'json', body: parseJsonText(text, limits) };
-  if (/^[^=&\s]+=[^&]*(&[^=&\s]+=[^&]*)*$/.test(text.trim())) return { kind: 'form', body: parseForm(text, limits) };
+  if (looksLikeForm(text)) {
+    return { kind: 'form', body: charset === 'utf-8' ? parseForm(text, decodeUtf8Component, limits) : parseFormBytes(raw, charset, limits) };
+  }
   return { kind: 'text', body: { text } };
 }
 
-function parseJsonText(text: string, limits: BodyLimits): unknown {
-  // Cheap pre-check so a 1 MiB "[[[[…" never reaches the recursive parser.
-  checkBracketDepth(text, limits.maxDepth);
+function isSpace(c: number): boolean {
+  return c === 32 || c === 9 || c === 10 || c === 13;
+}
+
+/** `k=v(&k=v)*`, k non-empty without `=`, `&` or whitespace, v without `&` or whitespace (form encoding has none); trailing newline allowed. */
+function looksLikeForm(text: string): boolean {
+  let end = text.length;
+  while (end > 0 && isSpace(text.charCodeAt(end - 1))) end--;
+  let i = 0;
+  while (i < end) {
+    const keyStart = i;
+    while (i < end) {
+      const c = text.charCodeAt(i);
+      if (c === 61 /* = */ || c === 38 /* & */ || isSpace(c)) break;
+      i++;
+    }
+    if (i === keyStart || i === end || text.charCodeAt(i) !== 61) return false;
+    i++;
+    while (i < end) {
+      const c = text.charCodeAt(i);
+      if (c === 38) break;
+      if (isSpace(c)) return false;
+      i++;
+    }
+    if (i < end) {
+      i++; // the '&'
+      if (i === end) return false;
+    }
+  }
+  return end > 0;
+}
+
+// ---------------------------------------------------------------------------------------------
+// JSON
+
+function parseJson(text: string, limits: BodyLimits): unknown {
+  // JSON.parse copes with deep input, but 1 MiB of "[[[[" costs it ~0.5 s and 1M arrays; a scan
+  // of the text is ~1 µs per KiB, so deep bodies are refused before they are built.
+  checkNesting(text, limits.maxDepth);
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (error) {
     throw new BodyError(400, 'invalid_json', `Body is not valid JSON: ${(error as Error).message}`);
   }
-  checkTree(value, limits);
+  if (value !== null && typeof value === 'object') checkJsonValue(value, 0, limits, { keys: 0 });
   return value;
 }
 
-function checkBracketDepth(text: string, maxDepth: number): void {
+function tooDeep(limits: BodyLimits | number): BodyError {
+  const max = typeof limits === 'number' ? limits : limits.maxDepth;
+  return new BodyError(400, 'too_deep', `Body is nested deeper than ${max} levels.`);
+}
+
+/** Bracket depth outside strings; only an upper bound check, the real one is checkJsonValue. */
+function checkNesting(text: string, maxDepth: number): void {
   let depth = 0;
-  let inString = false;
-  for (let i = 0; i < text.length; i++) {
+  const n = text.length;
+  for (let i = 0; i < n; i++) {
     const c = text.charCodeAt(i);
-    if (inString) {
-      if (c === 92) i++; // backslash: skip the escaped char
-      else if (c === 34) inString = false;
-    } else if (c === 34) inString = true;
-    else if (c === 123 || c === 91) {
-      if (++depth > maxDepth) throw new BodyError(400, 'too_deep', `Body is nested deeper than ${maxDepth} levels`);
+    if (c === 34 /* " */) {
+      // Skip the string: find the closing quote not escaped by an odd run of backslashes.
+      for (i++; i < n; i++) {
+        const s = text.charCodeAt(i);
+        if (s === 92 /* \ */) i++;
+        else if (s === 34) break;
+      }
+    } else if (c === 123 || c === 91) {
+      if (++depth > maxDepth) throw tooDeep(maxDepth);
     } else if (c === 125 || c === 93) depth--;
   }
 }
 
-/** Depth, array length, key count and forbidden keys, over the parsed value. */
-function checkTree(root: unknown, limits: BodyLimits): void {
-  let keys = 0;
-  const stack: Array<[unknown, number]> = [[root, 0]];
-  while (stack.length > 0) {
-    const [node, depth] = stack.pop()!;
-    if (node === null || typeof node !== 'object') continue;
-    if (depth >= limits.maxDepth) throw new BodyError(400, 'too_deep', `Body is nested deeper than ${limits.maxDepth} levels`);
-    if (Array.isArray(node)) {
-      if (node.length > limits.maxArrayLength) {
-        throw new BodyError(400, 'array_too_large', `Body has an array of ${node.length} items; the limit is ${limits.maxArrayLength}`);
-      }
-      for (const item of node) if (item !== null && typeof item === 'object') stack.push([item, depth + 1]);
-      continue;
+/** Depth, array lengths, total keys and forbidden keys of a parsed value; recursion is bounded by maxDepth. */
+function checkJsonValue(node: object, depth: number, limits: BodyLimits, state: { keys: number }): void {
+  if (depth >= limits.maxDepth) throw tooDeep(limits);
+  if (Array.isArray(node)) {
+    if (node.length > limits.maxArrayLength) throw arrayTooLarge(node.length, limits);
+    for (let i = 0; i < node.length; i++) {
+      const item: unknown = node[i];
+      if (item !== null && typeof item === 'object') checkJsonValue(item, depth + 1, limits, state);
     }
-    for (const key of Object.keys(node)) {
-      if (FORBIDDEN_KEYS.has(key)) throw new BodyError(400, 'forbidden_key', `Body has the forbidden key "${key}"`);
-      if (++keys > limits.maxKeys) throw new BodyError(400, 'too_many_keys', `Body has more than ${limits.maxKeys} keys`);
-      const value = (node as Record<string, unknown>)[key];
-      if (value !== null && typeof value === 'object') stack.push([value, depth + 1]);
-    }
+    return;
+  }
+  const keys = Object.keys(node);
+  if ((state.keys += keys.length) > limits.maxKeys) throw tooManyKeys(limits);
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i];
+    if (isForbidden(key)) throw forbiddenKey(key);
+    const value: unknown = (node as Record<string, unknown>)[key];
+    if (value !== null && typeof value === 'object') checkJsonValue(value, depth + 1, limits, state);
   }
 }
 
-/**
- * `application/x-www-form-urlencoded` with bracketed keys, in one pass: `order[items][0][id]=5`
- * → {order: {items: [{id: "5"}]}}; `a[]=1&a[]=2` and `a=1&a=2` → arrays; numeric keys make
- * arrays (sparse indices compacted in order, as PHP's and qs's parsers do); values stay strings.
- */
-function parseForm(text: string, limits: BodyLimits): Record<string, unknown> {
-  const root: Tree = Object.create(null);
+function arrayTooLarge(length: number | string, limits: BodyLimits): BodyError {
+  return new BodyError(400, 'array_too_large', `Body has an array of ${length} items; the limit is ${limits.maxArrayLength}.`);
+}
+
+function tooManyKeys(limits: BodyLimits): BodyError {
+  return new BodyError(400, 'too_many_keys', `Body has more than ${limits.maxKeys} keys.`);
+}
+
+function forbiddenKey(key: string): BodyError {
+  return new BodyError(400, 'forbidden_key', `Body has the forbidden key "${key}" (__proto__, constructor and prototype are refused).`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// application/x-www-form-urlencoded (and query strings)
+//
+// `order[customer][phones][0][number]=7900&order[id]=5` → {order: {customer: {phones: [{number:
+// "7900"}]}, id: "5"}}. Rules, close to PHP's and qs's:
+// - `+` is a space, %XX is percent-decoding (UTF-8); a broken %-sequence stays as it was written.
+//   Keys are decoded before their brackets are read, so `a%5Bb%5D=1` is `a[b]=1`.
+// - A key is bracketed only if it is `name[seg]...[seg]` exactly (name non-empty, nothing after the
+//   last `]`); otherwise (`a[b`, `a[b]c`, `[a]`) the whole key is one literal name.
+// - `[]` appends; so does repeating a key (`a=1&a=2` → ["1","2"]). More generally, a value never
+//   replaces another: writing where a value already is appends to it (`a=1&a[b]=2` →
+//   {"0":"1","b":"2"}), so nothing a sender wrote is dropped.
+// - A container whose keys are all array indices (0, 1, … no leading zeros) not above
+//   maxArrayLength is an array, compacted in index order (`x[5]=a&x[2]=b` → ["b","a"]); a larger
+//   index (`x[99999]`) leaves it an object with that key (qs's rule, so `x[4294967295]` cannot
+//   ask for a huge array). The top level is always an object.
+// - Values stay strings; a JSON string in a field (RetailCRM's `order={"id":5}`) is not parsed.
+// - A field with an empty name (`=x`, `&&`) is ignored.
+
+/** A container under construction. A Map, so keys like `__proto__` or `hasOwnProperty` are inert. */
+class Branch {
+  readonly map = new Map<string, Slot>();
+  /** The index an append (`a[]`, a repeated key) takes: one past the largest array index seen. */
+  next = 0;
+  /** Every key so far is an array index ≤ maxArrayLength. */
+  listLike = true;
+  /** …and they were added in ascending order, so no sort is needed to build the array. */
+  ascending = true;
+}
+type Slot = string | Branch;
+
+function parseFormBytes(raw: Buffer, charset: Charset, limits: BodyLimits): Record<string, unknown> {
+  if (charset === 'utf-8') return parseForm(decodeText(raw, charset), decodeUtf8Component, limits);
+  // windows-1251: structure (`&`, `=`, `[`, `]`, `%`, `+`) is ASCII, so it is read on the bytes
+  // seen as latin1, and each field is percent-decoded to bytes which then decode as windows-1251
+  // (legacy senders percent-encode windows-1251 bytes: `%C8%F0%E8%ED%E0` is "Ирина").
+  return parseForm(raw.toString('latin1'), decodeCp1251Component, limits);
+}
+
+function parseForm(text: string, decode: (s: string) => string, limits: BodyLimits): Record<string, unknown> {
+  const root = new Branch();
   let fields = 0;
   let start = 0;
-  while (start <= text.length) {
+  const n = text.length;
+  // The next '=' at or after `start`, remembered so that many fields without one ("a&a&a…=1")
+  // do not each scan to the far '=': the whole pass stays linear.
+  let nextEq = -1;
+  while (start < n) {
     let end = text.indexOf('&', start);
-    if (end < 0) end = text.length;
+    if (end < 0) end = n;
     if (end > start) {
-      if (++fields > limits.maxKeys) throw new BodyError(400, 'too_many_keys', `Body has more than ${limits.maxKeys} fields`);
-      const eq = text.indexOf('=', start);
-      const hasValue = eq >= 0 && eq < end;
-      const key = decodeComponent(text.slice(start, hasValue ? eq : end));
-      const value = hasValue ? decodeComponent(text.slice(eq + 1, end)) : '';
-      assign(root, splitKey(key, limits), value, limits);
+      if (++fields > limits.maxKeys) throw new BodyError(400, 'too_many_keys', `Body has more than ${limits.maxKeys} fields.`);
+      if (nextEq < start) {
+        nextEq = text.indexOf('=', start);
+        if (nextEq < 0) nextEq = n;
+      }
+      const eq = nextEq < end ? nextEq : end;
+      if (eq > start) assign(root, text.slice(start, eq), eq < end ? decode(text.slice(eq + 1, end)) : '', decode, limits);
     }
     start = end + 1;
   }
-  return finish(root, limits) as Record<string, unknown>;
+  return finishObject(root, limits, { keys: 0 });
 }
 
-type Tree = { [key: string]: string | string[] | Tree };
-
-function splitKey(key: string, limits: BodyLimits): string[] {
-  const open = key.indexOf('[');
-  if (open <= 0 || !key.endsWith(']')) return [checkKey(key)];
-  const parts = [checkKey(key.slice(0, open))];
-  let i = open;
-  while (i < key.length) {
-    if (key[i] !== '[') return [checkKey(key)]; // "a[b]c]": not bracket syntax, keep the key whole
-    const close = key.indexOf(']', i);
-    parts.push(checkKey(key.slice(i + 1, close)));
-    if (parts.length > limits.maxDepth) throw new BodyError(400, 'too_deep', `Field "${key.slice(0, 80)}" is nested deeper than ${limits.maxDepth} levels`);
-    i = close + 1;
+/** Stores one field; `rawKey` is still percent-encoded (its brackets may be `%5B`/`%5D`). */
+function assign(root: Branch, rawKey: string, value: string, decode: (s: string) => string, limits: BodyLimits): void {
+  const parts = splitKey(rawKey, decode, limits);
+  if (parts === null) {
+    setLeaf(root, checkedKey(decode(rawKey)), value, limits);
+    return;
   }
-  return parts;
-}
-
-function checkKey(part: string): string {
-  if (FORBIDDEN_KEYS.has(part)) throw new BodyError(400, 'forbidden_key', `Body has the forbidden key "${part}"`);
-  return part;
-}
-
-function assign(root: Tree, path: string[], value: string, limits: BodyLimits): void {
   let node = root;
-  for (let i = 0; i < path.length - 1; i++) {
-    // "a[]" in the middle of a path ("a[][b]") appends a new element.
-    const key = path[i] === '' ? String(Object.keys(node).length) : path[i];
-    const next = node[key];
-    if (next === undefined || typeof next === 'string' || Array.isArray(next)) node = node[key] = Object.create(null) as Tree;
-    else node = next;
+  const last = parts.length - 1;
+  for (let p = 0; p < last; p++) {
+    const part = parts[p];
+    if (part === '') {
+      const child = new Branch();
+      put(node, appendKey(node, limits), child, limits);
+      node = child;
+      continue;
+    }
+    const existing = node.map.get(part);
+    if (existing === undefined) {
+      const child = new Branch();
+      put(node, part, child, limits);
+      node = child;
+    } else if (typeof existing === 'string') {
+      // `a=1&a[b]=2`: the value already there becomes item 0 of the container.
+      const child = new Branch();
+      put(child, '0', existing, limits);
+      node.map.set(part, child);
+      node = child;
+    } else node = existing;
   }
-  const last = path[path.length - 1];
-  const key = last === '' ? String(Object.keys(node).length) : last;
-  const existing = node[key];
-  if (existing === undefined || (typeof existing === 'object' && !Array.isArray(existing))) node[key] = value;
-  else if (Array.isArray(existing)) {
-    if (existing.length >= limits.maxArrayLength) throw new BodyError(400, 'array_too_large', `Field "${key}" repeats more than ${limits.maxArrayLength} times`);
-    existing.push(value);
-  } else node[key] = [existing, value];
+  const leaf = parts[last];
+  if (leaf === '') put(node, appendKey(node, limits), value, limits);
+  else setLeaf(node, leaf, value, limits);
 }
 
-/** Null-prototype build tree → plain objects and arrays. */
-function finish(node: string | string[] | Tree, limits: BodyLimits): unknown {
-  if (typeof node === 'string' || Array.isArray(node)) return node;
-  const keys = Object.keys(node);
-  if (keys.length > 0 && keys.every((k) => /^\d{1,9}$/.test(k))) {
-    if (keys.length > limits.maxArrayLength) throw new BodyError(400, 'array_too_large', `Body has an array of ${keys.length} items; the limit is ${limits.maxArrayLength}`);
-    return keys.map(Number).sort((a, b) => a - b).map((k) => finish(node[String(k)], limits));
+/**
+ * `name[seg]…[seg]` → [name, seg, …], each part decoded and checked; null when the key is not in
+ * that shape (then it is one literal name). Brackets are found on the still-encoded key (`[` or
+ * `%5B`, `]` or `%5D`), which gives what decoding first would, without building the decoded key:
+ * most parts then need no decoding at all.
+ */
+function splitKey(raw: string, decode: (s: string) => string, limits: BodyLimits): string[] | null {
+  const n = raw.length;
+  if (!(raw.charCodeAt(n - 1) === 93 || (n >= 3 && closeAt(raw, n - 3) === 3))) return null;
+  let i = 0;
+  let width = 0;
+  for (; i < n; i++) if ((width = openAt(raw, i)) > 0) break;
+  if (i === 0 || i === n) return null;
+  const parts = [checkedKey(decode(raw.slice(0, i)))];
+  i += width;
+  for (;;) {
+    let j = i;
+    for (; j < n; j++) if ((width = closeAt(raw, j)) > 0) break;
+    if (j === n) return null; // "a[b" never closed
+    parts.push(checkedKey(decode(raw.slice(i, j))));
+    if (parts.length > limits.maxDepth) {
+      throw new BodyError(400, 'too_deep', `Field "${truncate(decode(raw), 60)}" is nested deeper than ${limits.maxDepth} levels.`);
+    }
+    i = j + width;
+    if (i >= n) return parts;
+    if ((width = openAt(raw, i)) === 0) return null; // "a[b]c[d]": text between brackets
+    i += width;
   }
-  const out: Record<string, unknown> = {};
-  for (const k of keys) out[k] = finish(node[k], limits);
+}
+
+/** Width of an opening bracket at `s[i]`: 1 for `[`, 3 for `%5B`/`%5b`, else 0. */
+function openAt(s: string, i: number): number {
+  const c = s.charCodeAt(i);
+  if (c === 91) return 1;
+  return c === 37 && s.charCodeAt(i + 1) === 53 && (s.charCodeAt(i + 2) | 32) === 98 ? 3 : 0;
+}
+
+/** Width of a closing bracket at `s[i]`: 1 for `]`, 3 for `%5D`/`%5d`, else 0. */
+function closeAt(s: string, i: number): number {
+  const c = s.charCodeAt(i);
+  if (c === 93) return 1;
+  return c === 37 && s.charCodeAt(i + 1) === 53 && (s.charCodeAt(i + 2) | 32) === 100 ? 3 : 0;
+}
+
+function setLeaf(node: Branch, key: string, value: string, limits: BodyLimits): void {
+  const existing = node.map.get(key);
+  if (existing === undefined) put(node, key, value, limits);
+  else if (typeof existing === 'string') {
+    const list = new Branch();
+    put(list, '0', existing, limits);
+    put(list, '1', value, limits);
+    node.map.set(key, list);
+  } else put(existing, appendKey(existing, limits), value, limits);
+}
+
+function appendKey(node: Branch, limits: BodyLimits): string {
+  if (node.next >= limits.maxArrayLength) {
+    throw new BodyError(400, 'array_too_large', `Body has an array of more than ${limits.maxArrayLength} items; the limit is ${limits.maxArrayLength}.`);
+  }
+  return String(node.next);
+}
+
+/** Adds a key that is not in `node` yet, keeping its array bookkeeping. */
+function put(node: Branch, key: string, slot: Slot, limits: BodyLimits): void {
+  const index = arrayIndex(key, limits.maxArrayLength);
+  if (index < 0) node.listLike = false;
+  else {
+    if (index < node.next) node.ascending = false;
+    else node.next = index + 1;
+  }
+  node.map.set(key, slot);
+}
+
+/** `key` as an array index (canonical decimal, ≤ max), else -1. */
+function arrayIndex(key: string, max: number): number {
+  const n = key.length;
+  if (n === 0 || n > 10) return -1;
+  const c0 = key.charCodeAt(0);
+  if (c0 === 48 /* 0 */) return n === 1 ? 0 : -1;
+  let value = 0;
+  for (let i = 0; i < n; i++) {
+    const c = key.charCodeAt(i);
+    if (c < 48 || c > 57) return -1;
+    value = value * 10 + (c - 48);
+  }
+  return value <= max ? value : -1;
+}
+
+function checkedKey(key: string): string {
+  if (isForbidden(key)) throw forbiddenKey(key);
+  return key;
+}
+
+/** FORBIDDEN_KEYS.has without hashing every fresh key string: most keys fail the length test. */
+function isForbidden(key: string): boolean {
+  const n = key.length;
+  if (n === 9) return key === '__proto__' || key === 'prototype';
+  return n === 11 && key === 'constructor';
+}
+
+function finishSlot(slot: Slot, limits: BodyLimits, state: { keys: number }): unknown {
+  if (typeof slot === 'string') return slot;
+  if (!slot.listLike) return finishObject(slot, limits, state);
+  if (slot.map.size > limits.maxArrayLength) throw arrayTooLarge(slot.map.size, limits);
+  const out: unknown[] = [];
+  if (slot.ascending) {
+    for (const child of slot.map.values()) out.push(finishSlot(child, limits, state));
+  } else {
+    const keys = [...slot.map.keys()].sort((a, b) => Number(a) - Number(b));
+    for (const key of keys) out.push(finishSlot(slot.map.get(key)!, limits, state));
+  }
   return out;
 }
 
-function decodeComponent(s: string): string {
-  const plus = s.includes('+') ? s.replace(/\+/g, ' ') : s;
-  return plus.includes('%') ? safeDecode(plus) : plus;
+function finishObject(branch: Branch, limits: BodyLimits, state: { keys: number }): Record<string, unknown> {
+  if ((state.keys += branch.map.size) > limits.maxKeys) throw tooManyKeys(limits);
+  const out: Record<string, unknown> = {};
+  // Safe as a plain assignment: every key passed checkedKey, so none is "__proto__".
+  branch.map.forEach((child, key) => {
+    out[key] = finishSlot(child, limits, state);
+  });
+  return out;
 }
 
-function safeDecode(s: string): string {
-  try {
-    return decodeURIComponent(s);
-  } catch {
-    return s;
+/**
+ * `+` → space, then percent-decoding as UTF-8. Hand-rolled because keys are mostly `%5B`/`%5D`
+ * and decodeURIComponent costs a third of a form parse; multi-byte runs still go through it.
+ * A malformed escape (`100%`, `%zz`) or a run that is not valid UTF-8 (`%E0%A4%A`, `%C8%F0`)
+ * stays as written.
+ */
+function decodeUtf8Component(s: string): string {
+  if (s.indexOf('+') >= 0) s = s.replaceAll('+', ' ');
+  let i = s.indexOf('%');
+  if (i < 0) return s;
+  const n = s.length;
+  let out = '';
+  let last = 0;
+  while (i >= 0) {
+    const byte = i + 2 < n ? hexByte(s, i + 1) : -1;
+    if (byte < 0) {
+      i = s.indexOf('%', i + 1);
+    } else if (byte < 0x80) {
+      out += s.slice(last, i) + String.fromCharCode(byte);
+      last = i + 3;
+      i = s.indexOf('%', last);
+    } else {
+      let j = i + 3;
+      while (j + 2 < n && s.charCodeAt(j) === 37 && hexByte(s, j + 1) >= 0x80) j += 3;
+      const run = s.slice(i, j);
+      let decoded: string;
+      try {
+        decoded = decodeURIComponent(run);
+      } catch {
+        decoded = run;
+      }
+      out += s.slice(last, i) + decoded;
+      last = j;
+      i = s.indexOf('%', last);
+    }
   }
+  return last === 0 ? s : out + s.slice(last);
+}
+
+/** The byte written as two hex digits at `s[i]`, `s[i + 1]` (both must exist), else -1. */
+function hexByte(s: string, i: number): number {
+  const hi = hexValue(s.charCodeAt(i));
+  const lo = hexValue(s.charCodeAt(i + 1));
+  return hi < 0 || lo < 0 ? -1 : hi * 16 + lo;
+}
+
+/** `s` holds one byte per char (latin1); %XX and `+` become bytes, the bytes decode as windows-1251. */
+function decodeCp1251Component(s: string): string {
+  const n = s.length;
+  const bytes = new Uint8Array(n);
+  let j = 0;
+  let plain = true;
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 37 /* % */ && i + 2 < n) {
+      const hi = hexValue(s.charCodeAt(i + 1));
+      const lo = hexValue(s.charCodeAt(i + 2));
+      if (hi >= 0 && lo >= 0) {
+        bytes[j++] = hi * 16 + lo;
+        i += 2;
+        plain = false;
+        continue;
+      }
+    }
+    if (c === 43 /* + */) {
+      bytes[j++] = 32;
+      plain = false;
+    } else {
+      if (c > 127) plain = false;
+      bytes[j++] = c;
+    }
+  }
+  return plain ? s : cp1251Decoder.decode(bytes.subarray(0, j));
+}
+
+function hexValue(c: number): number {
+  if (c >= 48 && c <= 57) return c - 48;
+  if (c >= 65 && c <= 70) return c - 55;
+  if (c >= 97 && c <= 102) return c - 87;
+  return -1;
+}
+
+function truncate(s: string, max: number): string {
+  return s.length <= max ? s : `${s.slice(0, max)}…`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// mergeQuery helpers
+
+function hasKeys(o: Record<string, unknown>): boolean {
+  for (const _ in o) return true;
+  return false;
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) return false;
+  const proto = Object.getPrototypeOf(v);
+  return proto === Object.prototype || proto === null;
+}
+
+function mergeDeep(under: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(under)) if (!FORBIDDEN_KEYS.has(key)) out[key] = under[key];
+  for (const key of Object.keys(over)) {
+    if (FORBIDDEN_KEYS.has(key)) continue;
+    const value = over[key];
+    const below = out[key];
+    out[key] = isPlainObject(below) && isPlainObject(value) ? mergeDeep(below, value) : value;
+  }
+  return out;
 }

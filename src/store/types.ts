@@ -217,6 +217,7 @@ export interface Store {
   listExecutions(workspaceId: string, filter: ExecutionFilter): Promise<Page<ExecutionRecord>>;
   loadExecution(id: string): Promise<{ execution: ExecutionRecord; steps: StepRecord[] } | undefined>;
   listSteps(executionId: string): Promise<StepRecord[]>;
+  getExecutionStatus(id: string): Promise<ExecutionStatus | undefined>;
   saveStep(step: StepRecord): Promise<void>;
   updateExecution(id: string, update: ExecutionUpdate): Promise<void>;
   /** Saves the step and updates the execution in one durable write. */

@@ -130,3 +130,21 @@ test('a schedule trigger fires executions with its payload', async () => {
   assert.equal(ex.origin, 'schedule');
   assert.match(ex.steps[0].output.d, /^\d{4}-\d{2}-\d{2}$/);
 });
+
+test('cancel: a waiting execution is cancelled for good; it never resumes, and cancelling twice is refused', async () => {
+  const flow = await app.api('/api/v1/flows', { body: { name: 'cancel', enabled: true, trigger: { connector: 'webhook', event: 'incoming' }, steps: [{ id: 'w', type: 'delay', seconds: 1 }, find('x')] } });
+  const res = await fetch(flow.json.webhookUrl.replace(app.services.config.publicUrl, app.url), { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+  const { id } = (await res.json()) as { id: string };
+  const ex = await waitFor(async () => {
+    const item = (await app.api(`/api/v1/executions?webhookId=${id}`)).json.items[0];
+    return item?.status === 'waiting' ? item : undefined;
+  });
+  const before_ = calls.length;
+  const cancelled = await app.api(`/api/v1/executions/${ex.id}/cancel`, { method: 'POST' });
+  assert.equal(cancelled.json.status, 'cancelled');
+  await new Promise((r) => setTimeout(r, 1500));
+  const after_ = (await app.api(`/api/v1/executions/${ex.id}`)).json;
+  assert.equal(after_.status, 'cancelled');
+  assert.equal(calls.length, before_, 'the action after the delay never ran');
+  assert.equal((await app.api(`/api/v1/executions/${ex.id}/cancel`, { method: 'POST' })).status, 409);
+});

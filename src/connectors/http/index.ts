@@ -1,5 +1,6 @@
 // `http`: any HTTP request out, with an optional per-connection base URL and auth header.
-import { PermanentError } from '../errors.ts';
+// Layout like an Activepieces piece: this definition, actions/, fields.ts (catalogs).
+import { PermanentError, TransientError } from '../errors.ts';
 import type { ConnectorDefinition } from '../types.ts';
 import { requestAction } from './actions/request.ts';
 import { authFields } from './fields.ts';
@@ -7,22 +8,35 @@ import { authFields } from './fields.ts';
 export const httpConnector: ConnectorDefinition = {
   key: 'http',
   label: { ru: 'HTTP-запрос', en: 'HTTP request' },
-  description: 'Calls any HTTP API.',
+  description: 'Вызов любого HTTP API: метод, адрес, заголовки, тело; JSON-ответ доступен следующим шагам.',
   auth: {
     fields: authFields,
+    /** With a base URL: one GET to it; any HTTP answer below 500 except 401/403 proves it works. */
     async test(ctx) {
-      const baseUrl = ctx.auth.baseUrl;
-      if (typeof baseUrl !== 'string' || !baseUrl) return;
+      const { baseUrl, headerName, headerValue } = ctx.auth as Record<string, unknown>;
+      if (typeof baseUrl !== 'string' || !baseUrl.trim()) return;
+      const base = baseUrl.trim();
+      let parsed: URL;
+      try {
+        parsed = new URL(base);
+      } catch {
+        throw new PermanentError(`Базовый URL «${base}» некорректен: укажите полный адрес вида https://api.example.ru/v1`);
+      }
+      if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+        throw new PermanentError(`Базовый URL должен начинаться с http:// или https://, а не с ${parsed.protocol}//`);
+      }
+      const where = `${parsed.protocol}//${parsed.host}${parsed.pathname}`;
       const headers: Record<string, string> = {};
-      if (typeof ctx.auth.headerName === 'string' && typeof ctx.auth.headerValue === 'string') headers[ctx.auth.headerName] = ctx.auth.headerValue;
+      if (typeof headerName === 'string' && headerName.trim() && typeof headerValue === 'string' && headerValue) headers[headerName.trim()] = headerValue;
       let status: number;
       try {
-        status = (await ctx.http.request({ method: 'GET', url: baseUrl, headers, timeoutMs: 10_000 })).status;
+        status = (await ctx.http.request({ method: 'GET', url: base, headers, timeoutMs: 10_000 })).status;
       } catch (error) {
-        throw new PermanentError(`Сервер ${baseUrl} недоступен: ${(error as Error).message}`);
+        const reason = error instanceof TransientError ? error.message : `запрос не отправлен: ${(error as Error).message}`;
+        throw new PermanentError(`Сервер ${where} недоступен (${reason})`);
       }
-      if (status >= 500) throw new PermanentError(`Сервер ${baseUrl} ответил ошибкой ${status}`);
-      if (status === 401 || status === 403) throw new PermanentError(`Сервер ${baseUrl} отказал в доступе (${status}): проверьте заголовок авторизации`);
+      if (status === 401 || status === 403) throw new PermanentError(`Сервер ${where} отказал в доступе (HTTP ${status}): проверьте заголовок авторизации`);
+      if (status >= 500) throw new PermanentError(`Сервер ${where} ответил ошибкой HTTP ${status}`);
     },
   },
   triggers: [],

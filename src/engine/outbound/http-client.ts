@@ -1,6 +1,7 @@
 // The HTTP client connectors get: rate-limited per connection, metered (every request sent is a
 // transaction, failed ones too), with timeouts. Network failures become TransientError; any HTTP
-// status is returned for the connector to classify.
+// status is returned for the connector to classify. Header values and query strings never appear
+// in errors or in what `onRequest` reports: they may carry secrets.
 import { Agent, request } from 'undici';
 import { PermanentError, TransientError } from '../../connectors/errors.ts';
 import type { ConnectorHttp, HttpRequest, HttpResponse } from '../../connectors/types.ts';
@@ -8,67 +9,131 @@ import type { RateLimiter } from './rate-limiter.ts';
 
 export interface OutboundOptions {
   limiter: RateLimiter;
+  /** Usually the connection id: every execution using that connection shares the rate. */
   limitKey?: string;
+  /** No limiting when absent (or no limitKey). */
   ratePerSecond?: number;
+  /** Called once per request that was sent (status null when no HTTP answer came). */
   onRequest?: (info: { method: string; url: string; status: number | null; durationMs: number }) => void;
   defaultTimeoutMs?: number;
+  /** Aborts waiting for the limiter and the request in flight (e.g. the step's own deadline). */
   signal?: AbortSignal;
 }
 
-const MAX_RESPONSE_BYTES = 10 * 1024 * 1024;
-const agent = new Agent({ connections: 128, pipelining: 1, keepAliveTimeout: 30_000 });
+export const MAX_RESPONSE_BYTES = 10 * 1024 * 1024;
+const DEFAULT_TIMEOUT_MS = 30_000;
+const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
+
+/** One keep-alive pool for every outbound call in the process. */
+const agent = new Agent({ connections: 128, pipelining: 1, keepAliveTimeout: 30_000, keepAliveMaxTimeout: 600_000 });
+
+const NETWORK_MESSAGES: Record<string, string> = {
+  ECONNREFUSED: 'Connection refused',
+  ECONNRESET: 'Connection reset',
+  EPIPE: 'Connection closed',
+  ENOTFOUND: 'Host not found',
+  EAI_AGAIN: 'DNS lookup failed',
+  EHOSTUNREACH: 'Host unreachable',
+  ENETUNREACH: 'Network unreachable',
+  ETIMEDOUT: 'Connection timed out',
+  UND_ERR_CONNECT_TIMEOUT: 'Connection timed out',
+  UND_ERR_SOCKET: 'Connection closed by the server',
+  UND_ERR_CLOSED: 'Connection closed',
+  UND_ERR_HEADERS_TIMEOUT: 'No response headers in time',
+  UND_ERR_BODY_TIMEOUT: 'Response body stalled',
+  CERT_HAS_EXPIRED: 'TLS certificate has expired',
+  DEPTH_ZERO_SELF_SIGNED_CERT: 'Self-signed TLS certificate',
+  SELF_SIGNED_CERT_IN_CHAIN: 'Self-signed TLS certificate in chain',
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'TLS certificate cannot be verified',
+  ERR_TLS_CERT_ALTNAME_INVALID: 'TLS certificate does not match the host',
+};
 
 export function createConnectorHttp(opts: OutboundOptions): ConnectorHttp {
   return {
     async request(req: HttpRequest): Promise<HttpResponse> {
+      const method = String(req.method || 'GET').toUpperCase();
+      if (!METHODS.has(method)) throw new PermanentError(`Unsupported HTTP method "${method}"`);
       const url = buildUrl(req);
+      const where = redact(url);
       const { body, contentType } = encodeBody(req);
-      const headers: Record<string, string> = { ...req.headers };
+      const headers: Record<string, string> = {};
+      for (const [k, v] of Object.entries(req.headers ?? {})) if (v !== undefined && v !== null) headers[k] = String(v);
       if (contentType && !Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) headers['content-type'] = contentType;
-      if (opts.ratePerSecond && opts.limitKey) await opts.limiter.acquire(opts.limitKey, opts.ratePerSecond, opts.signal);
-      const timeoutMs = req.timeoutMs ?? opts.defaultTimeoutMs ?? 30_000;
+
+      const outer = opts.signal;
+      if (opts.ratePerSecond && opts.limitKey) {
+        try {
+          await opts.limiter.acquire(opts.limitKey, opts.ratePerSecond, outer);
+        } catch (error) {
+          if (outer?.aborted) throw new TransientError(`Aborted while waiting for the rate limit (${reasonOf(outer)}): ${method} ${where}`, { cause: error });
+          throw error;
+        }
+      }
+      if (outer?.aborted) throw new TransientError(`Aborted (${reasonOf(outer)}): ${method} ${where}`, { cause: outer.reason });
+
+      const timeoutMs = req.timeoutMs ?? opts.defaultTimeoutMs ?? DEFAULT_TIMEOUT_MS;
       // A cleared timer rather than AbortSignal.timeout(): those live until they fire, and at
       // thousands of requests a second that is tens of MB of pending timers.
       const controller = new AbortController();
       let timedOut = false;
       const timer = setTimeout(() => {
         timedOut = true;
-        controller.abort();
+        controller.abort(new Error(`Timed out after ${timeoutMs} ms`));
       }, timeoutMs);
-      const onAbort = () => controller.abort(opts.signal!.reason);
-      opts.signal?.addEventListener('abort', onAbort, { once: true });
-      const signal = controller.signal;
-      const started = Date.now();
+      const onAbort = () => controller.abort(outer!.reason);
+      outer?.addEventListener('abort', onAbort, { once: true });
+
+      const started = performance.now();
       let status: number | null = null;
+      let sent = true;
       try {
-        const res = await request(url, { method: req.method.toUpperCase() as 'GET', headers, body, signal, dispatcher: agent });
+        const res = await request(url, { method: method as 'GET', headers, body, signal: controller.signal, dispatcher: agent });
         status = res.statusCode;
+        const resHeaders: Record<string, string> = {};
+        for (const [k, v] of Object.entries(res.headers)) {
+          if (v !== undefined) resHeaders[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v;
+        }
+        const declared = Number(resHeaders['content-length']);
+        if (declared > MAX_RESPONSE_BYTES) {
+          res.body.destroy();
+          throw new PermanentError(`Response from ${where} is larger than ${MAX_RESPONSE_BYTES} bytes (${declared})`, { status: res.statusCode });
+        }
         const chunks: Buffer[] = [];
         let size = 0;
         for await (const chunk of res.body) {
-          size += chunk.length;
+          size += (chunk as Buffer).length;
           if (size > MAX_RESPONSE_BYTES) {
             res.body.destroy();
-            throw new PermanentError(`Response from ${origin(url)} is larger than ${MAX_RESPONSE_BYTES} bytes`);
+            throw new PermanentError(`Response from ${where} is larger than ${MAX_RESPONSE_BYTES} bytes`, { status: res.statusCode });
           }
           chunks.push(chunk as Buffer);
         }
-        const text = Buffer.concat(chunks).toString('utf8');
-        const resHeaders: Record<string, string> = {};
-        for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) resHeaders[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v;
+        const text = decode(Buffer.concat(chunks, size), resHeaders['content-type']);
         return { status: res.statusCode, headers: resHeaders, text, json: parseJsonBody(text, resHeaders['content-type']) };
       } catch (error) {
         if (error instanceof PermanentError) throw error;
-        const e = error as Error & { code?: string; name: string };
-        if (timedOut) {
-          throw new TransientError(`Timed out after ${timeoutMs} ms: ${req.method.toUpperCase()} ${origin(url)}`, { cause: error });
+        const e = error as Error & { code?: string; errors?: Array<{ code?: string }>; cause?: { code?: string } };
+        if (timedOut) throw new TransientError(`Timed out after ${timeoutMs} ms: ${method} ${where}`, { cause: error });
+        if (outer?.aborted) throw new TransientError(`Aborted (${reasonOf(outer)}): ${method} ${where}`, { cause: error });
+        const code = e.code ?? e.errors?.[0]?.code ?? e.cause?.code;
+        if (code === 'UND_ERR_INVALID_ARG' || code === 'ERR_INVALID_ARG_TYPE' || code === 'ERR_INVALID_CHAR') {
+          // Rejected before anything was sent (e.g. a header value with a line break). Undici
+          // names the header, never its value.
+          sent = false;
+          throw new PermanentError(`Invalid request to ${where}: ${e.message}`, { cause: error });
         }
-        if (e.code === 'ECONNREFUSED') throw new TransientError(`Connection refused: ${origin(url)}`, { cause: error });
-        throw new TransientError(`Request to ${origin(url)} failed: ${e.code ?? e.message}`, { cause: error });
+        const what = (code && NETWORK_MESSAGES[code]) ?? `Request failed (${code ?? e.message})`;
+        throw new TransientError(`${what}: ${where}`, { cause: error });
       } finally {
         clearTimeout(timer);
-        opts.signal?.removeEventListener('abort', onAbort);
-        opts.onRequest?.({ method: req.method, url: origin(url), status, durationMs: Date.now() - started });
+        outer?.removeEventListener('abort', onAbort);
+        if (sent && opts.onRequest) {
+          try {
+            opts.onRequest({ method, url: where, status, durationMs: Math.round(performance.now() - started) });
+          } catch {
+            // Metering must not turn a finished request into a failure.
+          }
+        }
       }
     },
   };
@@ -79,10 +144,14 @@ function buildUrl(req: HttpRequest): string {
   try {
     url = new URL(req.url);
   } catch {
-    throw new PermanentError(`Invalid URL "${req.url}"`);
+    throw new PermanentError(`Invalid URL "${redactRaw(req.url)}": an absolute http:// or https:// URL is expected`);
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new PermanentError(`Only http and https URLs are allowed, not "${url.protocol}"`);
-  for (const [k, v] of Object.entries(req.query ?? {})) if (v !== undefined) url.searchParams.append(k, String(v));
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new PermanentError(`Only http:// and https:// URLs are allowed, not "${url.protocol}//"`);
+  }
+  for (const [k, v] of Object.entries(req.query ?? {})) {
+    if (v !== undefined && v !== null) url.searchParams.append(k, String(v));
+  }
   return url.toString();
 }
 
@@ -92,9 +161,22 @@ function encodeBody(req: HttpRequest): { body: string | Buffer | undefined; cont
   return { body: req.body, contentType: undefined };
 }
 
+/** UTF-8 unless the answer names another charset Node knows (windows-1251 still exists). */
+function decode(buf: Buffer, contentType: string | undefined): string {
+  const charset = /charset\s*=\s*"?([\w.:-]+)/i.exec(contentType ?? '')?.[1]?.toLowerCase();
+  if (charset && charset !== 'utf-8' && charset !== 'utf8') {
+    try {
+      return new TextDecoder(charset).decode(buf);
+    } catch {
+      // Unknown label: fall through to UTF-8.
+    }
+  }
+  return buf.toString('utf8');
+}
+
 function parseJsonBody(text: string, contentType: string | undefined): unknown {
   const first = text.trimStart()[0];
-  if (!(contentType?.includes('json') || first === '{' || first === '[')) return undefined;
+  if (!(/[/+]json\b/i.test(contentType ?? '') || first === '{' || first === '[')) return undefined;
   try {
     return JSON.parse(text);
   } catch {
@@ -102,8 +184,17 @@ function parseJsonBody(text: string, contentType: string | undefined): unknown {
   }
 }
 
+function reasonOf(signal: AbortSignal): string {
+  const r = signal.reason as unknown;
+  return r instanceof Error ? r.message : String(r ?? 'aborted');
+}
+
 /** Scheme, host and path only: query strings may carry keys (e.g. `?apiKey=`), so never in messages. */
-function origin(url: string): string {
+function redact(url: string): string {
   const u = new URL(url);
   return `${u.protocol}//${u.host}${u.pathname}`;
+}
+
+function redactRaw(url: string): string {
+  return String(url).split(/[?#]/)[0].slice(0, 200);
 }

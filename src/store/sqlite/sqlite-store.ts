@@ -13,6 +13,7 @@ import type {
 import { UNFINISHED_STATUSES } from '../schema.ts';
 import type {
   ApiToken,
+  ExecutionStatus,
   Connection,
   ExecutionFilter,
   ExecutionRecord,
@@ -45,6 +46,7 @@ const UPSERT_STEP = `INSERT INTO execution_steps (execution_id, step_id, idx, ty
   resume_at = excluded.resume_at, started_at = excluded.started_at, finished_at = excluded.finished_at`;
 
 const SELECT_EXECUTION = 'SELECT * FROM executions WHERE id = ?';
+const SELECT_STATUS = 'SELECT status FROM executions WHERE id = ?';
 const SELECT_STEPS = 'SELECT * FROM execution_steps WHERE execution_id = ? ORDER BY idx';
 
 export class SqliteStore implements Store {
@@ -429,6 +431,10 @@ export class SqliteStore implements Store {
       .map(toStep);
   }
 
+  async getExecutionStatus(id: string): Promise<ExecutionStatus | undefined> {
+    return this.db.allSql<{ status: ExecutionStatus }>(SELECT_STATUS, [id])[0]?.status;
+  }
+
   private upsertStep(s: StepRecord): void {
     this.db.runSql(UPSERT_STEP, [
       s.executionId,
@@ -457,7 +463,10 @@ export class SqliteStore implements Store {
     if (u.startedAt !== undefined) set.started_at = u.startedAt;
     if (u.finishedAt !== undefined) set.finished_at = u.finishedAt;
     if (u.retries !== undefined) set.retries = u.retries;
-    this.db.run(this.q.updateTable('executions').set(set).where('id', '=', id));
+    let query = this.q.updateTable('executions').set(set).where('id', '=', id);
+    // Cancelling is final: a run still in flight cannot overwrite it.
+    if (u.status !== 'cancelled') query = query.where('status', '<>', 'cancelled');
+    this.db.run(query);
   }
 
   async saveStep(step: StepRecord): Promise<void> {

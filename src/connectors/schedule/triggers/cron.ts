@@ -1,10 +1,28 @@
+// `schedule.cron`: fires the flow on a cron schedule in a time zone (Moscow by default). The
+// engine's scheduler arms a timer from `nextRunDelayMs` and calls `poll` when it fires.
 import { Cron } from 'croner';
 import type { TriggerDefinition } from '../../types.ts';
 
-const DEFAULT_TZ = 'Europe/Moscow';
+export const DEFAULT_TIMEZONE = 'Europe/Moscow';
+/** Timers may fire a little early; a firing this close to an occurrence belongs to it. */
+const EARLY_MS = 250;
+
+function timezoneOf(options: Record<string, unknown>): string {
+  const tz = options.timezone;
+  return typeof tz === 'string' && tz.trim() ? tz.trim() : DEFAULT_TIMEZONE;
+}
 
 function cronOf(options: Record<string, unknown>): Cron {
-  return new Cron(String(options.cron ?? ''), { timezone: String(options.timezone ?? DEFAULT_TZ), paused: true });
+  return new Cron(String(options.cron ?? '').trim(), { timezone: timezoneOf(options), paused: true, mode: '5-or-6-parts' });
+}
+
+function isTimezone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** What a firing looks like to the flow's templates (`{{trigger.date}}`, …). */
@@ -17,41 +35,77 @@ export function scheduledPayload(firedAt: Date, timezone: string): Record<string
   return { firedAt: firedAt.toISOString(), date: `${parts.year}-${parts.month}-${parts.day}`, time: `${parts.hour}:${parts.minute}`, timezone };
 }
 
+/** The cron error message without croner's prefix, in Russian where it matters. */
+function describeCronError(expr: string, error: unknown): string {
+  const raw = (error as Error).message.replace(/^CronPattern:\s*/, '');
+  if (/parts/.test(raw)) return `неверное расписание «${expr}»: нужно 5 полей (минута час день месяц день_недели) или 6 (с секундами в начале), например "0 9 * * 1-5"`;
+  return `неверное расписание «${expr}»: ${raw}`;
+}
+
 export const cronTrigger: TriggerDefinition = {
   id: 'cron',
   label: { ru: 'По расписанию', en: 'On a schedule' },
+  description: 'Запускает поток по cron-расписанию в выбранном часовом поясе.',
   delivery: 'schedule',
   fields: [
-    { id: 'firedAt', label: 'Время запуска (ISO)', labelEn: 'Fired at (ISO)' },
-    { id: 'date', label: 'Дата запуска', labelEn: 'Date' },
-    { id: 'time', label: 'Время запуска', labelEn: 'Time' },
-    { id: 'timezone', label: 'Часовой пояс', labelEn: 'Time zone' },
+    { id: 'firedAt', label: 'Время запуска (ISO)', labelEn: 'Fired at (ISO)', type: 'string' },
+    { id: 'date', label: 'Дата запуска', labelEn: 'Date', type: 'string', description: 'ГГГГ-ММ-ДД в часовом поясе расписания' },
+    { id: 'time', label: 'Время запуска', labelEn: 'Time', type: 'string', description: 'ЧЧ:ММ в часовом поясе расписания' },
+    { id: 'timezone', label: 'Часовой пояс', labelEn: 'Time zone', type: 'string' },
   ],
   options: [
-    { id: 'cron', label: 'Расписание (cron)', labelEn: 'Schedule (cron)', type: 'string', required: true, description: '5 or 6 fields, e.g. "0 9 * * 1-5"' },
-    { id: 'timezone', label: 'Часовой пояс', labelEn: 'Time zone', type: 'string', default: DEFAULT_TZ },
+    {
+      id: 'cron',
+      label: 'Расписание (cron)',
+      labelEn: 'Schedule (cron)',
+      type: 'string',
+      required: true,
+      description: '5 полей (минута час день месяц день_недели) или 6 (с секундами в начале), например "0 9 * * 1-5" — по будням в 9:00',
+    },
+    { id: 'timezone', label: 'Часовой пояс', labelEn: 'Time zone', type: 'string', default: DEFAULT_TIMEZONE, description: 'Например Europe/Moscow, Asia/Almaty' },
   ],
   checkOptions(options) {
-    if (typeof options.cron !== 'string' || !options.cron.trim()) return 'options.cron is required, e.g. "*/5 * * * *"';
+    const expr = typeof options.cron === 'string' ? options.cron.trim() : '';
+    if (!expr) return 'не задано расписание options.cron, например "*/5 * * * *" (каждые 5 минут)';
+    const tz = timezoneOf(options);
+    if (!isTimezone(tz)) return `неизвестный часовой пояс «${tz}»: укажите его как Europe/Moscow`;
+    let cron: Cron;
     try {
-      new Intl.DateTimeFormat('en', { timeZone: String(options.timezone ?? DEFAULT_TZ) });
-    } catch {
-      return `unknown time zone "${String(options.timezone)}"`;
-    }
-    try {
-      cronOf(options);
+      cron = cronOf(options);
     } catch (error) {
-      return `invalid cron expression "${options.cron}": ${(error as Error).message}`;
+      return describeCronError(expr, error);
     }
+    if (!cron.nextRun()) return `расписание «${expr}» никогда не срабатывает`;
     return null;
   },
   nextRunDelayMs(options, now) {
-    const next = cronOf(options).nextRun(now);
+    let next: Date | null;
+    try {
+      // From a little ahead, so a timer that fired early does not yield the same occurrence again.
+      next = cronOf(options).nextRun(new Date(now.getTime() + EARLY_MS));
+    } catch {
+      return null;
+    }
     return next ? Math.max(0, next.getTime() - now.getTime()) : null;
   },
-  async poll(ctx) {
-    const now = new Date();
-    const timezone = String(ctx.options.timezone ?? DEFAULT_TZ);
-    return { events: [{ payload: scheduledPayload(now, timezone) }], cursor: { lastFiredAt: now.toISOString() } };
+  async poll(ctx, cursor) {
+    const now = Date.now();
+    const timezone = timezoneOf(ctx.options);
+    // Name the firing by its scheduled occurrence when there is one this close (so 09:00 is not
+    // reported as 08:59:59.998); a "run now" far from any occurrence uses the current time.
+    let firedAt = new Date(now);
+    let scheduled = false;
+    try {
+      const [occurrence] = cronOf(ctx.options).previousRuns(1, new Date(now + EARLY_MS));
+      if (occurrence && now - occurrence.getTime() <= 1000) {
+        firedAt = occurrence;
+        scheduled = true;
+      }
+    } catch {
+      // Invalid options were refused at save time; fall back to the current time.
+    }
+    const last = (cursor as { lastFiredAt?: unknown } | null | undefined)?.lastFiredAt;
+    if (scheduled && last === firedAt.toISOString()) return { events: [], cursor }; // this occurrence already fired
+    return { events: [{ payload: scheduledPayload(firedAt, timezone), dedupeKey: firedAt.toISOString() }], cursor: { lastFiredAt: firedAt.toISOString() } };
   },
 };
