@@ -30,9 +30,9 @@ async function svyazka(): Promise<{ url: string; pid: number; stop: () => void; 
   return { url: `http://127.0.0.1:${port}/hooks/${flow.hookToken}`, pid: child.pid!, stop: () => child.kill('SIGTERM'), dataDir };
 }
 
-async function baseline(): Promise<{ url: string; pid: number; stop: () => void }> {
+async function baseline(mode: 'intake' | 'intake-parse'): Promise<{ url: string; pid: number; stop: () => void }> {
   const port = await freePort();
-  const child = spawnNode([join(ROOT, 'bench/baseline-server.ts')], { PORT: String(port), MODE: 'intake' });
+  const child = spawnNode([join(ROOT, 'bench/baseline-server.ts')], { PORT: String(port), MODE: mode });
   await waitHttp(`http://127.0.0.1:${port}/healthz`);
   return { url: `http://127.0.0.1:${port}/hooks/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa`, pid: child.pid!, stop: () => child.kill('SIGTERM') };
 }
@@ -40,26 +40,31 @@ async function baseline(): Promise<{ url: string; pid: number; stop: () => void 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const fmt = (r: LoadResult) => `${r.perSecond}/s p50 ${r.p50} ms p99 ${r.p99} ms (non-2xx ${r.non2xx}, errors ${r.errors})`;
 
-const base = await baseline();
+const base = await baseline('intake');
+const parsing = await baseline('intake-parse');
 const sv = await svyazka();
-await load(base.url, body, FORM, { connections: CONNECTIONS, seconds: 2 }); // warm-up
-await load(sv.url, body, FORM, { connections: CONNECTIONS, seconds: 2 });
+for (const target of [base, parsing, sv]) await load(target.url, body, FORM, { connections: CONNECTIONS, seconds: 2 }); // warm-up
 const baseRuns: LoadResult[] = [];
+const parseRuns: LoadResult[] = [];
 const svRuns: LoadResult[] = [];
 for (let i = 0; i < rounds; i++) {
   baseRuns.push(await load(base.url, body, FORM, { connections: CONNECTIONS, seconds }));
+  parseRuns.push(await load(parsing.url, body, FORM, { connections: CONNECTIONS, seconds }));
   svRuns.push(await load(sv.url, body, FORM, { connections: CONNECTIONS, seconds }));
-  console.log(`round ${i + 1}: baseline ${fmt(baseRuns[i])} | svyazka ${fmt(svRuns[i])}`);
+  console.log(`round ${i + 1}: baseline ${fmt(baseRuns[i])} | baseline+formbody ${fmt(parseRuns[i])} | svyazka ${fmt(svRuns[i])}`);
 }
 await new Promise((r) => setTimeout(r, 2000));
 const rss = rssMb(sv.pid);
 const b = median(baseRuns.map((r) => r.perSecond));
+const p = median(parseRuns.map((r) => r.perSecond));
 const v = median(svRuns.map((r) => r.perSecond));
 console.log(`\nbody ${Buffer.byteLength(body)} bytes, ${CONNECTIONS} connections, ${rounds} × ${seconds} s, medians:`);
 console.log(`baseline (bare Fastify, not stored): ${b} req/s, p50 ${median(baseRuns.map((r) => r.p50))} ms, p99 ${median(baseRuns.map((r) => r.p99))} ms`);
+console.log(`baseline + @fastify/formbody (body parsed, not stored): ${p} req/s, p50 ${median(parseRuns.map((r) => r.p50))} ms, p99 ${median(parseRuns.map((r) => r.p99))} ms`);
 console.log(`svyazka (stored durably, execution created): ${v} accepted/s, p50 ${median(svRuns.map((r) => r.p50))} ms, p99 ${median(svRuns.map((r) => r.p99))} ms`);
-console.log(`ratio svyazka/baseline: ${ratio(v, b)}; svyazka RSS after the run: ${rss} MB`);
+console.log(`ratio svyazka/baseline: ${ratio(v, b)}; svyazka/baseline+formbody: ${ratio(v, p)}; svyazka RSS after the run: ${rss} MB`);
 base.stop();
+parsing.stop();
 sv.stop();
 await new Promise((r) => setTimeout(r, 500));
 rmSync(sv.dataDir, { recursive: true, force: true });

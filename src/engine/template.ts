@@ -199,7 +199,7 @@ function filterProblem(name: string, args: readonly FilterArg[]): { def: FilterD
   const [min, max] = def.arity;
   if (args.length < min || args.length > max) {
     const count = min === max ? `${min}` : `${min} to ${max}`;
-    return { def, problem: `filter "${name}" takes ${count} argument${max === 1 ? '' : 's'}, got ${args.length}` };
+    return { def, problem: `filter "${name}" takes ${count} argument${min === 1 && max === 1 ? '' : 's'}, got ${args.length}` };
   }
   const problem = def.check?.(args);
   return { def, problem: problem ? `filter "${name}": ${problem}` : null };

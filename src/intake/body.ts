@@ -7,9 +7,11 @@
 // per-node tuples, one pass over form text, JSON checked by a bounded recursive walk.
 //
 // The same three keys are refused in every body kind and in the query string: `__proto__`,
-// `constructor`, `prototype`, as an exact key at any depth. `JSON.parse` itself never pollutes
-// (it defines "__proto__" as an own property), and the form builder works on Maps, so refusing
-// them is about what flows downstream get to see, not about this module's own safety.
+// `constructor`, `prototype`, as an exact key at any depth (the check is on decoded keys, so
+// `%5F%5Fproto%5F%5F` is caught too). Pollution is also impossible by construction: JSON.parse
+// defines "__proto__" as an own property, the form builder collects fields in Maps and only
+// writes checked keys into the plain objects it returns, and mergeQuery skips these keys. The
+// refusal keeps such keys away from flows (templates, `{...spread}`, lodash-style merges).
 
 export type BodyKind = 'json' | 'form' | 'text' | 'empty';
 
@@ -42,7 +44,6 @@ export const DEFAULT_BODY_LIMITS: BodyLimits = Object.freeze({ maxDepth: 32, max
 
 const ACCEPTED_TYPES = 'application/json (or text/json, application/*+json), application/x-www-form-urlencoded or text/plain (any text/*)';
 
-const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 const utf8Decoder = new TextDecoder('utf-8', { fatal: true });
 const cp1251Decoder = new TextDecoder('windows-1251');
 
@@ -224,10 +225,10 @@ function checkJsonValue(node: object, depth: number, limits: BodyLimits, state: 
     }
     return;
   }
-  const keys = Object.keys(node);
-  if ((state.keys += keys.length) > limits.maxKeys) throw tooManyKeys(limits);
-  for (let i = 0; i < keys.length; i++) {
-    const key = keys[i];
+  // for-in is twice as fast as Object.keys here; JSON.parse objects have only own enumerable keys
+  // (an own "__proto__" included).
+  for (const key in node) {
+    if (++state.keys > limits.maxKeys) throw tooManyKeys(limits);
     if (isForbidden(key)) throw forbiddenKey(key);
     const value: unknown = (node as Record<string, unknown>)[key];
     if (value !== null && typeof value === 'object') checkJsonValue(value, depth + 1, limits, state);
@@ -438,7 +439,7 @@ function checkedKey(key: string): string {
   return key;
 }
 
-/** FORBIDDEN_KEYS.has without hashing every fresh key string: most keys fail the length test. */
+/** `__proto__`, `constructor` or `prototype`, without hashing every fresh key string (as a Set lookup would): most keys fail the length test. */
 function isForbidden(key: string): boolean {
   const n = key.length;
   if (n === 9) return key === '__proto__' || key === 'prototype';
@@ -571,9 +572,9 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
 
 function mergeDeep(under: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(under)) if (!FORBIDDEN_KEYS.has(key)) out[key] = under[key];
+  for (const key of Object.keys(under)) if (!isForbidden(key)) out[key] = under[key];
   for (const key of Object.keys(over)) {
-    if (FORBIDDEN_KEYS.has(key)) continue;
+    if (isForbidden(key)) continue;
     const value = over[key];
     const below = out[key];
     out[key] = isPlainObject(below) && isPlainObject(value) ? mergeDeep(below, value) : value;

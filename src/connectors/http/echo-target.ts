@@ -1,14 +1,16 @@
 // A local HTTP service for the demo and tests: answers every request with JSON, remembers what
 // it got, counts requests per Idempotency-Key, and fails on request (injected failures,
 // /status/{code}, /slow/{ms}).
-import { createServer, type IncomingMessage } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 export interface EchoRecord {
   method: string;
   path: string;
   query: Record<string, string>;
+  /** Lower-cased request headers, without `authorization`. */
   headers: Record<string, string>;
+  /** Parsed JSON or form body, the text otherwise, undefined when empty. */
   body: unknown;
   at: number;
 }
@@ -16,17 +18,27 @@ export interface EchoRecord {
 export interface EchoTarget {
   baseUrl: string;
   close(): Promise<void>;
+  /** The last 10,000 requests, oldest first. */
   received(): EchoRecord[];
+  /** Requests per Idempotency-Key header, failed ones included, since start or reset. */
   countByKey(): Map<string, number>;
+  /** The next `n` requests answer `status` with `{error: "Injected failure"}`. */
   failNext(n: number, status: number, retryAfter?: string): void;
   reset(): void;
 }
 
 const MAX_RECORDS = 10_000;
+const MAX_BODY_BYTES = 10 * 1024 * 1024;
+const MAX_SLOW_MS = 60_000;
 
 async function readBody(req: IncomingMessage): Promise<unknown> {
   const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY_BYTES) throw new Error('body too large');
+    chunks.push(chunk as Buffer);
+  }
   const text = Buffer.concat(chunks).toString('utf8');
   if (!text) return undefined;
   const type = req.headers['content-type'] ?? '';
@@ -42,44 +54,90 @@ async function readBody(req: IncomingMessage): Promise<unknown> {
 }
 
 export async function startEchoTarget(opts: { port?: number; host?: string } = {}): Promise<EchoTarget> {
+  const host = opts.host ?? '127.0.0.1';
+  // Records are appended and trimmed in batches (not one shift per request).
   let records: EchoRecord[] = [];
   let counts = new Map<string, number>();
   let failures: Array<{ status: number; retryAfter?: string }> = [];
-  let n = 0;
+  let received = 0;
+  let nextId = 0;
+  const sleepers = new Set<{ timer: NodeJS.Timeout; resolve: () => void }>();
 
-  const server = createServer(async (req, res) => {
+  const sleep = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const entry = { timer: setTimeout(() => (sleepers.delete(entry), resolve()), ms), resolve };
+      sleepers.add(entry);
+    });
+
+  const send = (res: ServerResponse, status: number, payload: unknown, extra: Record<string, string> = {}) => {
+    if (res.destroyed || res.headersSent) return;
+    const text = JSON.stringify(payload);
+    res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': String(Buffer.byteLength(text)), ...extra });
+    res.end(text);
+  };
+
+  const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://echo');
-    const body = await readBody(req);
+    let body: unknown;
+    try {
+      body = await readBody(req);
+    } catch {
+      return send(res, 413, { error: 'Body too large or interrupted' });
+    }
     const headers: Record<string, string> = {};
-    for (const [k, v] of Object.entries(req.headers)) if (k !== 'authorization' && v !== undefined) headers[k] = Array.isArray(v) ? v.join(', ') : v;
-    records.push({ method: req.method ?? 'GET', path: url.pathname, query: Object.fromEntries(url.searchParams), headers, body, at: Date.now() });
-    if (records.length > MAX_RECORDS) records = records.slice(-MAX_RECORDS);
+    for (const [k, v] of Object.entries(req.headers)) {
+      if (k !== 'authorization' && v !== undefined) headers[k] = Array.isArray(v) ? v.join(', ') : v;
+    }
+    const query = Object.fromEntries(url.searchParams);
+    records.push({ method: req.method ?? 'GET', path: url.pathname, query, headers, body, at: Date.now() });
+    if (records.length >= 2 * MAX_RECORDS) records = records.slice(-MAX_RECORDS);
     const key = req.headers['idempotency-key'];
     if (typeof key === 'string') counts.set(key, (counts.get(key) ?? 0) + 1);
-    const received = ++n;
-    const send = (status: number, payload: unknown, extra: Record<string, string> = {}) => {
-      res.writeHead(status, { 'content-type': 'application/json', ...extra });
-      res.end(JSON.stringify(payload));
-    };
+    const n = ++received;
+    const id = ++nextId;
+
     const failure = failures.shift();
-    if (failure) return send(failure.status, { error: 'Injected failure' }, failure.retryAfter ? { 'retry-after': failure.retryAfter } : {});
-    const status = /^\/status\/(\d{3})$/.exec(url.pathname);
-    if (status) return send(Number(status[1]), { message: `Remote said ${status[1]}` });
-    const slow = /^\/slow\/(\d+)$/.exec(url.pathname);
-    if (slow) await new Promise((r) => setTimeout(r, Math.min(Number(slow[1]), 60_000)));
-    send(200, { ok: true, id: received, method: req.method, path: url.pathname, query: Object.fromEntries(url.searchParams), body, received });
+    if (failure) return send(res, failure.status, { error: 'Injected failure' }, failure.retryAfter ? { 'retry-after': failure.retryAfter } : {});
+    const status = /^\/status\/(\d{3})\/?$/.exec(url.pathname);
+    if (status) {
+      const code = Number(status[1]);
+      if (code < 200 || code > 599) return send(res, 400, { message: `Unsupported status ${code}` });
+      const retryAfter = url.searchParams.get('retryAfter');
+      return send(res, code, { message: `Remote said ${code}` }, retryAfter ? { 'retry-after': retryAfter } : {});
+    }
+    const slow = /^\/slow\/(\d+)\/?$/.exec(url.pathname);
+    if (slow) await sleep(Math.min(Number(slow[1]), MAX_SLOW_MS));
+    send(res, 200, { ok: true, id, method: req.method, path: url.pathname, query, body, received: n });
+  };
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch(() => {
+      if (!res.headersSent) res.writeHead(500).end();
+      else res.destroy();
+    });
   });
   server.keepAliveTimeout = 65_000;
-  await new Promise<void>((resolve) => server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', resolve));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
   const { port } = server.address() as AddressInfo;
   return {
-    baseUrl: `http://${opts.host ?? '127.0.0.1'}:${port}`,
+    baseUrl: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
     close: () =>
       new Promise<void>((resolve) => {
+        for (const s of sleepers) {
+          clearTimeout(s.timer);
+          s.resolve();
+        }
+        sleepers.clear();
         server.closeAllConnections();
         server.close(() => resolve());
       }),
-    received: () => records,
+    received: () => (records.length > MAX_RECORDS ? records.slice(-MAX_RECORDS) : records.slice()),
     countByKey: () => counts,
     failNext(count, status, retryAfter) {
       for (let i = 0; i < count; i++) failures.push({ status, retryAfter });
@@ -88,6 +146,7 @@ export async function startEchoTarget(opts: { port?: number; host?: string } = {
       records = [];
       counts = new Map();
       failures = [];
+      received = 0;
     },
   };
 }

@@ -27,6 +27,7 @@ export class SqliteDatabase {
   private pending: PendingWrite[] = [];
   private flushScheduled = false;
   private closed = false;
+  private tx: Record<'begin' | 'commit' | 'savepoint' | 'release' | 'rollbackTo', StatementSync> | null = null;
 
   constructor(path: string, opts: SqliteOptions = {}) {
     this.raw = new DatabaseSync(path);
@@ -114,20 +115,28 @@ export class SqliteDatabase {
     this.pending = [];
     if (batch.length === 0) return;
     const results: Array<{ ok: true; value: unknown } | { ok: false; error: unknown }> = [];
+    // Prepared once: exec() would parse these few statements again for every write.
+    const tx = (this.tx ??= {
+      begin: this.raw.prepare('BEGIN IMMEDIATE'),
+      commit: this.raw.prepare('COMMIT'),
+      savepoint: this.raw.prepare('SAVEPOINT w'),
+      release: this.raw.prepare('RELEASE w'),
+      rollbackTo: this.raw.prepare('ROLLBACK TO w'),
+    });
     try {
-      this.raw.exec('BEGIN IMMEDIATE');
+      tx.begin.run();
       for (const item of batch) {
-        this.raw.exec('SAVEPOINT w');
+        tx.savepoint.run();
         try {
           results.push({ ok: true, value: item.fn() });
-          this.raw.exec('RELEASE w');
+          tx.release.run();
         } catch (error) {
-          this.raw.exec('ROLLBACK TO w');
-          this.raw.exec('RELEASE w');
+          tx.rollbackTo.run();
+          tx.release.run();
           results.push({ ok: false, error });
         }
       }
-      this.raw.exec('COMMIT');
+      tx.commit.run();
     } catch (error) {
       if (this.raw.isTransaction) this.raw.exec('ROLLBACK');
       for (const item of batch) item.reject(error);
