@@ -63,7 +63,7 @@ export function parseWebhookBody(raw: Buffer, contentType: string | undefined, l
   }
   if (mime.startsWith('text/')) return { kind: 'text', body: { text: decodeText(raw, charsetOf(contentType!, semi)) } };
   if (mime === '') return guess(raw, contentType === undefined ? 'utf-8' : charsetOf(contentType, semi), limits);
-  throw new BodyError(415, 'unsupported_content_type', `Content type "${mime}" is not supported; send ${ACCEPTED_TYPES}.`);
+  throw new BodyError(415, 'unsupported_content_type', `Content type "${truncate(mime, 100)}" is not supported; send ${ACCEPTED_TYPES}.`);
 }
 
 /**
@@ -135,8 +135,14 @@ function guess(raw: Buffer, charset: Charset, limits: BodyLimits): ParsedBody {
       return { kind: 'text', body: { text } };
     }
   }
-  if (looksLikeForm(text)) {
-    return { kind: 'form', body: charset === 'utf-8' ? parseForm(text, decodeUtf8Component, limits) : parseFormBytes(raw, charset, limits) };
+  const formEnd = formLength(text);
+  if (formEnd > 0) {
+    // Trailing whitespace (`curl -d @file` leaves a newline) is not part of the last value. A
+    // windows-1251 text has one char per byte, so the same length cuts the bytes.
+    return {
+      kind: 'form',
+      body: charset === 'utf-8' ? parseForm(text.slice(0, formEnd), decodeUtf8Component, limits) : parseFormBytes(raw.subarray(0, formEnd), charset, limits),
+    };
   }
   return { kind: 'text', body: { text } };
 }
@@ -145,8 +151,11 @@ function isSpace(c: number): boolean {
   return c === 32 || c === 9 || c === 10 || c === 13;
 }
 
-/** `k=v(&k=v)*`, k non-empty without `=`, `&` or whitespace, v without `&` or whitespace (form encoding has none); trailing newline allowed. */
-function looksLikeForm(text: string): boolean {
+/**
+ * The length of `text` without trailing whitespace if that is `k=v(&k=v)*` (k non-empty without
+ * `=`, `&` or whitespace; v without `&` or whitespace, which form encoding never has), else 0.
+ */
+function formLength(text: string): number {
   let end = text.length;
   while (end > 0 && isSpace(text.charCodeAt(end - 1))) end--;
   let i = 0;
@@ -157,20 +166,20 @@ function looksLikeForm(text: string): boolean {
       if (c === 61 /* = */ || c === 38 /* & */ || isSpace(c)) break;
       i++;
     }
-    if (i === keyStart || i === end || text.charCodeAt(i) !== 61) return false;
+    if (i === keyStart || i === end || text.charCodeAt(i) !== 61) return 0;
     i++;
     while (i < end) {
       const c = text.charCodeAt(i);
       if (c === 38) break;
-      if (isSpace(c)) return false;
+      if (isSpace(c)) return 0;
       i++;
     }
     if (i < end) {
       i++; // the '&'
-      if (i === end) return false;
+      if (i === end) return 0;
     }
   }
-  return end > 0;
+  return end;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -184,7 +193,8 @@ function parseJson(text: string, limits: BodyLimits): unknown {
   try {
     value = JSON.parse(text);
   } catch (error) {
-    throw new BodyError(400, 'invalid_json', `Body is not valid JSON: ${(error as Error).message}`);
+    const reason = (error as Error).message;
+    throw new BodyError(400, 'invalid_json', `Body is not valid JSON: ${reason}${reason.endsWith('.') ? '' : '.'}`);
   }
   if (value !== null && typeof value === 'object') checkJsonValue(value, 0, limits, { keys: 0 });
   return value;
@@ -494,19 +504,44 @@ function decodeUtf8Component(s: string): string {
     } else {
       let j = i + 3;
       while (j + 2 < n && s.charCodeAt(j) === 37 && hexByte(s, j + 1) >= 0x80) j += 3;
-      const run = s.slice(i, j);
-      let decoded: string;
-      try {
-        decoded = decodeURIComponent(run);
-      } catch {
-        decoded = run;
-      }
-      out += s.slice(last, i) + decoded;
+      out += s.slice(last, i) + decodeUtf8Run(s.slice(i, j));
       last = j;
       i = s.indexOf('%', last);
     }
   }
   return last === 0 ? s : out + s.slice(last);
+}
+
+/**
+ * A run of `%XX` escapes of bytes ≥ 0x80: decoded as UTF-8, except that escapes not forming a
+ * valid sequence stay as written (`%D0%98%FF` → "И%FF").
+ */
+function decodeUtf8Run(run: string): string {
+  try {
+    return decodeURIComponent(run);
+  } catch {
+    let out = '';
+    for (let i = 0; i < run.length; ) {
+      const lead = hexByte(run, i + 1);
+      const size = lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : lead >= 0xc0 ? 2 : 1;
+      let piece: string | undefined;
+      if (size > 1 && i + 3 * size <= run.length) {
+        try {
+          piece = decodeURIComponent(run.slice(i, i + 3 * size));
+        } catch {
+          // overlong, surrogate, bad continuation: not a sequence
+        }
+      }
+      if (piece === undefined) {
+        out += run.slice(i, i + 3);
+        i += 3;
+      } else {
+        out += piece;
+        i += 3 * size;
+      }
+    }
+    return out;
+  }
 }
 
 /** The byte written as two hex digits at `s[i]`, `s[i + 1]` (both must exist), else -1. */

@@ -45,25 +45,29 @@ async function waitHealthy(port: number): Promise<void> {
   }, 30_000, 'server health');
 }
 
-test('kill -9 during 5,000 concurrent webhooks loses nothing acknowledged and runs each once', { timeout: 240_000 }, async () => {
+/** A data dir with an `echo` connection and one enabled webhook flow; returns the flow's hook token. */
+async function prepareDataDir(dataDir: string, port: number, echoUrl: string, name: string, steps: object[]): Promise<string> {
+  const setup = await openServices(testConfig(dataDir, { port }));
+  try {
+    const ws = setup.defaultWorkspace.id;
+    await setup.connections.save(ws, { name: 'echo', connector: 'http', auth: { baseUrl: echoUrl } });
+    const flow = await setup.flows.save(ws, { name, enabled: true, trigger: { connector: 'webhook', event: 'incoming' }, steps });
+    return flow.hookToken!;
+  } finally {
+    await setup.store.close();
+  }
+}
+
+test('kill -9 during 5,000 concurrent webhooks loses nothing acknowledged and runs each once', { timeout: 240_000 }, async (t) => {
   const echo = await startEchoTarget();
   const dataDir = tempDataDir();
   const port = await freePort();
   let child: ChildProcess | null = null;
   try {
-    const setup = await openServices(testConfig(dataDir, { port }));
-    const ws = setup.defaultWorkspace.id;
-    await setup.connections.save(ws, { name: 'echo', connector: 'http', auth: { baseUrl: echo.baseUrl } });
-    const flow = await setup.flows.save(ws, {
-      name: 'crash',
-      enabled: true,
-      trigger: { connector: 'webhook', event: 'incoming' },
-      steps: [
-        { id: 'only', type: 'filter', all: [{ left: '{{trigger.n}}', op: 'exists' }] },
-        { id: 'hit', type: 'action', connector: 'http', action: 'request', connection: 'echo', input: { method: 'POST', url: '/hit', body: { n: '{{trigger.n}}' } } },
-      ],
-    });
-    await setup.store.close();
+    const hookToken = await prepareDataDir(dataDir, port, echo.baseUrl, 'crash', [
+      { id: 'only', type: 'filter', all: [{ left: '{{trigger.n}}', op: 'exists' }] },
+      { id: 'hit', type: 'action', connector: 'http', action: 'request', connection: 'echo', input: { method: 'POST', url: '/hit', body: { n: '{{trigger.n}}' } } },
+    ]);
 
     child = startServer(dataDir, port);
     await waitHealthy(port);
@@ -76,7 +80,7 @@ test('kill -9 during 5,000 concurrent webhooks loses nothing acknowledged and ru
       while (next < TOTAL) {
         const n = next++;
         try {
-          const res = await pool.request({ method: 'POST', path: `/hooks/${flow.hookToken}`, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ n }) });
+          const res = await pool.request({ method: 'POST', path: `/hooks/${hookToken}`, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ n }) });
           const body = (await res.body.json()) as { id?: string };
           if (res.statusCode === 200 && body.id) acked.push(body.id);
         } catch {
@@ -91,6 +95,7 @@ test('kill -9 during 5,000 concurrent webhooks loses nothing acknowledged and ru
     await Promise.all(Array.from({ length: IN_FLIGHT }, worker));
     await pool.close();
     assert.ok(killed, 'the server was killed mid-run');
+    t.diagnostic(`${acked.length} of ${TOTAL} webhooks acknowledged before and after the kill`);
     await new Promise((resolve) => (child!.exitCode !== null || child!.signalCode !== null ? resolve(null) : child!.once('exit', resolve)));
 
     child = startServer(dataDir, port);
@@ -134,22 +139,13 @@ test('a crash mid-execution resumes at the unfinished step and does not call a f
   const port = await freePort();
   let child: ChildProcess | null = null;
   try {
-    const setup = await openServices(testConfig(dataDir, { port }));
-    const ws = setup.defaultWorkspace.id;
-    await setup.connections.save(ws, { name: 'echo', connector: 'http', auth: { baseUrl: echo.baseUrl } });
-    const flow = await setup.flows.save(ws, {
-      name: 'resume',
-      enabled: true,
-      trigger: { connector: 'webhook', event: 'incoming' },
-      steps: [
-        { id: 'first', type: 'action', connector: 'http', action: 'request', connection: 'echo', input: { method: 'POST', url: '/first' } },
-        { id: 'slow', type: 'action', connector: 'http', action: 'request', connection: 'echo', input: { method: 'POST', url: '/slow/4000' } },
-      ],
-    });
-    await setup.store.close();
+    const hookToken = await prepareDataDir(dataDir, port, echo.baseUrl, 'resume', [
+      { id: 'first', type: 'action', connector: 'http', action: 'request', connection: 'echo', input: { method: 'POST', url: '/first' } },
+      { id: 'slow', type: 'action', connector: 'http', action: 'request', connection: 'echo', input: { method: 'POST', url: '/slow/4000' } },
+    ]);
     child = startServer(dataDir, port);
     await waitHealthy(port);
-    const res = await fetch(`http://127.0.0.1:${port}/hooks/${flow.hookToken}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    const res = await fetch(`http://127.0.0.1:${port}/hooks/${hookToken}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
     assert.equal(res.status, 200);
     // The first step has answered; give the executor time to journal it and start the slow one.
     await waitFor(() => echo.received().some((r) => r.path === '/first'), 10_000, 'first step');
