@@ -1,0 +1,36 @@
+// "Which plan fits": orders per month → transactions (× 3–4, the page's rule; we size for 4) and
+// webhooks (given, or 5 × transactions at most, the page's upper estimate) → the cheapest plan
+// whose quotas cover both, with the arithmetic shown.
+import type { Plan, PlanCatalog } from './catalog.ts';
+
+export interface Suggestion {
+  ordersPerMonth: number;
+  transactionsLow: number;
+  transactionsHigh: number;
+  webhooksPerMonth: number;
+  webhooksGiven: boolean;
+  plan: Plan | null;
+  steps: string[];
+}
+
+export function suggestPlan(catalog: PlanCatalog, input: { orders: number; webhooks?: number }): Suggestion {
+  if (!Number.isSafeInteger(input.orders) || input.orders < 0) throw new RangeError('orders must be a non-negative whole number');
+  if (input.webhooks !== undefined && (!Number.isSafeInteger(input.webhooks) || input.webhooks < 0)) throw new RangeError('webhooks must be a non-negative whole number');
+  const low = input.orders * 3;
+  const high = input.orders * 4;
+  const webhooks = input.webhooks ?? high * 5;
+  // Plans sorted by size: with no prices on the page, a smaller plan is the cheaper one.
+  const sorted = [...catalog.plans].sort((a, b) => (a.priceKopecks ?? a.transactionsPerMonth) - (b.priceKopecks ?? b.transactionsPerMonth));
+  const plan = sorted.find((p) => p.transactionsPerMonth >= high && p.webhooksPerMonth >= webhooks) ?? null;
+  const n = (x: number) => x.toLocaleString('ru-RU').replace(/\u00a0/g, ' ');
+  const steps = [
+    `transactions ≈ orders × 3–4 = ${n(input.orders)} × 3–4 = ${n(low)}–${n(high)}; sizing for ${n(high)}`,
+    input.webhooks === undefined
+      ? `webhooks ≈ up to 5 × transactions = 5 × ${n(high)} = ${n(webhooks)}`
+      : `webhooks = ${n(webhooks)} (given)`,
+    plan
+      ? `cheapest plan with ≥ ${n(high)} transactions and ≥ ${n(webhooks)} webhooks a month: ${plan.label} (${n(plan.transactionsPerMonth)} transactions, ${n(plan.webhooksPerMonth)} webhooks)`
+      : `no plan covers ${n(high)} transactions and ${n(webhooks)} webhooks a month; the largest is ${sorted.at(-1)!.label}`,
+  ];
+  return { ordersPerMonth: input.orders, transactionsLow: low, transactionsHigh: high, webhooksPerMonth: webhooks, webhooksGiven: input.webhooks !== undefined, plan, steps };
+}
