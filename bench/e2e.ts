@@ -50,7 +50,7 @@ async function svyazkaRun(): Promise<{ perSecond: number; accepted: number; rss:
     ],
   });
   await s.store.close();
-  const child = spawnNode([...SERVER_FLAGS, join(ROOT, 'bin/svyazka.js'), 'serve'], { PORT: String(port), HOST: '127.0.0.1', SVYAZKA_DATA_DIR: dataDir, LOG_LEVEL: 'warn' });
+  const child = spawnNode([...SERVER_FLAGS, join(ROOT, 'bin/svyazka.js'), 'serve'], { PORT: String(port), HOST: '127.0.0.1', SVYAZKA_DATA_DIR: dataDir, LOG_LEVEL: 'warn', SVYAZKA_PLANS_FILE: join(ROOT, 'bench/plans-unlimited.json') });
   await waitHttp(`http://127.0.0.1:${port}/healthz`);
   const url = `http://127.0.0.1:${port}/hooks/${flow.hookToken}`;
   const r = await load(url, body, FORM, { connections: CONNECTIONS, seconds });

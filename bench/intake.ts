@@ -25,7 +25,7 @@ async function svyazka(): Promise<{ url: string; pid: number; stop: () => void; 
     steps: [{ id: 'only_cancelled', type: 'filter', all: [{ left: '{{trigger.order.status}}', op: 'eq', right: 'cancel-other' }] }],
   });
   await s.store.close();
-  const child = spawnNode([...SERVER_FLAGS, join(ROOT, 'bin/svyazka.js'), 'serve'], { PORT: String(port), HOST: '127.0.0.1', SVYAZKA_DATA_DIR: dataDir, LOG_LEVEL: 'warn' });
+  const child = spawnNode([...SERVER_FLAGS, join(ROOT, 'bin/svyazka.js'), 'serve'], { PORT: String(port), HOST: '127.0.0.1', SVYAZKA_DATA_DIR: dataDir, LOG_LEVEL: 'warn', SVYAZKA_PLANS_FILE: join(ROOT, 'bench/plans-unlimited.json') });
   await waitHttp(`http://127.0.0.1:${port}/healthz`);
   return { url: `http://127.0.0.1:${port}/hooks/${flow.hookToken}`, pid: child.pid!, stop: () => child.kill('SIGTERM'), dataDir };
 }

@@ -20,6 +20,9 @@ import { EmbeddedQueue } from './queue/embedded-queue.ts';
 import { SqliteStore } from './store/sqlite/sqlite-store.ts';
 import type { Store, Workspace } from './store/types.ts';
 import { buildServer } from './api/server.ts';
+import { loadPlanCatalog } from './plans/catalog.ts';
+import { PlansService } from './plans/service.ts';
+import { startRetention } from './plans/retention.ts';
 
 export const DEFAULT_WORKSPACE = 'default';
 
@@ -36,6 +39,7 @@ export interface Services {
   metrics: Metrics;
   targets: HookTargets;
   queue: EmbeddedQueue | null;
+  plans: PlansService;
   defaultWorkspace: Workspace;
 }
 
@@ -71,6 +75,7 @@ export async function openServices(
   const flows = new Flows({ store, connectors, publicUrl: config.publicUrl });
   flows.onChange({ flowChanged: (flow, previous) => { targets.invalidate(previous); if (flow) targets.invalidate(flow.hookToken); } });
   const defaultWorkspace = await store.ensureWorkspace(DEFAULT_WORKSPACE, 'Default');
+  const plans = new PlansService({ catalog: loadPlanCatalog(config.plansFile), store: store.plans, logger });
   return {
     config,
     logger,
@@ -84,6 +89,7 @@ export async function openServices(
     metrics,
     targets,
     queue,
+    plans,
     defaultWorkspace,
   };
 }
@@ -110,8 +116,10 @@ export async function startApp(config: Config, opts: { logger?: Logger; connecto
     logger,
     metrics: services.metrics,
     retry: config.retry,
+    plans: services.plans,
     env: config.templateEnv,
   });
+  services.plans.onQuotaAvailable = (workspaceId) => void resumeQuotaWaiters(services, workspaceId);
   const scheduler = new TriggerScheduler({
     store,
     queue: queue!,
@@ -126,6 +134,7 @@ export async function startApp(config: Config, opts: { logger?: Logger; connecto
 
   const server = await buildServer(services);
   const sweep = runWorkers ? startSweeper(services) : null;
+  const retention = runWorkers ? startRetention(services) : null;
   if (runWorkers) {
     queue!.start((id) => executor.run(id));
     await scheduler.start();
@@ -141,12 +150,21 @@ export async function startApp(config: Config, opts: { logger?: Logger; connecto
     url,
     async stop() {
       if (sweep) clearInterval(sweep);
+      retention?.stop();
       scheduler.stop();
       await server.close();
       await queue!.stop();
       await store.close();
     },
   };
+}
+
+/** After an upgrade or top-up: executions waiting for quota run again now (each re-checks it). */
+async function resumeQuotaWaiters(services: Services, workspaceId: string): Promise<void> {
+  const ids = await services.store.plans.listQuotaExceeded(workspaceId, 100_000);
+  const now = Date.now();
+  for (const id of ids) await services.store.updateExecution(id, { status: 'queued', nextRunAt: now });
+  await services.queue?.push(ids.map((executionId) => ({ executionId })));
 }
 
 /**

@@ -17,6 +17,8 @@ const envSchema = z.object({
   SVYAZKA_RETRY_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(6),
   SVYAZKA_RETRY_BASE_MS: z.coerce.number().int().min(1).default(2000),
   SVYAZKA_RETRY_MAX_MS: z.coerce.number().int().min(1).default(600_000),
+  SVYAZKA_PLANS_FILE: z.string().optional(),
+  SVYAZKA_PRUNE_EXECUTIONS: z.enum(['true', 'false']).default('true'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -34,6 +36,10 @@ export interface Config {
   sqliteSync: 'normal' | 'full';
   retry: { maxAttempts: number; baseDelayMs: number; maxDelayMs: number };
   logLevel: string;
+  /** Operator's plan catalog (JSON or YAML); the source page's six plans when absent. */
+  plansFile: string | undefined;
+  /** Retention also prunes finished executions and their journals, not only webhook history. */
+  pruneExecutions: boolean;
   /** Exposed to templates as `env`: SVYAZKA_ENV_FOO=bar → {{env.FOO}}. Nothing else of the environment is. */
   templateEnv: Record<string, string>;
 }
@@ -63,6 +69,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     sqliteSync: e.SVYAZKA_SQLITE_SYNC,
     retry: { maxAttempts: e.SVYAZKA_RETRY_MAX_ATTEMPTS, baseDelayMs: e.SVYAZKA_RETRY_BASE_MS, maxDelayMs: e.SVYAZKA_RETRY_MAX_MS },
     logLevel: e.LOG_LEVEL,
+    plansFile: e.SVYAZKA_PLANS_FILE,
+    pruneExecutions: e.SVYAZKA_PRUNE_EXECUTIONS === 'true',
     templateEnv,
   };
   return { ...config, ...overrides };

@@ -29,6 +29,7 @@ export async function buildServer(s: Services): Promise<FastifyInstance> {
     metrics: s.metrics,
     logger: s.logger,
     maxBytes: s.config.webhookMaxBytes,
+    plans: s.plans,
   }));
 
   await app.register(async (api) => {

@@ -8,7 +8,9 @@ import { NotFoundError, PermanentError, TransientError } from '../connectors/err
 import type { AuthValues } from '../connectors/types.ts';
 import type { Metrics } from '../metrics.ts';
 import type { ExecutionQueue } from '../queue/types.ts';
-import type { ExecutionRecord, ExecutionStatus, ExecutionUpdate, StepRecord, Store } from '../store/types.ts';
+import type { ExecutionRecord, ExecutionStatus, ExecutionUpdate, StepRecord, Store, TransactionUsage } from '../store/types.ts';
+import { monthOf, dayOf } from '../plans/periods.ts';
+import { QuotaExceededError, type PlansService } from '../plans/service.ts';
 import { evaluateCondition } from './conditions.ts';
 import type { Connections } from './connections.ts';
 import type { ActionStep, DelayStep, FilterStep, FlowDefinition, SetStep, Step } from './flow-schema.ts';
@@ -31,15 +33,20 @@ export interface ExecutorDeps {
   logger: Logger;
   metrics: Metrics;
   retry: RetryPolicy;
+  plans: PlansService;
   /** Values exposed to templates as `env` (from SVYAZKA_ENV_* variables). */
   env: Record<string, string>;
 }
 
 /** What a step decided: go on, end the execution, or park it until a time. */
-type StepOutcome =
+type StepOutcome = (
   | { kind: 'next'; record: StepRecord; output: unknown }
   | { kind: 'end'; record: StepRecord; status: ExecutionStatus; error: string | null }
-  | { kind: 'park'; record: StepRecord; status: 'waiting' | 'retrying'; runAt: number };
+  | { kind: 'park'; record: StepRecord; status: 'waiting' | 'retrying' | 'quota_exceeded'; runAt: number }
+) & {
+  /** Transactions this attempt made, counted in the same write as the step's journal entry. */
+  usage?: TransactionUsage;
+};
 
 export class Executor {
   private readonly deps: ExecutorDeps;
@@ -54,7 +61,7 @@ export class Executor {
     const loaded = await store.loadExecution(executionId);
     if (!loaded) return;
     const { execution } = loaded;
-    if (FINAL_STATUSES.has(execution.status) || execution.status === 'quota_exceeded') return;
+    if (FINAL_STATUSES.has(execution.status)) return;
     const now = Date.now();
     if (execution.nextRunAt > now + 5) {
       await queue.push([{ executionId, runAt: execution.nextRunAt }]);
@@ -102,9 +109,9 @@ export class Executor {
       if (outcome.kind !== 'next') return this.conclude(execution, outcome, startedAt);
       outputs[step.id] = outcome.output;
       if (idx === flow.steps.length - 1) {
-        return this.finish(execution, outcome.record, 'succeeded', null, null, startedAt);
+        return this.finish(execution, outcome.record, 'succeeded', null, null, startedAt, outcome.usage);
       }
-      await store.saveStepAndExecution(outcome.record, execution.id, { status: 'running', startedAt });
+      await store.saveStepAndExecution(outcome.record, execution.id, { status: 'running', startedAt }, outcome.usage);
     }
     // No steps, or every step was already journaled (crash after the last step's write).
     await this.finish(execution, null, 'succeeded', null, null, startedAt);
@@ -113,14 +120,14 @@ export class Executor {
   private async conclude(execution: ExecutionRecord, outcome: Exclude<StepOutcome, { kind: 'next' }>, startedAt: number): Promise<void> {
     if (outcome.kind === 'end') {
       const errorStep = outcome.status === 'failed' ? outcome.record.stepId : null;
-      return this.finish(execution, outcome.record, outcome.status, outcome.error, errorStep, startedAt);
+      return this.finish(execution, outcome.record, outcome.status, outcome.error, errorStep, startedAt, outcome.usage);
     }
-    await this.deps.store.saveStepAndExecution(outcome.record, execution.id, {
-      status: outcome.status,
-      nextRunAt: outcome.runAt,
-      startedAt,
-      error: outcome.record.error,
-    });
+    await this.deps.store.saveStepAndExecution(
+      outcome.record,
+      execution.id,
+      { status: outcome.status, nextRunAt: outcome.runAt, startedAt, error: outcome.record.error },
+      outcome.usage,
+    );
     await this.deps.queue.push([{ executionId: execution.id, runAt: outcome.runAt }]);
   }
 
@@ -131,9 +138,10 @@ export class Executor {
     error: string | null,
     errorStep: string | null,
     startedAt = Date.now(),
+    usage?: TransactionUsage,
   ): Promise<void> {
     const update: ExecutionUpdate = { status, error, errorStep, finishedAt: Date.now(), startedAt };
-    await this.deps.store.saveStepAndExecution(record, execution.id, update);
+    await this.deps.store.saveStepAndExecution(record, execution.id, update, usage);
     this.deps.metrics.executionsFinished.inc({ status });
   }
 
@@ -164,7 +172,7 @@ export class Executor {
     const body = execution.trigger as Record<string, unknown>;
     const connector = this.deps.connectors.get(flow.trigger.connector)!;
     const outcome = await this.attempt(
-      { executionId: execution.id, stepId: TRIGGER_STEP_ID, idx: -1, type: 'trigger', connectorKey: connector.key, previous: done, retry: undefined, input: body },
+      { executionId: execution.id, flowId: execution.flowId, stepId: TRIGGER_STEP_ID, idx: -1, type: 'trigger', connectorKey: connector.key, previous: done, retry: undefined, input: body },
       flow.trigger.connection ?? null,
       execution.workspaceId,
       logger,
@@ -174,7 +182,7 @@ export class Executor {
       },
     );
     if (outcome.kind === 'next') {
-      await this.deps.store.saveStepAndExecution(outcome.record, execution.id, { status: 'running', startedAt });
+      await this.deps.store.saveStepAndExecution(outcome.record, execution.id, { status: 'running', startedAt }, outcome.usage);
     }
     return outcome;
   }
@@ -273,7 +281,7 @@ export class Executor {
     if (!action) throw new Error(`Connector "${step.connector}" has no action "${step.action}"`);
     const input = renderValue(step.input, ctx) as Record<string, unknown>;
     const outcome = await this.attempt(
-      { executionId: execution.id, stepId: step.id, idx: base.idx, type: 'action', connectorKey: step.connector, previous, retry: step.retry, input },
+      { executionId: execution.id, flowId: execution.flowId, stepId: step.id, idx: base.idx, type: 'action', connectorKey: step.connector, previous, retry: step.retry, input },
       step.connection ?? null,
       execution.workspaceId,
       logger,
@@ -301,6 +309,7 @@ export class Executor {
   private async attempt(
     at: {
       executionId: string;
+      flowId: string;
       stepId: string;
       idx: number;
       type: string;
@@ -336,7 +345,15 @@ export class Executor {
     const metrics = this.deps.metrics;
     const controller = new AbortController();
     let abortTimer: NodeJS.Timeout | undefined;
+    const plans = this.deps.plans;
+    const counted = (outcome: StepOutcome): StepOutcome => {
+      const count = transactions - (at.previous?.transactions ?? 0);
+      if (count <= 0) return outcome;
+      const now = Date.now();
+      return { ...outcome, usage: { workspaceId, flowId: at.flowId, connector: connector.key, count, day: dayOf(now), month: monthOf(now) } };
+    };
     try {
+      await plans.prepare(workspaceId);
       const conn = connectionName ? await this.deps.connections.open(workspaceId, connectionName, connector.key) : null;
       if (!conn && connector.auth.fields.some((f) => f.required)) {
         throw new PermanentError(`Step needs a "${connector.key}" connection: set "connection" to the name of one`);
@@ -349,32 +366,39 @@ export class Executor {
         limitKey: conn?.id ?? `${workspaceId}:${connector.key}`,
         ratePerSecond: connector.limits?.requestsPerSecond,
         signal,
+        // Every request takes a transaction from the plan's quota before it is sent.
+        beforeSend: () => plans.takeTransaction(workspaceId),
         onRequest: () => {
           transactions++;
           metrics.transactions.inc({ connector: connector.key });
         },
       });
       const output = await call(conn?.auth ?? {}, http, signal);
-      return { kind: 'next', output, record: { ...record, output, transactions, finishedAt: Date.now() } };
+      return counted({ kind: 'next', output, record: { ...record, output, transactions, finishedAt: Date.now() } });
     } catch (error) {
       const now = Date.now();
       const message = (error as Error).message || String(error);
       const done = { ...record, transactions, error: message, finishedAt: now };
+      const quota = error instanceof QuotaExceededError ? error : (error as Error).cause instanceof QuotaExceededError ? ((error as Error).cause as QuotaExceededError) : null;
+      if (quota) {
+        // Not a failed attempt: the step waits, unsent, until the plan has transactions again.
+        return counted({ kind: 'park', status: 'quota_exceeded', runAt: quota.resumeAt, record: { ...done, attempts: attempts - 1, status: 'retrying', error: quota.message, finishedAt: null, resumeAt: quota.resumeAt } });
+      }
       if (error instanceof NotFoundError) {
-        return { kind: 'end', status: 'stopped', error: null, record: { ...done, status: 'not_found', output: {}, error: message } };
+        return counted({ kind: 'end', status: 'stopped', error: null, record: { ...done, status: 'not_found', output: {}, error: message } });
       }
       if (error instanceof TransientError) {
         const policy = { ...this.deps.retry, ...at.retry };
         if (attempts < policy.maxAttempts) {
           const runAt = now + retryDelayMs(policy, attempts, error.retryAfterMs);
           logger.info({ stepId: at.stepId, attempts, retryAt: runAt, err: message }, 'step failed transiently; retry scheduled');
-          return { kind: 'park', status: 'retrying', runAt, record: { ...done, status: 'retrying', finishedAt: null, resumeAt: runAt } };
+          return counted({ kind: 'park', status: 'retrying', runAt, record: { ...done, status: 'retrying', finishedAt: null, resumeAt: runAt } });
         }
         const final = `${message} (gave up after ${attempts} attempts)`;
-        return { kind: 'end', status: 'failed', error: final, record: { ...done, status: 'failed', error: final } };
+        return counted({ kind: 'end', status: 'failed', error: final, record: { ...done, status: 'failed', error: final } });
       }
       if (!(error instanceof PermanentError)) logger.warn({ stepId: at.stepId, err: error }, 'step threw an unexpected error');
-      return { kind: 'end', status: 'failed', error: message, record: { ...done, status: 'failed' } };
+      return counted({ kind: 'end', status: 'failed', error: message, record: { ...done, status: 'failed' } });
     } finally {
       clearTimeout(abortTimer);
       metrics.stepDuration.observe({ type: at.type, connector: connector.key }, (Date.now() - started) / 1000);

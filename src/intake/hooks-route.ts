@@ -5,6 +5,8 @@ import type { Logger } from 'pino';
 import type { Metrics } from '../metrics.ts';
 import type { ExecutionQueue } from '../queue/types.ts';
 import type { Store } from '../store/types.ts';
+import { dayOf } from '../plans/periods.ts';
+import type { PlansService } from '../plans/service.ts';
 import { newId } from '../lib/ids.ts';
 import { BodyError, mergeQuery, parseQueryString, parseWebhookBody, type ParsedBody } from './body.ts';
 import { headersForHistory } from './headers.ts';
@@ -17,6 +19,7 @@ export interface IntakeDeps {
   metrics: Metrics;
   logger: Logger;
   maxBytes: number;
+  plans: PlansService;
 }
 
 const TOKEN = /^[A-Za-z0-9_-]{16,128}$/;
@@ -45,6 +48,16 @@ export async function hooksRoutes(app: FastifyInstance, deps: IntakeDeps): Promi
     if (!target) {
       deps.metrics.webhooksRejected.inc({ reason: 'unknown_token' });
       return reply.code(404).send({ ok: false, error: 'not_found' });
+    }
+    // Over the plan's rate or monthly quota: refused before anything is stored, with the reason.
+    await deps.plans.prepare(target.workspaceId);
+    const admission = deps.plans.admitWebhook(target.workspaceId);
+    if (!admission.ok) {
+      deps.metrics.webhooksRejected.inc({ reason: admission.reason === 'rate' ? 'rate_limited' : 'quota_exceeded' });
+      return reply
+        .code(429)
+        .header('retry-after', String(admission.retryAfterSeconds))
+        .send({ ok: false, error: admission.reason === 'rate' ? 'rate_limited' : 'quota_exceeded', message: admission.messageEn, messageRu: admission.messageRu });
     }
     const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
     const contentType = req.headers['content-type'];
@@ -78,7 +91,7 @@ export async function hooksRoutes(app: FastifyInstance, deps: IntakeDeps): Promi
       webhook.error = error.message;
       webhook.bodyKind = 'invalid';
       webhook.body = { text: raw.subarray(0, INVALID_BODY_PREVIEW).toString('utf8') };
-      await deps.store.acceptWebhook(webhook, null);
+      await deps.store.acceptWebhook(webhook, null, dayOf(now));
       deps.metrics.webhooksRejected.inc({ reason: error.code });
       return reply.code(error.statusCode).send({ ok: false, error: error.code, message: error.message, id: webhook.id });
     }
@@ -98,7 +111,7 @@ export async function hooksRoutes(app: FastifyInstance, deps: IntakeDeps): Promi
         }
       : null;
     if (!execution) webhook.status = 'no_enabled_flow';
-    await deps.store.acceptWebhook(webhook, execution);
+    await deps.store.acceptWebhook(webhook, execution, dayOf(now));
     deps.metrics.webhooksAccepted.inc();
     if (execution && deps.queue) void deps.queue.push([{ executionId: execution.id }]);
     return reply.code(200).send({ ok: true, id: webhook.id });

@@ -157,4 +157,56 @@ export const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '0002_plans': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('workspace_billing')
+        .addColumn('workspace_id', 'text', (c) => c.primaryKey())
+        .addColumn('plan_id', 'text', (c) => c.notNull())
+        .addColumn('trial_ends_at', ms)
+        .addColumn('plan_changed_at', ms, (c) => c.notNull())
+        .addColumn('created_at', ms, (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('usage_daily')
+        .addColumn('workspace_id', 'text', (c) => c.notNull())
+        .addColumn('day', 'text', (c) => c.notNull())
+        .addColumn('webhooks', 'integer', (c) => c.notNull())
+        .addColumn('transactions', 'integer', (c) => c.notNull())
+        .addPrimaryKeyConstraint('usage_daily_pk', ['workspace_id', 'day'])
+        .execute();
+      await db.schema
+        .createTable('usage_flow_month')
+        .addColumn('workspace_id', 'text', (c) => c.notNull())
+        .addColumn('month', 'text', (c) => c.notNull())
+        .addColumn('flow_id', 'text', (c) => c.notNull())
+        .addColumn('connector', 'text', (c) => c.notNull())
+        .addColumn('transactions', 'integer', (c) => c.notNull())
+        .addPrimaryKeyConstraint('usage_flow_month_pk', ['workspace_id', 'month', 'flow_id', 'connector'])
+        .execute();
+      await db.schema
+        .createTable('balance_ledger')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('workspace_id', 'text', (c) => c.notNull())
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('amount_kopecks', 'bigint', (c) => c.notNull())
+        .addColumn('reason', 'text', (c) => c.notNull())
+        .addColumn('actor', 'text', (c) => c.notNull())
+        .addColumn('created_at', ms, (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('balance_ledger_ws').on('balance_ledger').columns(['workspace_id', 'created_at']).execute();
+      await db.schema
+        .createTable('notifications')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('workspace_id', 'text', (c) => c.notNull())
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('threshold', 'integer', (c) => c.notNull())
+        .addColumn('period', 'text', (c) => c.notNull())
+        .addColumn('message_ru', 'text', (c) => c.notNull())
+        .addColumn('message_en', 'text', (c) => c.notNull())
+        .addColumn('created_at', ms, (c) => c.notNull())
+        .addUniqueConstraint('notifications_once', ['workspace_id', 'kind', 'threshold', 'period'])
+        .execute();
+    },
+  },
 };

@@ -16,7 +16,7 @@ export type ExecutionStatus =
   | 'cancelled'
   | 'quota_exceeded';
 
-export const UNFINISHED_STATUSES: readonly ExecutionStatus[] = ['queued', 'running', 'waiting', 'retrying'];
+export const UNFINISHED_STATUSES: readonly ExecutionStatus[] = ['queued', 'running', 'waiting', 'retrying', 'quota_exceeded'];
 
 export type StepStatus = 'succeeded' | 'failed' | 'retrying' | 'waiting' | 'passed' | 'filtered' | 'not_found' | 'skipped';
 
@@ -155,6 +155,52 @@ export interface TriggerStateTable {
   updated_at: number;
 }
 
+export interface WorkspaceBillingTable {
+  workspace_id: string;
+  plan_id: string;
+  trial_ends_at: number | null;
+  plan_changed_at: number;
+  created_at: number;
+}
+
+export interface UsageDailyTable {
+  workspace_id: string;
+  /** YYYY-MM-DD, Moscow time. */
+  day: string;
+  webhooks: number;
+  transactions: number;
+}
+
+export interface UsageFlowMonthTable {
+  workspace_id: string;
+  /** YYYY-MM, Moscow time. */
+  month: string;
+  flow_id: string;
+  connector: string;
+  transactions: number;
+}
+
+export interface BalanceLedgerTable {
+  id: string;
+  workspace_id: string;
+  kind: 'top_up' | 'cashback' | 'plan_charge' | 'adjustment';
+  amount_kopecks: number;
+  reason: string;
+  actor: string;
+  created_at: number;
+}
+
+export interface NotificationsTable {
+  id: string;
+  workspace_id: string;
+  kind: 'webhooks' | 'transactions';
+  threshold: number;
+  period: string;
+  message_ru: string;
+  message_en: string;
+  created_at: number;
+}
+
 export interface MigrationsLockTable {
   id: Generated<number>;
 }
@@ -172,4 +218,9 @@ export interface Database {
   executions: ExecutionsTable;
   execution_steps: ExecutionStepsTable;
   trigger_state: TriggerStateTable;
+  workspace_billing: WorkspaceBillingTable;
+  usage_daily: UsageDailyTable;
+  usage_flow_month: UsageFlowMonthTable;
+  balance_ledger: BalanceLedgerTable;
+  notifications: NotificationsTable;
 }

@@ -166,6 +166,73 @@ export interface ExecutionUpdate {
   retries?: number;
 }
 
+/** Transactions a step made, counted in the same write as its journal entry. */
+export interface TransactionUsage {
+  workspaceId: string;
+  flowId: string;
+  connector: string;
+  count: number;
+  day: string;
+  month: string;
+}
+
+export interface Billing {
+  workspaceId: string;
+  planId: string;
+  trialEndsAt: number | null;
+  planChangedAt: number;
+  createdAt: number;
+}
+
+export interface LedgerEntry {
+  id: string;
+  workspaceId: string;
+  kind: 'top_up' | 'cashback' | 'plan_charge' | 'adjustment';
+  amountKopecks: number;
+  reason: string;
+  actor: string;
+  createdAt: number;
+}
+
+export interface Notification {
+  id: string;
+  workspaceId: string;
+  kind: 'webhooks' | 'transactions';
+  threshold: number;
+  period: string;
+  messageRu: string;
+  messageEn: string;
+  createdAt: number;
+}
+
+/** Plans, usage counters, the balance ledger, notifications and retention. */
+export interface PlanStore {
+  getBilling(workspaceId: string): Promise<Billing | undefined>;
+  /** Creates the billing row if missing (a new workspace's trial); returns the stored one. */
+  ensureBilling(billing: Billing): Promise<Billing>;
+  setPlan(workspaceId: string, planId: string, now: number): Promise<void>;
+  /** Sums for days `fromDay`..`toDay` inclusive (YYYY-MM-DD). */
+  usageBetween(workspaceId: string, fromDay: string, toDay: string): Promise<{ webhooks: number; transactions: number }>;
+  dailyUsage(workspaceId: string, fromDay: string): Promise<Array<{ day: string; webhooks: number; transactions: number }>>;
+  transactionsByFlow(workspaceId: string, month: string): Promise<Array<{ flowId: string; connector: string; transactions: number }>>;
+  /** Append-only; entries of one call are written together. */
+  appendLedger(entries: LedgerEntry[]): Promise<void>;
+  listLedger(workspaceId: string, limit: number): Promise<LedgerEntry[]>;
+  balance(workspaceId: string): Promise<number>;
+  /** Inserts unless the same (workspace, kind, threshold, period) exists; true when inserted. */
+  addNotification(n: Notification): Promise<boolean>;
+  listNotifications(workspaceId: string, limit: number): Promise<Notification[]>;
+  listQuotaExceeded(workspaceId: string, limit: number): Promise<string[]>;
+  /** Deletes up to `batch` webhooks received before `before`; returns how many. */
+  pruneWebhooks(workspaceId: string, before: number, batch: number): Promise<number>;
+  /** Deletes up to `batch` finished executions (and their journals) finished before `before`. */
+  pruneExecutions(workspaceId: string, before: number, batch: number): Promise<number>;
+  oldestWebhookAt(workspaceId: string): Promise<number | null>;
+  listWorkspaceIds(): Promise<string[]>;
+  /** Returns free pages to the file system, a few at a time (SQLite: incremental vacuum). */
+  reclaimSpace(pages: number): Promise<void>;
+}
+
 export interface Store {
   migrate(): Promise<void>;
   close(): Promise<void>;
@@ -207,7 +274,7 @@ export interface Store {
 
   // webhooks in
   /** Stores the webhook and, when given, its execution in one durable write. */
-  acceptWebhook(webhook: NewWebhook, execution: NewExecution | null): Promise<void>;
+  acceptWebhook(webhook: NewWebhook, execution: NewExecution | null, day: string): Promise<void>;
   listWebhooks(workspaceId: string, filter: WebhookFilter): Promise<Page<WebhookRecord>>;
   getWebhook(workspaceId: string, id: string): Promise<WebhookRecord | undefined>;
 
@@ -221,7 +288,7 @@ export interface Store {
   saveStep(step: StepRecord): Promise<void>;
   updateExecution(id: string, update: ExecutionUpdate): Promise<void>;
   /** Saves the step and updates the execution in one durable write. */
-  saveStepAndExecution(step: StepRecord | null, id: string, update: ExecutionUpdate): Promise<void>;
+  saveStepAndExecution(step: StepRecord | null, id: string, update: ExecutionUpdate, usage?: TransactionUsage): Promise<void>;
   /** A failed step's journal entry is reset and the execution queued again. */
   requeueFailed(workspaceId: string, id: string, now: number): Promise<ExecutionRecord | undefined>;
   /** Unfinished executions last touched before `touchedBefore` (all of them at start-up). */
@@ -231,4 +298,6 @@ export interface Store {
   getTriggerCursor(flowId: string): Promise<{ cursor: unknown; lastRunAt: number | null } | undefined>;
   /** Stores new executions and the new cursor together: an event is never lost nor doubled. */
   commitPoll(flowId: string, cursor: unknown, executions: NewExecution[], error: string | null, now: number): Promise<void>;
+
+  plans: PlanStore;
 }

@@ -11,7 +11,7 @@ import { DatabaseSync } from 'node:sqlite';
 import { Pool } from 'undici';
 import { openServices } from '../../src/app.ts';
 import { startEchoTarget } from '../../src/connectors/http/echo-target.ts';
-import { tempDataDir, testConfig, waitFor } from '../support/app.ts';
+import { tempDataDir, testConfig, UNLIMITED_PLANS, waitFor } from '../support/app.ts';
 
 const TOTAL = 5000;
 const KILL_AFTER_ACKS = 2000;
@@ -30,7 +30,7 @@ async function freePort(): Promise<number> {
 
 function startServer(dataDir: string, port: number): ChildProcess {
   return spawn(process.execPath, [join(ROOT, 'bin/svyazka.js'), 'serve'], {
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', SVYAZKA_DATA_DIR: dataDir, LOG_LEVEL: 'warn', SVYAZKA_RETRY_BASE_MS: '100' },
+    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', SVYAZKA_DATA_DIR: dataDir, LOG_LEVEL: 'warn', SVYAZKA_RETRY_BASE_MS: '100', SVYAZKA_PLANS_FILE: UNLIMITED_PLANS },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
 }

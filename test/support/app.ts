@@ -23,9 +23,12 @@ export function tempDataDir(): string {
   return mkdtempSync(join(tmpdir(), 'svyazka-test-'));
 }
 
+/** A plan catalog with limits no test reaches, for tests that are not about plans. */
+export const UNLIMITED_PLANS = new URL('./plans-unlimited.json', import.meta.url).pathname;
+
 export function testConfig(dataDir: string, extra: Partial<Config> = {}): Config {
   return loadConfig(
-    { PORT: '0', HOST: '127.0.0.1', SVYAZKA_DATA_DIR: dataDir, LOG_LEVEL: 'silent', SVYAZKA_RETRY_BASE_MS: '50', SVYAZKA_RETRY_MAX_MS: '1000' },
+    { PORT: '0', HOST: '127.0.0.1', SVYAZKA_DATA_DIR: dataDir, LOG_LEVEL: 'silent', SVYAZKA_RETRY_BASE_MS: '50', SVYAZKA_RETRY_MAX_MS: '1000', SVYAZKA_PLANS_FILE: UNLIMITED_PLANS },
     extra,
   );
 }

@@ -16,6 +16,11 @@ export interface OutboundOptions {
   /** Called once per request that was sent (status null when no HTTP answer came). */
   onRequest?: (info: { method: string; url: string; status: number | null; durationMs: number }) => void;
   defaultTimeoutMs?: number;
+  /**
+   * Called right before a request is sent (after the rate limiter): the place to take a
+   * transaction from the plan's quota. Throwing stops the request; nothing is sent.
+   */
+  beforeSend?: () => void;
   /** Aborts waiting for the limiter and the request in flight (e.g. the step's own deadline). */
   signal?: AbortSignal;
 }
@@ -70,6 +75,7 @@ export function createConnectorHttp(opts: OutboundOptions): ConnectorHttp {
         }
       }
       if (outer?.aborted) throw new TransientError(`Aborted (${reasonOf(outer)}): ${method} ${where}`, { cause: outer.reason });
+      opts.beforeSend?.();
 
       const timeoutMs = req.timeoutMs ?? opts.defaultTimeoutMs ?? DEFAULT_TIMEOUT_MS;
       // A cleared timer rather than AbortSignal.timeout(): those live until they fire, and at

@@ -25,6 +25,7 @@ import type {
   Page,
   StepRecord,
   Store,
+  TransactionUsage,
   User,
   WebhookFilter,
   WebhookRecord,
@@ -33,6 +34,7 @@ import type {
 import { newId } from '../../lib/ids.ts';
 import { parseJson } from '../../lib/json.ts';
 import { SqliteDatabase, type SqliteOptions } from './database.ts';
+import { COUNT_TRANSACTIONS_DAY, COUNT_TRANSACTIONS_FLOW, COUNT_WEBHOOK, SqlitePlanStore } from './plan-store.ts';
 
 const INSERT_WEBHOOK = `INSERT INTO webhooks (id, workspace_id, flow_id, method, headers, query, body, body_kind,
   content_type, size, ip, status, error, received_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)`;
@@ -51,10 +53,12 @@ const SELECT_STEPS = 'SELECT * FROM execution_steps WHERE execution_id = ? ORDER
 
 export class SqliteStore implements Store {
   readonly db: SqliteDatabase;
+  readonly plans: SqlitePlanStore;
 
   constructor(path: string, opts: SqliteOptions = {}) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
     this.db = new SqliteDatabase(path, opts);
+    this.plans = new SqlitePlanStore(this.db);
   }
 
   private get q() {
@@ -340,7 +344,7 @@ export class SqliteStore implements Store {
 
   // ---- webhooks ----
 
-  async acceptWebhook(w: NewWebhook, e: NewExecution | null): Promise<void> {
+  async acceptWebhook(w: NewWebhook, e: NewExecution | null, day: string): Promise<void> {
     const body = JSON.stringify(w.body);
     // Without query parameters the trigger is the body itself: serialize it once.
     const trigger = e ? (e.trigger === w.body ? body : JSON.stringify(e.trigger ?? {})) : null;
@@ -362,6 +366,7 @@ export class SqliteStore implements Store {
         w.receivedAt,
       ]);
       if (e) this.insertExecution(e, trigger!);
+      this.db.runSql(COUNT_WEBHOOK, [w.workspaceId, day]);
     });
   }
 
@@ -477,10 +482,14 @@ export class SqliteStore implements Store {
     await this.db.write(() => this.applyExecutionUpdate(id, update));
   }
 
-  async saveStepAndExecution(step: StepRecord | null, id: string, update: ExecutionUpdate): Promise<void> {
+  async saveStepAndExecution(step: StepRecord | null, id: string, update: ExecutionUpdate, usage?: TransactionUsage): Promise<void> {
     await this.db.write(() => {
       if (step) this.upsertStep(step);
       this.applyExecutionUpdate(id, update);
+      if (usage && usage.count > 0) {
+        this.db.runSql(COUNT_TRANSACTIONS_DAY, [usage.workspaceId, usage.day, usage.count]);
+        this.db.runSql(COUNT_TRANSACTIONS_FLOW, [usage.workspaceId, usage.month, usage.flowId, usage.connector, usage.count]);
+      }
     });
   }
 
