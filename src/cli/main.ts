@@ -12,6 +12,8 @@ import { FlowValidationError } from '../engine/validate-flow.ts';
 import { createLogger } from '../logger.ts';
 import type { Role } from '../store/types.ts';
 import { runDemo } from './demo.ts';
+import { suggestPlan } from '../plans/calculator.ts';
+import { loadPlanCatalog } from '../plans/catalog.ts';
 import { runSandbox } from './sandbox.ts';
 
 const ROLES = ['owner', 'editor', 'viewer'];
@@ -205,6 +207,31 @@ export function buildProgram(): Command {
         for (const a of c.actions) console.log(`  action ${a.id} — ${a.label} (${a.input.length} in, ${a.output.length} out)`);
       }
     });
+
+  const plan = program.command('plan').description('Plans and usage');
+  plan
+    .command('suggest')
+    .description('The cheapest plan for your orders (and webhooks) a month, with the arithmetic')
+    .requiredOption('--orders <n>', 'orders (deals, requests) a month')
+    .option('--webhooks <n>', 'incoming webhooks a month (default: up to 5 × transactions)')
+    .option('--json', 'JSON output')
+    .action((opts: { orders: string; webhooks?: string; json?: boolean }) => {
+      const config = loadConfig();
+      const orders = Number(opts.orders);
+      const webhooks = opts.webhooks === undefined ? undefined : Number(opts.webhooks);
+      if (!Number.isSafeInteger(orders) || orders < 0) throw new Error('--orders must be a whole number ≥ 0');
+      if (webhooks !== undefined && (!Number.isSafeInteger(webhooks) || webhooks < 0)) throw new Error('--webhooks must be a whole number ≥ 0');
+      const result = suggestPlan(loadPlanCatalog(config.plansFile), { orders, webhooks });
+      if (opts.json) return print(result);
+      for (const step of result.steps) console.log(step);
+    });
+  ws(plan.command('set').description('Put the workspace on a plan (effective at once)').argument('<planId>', 'plan id, see GET /api/v1/plans')).action(
+    (planId: string, opts: { workspace: string }) =>
+      withServices(async (s) => print({ workspace: opts.workspace, plan: await s.plans.changePlan(await workspaceId(s, opts.workspace), planId) })),
+  );
+  ws(plan.command('usage').description("The workspace's usage this month")).action((opts: { workspace: string }) =>
+    withServices(async (s) => print(await s.plans.usage(await workspaceId(s, opts.workspace)))),
+  );
 
   program
     .command('sandbox')

@@ -35,7 +35,13 @@ export class EmbeddedQueue implements ExecutionQueue {
         this.rerun.set(executionId, runAt ?? now);
         continue;
       }
-      if (this.known.has(executionId)) continue;
+      if (this.known.has(executionId)) {
+        // Already waiting for a later time (a delay, a retry, next month's quota): a push with an
+        // earlier time (an upgrade, a manual retry) brings it forward.
+        const at = this.scheduled.findIndex((s) => s.id === executionId);
+        if (at < 0 || this.scheduled[at].runAt <= (runAt ?? now)) continue;
+        this.scheduled.splice(at, 1);
+      }
       this.known.add(executionId);
       if (runAt !== undefined && runAt > now) this.schedule(executionId, runAt);
       else this.ready.push(executionId);

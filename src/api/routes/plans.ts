@@ -1,0 +1,60 @@
+// Plans, usage, balance and notifications of the workspace.
+import { z } from 'zod';
+import type { Services } from '../../app.ts';
+import { suggestPlan } from '../../plans/calculator.ts';
+import { ApiError, type ApiRouter } from '../router.ts';
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+export function registerPlanRoutes(api: ApiRouter, s: Services): void {
+  api.add({
+    method: 'GET', url: '/plans', summary: 'The plan catalog', tag: 'plans', role: null,
+    async handler() {
+      return { items: s.plans.catalog.plans, trialPlan: s.plans.catalog.trialPlan, trialDays: s.plans.catalog.trialDays };
+    },
+  });
+  api.add({
+    method: 'GET', url: '/plans/suggest', summary: 'The cheapest plan for a number of orders (and webhooks) a month, with the arithmetic', tag: 'plans', role: null,
+    query: z.object({ orders: z.coerce.number().int().min(0).max(1e9), webhooks: z.coerce.number().int().min(0).max(1e12).optional() }),
+    async handler({ query }) {
+      return suggestPlan(s.plans.catalog, query);
+    },
+  });
+  api.add({
+    method: 'GET', url: '/usage', summary: 'Used / limit / remaining this month, 90 days by day, transactions per flow and connector, oldest kept webhook', tag: 'plans', role: 'viewer',
+    async handler({ workspaceId }) {
+      return s.plans.usage(workspaceId);
+    },
+  });
+  api.add({
+    method: 'PUT', url: '/billing/plan', summary: 'Change the plan (effective at once; usage so far this month counts against the new plan)', tag: 'plans', role: 'owner',
+    body: z.object({ planId: z.string().min(1) }),
+    async handler({ workspaceId, body }) {
+      if (!s.plans.plan(body.planId)) throw new ApiError(400, `Unknown plan "${body.planId}"`);
+      const plan = await s.plans.changePlan(workspaceId, body.planId);
+      return { plan };
+    },
+  });
+  api.add({
+    method: 'GET', url: '/balance', summary: 'Balance and the ledger (newest first)', tag: 'plans', role: 'viewer',
+    query: z.object({ limit: z.coerce.number().int().min(1).max(500).default(100) }),
+    async handler({ workspaceId, query }) {
+      const entries = await s.store.plans.listLedger(workspaceId, query.limit);
+      return { balanceKopecks: await s.store.plans.balance(workspaceId), entries: entries.map((e) => ({ ...e, createdAt: iso(e.createdAt) })) };
+    },
+  });
+  api.add({
+    method: 'POST', url: '/balance/top-up', summary: 'Record a top-up; cashback by the tiers is added as its own entry', tag: 'plans', role: 'owner', status: 201,
+    body: z.object({ amountKopecks: z.number().int().positive().max(1e13) }),
+    async handler({ workspaceId, body, principal }) {
+      return s.plans.topUp(workspaceId, body.amountKopecks, principal.userId ?? `token:${principal.tokenId}`);
+    },
+  });
+  api.add({
+    method: 'GET', url: '/notifications', summary: 'Quota warnings (80 % and 100 %) and other notices, newest first', tag: 'plans', role: 'viewer',
+    async handler({ workspaceId }) {
+      const items = await s.store.plans.listNotifications(workspaceId, 100);
+      return { items: items.map((n) => ({ ...n, createdAt: iso(n.createdAt) })) };
+    },
+  });
+}
