@@ -128,6 +128,7 @@ export async function startApp(config: Config, opts: { logger?: Logger; connecto
     limiter: services.limiter,
     logger,
     metrics: services.metrics,
+    plans: services.plans,
   });
   services.flows.onChange({ flowChanged: (flow) => scheduler.flowChanged(flow) });
   services.metrics.queueDepth.reset();

@@ -101,6 +101,8 @@ export interface TriggerContext extends ConnectorContext {
   /** The trigger's options from the flow JSON (`trigger.options`). */
   options: Record<string, unknown>;
   flowId: string;
+  /** How far back the workspace's plan lets marketplace triggers look for orders, in days (set by the engine). */
+  parsingDays?: number;
 }
 
 export interface TriggerDefinition {

@@ -177,7 +177,7 @@ export class Executor {
       execution.workspaceId,
       logger,
       async (auth, http, signal) => {
-        const event = await trigger.prepare!({ auth, http, logger, signal, options: flow.trigger.options, flowId: execution.flowId }, body);
+        const event = await trigger.prepare!({ auth, http, logger, signal, options: flow.trigger.options, flowId: execution.flowId, parsingDays: this.deps.plans.planOf(execution.workspaceId).marketplaceParsingDays }, body);
         return event.payload;
       },
     );

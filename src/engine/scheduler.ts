@@ -13,6 +13,8 @@ import type { FlowDefinition } from './flow-schema.ts';
 import type { FlowEvents } from './flows.ts';
 import { createConnectorHttp } from './outbound/http-client.ts';
 import type { RateLimiter } from './outbound/rate-limiter.ts';
+import { dayOf, monthOf } from '../plans/periods.ts';
+import type { PlansService } from '../plans/service.ts';
 
 const DEFAULT_POLL_MS = 60_000;
 const ERROR_BACKOFF_MS = 60_000;
@@ -25,6 +27,7 @@ export interface SchedulerDeps {
   limiter: RateLimiter;
   logger: Logger;
   metrics: Metrics;
+  plans: PlansService;
 }
 
 export class TriggerScheduler implements FlowEvents {
@@ -118,14 +121,30 @@ export class TriggerScheduler implements FlowEvents {
     const connector = this.deps.connectors.get(def.trigger.connector)!;
     const conn = def.trigger.connection ? await this.deps.connections.open(flow.workspaceId, def.trigger.connection, connector.key) : null;
     const metrics = this.deps.metrics;
+    const plans = this.deps.plans;
+    await plans.prepare(flow.workspaceId, now);
+    let transactions = 0;
     const http = createConnectorHttp({
       limiter: this.deps.limiter,
       limitKey: conn?.id ?? `${flow.workspaceId}:${connector.key}`,
       ratePerSecond: connector.limits?.requestsPerSecond,
-      onRequest: () => metrics.transactions.inc({ connector: connector.key }),
+      // A poll's requests are transactions like an action's (a quota-exhausted poll fails and backs off).
+      beforeSend: () => plans.takeTransaction(flow.workspaceId),
+      onRequest: () => {
+        transactions++;
+        metrics.transactions.inc({ connector: connector.key });
+      },
     });
     const { events, cursor } = await trigger.poll(
-      { auth: conn?.auth ?? {}, http, logger: this.deps.logger, signal: AbortSignal.timeout(300_000), options: def.trigger.options, flowId: flow.id },
+      {
+        auth: conn?.auth ?? {},
+        http,
+        logger: this.deps.logger,
+        signal: AbortSignal.timeout(300_000),
+        options: def.trigger.options,
+        flowId: flow.id,
+        parsingDays: plans.planOf(flow.workspaceId).marketplaceParsingDays,
+      },
       state?.cursor,
     );
     const executions: NewExecution[] = events.map((event) => ({
@@ -138,7 +157,8 @@ export class TriggerScheduler implements FlowEvents {
       trigger: event.payload,
       nextRunAt: now,
     }));
-    await this.deps.store.commitPoll(flow.id, cursor, executions, null, now);
+    const usage = { workspaceId: flow.workspaceId, flowId: flow.id, connector: connector.key, count: transactions, day: dayOf(now), month: monthOf(now) };
+    await this.deps.store.commitPoll(flow.id, cursor, executions, null, now, usage);
     if (executions.length > 0) await this.deps.queue.push(executions.map((e) => ({ executionId: e.id })));
     return executions.length;
   }

@@ -297,7 +297,7 @@ export interface Store {
   // polling triggers
   getTriggerCursor(flowId: string): Promise<{ cursor: unknown; lastRunAt: number | null } | undefined>;
   /** Stores new executions and the new cursor together: an event is never lost nor doubled. */
-  commitPoll(flowId: string, cursor: unknown, executions: NewExecution[], error: string | null, now: number): Promise<void>;
+  commitPoll(flowId: string, cursor: unknown, executions: NewExecution[], error: string | null, now: number, usage?: TransactionUsage): Promise<void>;
 
   plans: PlanStore;
 }

@@ -141,6 +141,11 @@ test('top-ups get the cashback tier as a separate ledger entry; the balance is t
   assert.equal(balance.balanceKopecks, 34_500_00 + 9_999_99);
   assert.deepEqual(balance.entries.map((e: { kind: string }) => e.kind).sort(), ['cashback', 'top_up', 'top_up']);
   assert.equal((await app.api('/api/v1/balance/top-up', { body: { amountKopecks: -5 } })).status, 400);
+  const adjusted = await app.api('/api/v1/balance/adjust', { body: { amountKopecks: -1_000_00, reason: 'Возврат за сбой 12.11' } });
+  assert.equal(adjusted.status, 201, JSON.stringify(adjusted.json));
+  assert.equal(adjusted.json.balanceKopecks, 34_500_00 + 9_999_99 - 1_000_00);
+  assert.match(adjusted.json.entry.actor, /^token:tok_/);
+  assert.equal((await app.api('/api/v1/balance/adjust', { body: { amountKopecks: 5, reason: '' } })).status, 400);
   // The calculator uses the operator's catalog: none of these test plans has 2 000 transactions.
   const suggest = (await (await fetch(`${app.url}/api/v1/plans/suggest?orders=500`)).json()) as { plan: unknown; steps: string[] };
   assert.equal(suggest.plan, null);

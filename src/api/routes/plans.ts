@@ -1,6 +1,7 @@
 // Plans, usage, balance and notifications of the workspace.
 import { z } from 'zod';
 import type { Services } from '../../app.ts';
+import { newId } from '../../lib/ids.ts';
 import { suggestPlan } from '../../plans/calculator.ts';
 import { ApiError, type ApiRouter } from '../router.ts';
 
@@ -48,6 +49,15 @@ export function registerPlanRoutes(api: ApiRouter, s: Services): void {
     body: z.object({ amountKopecks: z.number().int().positive().max(1e13) }),
     async handler({ workspaceId, body, principal }) {
       return s.plans.topUp(workspaceId, body.amountKopecks, principal.userId ?? `token:${principal.tokenId}`);
+    },
+  });
+  api.add({
+    method: 'POST', url: '/balance/adjust', summary: 'Append a manual adjustment (positive or negative) with its reason', tag: 'plans', role: 'owner', status: 201,
+    body: z.object({ amountKopecks: z.number().int().refine((n) => n !== 0, 'must not be 0').refine((n) => Math.abs(n) <= 1e13, 'too large'), reason: z.string().trim().min(3).max(500) }),
+    async handler({ workspaceId, body, principal }) {
+      const entry = { id: newId('led'), workspaceId, kind: 'adjustment' as const, amountKopecks: body.amountKopecks, reason: body.reason, actor: principal.userId ?? `token:${principal.tokenId}`, createdAt: Date.now() };
+      await s.store.plans.appendLedger([entry]);
+      return { entry: { ...entry, createdAt: iso(entry.createdAt) }, balanceKopecks: await s.store.plans.balance(workspaceId) };
     },
   });
   api.add({

@@ -436,6 +436,12 @@ export class SqliteStore implements Store {
       .map(toStep);
   }
 
+  private countTransactions(usage: TransactionUsage): void {
+    if (usage.count <= 0) return;
+    this.db.runSql(COUNT_TRANSACTIONS_DAY, [usage.workspaceId, usage.day, usage.count]);
+    this.db.runSql(COUNT_TRANSACTIONS_FLOW, [usage.workspaceId, usage.month, usage.flowId, usage.connector, usage.count]);
+  }
+
   async getExecutionStatus(id: string): Promise<ExecutionStatus | undefined> {
     return this.db.allSql<{ status: ExecutionStatus }>(SELECT_STATUS, [id])[0]?.status;
   }
@@ -486,10 +492,7 @@ export class SqliteStore implements Store {
     await this.db.write(() => {
       if (step) this.upsertStep(step);
       this.applyExecutionUpdate(id, update);
-      if (usage && usage.count > 0) {
-        this.db.runSql(COUNT_TRANSACTIONS_DAY, [usage.workspaceId, usage.day, usage.count]);
-        this.db.runSql(COUNT_TRANSACTIONS_FLOW, [usage.workspaceId, usage.month, usage.flowId, usage.connector, usage.count]);
-      }
+      if (usage) this.countTransactions(usage);
     });
   }
 
@@ -540,8 +543,9 @@ export class SqliteStore implements Store {
     return row && { cursor: parseJson(row.cursor), lastRunAt: row.last_run_at === null ? null : Number(row.last_run_at) };
   }
 
-  async commitPoll(flowId: string, cursor: unknown, executions: NewExecution[], error: string | null, now: number): Promise<void> {
+  async commitPoll(flowId: string, cursor: unknown, executions: NewExecution[], error: string | null, now: number, usage?: TransactionUsage): Promise<void> {
     await this.db.write(() => {
+      if (usage) this.countTransactions(usage);
       for (const e of executions) this.insertExecution(e);
       const cursorText = cursor === undefined ? null : JSON.stringify(cursor);
       this.db.run(
