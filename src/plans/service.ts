@@ -215,6 +215,15 @@ export class PlansService {
     return { percent, cashbackKopecks, balanceKopecks: await this.store.balance(workspaceId) };
   }
 
+  /** 90 days up to today, every day present (zeros where nothing was counted). */
+  private async daily(workspaceId: string, now: number) {
+    const rows = new Map((await this.store.dailyUsage(workspaceId, dayOf(now - 89 * 86_400_000))).map((r) => [r.day, r]));
+    return Array.from({ length: 90 }, (_, i) => {
+      const day = dayOf(now - (89 - i) * 86_400_000);
+      return rows.get(day) ?? { day, webhooks: 0, transactions: 0 };
+    });
+  }
+
   /** The usage view: month used/limit/remaining, 90 days, per flow and connector, retention. */
   async usage(workspaceId: string, now = Date.now()) {
     await this.prepare(workspaceId, now);
@@ -233,7 +242,7 @@ export class PlansService {
       period: { month, start: new Date(monthStart(now)).toISOString(), end: new Date(nextMonthStart(now)).toISOString() },
       webhooks: quota(c.webhooks, plan.webhooksPerMonth),
       transactions: quota(c.transactions, plan.transactionsPerMonth),
-      daily: await this.store.dailyUsage(workspaceId, dayOf(now - 89 * 86_400_000)),
+      daily: await this.daily(workspaceId, now),
       transactionsByFlow: byFlow,
       transactionsByConnector: [...perConnector].map(([connector, transactions]) => ({ connector, transactions })),
       history: { keptDays: plan.historyDays, oldestWebhookAt: oldest === null ? null : new Date(oldest).toISOString() },

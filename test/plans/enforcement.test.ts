@@ -152,3 +152,21 @@ test('top-ups get the cashback tier as a separate ledger entry; the balance is t
   assert.match(suggest.steps[2], /no plan covers 2 000 transactions/);
   assert.equal((await fetch(`${app.url}/api/v1/plans/suggest?orders=-1`)).status, 400);
 });
+
+test('an execution waiting for quota can be cancelled, and stays cancelled after an upgrade', async () => {
+  const token = await app.createToken('cancel-quota');
+  const ws = (await app.services.store.getWorkspaceBySlug('cancel-quota'))!;
+  await app.services.plans.prepare(ws.id);
+  for (let i = 0; i < 10; i++) app.services.plans.takeTransaction(ws.id); // the 'tiny' trial's 10 are used up
+  const url = await flowIn(token, 'cancel-quota');
+  const { id } = (await (await post(url, 1)).json()) as { id: string };
+  const waiting = await waitFor(async () => {
+    const item = (await app.api(`/api/v1/executions?webhookId=${id}`, { token })).json.items[0];
+    return item?.status === 'quota_exceeded' ? item : undefined;
+  });
+  assert.equal((await app.api(`/api/v1/executions/${waiting.id}/cancel`, { method: 'POST', token })).json.status, 'cancelled');
+  await app.services.plans.changePlan(ws.id, 'big');
+  await new Promise((r) => setTimeout(r, 300));
+  assert.equal((await app.api(`/api/v1/executions/${waiting.id}`, { token })).json.status, 'cancelled');
+  assert.equal(echo.received().filter((r) => r.path === '/cancel-quota').length, 0);
+});
