@@ -239,6 +239,7 @@ export class PlansService {
     return {
       plan,
       trialEndsAt: billing.trialEndsAt === null ? null : new Date(billing.trialEndsAt).toISOString(),
+      planChangedAt: new Date(billing.planChangedAt).toISOString(),
       period: { month, start: new Date(monthStart(now)).toISOString(), end: new Date(nextMonthStart(now)).toISOString() },
       webhooks: quota(c.webhooks, plan.webhooksPerMonth),
       transactions: quota(c.transactions, plan.transactionsPerMonth),
