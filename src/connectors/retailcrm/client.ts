@@ -7,6 +7,12 @@ import type { ConnectorContext, ConnectorHttp, HttpResponse } from '../types.ts'
 export type Query = Record<string, string | number | boolean | undefined | null | ReadonlyArray<string | number>>;
 export type Form = Record<string, unknown>;
 
+const pad = (n: number) => String(n).padStart(2, '0');
+/** `Y-m-d H:i:s` in local time, as RetailCRM writes date-times. */
+export function crmDateTime(d = new Date()): string {
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+}
+
 export interface Pagination {
   limit: number;
   totalCount: number;
