@@ -9,7 +9,6 @@ import { hooksRoutes } from '../intake/hooks-route.ts';
 import { AuthError } from './auth.ts';
 import { ApiError, ApiRouter } from './router.ts';
 import { registerRoutes } from './routes/index.ts';
-import { registerPlanRoutes } from './routes/plans.ts';
 
 export const API_PREFIX = '/api/v1';
 
@@ -41,7 +40,6 @@ export async function buildServer(s: Services): Promise<FastifyInstance> {
     });
     const router = new ApiRouter(api, s.store, API_PREFIX);
     registerRoutes(router, s);
-    registerPlanRoutes(router, s);
     api.get(`${API_PREFIX}/openapi.json`, async () => router.openapi({ title: 'Svyazka API', version: '1' }));
   });
 

@@ -28,7 +28,7 @@ export interface Envelope {
 export interface RetailcrmClientOptions {
   /** Extra attempts on 503/429 inside one step attempt (the engine retries further). Default 2. */
   busyRetries?: number;
-  /** First back-off on 503/429 without Retry-After, ms (doubles each time). Default 250. */
+  /** First back-off on 503/429 without Retry-After, ms (doubles each time, ±20 % jitter). Default 500: RetailCRM counts per second. */
   busyBackoffMs?: number;
 }
 
@@ -120,7 +120,7 @@ export class RetailcrmClient {
     this.http = ctx.http;
     this.signal = ctx.signal;
     this.busyRetries = opts.busyRetries ?? 2;
-    this.busyBackoffMs = opts.busyBackoffMs ?? 250;
+    this.busyBackoffMs = opts.busyBackoffMs ?? 500;
   }
 
   get(path: string, query?: Query): Promise<Envelope> {
@@ -145,7 +145,7 @@ export class RetailcrmClient {
         return this.parse(res, `${method} ${path}`);
       } catch (error) {
         if (error instanceof TransientError && (res.status === 503 || res.status === 429) && attempt < this.busyRetries) {
-          await sleep(error.retryAfterMs ?? this.busyBackoffMs * 2 ** attempt, this.signal);
+          await sleep(error.retryAfterMs ?? Math.round(this.busyBackoffMs * 2 ** attempt * (0.8 + Math.random() * 0.4)), this.signal);
           continue;
         }
         throw error;

@@ -1,0 +1,38 @@
+// Executions with their step journal; retry and cancel.
+import { z } from 'zod';
+import type { Services } from '../../app.ts';
+import { notFound, type ApiRouter } from '../router.ts';
+import { executionView } from '../views.ts';
+import { id, limit, executionStatus } from './params.ts';
+
+export function registerExecutionsRoutes(api: ApiRouter, s: Services): void {
+  api.add({
+    method: 'GET', url: '/executions', summary: 'Executions, newest first', tag: 'executions', role: 'viewer',
+    query: z.object({ flowId: z.string().optional(), status: executionStatus.optional(), webhookId: z.string().optional(), before: z.string().optional(), limit }),
+    async handler({ query, workspaceId }) {
+      const result = await s.store.listExecutions(workspaceId, query);
+      return { items: result.items.map((e) => executionView(e)), next: result.next };
+    },
+  });
+  api.add({
+    method: 'GET', url: '/executions/:id', summary: 'One execution with its step journal', tag: 'executions', role: 'viewer', params: id,
+    async handler({ params, workspaceId }) {
+      const e = await s.store.getExecution(workspaceId, params.id);
+      if (!e) throw notFound('Execution');
+      return executionView(e, await s.store.listSteps(e.id));
+    },
+  });
+  api.add({
+    method: 'POST', url: '/executions/:id/retry', summary: 'Run a failed execution again from the failed step', tag: 'executions', role: 'editor', params: id,
+    async handler({ params, workspaceId }) {
+      return executionView(await s.runs.retry(workspaceId, params.id));
+    },
+  });
+  api.add({
+    method: 'POST', url: '/executions/:id/cancel', summary: 'Cancel an unfinished execution', tag: 'executions', role: 'editor', params: id,
+    async handler({ params, workspaceId }) {
+      return executionView(await s.runs.cancel(workspaceId, params.id));
+    },
+  });
+
+}

@@ -1,0 +1,43 @@
+// `order.create`: the page's dotted inputs assembled into one order, POST orders/create. Without a
+// user-given externalId the step's idempotency key becomes the externalId, so a retried step
+// (after a timeout, a crash, a 503) finds the order it already created instead of making another.
+import { PermanentError } from '../../errors.ts';
+import type { ActionContext, ActionDefinition } from '../../types.ts';
+import { RetailcrmClient } from '../client.ts';
+import { orderCreateInput, orderCreateOutput } from '../fields.ts';
+import { assemble, isUnset, take } from '../mapping.ts';
+
+type Obj = Record<string, unknown>;
+
+/** Creates the order once per idempotency key; returns the order as RetailCRM stores it. */
+export async function createOrderOnce(ctx: ActionContext, client: RetailcrmClient, order: Obj, site: string | undefined): Promise<Obj> {
+  const generated = isUnset(order.externalId);
+  if (generated) order.externalId = ctx.idempotencyKey;
+  try {
+    const env = await client.createOrder(order, site);
+    return (env.order as Obj | undefined) ?? { id: env.id, externalId: order.externalId };
+  } catch (error) {
+    // A previous attempt got through (its answer was lost): that order is this step's result.
+    if (generated && error instanceof PermanentError && /already exists/i.test(error.message)) {
+      ctx.logger.info({ externalId: order.externalId }, 'retailcrm: order already created by an earlier attempt');
+      return client.getOrder(String(order.externalId), 'externalId', site);
+    }
+    throw error;
+  }
+}
+
+export const orderCreate: ActionDefinition = {
+  id: 'order.create',
+  label: { ru: 'Создать заказ', en: 'Create order' },
+  description: 'Создаёт заказ (POST /api/v5/orders/create). Без «Внешний ID заказа» подставляется ключ идемпотентности шага: повтор шага не создаст дубль.',
+  kind: 'create',
+  input: orderCreateInput,
+  output: orderCreateOutput,
+  async run(ctx, input) {
+    const client = new RetailcrmClient(ctx);
+    const order = assemble(input);
+    const site = client.siteOr(take(order, 'site'));
+    const created = await createOrderOnce(ctx, client, order, site);
+    return { success: true, ...created };
+  },
+};
