@@ -35,6 +35,8 @@ export interface RetailcrmSandbox extends SandboxHandle {
   state: { orders: Obj[]; customers: Obj[]; products: Obj[]; stores: Obj[]; history: Obj[]; notes: Obj[]; packs: Obj[] };
   /** Requests received per path (after the key check), e.g. `POST /api/v5/orders/create`. */
   requestCount(route?: string): number;
+  /** Requests refused with 503 because the client went over the rate limit. */
+  rateLimited(): number;
   /** The next `n` requests answer `status` (503 by default) before anything else is checked. */
   failNext(n: number, status?: number): void;
   /** The next `n` API requests are processed, then the connection is cut before the answer. */
@@ -170,6 +172,7 @@ export async function startRetailcrmSandbox(opts: RetailcrmSandboxOptions = {}):
   const counts = new Map<string, number>();
   const failures: number[] = [];
   let lose = 0;
+  let limited = 0;
   const windows = new Map<string, number[]>();
   const inflight = new Set<Promise<unknown>>();
 
@@ -273,10 +276,10 @@ export async function startRetailcrmSandbox(opts: RetailcrmSandboxOptions = {}):
     return out;
   }
 
-  function writeHistory(order: Obj, field: string, oldValue: unknown, newValue: unknown, change: { source: string; apiKeyValue?: string }, created = false): void {
+  function writeHistory(order: Obj, field: string, oldValue: unknown, newValue: unknown, change: { source: string; apiKeyValue?: string }, created = false, at = new Date()): void {
     history.push({
       id: ++seq.history,
-      createdAt: crmDateTime(),
+      createdAt: crmDateTime(at),
       ...(created ? { created: true } : {}),
       source: change.source,
       field,
@@ -342,12 +345,12 @@ export async function startRetailcrmSandbox(opts: RetailcrmSandboxOptions = {}):
     customer.ordersCount += 1;
     customer.totalSumm += order.totalSumm;
     customer.averageSumm = Math.round(customer.totalSumm / customer.ordersCount);
-    writeHistory(order, 'status', null, { code: order.status }, change, true);
+    writeHistory(order, 'status', null, { code: order.status }, change, true, at);
     fire('order.created', order);
     return order;
   }
 
-  function editOrder(order: Obj, patch: Obj, change: { source: string; apiKeyValue?: string }): Obj {
+  function editOrder(order: Obj, patch: Obj, change: { source: string; apiKeyValue?: string }, at = new Date()): Obj {
     const fieldErrors = validateOrder(patch);
     if (Object.keys(fieldErrors).length) throw fail(400, 'Order is not loaded', fieldErrors);
     const itemErrors: string[] = [];
@@ -368,7 +371,7 @@ export async function startRetailcrmSandbox(opts: RetailcrmSandboxOptions = {}):
       } else if (v && typeof v === 'object' && !Array.isArray(v) && order[k] && typeof order[k] === 'object') deepMerge(order[k], v as Obj);
       else order[k] = v;
     }
-    if (patch.status !== undefined && patch.status !== before.status) order.statusUpdatedAt = crmDateTime();
+    if (patch.status !== undefined && patch.status !== before.status) order.statusUpdatedAt = crmDateTime(at);
     totals(order);
     let changed = false;
     for (const k of Object.keys(patch)) {
@@ -378,7 +381,7 @@ export async function startRetailcrmSandbox(opts: RetailcrmSandboxOptions = {}):
       changed = true;
       const field = k === 'status' ? 'status' : k;
       const wrap = (x: unknown) => (k === 'status' || k === 'orderMethod' || k === 'orderType' ? (x === undefined || x === null ? null : { code: x }) : x);
-      writeHistory(order, field, wrap(oldV), wrap(newV), change);
+      writeHistory(order, field, wrap(oldV), wrap(newV), change, false, at);
     }
     if (changed) fire('order.changed', order);
     return order;
@@ -424,7 +427,7 @@ export async function startRetailcrmSandbox(opts: RetailcrmSandboxOptions = {}):
     );
     order.delivery.address.text = `${order.delivery.address.city}, ${order.delivery.address.street}, д. ${order.delivery.address.building}`;
     const status = pick(STATUSES);
-    if (status !== 'new') editOrder(order, { status }, { source: 'user' });
+    if (status !== 'new') editOrder(order, { status }, { source: 'user' }, new Date(at.getTime() + 3_600_000));
     if (status === 'assembling' || status === 'delivering' || status === 'complete') {
       for (const item of order.items) {
         packs.push({ id: ++seq.pack, purchasePrice: item.purchasePrice, quantity: item.quantity, store: 'main', item: { id: item.id, order: { id: order.id }, offer: { externalId: item.offer.externalId, xmlId: item.offer.xmlId } }, shipmentDate: crmDateTime(at).slice(0, 10), invoiceNumber: `INV-${order.id}`, deliveryNoteNumber: `TN-${order.id}` });
@@ -651,6 +654,7 @@ export async function startRetailcrmSandbox(opts: RetailcrmSandboxOptions = {}):
       return;
     }
     if (overLimit(req.socket.remoteAddress ?? '?')) {
+      limited++;
       req.resume();
       res.writeHead(503, { 'content-type': 'text/html' }).end('<html><head><title>503 Service Temporarily Unavailable</title></head><body><center><h1>503 Service Temporarily Unavailable</h1></center><hr><center>nginx</center></body></html>');
       return;
@@ -700,6 +704,7 @@ export async function startRetailcrmSandbox(opts: RetailcrmSandboxOptions = {}):
     failNext(n, status = 503) {
       for (let i = 0; i < n; i++) failures.push(status);
     },
+    rateLimited: () => limited,
     loseNextResponse(n) {
       lose += n;
     },

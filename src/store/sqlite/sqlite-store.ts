@@ -427,7 +427,9 @@ export class SqliteStore implements Store {
     // Once per execution run: precompiled SQL rather than a Kysely build each time.
     const row = this.db.allSql<Selectable<ExecutionsTable>>(SELECT_EXECUTION, [id])[0];
     if (!row) return undefined;
-    return { execution: toExecution(row), steps: this.db.allSql<Selectable<ExecutionStepsTable>>(SELECT_STEPS, [id]).map(toStep) };
+    // Never started: no journal yet (the first step's write also sets started_at), no query needed.
+    const steps = row.started_at === null ? [] : this.db.allSql<Selectable<ExecutionStepsTable>>(SELECT_STEPS, [id]).map(toStep);
+    return { execution: toExecution(row), steps };
   }
 
   async listSteps(executionId: string): Promise<StepRecord[]> {
