@@ -4,6 +4,7 @@ import { startApp } from '../app.ts';
 import { hashSecret, newApiToken } from '../api/auth.ts';
 import { loadConfig } from '../config.ts';
 import { startEchoTarget } from '../connectors/http/echo-target.ts';
+import { startRetailcrmDemo } from '../connectors/retailcrm/demo.ts';
 
 export const DEMO_FLOWS = [
   {
@@ -64,6 +65,11 @@ export async function runDemo(port?: string): Promise<void> {
   const s = app.services;
   const ws = await s.store.ensureWorkspace('demo', 'Демо');
   await s.connections.save(ws.id, { name: 'demo-echo', connector: 'http', auth: { baseUrl: echo.baseUrl } });
+  const crm = await startRetailcrmDemo({
+    saveConnection: (input) => s.connections.save(ws.id, input),
+    saveFlow: async (flow) => s.flows.view(await s.flows.save(ws.id, flow)),
+    localUrl: (url) => url.replace(config.publicUrl, app.url),
+  });
   const views = [];
   for (const flow of DEMO_FLOWS) views.push(s.flows.view(await s.flows.save(ws.id, flow)));
   const token = newApiToken();
@@ -74,11 +80,15 @@ export async function runDemo(port?: string): Promise<void> {
   for (const status of ['complete', 'new']) {
     await fetch(local, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ order: { ...DEMO_ORDER.order, status } }) });
   }
+  const crmChange = crm.changeSomeOrder();
   console.log(
     [
       '',
       `Svyazka demo is running at ${app.url}`,
       `  echo service (stands in for any HTTP API): ${echo.baseUrl}`,
+      ...crm.describe(),
+      `  RetailCRM sandbox: order ${crmChange.number} was just moved to "${crmChange.status}"; its trigger called the flow, which wrote a customer note`,
+      `  (flow: ${crm.webhookUrl})`,
       `  demo workspace API token: ${token}`,
       '',
       'Flows:',
@@ -95,6 +105,7 @@ export async function runDemo(port?: string): Promise<void> {
   const stop = async () => {
     await app.stop();
     await echo.close();
+    await crm.close();
     process.exit(0);
   };
   process.once('SIGINT', stop);

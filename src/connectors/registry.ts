@@ -1,6 +1,7 @@
 // The connectors this build ships. The engine looks connectors up here and nowhere else.
 import type { ActionDefinition, ConnectorDefinition, TriggerDefinition } from './types.ts';
 import { httpConnector } from './http/index.ts';
+import { retailcrmConnector } from './retailcrm/index.ts';
 import { scheduleConnector } from './schedule/index.ts';
 import { webhookConnector } from './webhook/index.ts';
 
@@ -32,5 +33,5 @@ export class ConnectorRegistry {
 }
 
 export function builtinConnectors(): ConnectorRegistry {
-  return new ConnectorRegistry([webhookConnector, httpConnector, scheduleConnector]);
+  return new ConnectorRegistry([webhookConnector, httpConnector, scheduleConnector, retailcrmConnector]);
 }

@@ -25,6 +25,8 @@ export interface RetailcrmSandboxOptions extends SandboxOptions {
   /** Requests per second per client IP before 503; 0 disables. Default 10. */
   rateLimit?: number;
   triggers?: SandboxTrigger[];
+  /** What GET /api/credentials grants the key (default: every method the connector uses). */
+  grants?: string[];
 }
 
 export interface RetailcrmSandbox extends SandboxHandle {
@@ -173,7 +175,7 @@ export async function startRetailcrmSandbox(opts: RetailcrmSandboxOptions = {}):
   const failures: number[] = [];
   let lose = 0;
   let limited = 0;
-  const windows = new Map<string, number[]>();
+  const buckets = new Map<string, { tokens: number; at: number }>();
   const inflight = new Set<Promise<unknown>>();
 
   const stores: Obj[] = [
@@ -463,16 +465,21 @@ export async function startRetailcrmSandbox(opts: RetailcrmSandboxOptions = {}):
     return Object.fromEntries(new URLSearchParams(text));
   }
 
+  /**
+   * 10 requests/s per client IP as a token bucket (capacity = rate, refilled at rate per second),
+   * like nginx `limit_req rate=10r/s burst=10 nodelay` in front of the API: a client that keeps 10
+   * starts in any second is always served, even with some network jitter; one that keeps going
+   * faster gets 503. Refused requests take no token.
+   */
   function overLimit(ip: string): boolean {
     if (!rateLimit) return false;
     const now = performance.now();
-    // Rejected requests do not take a place in the window (like nginx limit_req). The window is
-    // 950 ms, not 1,000: a client that keeps exactly 10 starts per second sees a few ms of network
-    // jitter between its clock and ours, and the real service is not stricter than that either.
-    const list = (windows.get(ip) ?? []).filter((t) => now - t < 950);
-    windows.set(ip, list);
-    if (list.length >= rateLimit) return true;
-    list.push(now);
+    const b = buckets.get(ip) ?? { tokens: rateLimit, at: now };
+    b.tokens = Math.min(rateLimit, b.tokens + ((now - b.at) / 1000) * rateLimit);
+    b.at = now;
+    buckets.set(ip, b);
+    if (b.tokens < 1) return true;
+    b.tokens -= 1;
     return false;
   }
 
@@ -503,7 +510,7 @@ export async function startRetailcrmSandbox(opts: RetailcrmSandboxOptions = {}):
       return [200, { success: true }];
     }
     if (method === 'GET' && path === '/api/credentials') {
-      return [200, { success: true, credentials: CREDENTIALS, siteAccess: 'access_selective', sitesAvailable: [site] }];
+      return [200, { success: true, credentials: opts.grants ?? CREDENTIALS, siteAccess: 'access_selective', sitesAvailable: [site] }];
     }
     if (method === 'GET' && path === '/api/api-versions') return [200, { success: true, versions: ['3.0', '4.0', '5.0'] }];
 

@@ -3,18 +3,17 @@
 // create retried after a lost answer or 503s does not duplicate; history polling survives a restart.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ConnectorRegistry, builtinConnectors } from '../../../src/connectors/registry.ts';
 import { retailcrmConnector } from '../../../src/connectors/retailcrm/index.ts';
 import { startRetailcrmSandbox, type RetailcrmSandbox } from '../../../src/connectors/retailcrm/sandbox.ts';
 import { startTestApp, waitFor, type TestApp } from '../../support/app.ts';
+import { registryWithRetailcrm } from './support.ts';
 
 let app: TestApp;
 let sb: RetailcrmSandbox;
-const registry = () => new ConnectorRegistry([...builtinConnectors().list(), retailcrmConnector]);
 
 before(async () => {
   sb = await startRetailcrmSandbox({ seed: 11, records: 8 });
-  app = await startTestApp({ connectors: registry() });
+  app = await startTestApp({ connectors: registryWithRetailcrm() });
   const conn = await app.api('/api/v1/connections', { body: { name: 'crm', connector: 'retailcrm', auth: sb.credentials } });
   assert.equal(conn.status, 201, JSON.stringify(conn.json));
   const bad = await app.api('/api/v1/connections', { body: { name: 'crm-bad', connector: 'retailcrm', auth: { ...sb.credentials, apiKey: 'nope' } } });
@@ -34,6 +33,16 @@ async function finished(flowId: string, count = 1): Promise<any[]> {
     return Promise.all(items.map(async (i) => (await app.api(`/api/v1/executions/${i.id}`)).json));
   }, 20_000, `executions of ${flowId}`);
 }
+
+test('the catalog API publishes the RetailCRM events and actions with the page ids', async () => {
+  const res = await app.api('/api/v1/catalog/retailcrm');
+  assert.equal(res.status, 200, JSON.stringify(res.json).slice(0, 300));
+  const cat = res.json;
+  assert.deepEqual(cat.events.map((e: any) => e.id).slice(0, 2), ['order.created', 'order.changed']);
+  assert.ok(cat.events[0].fields.some((f: any) => f.id === 'customer.phones.0.number' && f.label === 'Номер телефона'));
+  const create = cat.actions.find((a: any) => a.id === 'order.create');
+  assert.ok(create.input.some((f: any) => f.id === 'items.0.offer.externalId' && f.label === 'Внешний ID торгового предложения'));
+});
 
 test('connection test through the API: ok, and a wrong key in plain Russian', async () => {
   const list = (await app.api('/api/v1/connections')).json;
@@ -177,4 +186,25 @@ test('order.changed.poll: one event per order per poll, own changes skipped, not
   const all = await finished(flowId, 3);
   assert.equal(all.length, 3);
   assert.ok(all.some((e) => e.steps[0].output.id === a.id && e.steps[0].output.status === 'complete'));
+});
+
+test('demo wiring: the sandbox own trigger drives "order.changed → customerNote.create"', async () => {
+  const { startRetailcrmDemo } = await import('../../../src/connectors/retailcrm/demo.ts');
+  const s = app.services;
+  const ws = await s.store.ensureWorkspace('demo', 'Демо');
+  const demo = await startRetailcrmDemo({
+    saveConnection: (input) => s.connections.save(ws.id, input),
+    saveFlow: async (flow) => s.flows.view(await s.flows.save(ws.id, flow)),
+    localUrl: (u) => u.replace(s.config.publicUrl, app.url),
+  });
+  try {
+    const notesBefore = demo.sandbox.state.notes.length;
+    const changed = demo.changeSomeOrder();
+    await waitFor(() => demo.sandbox.state.notes.length > notesBefore, 15_000, 'a note in the sandbox');
+    const note = demo.sandbox.state.notes.at(-1)!;
+    assert.match(note.text, new RegExp(`^Заказ ${changed.number} на [\\d.]+ ₽: статус «${changed.status}»$`));
+    assert.ok(demo.describe().some((l) => l.includes('Автоматизация → Триггеры')));
+  } finally {
+    await demo.close();
+  }
 });

@@ -4,6 +4,8 @@ import pino from 'pino';
 import { createConnectorHttp } from '../../../src/engine/outbound/http-client.ts';
 import { LocalRateLimiter } from '../../../src/engine/outbound/rate-limiter.ts';
 import type { ActionContext, AuthValues, TriggerContext } from '../../../src/connectors/types.ts';
+import { ConnectorRegistry, builtinConnectors } from '../../../src/connectors/registry.ts';
+import { retailcrmConnector } from '../../../src/connectors/retailcrm/index.ts';
 
 export const limiter = new LocalRateLimiter();
 const logger = pino({ level: 'silent' });
@@ -38,4 +40,10 @@ export function actionCtx(auth: AuthValues, opts: { idempotencyKey?: string; lim
 export function triggerCtx(auth: AuthValues, options: Record<string, unknown> = {}): TriggerContext {
   const http = createConnectorHttp({ limiter, limitKey: 'retailcrm-test', ratePerSecond: 10 });
   return { auth, http, logger, signal: new AbortController().signal, options, flowId: 'flow-test' };
+}
+
+/** The build's connectors plus RetailCRM (works before and after it joins builtinConnectors()). */
+export function registryWithRetailcrm(): ConnectorRegistry {
+  const builtin = builtinConnectors();
+  return builtin.get('retailcrm') ? builtin : new ConnectorRegistry([...builtin.list(), retailcrmConnector]);
 }

@@ -17,10 +17,20 @@ export async function createOrderOnce(ctx: ActionContext, client: RetailcrmClien
     const env = await client.createOrder(order, site);
     return (env.order as Obj | undefined) ?? { id: env.id, externalId: order.externalId };
   } catch (error) {
-    // A previous attempt got through (its answer was lost): that order is this step's result.
-    if (generated && error instanceof PermanentError && /already exists/i.test(error.message)) {
-      ctx.logger.info({ externalId: order.externalId }, 'retailcrm: order already created by an earlier attempt');
-      return client.getOrder(String(order.externalId), 'externalId', site);
+    // A previous attempt got through (its answer was lost): RetailCRM refuses the duplicate
+    // externalId with a 400, and the order it already has is this step's result. Checked by
+    // looking the key up rather than by the wording of the message.
+    if (generated && error instanceof PermanentError && error.status === 400) {
+      let existing: Obj | undefined;
+      try {
+        existing = await client.getOrder(String(order.externalId), 'externalId', site);
+      } catch (lookup) {
+        if (!(lookup instanceof PermanentError && lookup.status === 404)) throw lookup;
+      }
+      if (existing) {
+        ctx.logger.info({ externalId: order.externalId, id: existing.id }, 'retailcrm: order already created by an earlier attempt');
+        return existing;
+      }
     }
     throw error;
   }

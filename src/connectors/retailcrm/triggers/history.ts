@@ -86,7 +86,7 @@ function historyTrigger(kind: 'created' | 'changed'): TriggerDefinition {
       return Number.isFinite(n) && n >= 10 ? null : 'Интервал опроса: число секунд, не меньше 10';
     },
     poll: (ctx, cursor) => pollHistory(ctx, cursor, kind),
-    nextRunDelayMs: (options) => intervalMs(options),
+    nextRunDelayMs: (options) => intervalMs(options ?? {}),
   };
 }
 

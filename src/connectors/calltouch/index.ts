@@ -1,0 +1,43 @@
+// `calltouch`: Calltouch API (calls-service deal journal, lead-service deals). Layout like an
+// Activepieces piece: this definition, client.ts (the API client), fields.ts (catalogs from the
+// seed page), actions/, triggers/, and sandbox.ts (a faithful fake Calltouch for demo and tests).
+import { PermanentError, TransientError } from '../errors.ts';
+import type { ConnectorContext, ConnectorDefinition } from '../types.ts';
+import { orderCreate } from './actions/order-create.ts';
+import { orderUpdate } from './actions/order-update.ts';
+import { ordersExport } from './actions/orders-export.ts';
+import { ordersFind } from './actions/orders-find.ts';
+import { CalltouchClient } from './client.ts';
+import { authFields } from './fields.ts';
+import { startCalltouchSandbox } from './sandbox.ts';
+import { orderNew } from './triggers/order-new.ts';
+
+/** One cheap call: the journal looked up by a deal id that does not exist (proves site id + token). */
+export async function testConnection(ctx: ConnectorContext): Promise<void> {
+  let client: CalltouchClient;
+  try {
+    client = new CalltouchClient(ctx, { busyRetries: 2 });
+  } catch (error) {
+    throw new PermanentError((error as Error).message);
+  }
+  try {
+    await client.findOrder({ orderNumber: 'svyazka-connection-test' });
+  } catch (error) {
+    const status = (error as { status?: number }).status;
+    if (status === 401 || status === 403) throw new PermanentError('Calltouch отклонил токен API: проверьте clientApiId («Настройки → API» в ЛК Calltouch) и ID сайта');
+    if (status === 404) throw new PermanentError(`Сайт ${client.siteId} не найден в Calltouch: проверьте ID сайта («Интеграции → API и Webhooks») и узел API`);
+    if (error instanceof TransientError) throw new PermanentError(`Calltouch недоступен: ${(error as Error).message}. Попробуйте позже`);
+    throw new PermanentError(`Не удалось проверить подключение к Calltouch: ${(error as Error).message}`);
+  }
+}
+
+export const calltouchConnector: ConnectorDefinition = {
+  key: 'calltouch',
+  label: { ru: 'Calltouch', en: 'Calltouch' },
+  description: 'Коллтрекинг и сквозная аналитика: выгрузка журнала сделок, создание и изменение сделок, новые сделки.',
+  auth: { fields: authFields, test: testConnection },
+  limits: { requestsPerSecond: 5 },
+  triggers: [orderNew],
+  actions: [ordersExport, ordersFind, orderCreate, orderUpdate],
+  sandbox: (opts) => startCalltouchSandbox(opts),
+};

@@ -1,0 +1,80 @@
+// Through a real running app: the connection test, the RetailCRM → Calltouch scenario (webhook →
+// order.create/order.update), and 11 executions at once sharing one connection's rate limit.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ConnectorRegistry, builtinConnectors } from '../../../src/connectors/registry.ts';
+import { calltouchConnector } from '../../../src/connectors/calltouch/index.ts';
+import type { CalltouchSandbox } from '../../../src/connectors/calltouch/sandbox.ts';
+import { startTestApp, waitFor, type TestApp } from '../../support/app.ts';
+
+let app: TestApp;
+let sb: CalltouchSandbox;
+let connId: string;
+before(async () => {
+  sb = (await calltouchConnector.sandbox!({ seed: 2, records: 10 })) as CalltouchSandbox;
+  app = await startTestApp({ connectors: new ConnectorRegistry([...builtinConnectors().list(), calltouchConnector]) });
+  const conn = await app.api('/api/v1/connections', { body: { name: 'ct', connector: 'calltouch', auth: sb.credentials } });
+  assert.equal(conn.status, 201, JSON.stringify(conn.json));
+  connId = conn.json.id;
+});
+after(async () => {
+  await app.close();
+  await sb.close();
+});
+
+async function flowWith(name: string, steps: object[]) {
+  const flow = await app.api('/api/v1/flows', { body: { name, enabled: true, trigger: { connector: 'webhook', event: 'incoming' }, steps } });
+  assert.equal(flow.status, 201, JSON.stringify(flow.json));
+  return (body: object) =>
+    fetch(flow.json.webhookUrl.replace(app.services.config.publicUrl, app.url), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }).then(
+      async (r) => ((await r.json()) as { id: string }).id,
+    );
+}
+
+async function finished(webhookId: string) {
+  return waitFor(async () => {
+    const item = (await app.api(`/api/v1/executions?webhookId=${webhookId}`)).json.items?.[0];
+    if (!item || ['queued', 'running', 'retrying', 'waiting'].includes(item.status)) return undefined;
+    return (await app.api(`/api/v1/executions/${item.id}`)).json;
+  }, 30_000, `execution of ${webhookId}`);
+}
+
+test('connection test through the API', async () => {
+  const ok = await app.api(`/api/v1/connections/${connId}/test`, { method: 'POST' });
+  assert.equal(ok.status, 200, JSON.stringify(ok.json));
+  const bad = await app.api('/api/v1/connections', { body: { name: 'ct-bad', connector: 'calltouch', auth: { ...sb.credentials, clientApiId: 'wrong' } } });
+  const res = await app.api(`/api/v1/connections/${bad.json.id}/test`, { method: 'POST' });
+  assert.match(JSON.stringify(res.json), /Calltouch отклонил токен API/);
+});
+
+test('RetailCRM order → Calltouch deal: create, then status and revenue update', async () => {
+  const send = await flowWith('rc-ct', [
+    {
+      id: 'deal', type: 'action', connector: 'calltouch', action: 'order.create', connection: 'ct',
+      input: { orderNumber: '{{trigger.order.number}}', phones: '{{trigger.order.phone}}', status: 'new' },
+    },
+    {
+      id: 'status', type: 'action', connector: 'calltouch', action: 'order.update', connection: 'ct',
+      input: { orderNumber: '{{steps.deal.orderNumber}}', status: '{{trigger.order.status}}', revenue: '{{trigger.order.totalSumm}}' },
+    },
+  ]);
+  const ex = await finished(await send({ order: { number: '1001A', phone: '79161234567', status: 'complete', totalSumm: 15990 } }));
+  assert.equal(ex.status, 'succeeded', JSON.stringify(ex));
+  const deal = sb.getOrder('1001A')!;
+  assert.equal(deal.orderStatus, 'complete');
+  assert.equal(deal.plannedAmount, 15990);
+});
+
+test('11 executions at once on one connection: no rejection from Calltouch', async () => {
+  await new Promise((r) => setTimeout(r, 1100));
+  sb.resetStats();
+  const send = await flowWith('burst', [
+    { id: 'find', type: 'action', connector: 'calltouch', action: 'orders.export', connection: 'ct', input: { dateFrom: '01/01/2018', dateTo: '31/12/2018', withAllOrderOrigins: true } },
+  ]);
+  const ids = await Promise.all(Array.from({ length: 11 }, (_, i) => send({ i })));
+  const done = await Promise.all(ids.map(finished));
+  assert.ok(done.every((e) => e.status === 'succeeded'), JSON.stringify(done.map((e) => e.status)));
+  assert.equal(sb.stats.rejected, 0);
+  assert.ok(sb.stats.maxPerSecond <= 5);
+  assert.equal(done[0].steps[0].output.recordsTotal, 10);
+});
