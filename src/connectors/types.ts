@@ -117,6 +117,8 @@ export interface TriggerDefinition {
   options?: readonly FieldDef[];
   /** Validate options at save time; return an error message or null. */
   checkOptions?(options: Record<string, unknown>): string | null;
+  /** Webhook triggers: how to make the service call the flow's URL, in the user's language (Russian). */
+  setupInstructions?(webhookUrl: string): string;
   /** Webhook triggers: turn the stored webhook body into the event (e.g. re-fetch the order). */
   prepare?(ctx: TriggerContext, body: Record<string, unknown>): Promise<TriggerEvent>;
   /** Poll triggers: new events since the cursor; the engine persists the returned cursor. */

@@ -13,6 +13,8 @@ export interface FlowView {
   enabled: boolean;
   version: number;
   webhookUrl: string | null;
+  /** For webhook triggers whose connector explains it: how to set the service up to call webhookUrl. */
+  setupInstructions: string | null;
   createdAt: string;
   updatedAt: string;
   definition: FlowDefinition;
@@ -90,15 +92,19 @@ export class Flows {
   }
 
   view(flow: FlowRecord): FlowView {
+    const definition = flow.definition as FlowDefinition;
+    const webhookUrl = flow.hookToken ? `${this.deps.publicUrl}/hooks/${flow.hookToken}` : null;
+    const trigger = this.deps.connectors.trigger(definition.trigger.connector, definition.trigger.event);
     return {
       id: flow.id,
       name: flow.name,
       enabled: flow.enabled,
       version: flow.version,
-      webhookUrl: flow.hookToken ? `${this.deps.publicUrl}/hooks/${flow.hookToken}` : null,
+      webhookUrl,
+      setupInstructions: webhookUrl && trigger?.setupInstructions ? trigger.setupInstructions(webhookUrl) : null,
       createdAt: new Date(flow.createdAt).toISOString(),
       updatedAt: new Date(flow.updatedAt).toISOString(),
-      definition: flow.definition as FlowDefinition,
+      definition,
     };
   }
 

@@ -76,6 +76,10 @@ test('order.changed webhook (form order[id]=…) → prepare re-fetches the orde
   });
   assert.equal(flow.status, 201, JSON.stringify(flow.json));
   assert.ok(flow.json.webhookUrl);
+  // The flow tells the user, in Russian, how to make RetailCRM call it.
+  const shown = (await app.api(`/api/v1/flows/${flow.json.id}`)).json;
+  assert.match(shown.setupInstructions, /Администрирование → Автоматизация → Триггеры/);
+  assert.ok(shown.setupInstructions.includes(flow.json.webhookUrl));
   // RetailCRM's trigger: Автоматизация → Триггеры → «Отправить HTTP-запрос», parameter order[id].
   sb.addTrigger({ event: 'order.changed', url: local(flow.json.webhookUrl), params: { 'order[id]': '{{ order.id }}' } });
   const order = sb.state.orders.find((o) => o.status !== 'complete')!;

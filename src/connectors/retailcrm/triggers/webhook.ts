@@ -68,6 +68,7 @@ function webhookTrigger(id: 'order.created' | 'order.changed'): TriggerDefinitio
     extensibleFields: true,
     delivery: 'webhook',
     options: webhookTriggerOptions,
+    setupInstructions: (webhookUrl) => webhookSetupInstructions(id, webhookUrl),
     prepare: prepareOrderEvent,
   };
 }
