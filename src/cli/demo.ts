@@ -4,6 +4,7 @@ import { startApp } from '../app.ts';
 import { hashSecret, newApiToken } from '../api/auth.ts';
 import { loadConfig } from '../config.ts';
 import { startEchoTarget } from '../connectors/http/echo-target.ts';
+import { startCalltouchDemo } from '../connectors/calltouch/demo.ts';
 import { startRetailcrmDemo } from '../connectors/retailcrm/demo.ts';
 
 export const DEMO_FLOWS = [
@@ -70,6 +71,7 @@ export async function runDemo(port?: string): Promise<void> {
     saveFlow: async (flow) => s.flows.view(await s.flows.save(ws.id, flow)),
     localUrl: (url) => url.replace(config.publicUrl, app.url),
   });
+  const ct = await startCalltouchDemo({ saveConnection: (i) => s.connections.save(ws.id, i), saveFlow: async (f) => s.flows.view(await s.flows.save(ws.id, f)) });
   const views = [];
   for (const flow of DEMO_FLOWS) views.push(s.flows.view(await s.flows.save(ws.id, flow)));
   const token = newApiToken();
@@ -87,6 +89,7 @@ export async function runDemo(port?: string): Promise<void> {
       `Svyazka demo is running at ${app.url}`,
       `  echo service (stands in for any HTTP API): ${echo.baseUrl}`,
       ...crm.describe(),
+      ...ct.describe(),
       `  RetailCRM sandbox: order ${crmChange.number} was just moved to "${crmChange.status}"; its trigger called the flow, which wrote a customer note`,
       `  (flow: ${crm.webhookUrl})`,
       `  demo workspace API token: ${token}`,
@@ -106,6 +109,7 @@ export async function runDemo(port?: string): Promise<void> {
     await app.stop();
     await echo.close();
     await crm.close();
+    await ct.close();
     process.exit(0);
   };
   process.once('SIGINT', stop);

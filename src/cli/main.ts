@@ -12,6 +12,9 @@ import { FlowValidationError } from '../engine/validate-flow.ts';
 import { createLogger } from '../logger.ts';
 import type { Role } from '../store/types.ts';
 import { runDemo } from './demo.ts';
+import { calltouchCommand } from '../connectors/calltouch/cli.ts';
+import { calltouchConnector } from '../connectors/calltouch/index.ts';
+import { createConnectorHttp } from '../engine/outbound/http-client.ts';
 import { suggestPlan } from '../plans/calculator.ts';
 import { loadPlanCatalog } from '../plans/catalog.ts';
 import { runSandbox } from './sandbox.ts';
@@ -242,6 +245,24 @@ export function buildProgram(): Command {
     .option('--records <n>', 'how many records to seed')
     .action((key: string, opts: { port?: string; seed?: string; records?: string }) => runSandbox(key, opts));
 
+  // `svyazka calltouch export`: the deal journal to CSV / NDJSON through a workspace's connection.
+  program.addCommand(
+    calltouchCommand(async (workspace, name) => {
+      const s = await openServices(loadConfig(), { logger: createLogger({ level: 'warn' }) });
+      try {
+        const conn = await s.connections.open(await workspaceId(s, workspace), name, 'calltouch');
+        return {
+          auth: conn.auth,
+          logger: s.logger,
+          close: () => s.store.close(),
+          http: createConnectorHttp({ limiter: s.limiter, limitKey: conn.id, ratePerSecond: calltouchConnector.limits!.requestsPerSecond }),
+        };
+      } catch (error) {
+        await s.store.close();
+        throw error;
+      }
+    }),
+  );
   return program;
 }
 

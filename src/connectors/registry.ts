@@ -1,5 +1,6 @@
 // The connectors this build ships. The engine looks connectors up here and nowhere else.
 import type { ActionDefinition, ConnectorDefinition, TriggerDefinition } from './types.ts';
+import { calltouchConnector } from './calltouch/index.ts';
 import { httpConnector } from './http/index.ts';
 import { retailcrmConnector } from './retailcrm/index.ts';
 import { scheduleConnector } from './schedule/index.ts';
@@ -33,5 +34,5 @@ export class ConnectorRegistry {
 }
 
 export function builtinConnectors(): ConnectorRegistry {
-  return new ConnectorRegistry([webhookConnector, httpConnector, scheduleConnector, retailcrmConnector]);
+  return new ConnectorRegistry([webhookConnector, httpConnector, scheduleConnector, retailcrmConnector, calltouchConnector]);
 }

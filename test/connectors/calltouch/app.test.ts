@@ -2,7 +2,6 @@
 // order.create/order.update), and 11 executions at once sharing one connection's rate limit.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ConnectorRegistry, builtinConnectors } from '../../../src/connectors/registry.ts';
 import { calltouchConnector } from '../../../src/connectors/calltouch/index.ts';
 import type { CalltouchSandbox } from '../../../src/connectors/calltouch/sandbox.ts';
 import { startTestApp, waitFor, type TestApp } from '../../support/app.ts';
@@ -12,14 +11,14 @@ let sb: CalltouchSandbox;
 let connId: string;
 before(async () => {
   sb = (await calltouchConnector.sandbox!({ seed: 2, records: 10 })) as CalltouchSandbox;
-  app = await startTestApp({ connectors: new ConnectorRegistry([...builtinConnectors().list(), calltouchConnector]) });
+  app = await startTestApp();
   const conn = await app.api('/api/v1/connections', { body: { name: 'ct', connector: 'calltouch', auth: sb.credentials } });
   assert.equal(conn.status, 201, JSON.stringify(conn.json));
   connId = conn.json.id;
 });
 after(async () => {
-  await app.close();
-  await sb.close();
+  await app?.close();
+  await sb?.close();
 });
 
 async function flowWith(name: string, steps: object[]) {
@@ -113,4 +112,34 @@ test('order.new through the engine: each new and changed deal once, cursor kept 
   assert.equal(await app.scheduler.fire(app.workspaceId, flowId), 0);
   const all = await flowExecutions(flowId, 2);
   assert.deepEqual(all.map((e) => [e.steps[0].output.n, e.steps[0].output.e, e.steps[0].output.s]).sort(), [['E-1', 'changed', 'complete'], ['E-1', 'new', 'new']]);
+});
+
+test('demo wiring: connection + flows; the RetailCRM → Calltouch flow runs against the sandbox', async () => {
+  const { startCalltouchDemo } = await import('../../../src/connectors/calltouch/demo.ts');
+  const s = app.services;
+  const ws = await s.store.ensureWorkspace('default', 'default');
+  const flows: any[] = [];
+  const demo = await startCalltouchDemo({
+    saveConnection: (input) => s.connections.save(ws.id, input),
+    saveFlow: async (flow) => {
+      const res = await app.api('/api/v1/flows', { body: { ...(flow as object), name: `${(flow as { name: string }).name} ${Date.now()}` } });
+      assert.equal(res.status, 201, JSON.stringify(res.json));
+      flows.push(res.json);
+      return res.json;
+    },
+    records: 200,
+  });
+  try {
+    const order = { order: { number: '1001A-demo', status: 'complete', totalSumm: '15 990.00', customer: { phones: [{ number: '8 (916) 123-45-67' }] } } };
+    const res = await fetch(demo.webhookUrl!.replace(app.services.config.publicUrl, app.url), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(order) });
+    const ex = await finished(((await res.json()) as { id: string }).id);
+    assert.equal(ex.status, 'succeeded', JSON.stringify(ex));
+    const deal = demo.sandbox.getOrder('1001A-demo')!;
+    assert.equal(deal.orderStatus, 'complete');
+    assert.equal(deal.plannedAmount, 15990);
+    assert.equal(deal.client.phones, '79161234567');
+    assert.ok(demo.describe().some((l) => l.includes('calltouch export')));
+  } finally {
+    await demo.close();
+  }
 });

@@ -5,7 +5,6 @@ import { createConnectorHttp } from '../../../src/engine/outbound/http-client.ts
 import { LocalRateLimiter } from '../../../src/engine/outbound/rate-limiter.ts';
 import type { ActionContext, AuthValues, TriggerContext } from '../../../src/connectors/types.ts';
 import { ConnectorRegistry, builtinConnectors } from '../../../src/connectors/registry.ts';
-import { retailcrmConnector } from '../../../src/connectors/retailcrm/index.ts';
 
 export const limiter = new LocalRateLimiter();
 const logger = pino({ level: 'silent' });
@@ -42,8 +41,7 @@ export function triggerCtx(auth: AuthValues, options: Record<string, unknown> = 
   return { auth, http, logger, signal: new AbortController().signal, options, flowId: 'flow-test' };
 }
 
-/** The build's connectors plus RetailCRM (works before and after it joins builtinConnectors()). */
+/** The build's connectors (RetailCRM among them). */
 export function registryWithRetailcrm(): ConnectorRegistry {
-  const builtin = builtinConnectors();
-  return builtin.get('retailcrm') ? builtin : new ConnectorRegistry([...builtin.list(), retailcrmConnector]);
+  return builtinConnectors();
 }

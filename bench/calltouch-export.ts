@@ -1,16 +1,19 @@
 // Bench (not a test): export N deals (1000 per page) from the sandbox through the engine's HTTP
 // client and rate limiter at 5 req/s, streamed as NDJSON to /dev/null. Prints wall time vs the
-// physical minimum (pages / 5 s) and peak RSS of the exporting process (sandbox in a child). Usage: node bench-export.ts [records=100000]
-// Meant to live at bench/calltouch-export.ts.
+// physical minimum (pages / 5 s) and peak RSS of the exporting process (sandbox in a child).
+// Usage: node --max-semi-space-size=16 bench/calltouch-export.ts [records=100000]
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { CalltouchClient } from '../../../src/connectors/calltouch/client.ts';
-import { exportToStream } from '../../../src/connectors/calltouch/export-file.ts';
-import { startCalltouchSandbox } from '../../../src/connectors/calltouch/sandbox.ts';
-import { actionCtx } from './support.ts';
+import { CalltouchClient } from '../src/connectors/calltouch/client.ts';
+import { calltouchConnector } from '../src/connectors/calltouch/index.ts';
+import { exportToStream } from '../src/connectors/calltouch/export-file.ts';
+import { startCalltouchSandbox } from '../src/connectors/calltouch/sandbox.ts';
+import { createConnectorHttp } from '../src/engine/outbound/http-client.ts';
+import { LocalRateLimiter } from '../src/engine/outbound/rate-limiter.ts';
+import { createLogger } from '../src/logger.ts';
 
 const records = Number(process.argv[2] ?? 100_000);
 if (process.argv[3] === '--sandbox-child') {
@@ -27,7 +30,14 @@ const baseline = process.memoryUsage().rss;
 let peak = baseline;
 const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 50);
 const out = createWriteStream('/dev/null');
-const client = new CalltouchClient(actionCtx(sb.credentials, { limitKey: 'bench' }));
+// The client exactly as an action gets it: the engine's HTTP client under the connector's 5 req/s.
+const http = createConnectorHttp({ limiter: new LocalRateLimiter(), limitKey: 'bench', ratePerSecond: calltouchConnector.limits!.requestsPerSecond });
+const client = new CalltouchClient({
+  auth: sb.credentials,
+  http,
+  logger: createLogger({ level: 'warn' }),
+  signal: new AbortController().signal,
+});
 const started = performance.now();
 const result = await exportToStream(client, { dateFrom: '01/01/2018', dateTo: '31/03/2018', withAllOrderOrigins: true }, out, { format: 'ndjson' });
 const wall = (performance.now() - started) / 1000;
