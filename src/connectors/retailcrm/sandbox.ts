@@ -466,16 +466,18 @@ export async function startRetailcrmSandbox(opts: RetailcrmSandboxOptions = {}):
   }
 
   /**
-   * 10 requests/s per client IP as a token bucket (capacity = rate, refilled at rate per second),
-   * like nginx `limit_req rate=10r/s burst=10 nodelay` in front of the API: a client that keeps 10
-   * starts in any second is always served, even with some network jitter; one that keeps going
-   * faster gets 503. Refused requests take no token.
+   * 10 requests/s per client IP the way nginx `limit_req rate=10r/s burst=10 nodelay` in front of
+   * the API counts them: a token bucket refilled at the rate, holding the burst plus the one request
+   * the rate itself allows (capacity rate + 1). A client that keeps to 10 starts in any second is
+   * served even when its requests arrive with some network jitter; one that keeps going faster gets
+   * 503. Refused requests take no token.
    */
   function overLimit(ip: string): boolean {
     if (!rateLimit) return false;
     const now = performance.now();
-    const b = buckets.get(ip) ?? { tokens: rateLimit, at: now };
-    b.tokens = Math.min(rateLimit, b.tokens + ((now - b.at) / 1000) * rateLimit);
+    const capacity = rateLimit + 1;
+    const b = buckets.get(ip) ?? { tokens: capacity, at: now };
+    b.tokens = Math.min(capacity, b.tokens + ((now - b.at) / 1000) * rateLimit);
     b.at = now;
     buckets.set(ip, b);
     if (b.tokens < 1) return true;
