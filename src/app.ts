@@ -23,6 +23,7 @@ import { buildServer } from './api/server.ts';
 import { loadPlanCatalog } from './plans/catalog.ts';
 import { PlansService } from './plans/service.ts';
 import { startRetention } from './plans/retention.ts';
+import { collectWhenIdle } from './lib/idle-gc.ts';
 
 export const DEFAULT_WORKSPACE = 'default';
 
@@ -136,6 +137,14 @@ export async function startApp(config: Config, opts: { logger?: Logger; connecto
   const server = await buildServer(services);
   const sweep = runWorkers ? startSweeper(services) : null;
   const retention = runWorkers ? startRetention(services) : null;
+  let handled = 0;
+  server.addHook('onResponse', async () => void handled++);
+  const idleGc = collectWhenIdle(() => {
+    const depth = queue!.depth();
+    const busy = handled > 0 || depth.ready + depth.running > 0;
+    handled = 0;
+    return busy;
+  });
   if (runWorkers) {
     queue!.start((id) => executor.run(id));
     await scheduler.start();
@@ -152,6 +161,7 @@ export async function startApp(config: Config, opts: { logger?: Logger; connecto
     async stop() {
       if (sweep) clearInterval(sweep);
       retention?.stop();
+      clearInterval(idleGc);
       scheduler.stop();
       await server.close();
       await queue!.stop();
