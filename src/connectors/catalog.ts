@@ -13,7 +13,8 @@ export interface Catalog {
   label: string;
   labelEn: string;
   auth: Array<CatalogField & { secret: boolean }>;
-  events: Array<{ id: string; label: string; labelEn: string; delivery: string; extensibleFields: boolean; fields: CatalogField[]; options: CatalogField[] }>;
+  /** One entry per event; `deliveries` lists its modes (a flow picks one with `trigger.options.delivery`). */
+  events: Array<{ id: string; label: string; labelEn: string; delivery: string; deliveries: string[]; extensibleFields: boolean; fields: CatalogField[]; options: CatalogField[] }>;
   actions: Array<{ id: string; label: string; labelEn: string; kind: string; input: CatalogField[]; output: CatalogField[] }>;
 }
 
@@ -26,15 +27,22 @@ export function catalogOf(c: ConnectorDefinition): Catalog {
     label: c.label.ru,
     labelEn: c.label.en,
     auth: c.auth.fields.map((f) => ({ ...inputField(f), secret: f.secret === true })),
-    events: c.triggers.map((t) => ({
-      id: t.id,
-      label: t.label.ru,
-      labelEn: t.label.en,
-      delivery: t.delivery,
-      extensibleFields: t.extensibleFields === true,
-      fields: t.fields.map(field),
-      options: (t.options ?? []).map(inputField),
-    })),
+    events: [...new Set(c.triggers.map((t) => t.id))].map((id) => {
+      const modes = c.triggers.filter((t) => t.id === id);
+      const t = modes[0];
+      const options = new Map<string, CatalogField>();
+      for (const m of modes) for (const o of m.options ?? []) if (!options.has(o.id)) options.set(o.id, inputField(o));
+      return {
+        id,
+        label: t.label.ru,
+        labelEn: t.label.en,
+        delivery: t.delivery,
+        deliveries: modes.map((m) => m.delivery),
+        extensibleFields: t.extensibleFields === true,
+        fields: t.fields.map(field),
+        options: [...options.values()],
+      };
+    }),
     actions: c.actions.map((a) => ({
       id: a.id,
       label: a.label.ru,

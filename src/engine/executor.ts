@@ -166,7 +166,7 @@ export class Executor {
     startedAt: number,
     logger: Logger,
   ): Promise<StepOutcome | null> {
-    const trigger = this.deps.connectors.trigger(flow.trigger.connector, flow.trigger.event);
+    const trigger = this.deps.connectors.flowTrigger(flow.trigger);
     if (!trigger?.prepare || (execution.origin !== 'webhook' && execution.origin !== 'replay')) return null;
     if (done && DONE_STEP.has(done.status)) return { kind: 'next', record: done, output: done.output };
     const body = execution.trigger as Record<string, unknown>;

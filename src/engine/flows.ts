@@ -59,7 +59,7 @@ export class Flows {
     if (sameName && existing && sameName.id !== existing.id) {
       throw new FlowValidationError([{ path: 'name', message: `another flow is already named "${definition.name}"` }]);
     }
-    const trigger = this.deps.connectors.trigger(definition.trigger.connector, definition.trigger.event);
+    const trigger = this.deps.connectors.flowTrigger(definition.trigger);
     const wantsHook = trigger?.delivery === 'webhook';
     const hookToken = wantsHook ? (existing?.hookToken ?? newToken()) : null;
     const saved = await store.saveFlow({
@@ -94,7 +94,7 @@ export class Flows {
   view(flow: FlowRecord): FlowView {
     const definition = flow.definition as FlowDefinition;
     const webhookUrl = flow.hookToken ? `${this.deps.publicUrl}/hooks/${flow.hookToken}` : null;
-    const trigger = this.deps.connectors.trigger(definition.trigger.connector, definition.trigger.event);
+    const trigger = this.deps.connectors.flowTrigger(definition.trigger);
     return {
       id: flow.id,
       name: flow.name,

@@ -66,7 +66,7 @@ export class TriggerScheduler implements FlowEvents {
 
   private triggerOf(flow: FlowRecord): { def: FlowDefinition; trigger: TriggerDefinition } | null {
     const def = flow.definition as FlowDefinition;
-    const trigger = this.deps.connectors.trigger(def.trigger.connector, def.trigger.event);
+    const trigger = this.deps.connectors.flowTrigger(def.trigger);
     if (!trigger || (trigger.delivery !== 'poll' && trigger.delivery !== 'schedule')) return null;
     return { def, trigger };
   }

@@ -29,11 +29,14 @@ export function validateFlow(raw: unknown, connectors: ConnectorRegistry): FlowD
   const issues: FlowIssue[] = [];
 
   const connector = connectors.get(flow.trigger.connector);
-  const trigger = connectors.trigger(flow.trigger.connector, flow.trigger.event);
+  const trigger = connectors.flowTrigger(flow.trigger);
+  const modes = connectors.deliveries(flow.trigger.connector, flow.trigger.event);
   if (!connector) issues.push({ path: 'trigger.connector', message: `unknown connector "${flow.trigger.connector}"` });
-  else if (!trigger) {
-    const known = connector.triggers.map((t) => t.id).join(', ') || 'none';
+  else if (modes.length === 0) {
+    const known = [...new Set(connector.triggers.map((t) => t.id))].join(', ') || 'none';
     issues.push({ path: 'trigger.event', message: `connector "${connector.key}" has no event "${flow.trigger.event}" (events: ${known})` });
+  } else if (!trigger) {
+    issues.push({ path: 'trigger.options.delivery', message: `event "${flow.trigger.event}" is not delivered by "${String(flow.trigger.options.delivery)}" (modes: ${modes.join(', ')})` });
   } else {
     const optionError = trigger.checkOptions?.(flow.trigger.options);
     if (optionError) issues.push({ path: 'trigger.options', message: optionError });

@@ -24,6 +24,7 @@ test('invalid flows are refused with the step id and field of each problem', asy
     [{ ...base, steps: [{ id: 'h', type: 'action', connector: 'nope', action: 'x', input: {} }] }, /unknown connector "nope"/],
     [{ ...base, steps: [{ id: 'd', type: 'set', values: {} }, { id: 'd', type: 'set', values: {} }] }, /duplicate step id "d"/],
     [{ ...base, trigger: { connector: 'webhook', event: 'nope' } }, /trigger\.event/],
+    [{ ...base, trigger: { connector: 'retailcrm', event: 'order.changed', options: { delivery: 'pigeon' } } }, /trigger\.options\.delivery: event "order\.changed" is not delivered by "pigeon" \(modes: webhook, poll\)/],
     [{ ...base, trigger: { connector: 'schedule', event: 'cron', options: { cron: 'every tuesday' } } }, /trigger\.options/],
     [{ name: '', trigger: base.trigger }, /name/],
     ['not an object', /flow/],
@@ -64,6 +65,23 @@ test('import (JSON and YAML) creates or updates by name; export round-trips; ena
   const bad = await app.api('/api/v1/flows/import', { body: { text: 'name: [unclosed' } });
   assert.equal(bad.status, 422);
   assert.match(bad.json.message, /JSON or YAML/);
+});
+
+test('one event, two delivery modes: the flow picks one; only the webhook mode gets a URL', async () => {
+  const catalog = (await app.api('/api/v1/catalog/retailcrm')).json;
+  const changed = catalog.events.filter((e: { id: string }) => e.id === 'order.changed');
+  assert.equal(changed.length, 1, 'listed once');
+  assert.deepEqual(changed[0].deliveries, ['webhook', 'poll']);
+  assert.ok(changed[0].options.some((o: { id: string }) => o.id === 'delivery'));
+  await app.api('/api/v1/connections', { body: { name: 'crm-modes', connector: 'retailcrm', auth: { url: 'http://127.0.0.1:1', apiKey: 'k' } } });
+  const trigger = (options: object) => ({ connector: 'retailcrm', event: 'order.changed', connection: 'crm-modes', options });
+  const hooked = await app.api('/api/v1/flows', { body: { ...base, name: 'crm-webhook', trigger: trigger({}), steps: [] } });
+  assert.equal(hooked.status, 201, JSON.stringify(hooked.json));
+  assert.ok(hooked.json.webhookUrl);
+  assert.match(hooked.json.setupInstructions, /Заказ изменён/);
+  const polled = await app.api('/api/v1/flows', { body: { ...base, name: 'crm-poll', trigger: trigger({ delivery: 'poll', intervalSeconds: 3600 }), steps: [] } });
+  assert.equal(polled.status, 201, JSON.stringify(polled.json));
+  assert.equal(polled.json.webhookUrl, null);
 });
 
 test('field picker: a sample webhook is flattened to dotted ids', async () => {

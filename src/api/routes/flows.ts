@@ -76,7 +76,7 @@ export function registerFlowsRoutes(api: ApiRouter, s: Services): void {
     async handler({ params, workspaceId }) {
       const flow = await flowOf(workspaceId, params.id);
       const def = s.flows.view(flow).definition;
-      const trigger = s.connectors.trigger(def.trigger.connector, def.trigger.event);
+      const trigger = s.connectors.flowTrigger(def.trigger);
       const latest = (await s.store.listWebhooks(workspaceId, { flowId: flow.id, status: 'accepted', limit: 1 })).items[0];
       const sample = latest?.body ?? def.trigger.options.sample;
       return {

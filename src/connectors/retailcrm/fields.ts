@@ -30,8 +30,22 @@ export const authFields: FieldDef[] = [
   },
 ];
 
+/** How a flow gets the event: RetailCRM's trigger calls the flow's URL, or the flow polls the history. */
+const deliveryOption: FieldDef = {
+  id: 'delivery',
+  label: 'Способ получения',
+  labelEn: 'Delivery',
+  type: 'string',
+  default: 'webhook',
+  options: [
+    { value: 'webhook', label: 'Триггер RetailCRM вызывает вебхук потока' },
+    { value: 'poll', label: 'Опрос истории изменений (orders/history)' },
+  ],
+};
+
 /** Options of the webhook-delivered triggers. */
 export const webhookTriggerOptions: FieldDef[] = [
+  deliveryOption,
   {
     id: 'refetch',
     label: 'Загружать заказ целиком',
@@ -44,6 +58,7 @@ export const webhookTriggerOptions: FieldDef[] = [
 
 /** Options of the history-polling triggers. */
 export const pollTriggerOptions: FieldDef[] = [
+  deliveryOption,
   {
     id: 'intervalSeconds',
     label: 'Интервал опроса, сек',

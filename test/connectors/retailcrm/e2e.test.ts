@@ -154,12 +154,12 @@ test('validation error: the execution fails at once with RetailCRM message', asy
   assert.match(ex.error, /Order is not loaded \(email: This value is not a valid email address\.\)/);
 });
 
-test('order.changed.poll: one event per order per poll, own changes skipped, nothing lost or repeated across a restart', async () => {
+test('order.changed by history polling: one event per order per poll, own changes skipped, nothing lost or repeated across a restart', async () => {
   const flow = await app.api('/api/v1/flows', {
     body: {
       name: 'poll changes',
       enabled: true,
-      trigger: { connector: 'retailcrm', event: 'order.changed.poll', connection: 'crm', options: { intervalSeconds: 3600 } },
+      trigger: { connector: 'retailcrm', event: 'order.changed', connection: 'crm', options: { delivery: 'poll', intervalSeconds: 3600 } },
       steps: [{ id: 'v', type: 'set', values: { id: '{{trigger.id}}', status: '{{trigger.status}}', fields: '{{trigger.changedFields | join: ","}}' } }],
     },
   });

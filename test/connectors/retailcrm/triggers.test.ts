@@ -15,7 +15,7 @@ before(async () => {
 });
 after(() => sb.close());
 
-const trigger = (id: string) => retailcrmConnector.triggers.find((t) => t.id === id)!;
+const trigger = (id: string, delivery = 'webhook') => retailcrmConnector.triggers.find((t) => t.id === id && t.delivery === delivery)!;
 
 test('prepare: order[id] (as intake nests a form body) → the full order; extra webhook fields stay', async () => {
   const order = sb.state.orders[1];
@@ -51,8 +51,8 @@ test('set-up instructions name the menu, method, URL and parameter', () => {
 });
 
 test('history polling: created vs changed, one event per order, own API changes skipped, cursor continues', async () => {
-  const created = trigger('order.created.poll');
-  const changed = trigger('order.changed.poll');
+  const created = trigger('order.created', 'poll');
+  const changed = trigger('order.changed', 'poll');
   const c0 = (await created.poll!(triggerCtx(sb.credentials), undefined)).cursor;
   const k0 = (await changed.poll!(triggerCtx(sb.credentials), undefined)).cursor;
   await new Promise((r) => setTimeout(r, 1100));
@@ -80,7 +80,7 @@ test('history polling: created vs changed, one event per order, own API changes 
 });
 
 test('history polling pages through more than one page of records', async () => {
-  const changed = trigger('order.changed.poll');
+  const changed = trigger('order.changed', 'poll');
   const start = (await changed.poll!(triggerCtx(sb.credentials), undefined)).cursor;
   await new Promise((r) => setTimeout(r, 1100));
   const ids = sb.state.orders.slice(0, 3).map((o) => o.id);

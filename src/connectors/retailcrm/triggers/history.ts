@@ -1,4 +1,4 @@
-// `order.created.poll` / `order.changed.poll`: the same events found by polling orders/history from
+// `order.created` / `order.changed` delivered by polling (a flow sets `trigger.options.delivery: "poll"`): the same events found by polling orders/history from
 // a stored `sinceId`, as RetailCRM's own modules do — nothing is lost while Svyazka is down. One
 // poll groups history records into one event per order; changes made through the API by this very
 // key are skipped (loop guard); the cursor the engine stores with the new executions in one write
@@ -72,7 +72,7 @@ export async function pollHistory(ctx: TriggerContext, rawCursor: unknown, kind:
 
 function historyTrigger(kind: 'created' | 'changed'): TriggerDefinition {
   return {
-    id: `order.${kind}.poll`,
+    id: `order.${kind}`,
     label: kind === 'created' ? { ru: 'Новый заказ (опрос истории)', en: 'Order created (history polling)' } : { ru: 'Заказ изменён (опрос истории)', en: 'Order changed (history polling)' },
     description: 'Опрашивает историю изменений заказов (GET /api/v5/orders/history) с последнего увиденного sinceId: события не теряются, пока сервис был недоступен. Настраивать триггер в RetailCRM не нужно.',
     fields: kind === 'created' ? orderCreatedFields : orderChangedFields,
