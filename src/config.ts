@@ -18,6 +18,7 @@ const envSchema = z.object({
   SVYAZKA_RETRY_BASE_MS: z.coerce.number().int().min(1).default(2000),
   SVYAZKA_RETRY_MAX_MS: z.coerce.number().int().min(1).default(600_000),
   SVYAZKA_PLANS_FILE: z.string().optional(),
+  SVYAZKA_TRUST_PROXY: z.enum(['true', 'false']).default('false'),
   SVYAZKA_PRUNE_EXECUTIONS: z.enum(['true', 'false']).default('true'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
@@ -36,6 +37,8 @@ export interface Config {
   sqliteSync: 'normal' | 'full';
   retry: { maxAttempts: number; baseDelayMs: number; maxDelayMs: number };
   logLevel: string;
+  /** Behind a reverse proxy: take the client address from X-Forwarded-For (else it could be forged). */
+  trustProxy: boolean;
   /** Operator's plan catalog (JSON or YAML); the source page's six plans when absent. */
   plansFile: string | undefined;
   /** Retention also prunes finished executions and their journals, not only webhook history. */
@@ -70,6 +73,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     retry: { maxAttempts: e.SVYAZKA_RETRY_MAX_ATTEMPTS, baseDelayMs: e.SVYAZKA_RETRY_BASE_MS, maxDelayMs: e.SVYAZKA_RETRY_MAX_MS },
     logLevel: e.LOG_LEVEL,
     plansFile: e.SVYAZKA_PLANS_FILE,
+    trustProxy: e.SVYAZKA_TRUST_PROXY === 'true',
     pruneExecutions: e.SVYAZKA_PRUNE_EXECUTIONS === 'true',
     templateEnv,
   };

@@ -18,7 +18,7 @@ export async function buildServer(s: Services): Promise<FastifyInstance> {
     // Per-request log lines would cost more than the intake itself; errors are logged by handlers.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 4 * 1024 * 1024,
-    trustProxy: true,
+    trustProxy: s.config.trustProxy,
     keepAliveTimeout: 65_000,
   });
 
