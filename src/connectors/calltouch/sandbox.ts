@@ -5,8 +5,8 @@
 // 5 requests/s per IP, 5 more queued and delayed, the rest rejected (429 or 503).
 // Seeded deterministically: deal i is computed from (seed, i) on demand, so 100,000 deals over a
 // year cost no memory; only created/updated deals are stored.
+import { listen } from '../../lib/listen.ts';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { SandboxHandle, SandboxOptions } from '../types.ts';
 import { formatDmyHms, parseDmy, parseHms } from './client.ts';
 
@@ -367,17 +367,29 @@ export async function startCalltouchSandbox(opts: CalltouchSandboxOptions = {}):
     }
   }
 
-  async function create(req: IncomingMessage, res: ServerResponse) {
+  /** A lead-service body with its non-empty `orders` array, or null after answering 400. */
+  async function readOrders(req: IncomingMessage, res: ServerResponse): Promise<{ body: Obj; orders: Obj[] } | null> {
     let body: Obj;
     try {
       body = JSON.parse(await readBody(req));
     } catch {
-      return bad(res, 'Тело запроса — не JSON');
+      bad(res, 'Тело запроса — не JSON');
+      return null;
     }
-    if (!Array.isArray(body?.orders) || body.orders.length === 0) return bad(res, 'Поле orders обязательно');
+    if (!Array.isArray(body?.orders) || body.orders.length === 0) {
+      bad(res, 'Поле orders обязательно');
+      return null;
+    }
+    return { body, orders: body.orders as Obj[] };
+  }
+
+  async function create(req: IncomingMessage, res: ServerResponse) {
+    const read = await readOrders(req, res);
+    if (!read) return;
+    const { body, orders } = read;
     const now = Math.floor(Date.now() / 1000) * 1000;
     const results: Obj[] = [];
-    for (const o of body.orders as Obj[]) {
+    for (const o of orders) {
       const on = o.orderNumber ? String(o.orderNumber) : `ct-${nextCtId}`;
       const existing = stored.get(on);
       if (existing) {
@@ -451,16 +463,12 @@ export async function startCalltouchSandbox(opts: CalltouchSandboxOptions = {}):
   }
 
   async function update(req: IncomingMessage, res: ServerResponse) {
-    let body: Obj;
-    try {
-      body = JSON.parse(await readBody(req));
-    } catch {
-      return bad(res, 'Тело запроса — не JSON');
-    }
-    if (!Array.isArray(body?.orders) || body.orders.length === 0) return bad(res, 'Поле orders обязательно');
+    const read = await readOrders(req, res);
+    if (!read) return;
+    const { orders } = read;
     const now = Math.floor(Date.now() / 1000) * 1000;
     const results: Obj[] = [];
-    for (const o of body.orders as Obj[]) {
+    for (const o of orders) {
       const on = String(o.orderNumber ?? '');
       if (!on) return bad(res, 'Поле orderNumber обязательно');
       let rec = stored.get(on);
@@ -526,11 +534,7 @@ export async function startCalltouchSandbox(opts: CalltouchSandboxOptions = {}):
     else admitted.then(go);
   });
   server.keepAliveTimeout = 5_000;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
+  const port = await listen(server, opts.port ?? 0, opts.host ?? '127.0.0.1');
   const host = opts.host && opts.host !== '0.0.0.0' ? opts.host : '127.0.0.1';
   const baseUrl = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
   return {

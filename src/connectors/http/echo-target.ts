@@ -1,8 +1,8 @@
 // A local HTTP service for the demo and tests: answers every request with JSON, remembers what
 // it got, counts requests per Idempotency-Key, and fails on request (injected failures,
 // /status/{code}, /slow/{ms}).
+import { listen } from '../../lib/listen.ts';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 
 export interface EchoRecord {
   method: string;
@@ -117,14 +117,7 @@ export async function startEchoTarget(opts: { port?: number; host?: string } = {
     });
   });
   server.keepAliveTimeout = 65_000;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port ?? 0, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const { port } = server.address() as AddressInfo;
+  const port = await listen(server, opts.port ?? 0, host);
   return {
     baseUrl: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
     close: () =>

@@ -4,8 +4,8 @@
 // create/edit, `payments` as an id-keyed object, `customFields: []` when empty — seeded with
 // realistic data from a seed number. It can also "send" configured triggers (an HTTP request with
 // templated parameters) when an order is created or changed, like RetailCRM's Automation → Triggers.
+import { listen } from '../../lib/listen.ts';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { SandboxHandle, SandboxOptions } from '../types.ts';
 import { crmDateTime } from './client.ts';
 
@@ -692,14 +692,7 @@ export async function startRetailcrmSandbox(opts: RetailcrmSandboxOptions = {}):
       });
   });
   server.keepAliveTimeout = 65_000;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port ?? 0, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const { port } = server.address() as AddressInfo;
+  const port = await listen(server, opts.port ?? 0, host);
   const baseUrl = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
 
   return {

@@ -1,44 +1,17 @@
 // Real contexts for calling the RetailCRM connector directly: the engine's HTTP client and local
 // rate limiter against a sandbox on loopback.
-import pino from 'pino';
-import { createConnectorHttp } from '../../../src/engine/outbound/http-client.ts';
-import { LocalRateLimiter } from '../../../src/engine/outbound/rate-limiter.ts';
 import type { ActionContext, AuthValues, TriggerContext } from '../../../src/connectors/types.ts';
 import { ConnectorRegistry, builtinConnectors } from '../../../src/connectors/registry.ts';
+import { actionContext, triggerContext, type Counted } from '../../support/connector-ctx.ts';
 
-export const limiter = new LocalRateLimiter();
-const logger = pino({ level: 'silent' });
-
-export interface Counted {
-  requests: number;
-}
+export { limiter, type Counted } from '../../support/connector-ctx.ts';
 
 export function actionCtx(auth: AuthValues, opts: { idempotencyKey?: string; limitKey?: string; rate?: number } = {}): ActionContext & Counted {
-  const counter = { requests: 0 };
-  const http = createConnectorHttp({
-    limiter,
-    limitKey: opts.limitKey ?? 'retailcrm-test',
-    ratePerSecond: opts.rate ?? 10,
-    onRequest: () => counter.requests++,
-  });
-  const ctx = {
-    auth,
-    http,
-    logger,
-    signal: new AbortController().signal,
-    idempotencyKey: opts.idempotencyKey ?? `svz-test-${Math.random().toString(36).slice(2)}`,
-    executionId: 'ex-test',
-    stepId: 'step',
-    get requests() {
-      return counter.requests;
-    },
-  };
-  return ctx;
+  return actionContext(auth, { limitKey: opts.limitKey ?? 'retailcrm-test', rate: opts.rate ?? 10, idempotencyKey: opts.idempotencyKey });
 }
 
 export function triggerCtx(auth: AuthValues, options: Record<string, unknown> = {}): TriggerContext {
-  const http = createConnectorHttp({ limiter, limitKey: 'retailcrm-test', ratePerSecond: 10 });
-  return { auth, http, logger, signal: new AbortController().signal, options, flowId: 'flow-test' };
+  return triggerContext(auth, options, { limitKey: 'retailcrm-test', rate: 10 });
 }
 
 /** The build's connectors (RetailCRM among them). */

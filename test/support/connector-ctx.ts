@@ -1,0 +1,36 @@
+// Real contexts for calling a connector's actions and triggers directly in tests: the engine's
+// HTTP client and one shared local rate limiter, against a sandbox on loopback.
+import pino from 'pino';
+import { createConnectorHttp } from '../../src/engine/outbound/http-client.ts';
+import { LocalRateLimiter } from '../../src/engine/outbound/rate-limiter.ts';
+import type { ActionContext, AuthValues, TriggerContext } from '../../src/connectors/types.ts';
+
+export const limiter = new LocalRateLimiter();
+const logger = pino({ level: 'silent' });
+
+export interface Counted {
+  /** Requests this context's client has sent. */
+  requests: number;
+}
+
+export function actionContext(auth: AuthValues, opts: { limitKey: string; rate: number; idempotencyKey?: string }): ActionContext & Counted {
+  const counter = { requests: 0 };
+  const http = createConnectorHttp({ limiter, limitKey: opts.limitKey, ratePerSecond: opts.rate, onRequest: () => counter.requests++ });
+  return {
+    auth,
+    http,
+    logger,
+    signal: new AbortController().signal,
+    idempotencyKey: opts.idempotencyKey ?? `svz-test-${Math.random().toString(36).slice(2)}`,
+    executionId: 'ex-test',
+    stepId: 'step',
+    get requests() {
+      return counter.requests;
+    },
+  };
+}
+
+export function triggerContext(auth: AuthValues, options: Record<string, unknown>, opts: { limitKey: string; rate: number }): TriggerContext {
+  const http = createConnectorHttp({ limiter, limitKey: opts.limitKey, ratePerSecond: opts.rate });
+  return { auth, http, logger, signal: new AbortController().signal, options, flowId: 'flow-test' };
+}
