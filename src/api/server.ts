@@ -1,4 +1,4 @@
-// The HTTP server: /hooks (intake), /api/v1 (REST + OpenAPI), health and metrics.
+// The HTTP server: /hooks (intake), /api/v1 (REST + OpenAPI), health and metrics, the web UI at /.
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import { ZodError } from 'zod';
 import type { Services } from '../app.ts';
@@ -9,6 +9,7 @@ import { hooksRoutes } from '../intake/hooks-route.ts';
 import { AuthError } from './auth.ts';
 import { ApiError, ApiRouter } from './router.ts';
 import { registerRoutes } from './routes/index.ts';
+import { registerWebUi } from './web-ui.ts';
 
 export const API_PREFIX = '/api/v1';
 
@@ -56,7 +57,7 @@ export async function buildServer(s: Services): Promise<FastifyInstance> {
     reply.header('content-type', s.metrics.registry.contentType);
     return s.metrics.registry.metrics();
   });
-  app.get('/', async (_req, reply) => reply.type('text/html; charset=utf-8').send(landingPage()));
+  await registerWebUi(app);
   return app;
 }
 
@@ -74,14 +75,4 @@ function toApiAnswer(error: Error & { statusCode?: number; code?: string }): { s
 
 function codeOf(status: number): string {
   return { 400: 'bad_request', 401: 'unauthorized', 403: 'forbidden', 404: 'not_found', 409: 'conflict', 413: 'payload_too_large', 415: 'unsupported_media_type', 422: 'invalid' }[status] ?? 'error';
-}
-
-function landingPage(): string {
-  return `<!doctype html><html lang="ru"><meta charset="utf-8"><title>Связка</title>
-<body style="font-family:system-ui;max-width:40rem;margin:3rem auto">
-<h1>Связка / Svyazka</h1>
-<p>Сервер работает. Веб-интерфейс появится в следующей версии; пока используйте API и CLI.</p>
-<p>The server is running. The web UI comes in a later version; use the API and the CLI meanwhile.</p>
-<ul><li><a href="/api/v1/openapi.json">API (OpenAPI)</a></li><li><a href="/metrics">/metrics</a></li><li><a href="/healthz">/healthz</a></li></ul>
-</body></html>`;
 }

@@ -1,0 +1,92 @@
+// Who is signed in and which workspace the UI acts in. `GET /auth/me` answers both; a 401
+// anywhere clears the session and shows the sign-in page.
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { createContext, useCallback, useContext, useEffect, useMemo, type ReactNode } from 'react';
+import { api, ApiError, currentWorkspace, setUnauthorizedHandler, setWorkspace } from '../api/client.ts';
+
+export type Role = 'owner' | 'editor' | 'viewer';
+
+export interface WorkspaceInfo {
+  id: string;
+  slug: string;
+  name: string;
+  role: Role;
+  timezone: string;
+  locale: string;
+}
+
+export interface Me {
+  user: { id: string; email: string; name: string } | null;
+  workspaces: WorkspaceInfo[];
+}
+
+interface SessionValue {
+  me: Me;
+  workspace: WorkspaceInfo;
+  /** editor or owner: may change flows and connections. */
+  canEdit: boolean;
+  isOwner: boolean;
+  switchWorkspace(id: string): void;
+  signOut(): Promise<void>;
+}
+
+const SessionContext = createContext<SessionValue | null>(null);
+
+export function useSession(): SessionValue {
+  const value = useContext(SessionContext);
+  if (!value) throw new Error('useSession outside <SessionProvider>');
+  return value;
+}
+
+/** The workspace's time zone (Europe/Moscow unless changed in settings). */
+export function useTimeZone(): string {
+  return useContext(SessionContext)?.workspace.timezone ?? 'Europe/Moscow';
+}
+
+export const ME_KEY = ['me'] as const;
+
+export function useMe() {
+  return useQuery({
+    queryKey: ME_KEY,
+    queryFn: () => api<Me>('/auth/me'),
+    retry: (count, error) => !(error instanceof ApiError && error.status === 401) && count < 2,
+    staleTime: 60_000,
+  });
+}
+
+export function SessionProvider(props: { me: Me; children: ReactNode }) {
+  const client = useQueryClient();
+  const { me } = props;
+  const chosen = currentWorkspace();
+  const workspace = me.workspaces.find((w) => w.id === chosen) ?? me.workspaces[0];
+  useEffect(() => {
+    if (workspace && workspace.id !== chosen) setWorkspace(workspace.id);
+  }, [workspace, chosen]);
+  useEffect(() => {
+    setUnauthorizedHandler(() => void client.resetQueries({ queryKey: ME_KEY }));
+  }, [client]);
+  const switchWorkspace = useCallback(
+    (id: string) => {
+      setWorkspace(id);
+      // Everything cached belongs to the old workspace.
+      client.clear();
+      void client.invalidateQueries();
+    },
+    [client],
+  );
+  const signOut = useCallback(async () => {
+    await api('/auth/logout', { method: 'POST' }).catch(() => undefined);
+    setWorkspace(null);
+    client.clear();
+    await client.resetQueries({ queryKey: ME_KEY });
+  }, [client]);
+  const value = useMemo<SessionValue | null>(
+    () =>
+      workspace
+        ? { me, workspace, canEdit: workspace.role !== 'viewer', isOwner: workspace.role === 'owner', switchWorkspace, signOut }
+        : null,
+    [me, workspace, switchWorkspace, signOut],
+  );
+  if (!value) return <>{props.children}</>;
+  return <SessionContext.Provider value={value}>{props.children}</SessionContext.Provider>;
+}

@@ -1,0 +1,4 @@
+// Placeholder until the usage screen lands.
+export function QuotaBanners() {
+  return null;
+}
