@@ -1,12 +1,12 @@
 // Sign in with the email and password that `npm start` printed on first start.
-import { Button, Center, Paper, PasswordInput, SegmentedControl, Stack, Text, TextInput, Title } from '@mantine/core';
+import { Alert, Button, Center, Paper, PasswordInput, SegmentedControl, Stack, Text, TextInput, Title } from '@mantine/core';
 import { useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api } from '../api/client.ts';
 import { ErrorAlert } from '../components/ErrorAlert.tsx';
 import { setLanguage, type Language } from '../i18n/index.ts';
-import { ME_KEY } from './session.tsx';
+import { ME_KEY, takeSessionEnded } from './session.tsx';
 
 export function SignInPage() {
   const { t, i18n } = useTranslation('auth');
@@ -15,6 +15,7 @@ export function SignInPage() {
   const [password, setPassword] = useState('');
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
+  const [ended] = useState(takeSessionEnded);
 
   async function submit(e: FormEvent) {
     e.preventDefault();
@@ -41,6 +42,11 @@ export function SignInPage() {
             <Text c="dimmed" size="sm">
               {t('hint')}
             </Text>
+            {ended && !error ? (
+              <Alert color="yellow" role="status">
+                {t('sessionEnded')}
+              </Alert>
+            ) : null}
             <TextInput label={t('email')} type="text" autoComplete="username" required value={email} onChange={(e) => setEmail(e.currentTarget.value)} />
             <PasswordInput label={t('password')} autoComplete="current-password" required value={password} onChange={(e) => setPassword(e.currentTarget.value)} />
             {error ? <ErrorAlert error={error} title={t('failed')} /> : null}

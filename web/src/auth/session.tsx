@@ -45,6 +45,15 @@ export function useTimeZone(): string {
 
 export const ME_KEY = ['me'] as const;
 
+let sessionEnded = false;
+
+/** True once after a signed-in session got a 401: the sign-in page says the session ended. */
+export function takeSessionEnded(): boolean {
+  const ended = sessionEnded;
+  sessionEnded = false;
+  return ended;
+}
+
 export function useMe() {
   return useQuery({
     queryKey: ME_KEY,
@@ -63,7 +72,10 @@ export function SessionProvider(props: { me: Me; children: ReactNode }) {
     if (workspace && workspace.id !== chosen) setWorkspace(workspace.id);
   }, [workspace, chosen]);
   useEffect(() => {
-    setUnauthorizedHandler(() => void client.resetQueries({ queryKey: ME_KEY }));
+    setUnauthorizedHandler(() => {
+      sessionEnded = true;
+      void client.resetQueries({ queryKey: ME_KEY });
+    });
   }, [client]);
   const switchWorkspace = useCallback(
     (id: string) => {
