@@ -1,4 +1,44 @@
-// Placeholder until this screen is built.
+// Тариф и расход: this month against the quotas, usage by day, by flow and connector, the plans,
+// the calculator, and the balance.
+import { Center, Loader, Stack, Title } from '@mantine/core';
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { ErrorAlert } from '../../components/ErrorAlert.tsx';
+import { BalanceLedger } from './BalanceLedger.tsx';
+import { Breakdown } from './Breakdown.tsx';
+import { DailyChart } from './DailyChart.tsx';
+import { MonthSummary } from './MonthSummary.tsx';
+import { PlanCalculator } from './PlanCalculator.tsx';
+import { PlansTable } from './PlansTable.tsx';
+import { usePlans, useUsage } from './queries.ts';
+
 export function UsagePage() {
-  return <div>UsagePage</div>;
+  const { t } = useTranslation('usage');
+  const usage = useUsage();
+  const plans = usePlans();
+  const [suggested, setSuggested] = useState<string | null>(null);
+
+  return (
+    <Stack gap="lg" maw={1280}>
+      <Title order={1} size="h2">
+        {t('title')}
+      </Title>
+      <ErrorAlert error={usage.error ?? plans.error} />
+      {(usage.isPending || plans.isPending) && !usage.error && !plans.error && (
+        <Center py="xl">
+          <Loader aria-label={t('loading')} />
+        </Center>
+      )}
+      {usage.data && (
+        <>
+          <MonthSummary usage={usage.data} />
+          <DailyChart usage={usage.data} />
+          <Breakdown usage={usage.data} />
+        </>
+      )}
+      {usage.data && plans.data && <PlansTable catalog={plans.data} usage={usage.data} highlight={suggested} />}
+      {plans.data && <PlanCalculator plans={plans.data.items} onSuggested={setSuggested} />}
+      <BalanceLedger />
+    </Stack>
+  );
 }
