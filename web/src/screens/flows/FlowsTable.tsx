@@ -58,6 +58,8 @@ function FlowRow({ flow, catalog, canEdit, pendingToggle, onToggle, onDelete }: 
   const trigger = flow.definition.trigger;
   const connector = findConnector(catalog, trigger.connector);
   const event = connector?.events.find((e) => e.id === trigger.event);
+  const connectorLabel = connector ? localLabel(connector, i18n.language) : trigger.connector;
+  const eventLabel = event ? localLabel(event, i18n.language) : trigger.event;
   const pending = pendingToggle?.id === flow.id;
   const enabled = pending ? pendingToggle.enabled : flow.enabled;
   const stats = flow.stats;
@@ -73,10 +75,12 @@ function FlowRow({ flow, catalog, canEdit, pendingToggle, onToggle, onDelete }: 
         <Group gap="xs" wrap="nowrap">
           <ConnectorIcon connector={trigger.connector} size={26} />
           <Stack gap={0}>
-            <Text size="sm">{connector ? localLabel(connector, i18n.language) : trigger.connector}</Text>
-            <Text size="xs" c="dimmed">
-              {event ? localLabel(event, i18n.language) : trigger.event}
-            </Text>
+            <Text size="sm">{connectorLabel}</Text>
+            {eventLabel !== connectorLabel && (
+              <Text size="xs" c="dimmed">
+                {eventLabel}
+              </Text>
+            )}
           </Stack>
         </Group>
       </Table.Td>

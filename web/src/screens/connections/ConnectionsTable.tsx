@@ -1,0 +1,162 @@
+// The workspace's connections: name, service, the flows that use it, dates, and what can be
+// done with each (test, change credentials, rename, delete).
+import { Anchor, Button, Group, Loader, Stack, Table, Text, VisuallyHidden } from '@mantine/core';
+import { IconCircleCheck, IconCircleX, IconPencil, IconPlugConnected, IconTrash, IconCursorText } from '@tabler/icons-react';
+import { Fragment } from 'react';
+import { useTranslation } from 'react-i18next';
+import { Link } from 'react-router-dom';
+import { ConfirmButton } from '../../components/ConfirmButton.tsx';
+import { ConnectorIcon } from '../../components/ConnectorIcon.tsx';
+import { DateTime } from '../../components/DateTime.tsx';
+import type { ConnectionItem, TestResult } from './api.ts';
+import { findConnector, localLabel, type CatalogConnector } from './catalog.ts';
+
+export type TestState = { pending: true } | ({ pending: false } & TestResult);
+
+interface Props {
+  connections: ConnectionItem[];
+  catalog: CatalogConnector[] | undefined;
+  canEdit: boolean;
+  tests: Record<string, TestState>;
+  onTest(c: ConnectionItem): void;
+  onEdit(c: ConnectionItem): void;
+  onRename(c: ConnectionItem): void;
+  onDelete(c: ConnectionItem): Promise<void>;
+}
+
+export function ConnectionsTable(props: Props) {
+  const { t } = useTranslation('connections');
+  return (
+    <Table.ScrollContainer minWidth={900}>
+      <Table verticalSpacing="sm" highlightOnHover>
+        <Table.Thead>
+          <Table.Tr>
+            <Table.Th>{t('col.name')}</Table.Th>
+            <Table.Th>{t('col.service')}</Table.Th>
+            <Table.Th>{t('col.usedBy')}</Table.Th>
+            <Table.Th>{t('col.created')}</Table.Th>
+            <Table.Th>{t('col.updated')}</Table.Th>
+            {props.canEdit && (
+              <Table.Th>
+                <VisuallyHidden>{t('col.actions')}</VisuallyHidden>
+              </Table.Th>
+            )}
+          </Table.Tr>
+        </Table.Thead>
+        <Table.Tbody>
+          {props.connections.map((c) => (
+            <ConnectionRow key={c.id} connection={c} {...props} />
+          ))}
+        </Table.Tbody>
+      </Table>
+    </Table.ScrollContainer>
+  );
+}
+
+function ConnectionRow({ connection: c, catalog, canEdit, tests, onTest, onEdit, onRename, onDelete }: Props & { connection: ConnectionItem }) {
+  const { t, i18n } = useTranslation('connections');
+  const connector = findConnector(catalog, c.connector);
+  const test = tests[c.id];
+  const hasAuth = (connector?.auth.length ?? 0) > 0;
+  return (
+    <Table.Tr>
+      <Table.Td miw={200} maw={320}>
+        <Stack gap={4}>
+          <Text fw={500} size="sm">
+            {c.name}
+          </Text>
+          {test && <TestLine test={test} />}
+        </Stack>
+      </Table.Td>
+      <Table.Td>
+        <Group gap="xs" wrap="nowrap">
+          <ConnectorIcon connector={c.connector} size={26} />
+          <Text size="sm" style={{ whiteSpace: 'nowrap' }}>
+            {connector ? localLabel(connector, i18n.language) : c.connector}
+          </Text>
+        </Group>
+      </Table.Td>
+      <Table.Td maw={280}>
+        {c.usedBy === undefined ? (
+          <Text size="sm" c="dimmed">—</Text>
+        ) : c.usedBy.length === 0 ? (
+          <Text size="sm" c="dimmed">
+            {t('row.unused')}
+          </Text>
+        ) : (
+          <Text size="sm">
+            {c.usedBy.map((f, n) => (
+              <Fragment key={f.id}>
+                {n > 0 && ', '}
+                <Anchor component={Link} to={`/flows/${f.id}`} size="sm">
+                  {f.name}
+                </Anchor>
+              </Fragment>
+            ))}
+          </Text>
+        )}
+      </Table.Td>
+      <Table.Td>
+        <Text size="sm" style={{ whiteSpace: 'nowrap' }}>
+          <DateTime value={c.createdAt} />
+        </Text>
+      </Table.Td>
+      <Table.Td>
+        <Text size="sm" style={{ whiteSpace: 'nowrap' }}>
+          <DateTime value={c.updatedAt} />
+        </Text>
+      </Table.Td>
+      {canEdit && (
+        <Table.Td>
+          <Group gap={4} wrap="nowrap" justify="flex-end">
+            <Button variant="subtle" size="xs" leftSection={<IconPlugConnected size={14} />} onClick={() => onTest(c)} disabled={test?.pending === true}>
+              {t('row.test')}
+            </Button>
+            {hasAuth && (
+              <Button variant="subtle" size="xs" leftSection={<IconPencil size={14} />} onClick={() => onEdit(c)} disabled={!connector}>
+                {t('row.edit')}
+              </Button>
+            )}
+            <Button variant="subtle" size="xs" leftSection={<IconCursorText size={14} />} onClick={() => onRename(c)}>
+              {t('row.rename')}
+            </Button>
+            <ConfirmButton
+              variant="subtle"
+              color="red"
+              size="xs"
+              leftSection={<IconTrash size={14} />}
+              question={t('delete.question', { name: c.name })}
+              details={t('delete.details')}
+              confirmLabel={t('delete.confirm')}
+              onConfirm={() => onDelete(c)}
+            >
+              {t('row.delete')}
+            </ConfirmButton>
+          </Group>
+        </Table.Td>
+      )}
+    </Table.Tr>
+  );
+}
+
+function TestLine({ test }: { test: TestState }) {
+  const { t } = useTranslation('connections');
+  if (test.pending) {
+    return (
+      <Group gap={6} wrap="nowrap">
+        <Loader size={12} aria-hidden />
+        <Text size="xs" c="dimmed">
+          {t('test.running')}
+        </Text>
+      </Group>
+    );
+  }
+  return (
+    <Group gap={6} wrap="nowrap" align="flex-start" role={test.ok ? 'status' : 'alert'}>
+      {test.ok ? <IconCircleCheck size={14} color="var(--mantine-color-green-7)" /> : <IconCircleX size={14} color="var(--mantine-color-red-7)" />}
+      <Text size="xs" c={test.ok ? 'green.8' : 'red.8'}>
+        {test.ok ? t('test.ok') : `${t('test.failed')}: ${test.message}`}
+      </Text>
+    </Group>
+  );
+}
