@@ -1,6 +1,7 @@
 // Settings from the environment (DESIGN.md "Running"), validated once at start.
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { emailAddress } from './lib/email.ts';
 
 const envSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
@@ -20,6 +21,7 @@ const envSchema = z.object({
   SVYAZKA_PLANS_FILE: z.string().optional(),
   SVYAZKA_TRUST_PROXY: z.enum(['true', 'false']).default('false'),
   SVYAZKA_PRUNE_EXECUTIONS: z.enum(['true', 'false']).default('true'),
+  SVYAZKA_ADMIN_EMAIL: emailAddress.default('admin@localhost'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -43,6 +45,8 @@ export interface Config {
   plansFile: string | undefined;
   /** Retention also prunes finished executions and their journals, not only webhook history. */
   pruneExecutions: boolean;
+  /** Email of the admin `serve` creates on a fresh data dir. */
+  adminEmail: string;
   /** Exposed to templates as `env`: SVYAZKA_ENV_FOO=bar → {{env.FOO}}. Nothing else of the environment is. */
   templateEnv: Record<string, string>;
 }
@@ -75,6 +79,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     plansFile: e.SVYAZKA_PLANS_FILE,
     trustProxy: e.SVYAZKA_TRUST_PROXY === 'true',
     pruneExecutions: e.SVYAZKA_PRUNE_EXECUTIONS === 'true',
+    adminEmail: e.SVYAZKA_ADMIN_EMAIL.toLowerCase(),
     templateEnv,
   };
   return { ...config, ...overrides };

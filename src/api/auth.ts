@@ -62,7 +62,7 @@ export async function resolvePrincipal(req: FastifyRequest, store: Store): Promi
     if (!token) return null;
     return { userId: token.userId, tokenId: token.id, roles: new Map([[token.workspaceId, token.role]]) };
   }
-  const sessionId = readCookie(req.headers.cookie, SESSION_COOKIE);
+  const sessionId = sessionIdOf(req);
   if (sessionId) {
     const userId = await store.findSessionUser(hashSecret(sessionId), Date.now());
     if (!userId) return null;
@@ -90,6 +90,11 @@ export async function workspaceFor(req: FastifyRequest, principal: Principal, st
   const role = principal.roles.get(workspaceId)!;
   if (ROLE_RANK[role] < ROLE_RANK[need]) throw new AuthError(`This needs the ${need} role; you are ${role}`, 403);
   return workspaceId;
+}
+
+/** The session id the request's cookie carries (the secret; store only its hash). */
+export function sessionIdOf(req: FastifyRequest): string | undefined {
+  return readCookie(req.headers.cookie, SESSION_COOKIE);
 }
 
 function readCookie(header: string | undefined, name: string): string | undefined {

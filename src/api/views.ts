@@ -3,8 +3,9 @@ import type { Connection, ExecutionRecord, StepRecord, WebhookRecord } from '../
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
-export function connectionView(c: Connection) {
-  return { id: c.id, name: c.name, connector: c.connector, config: c.publicConfig, createdAt: iso(c.createdAt), updatedAt: iso(c.updatedAt) };
+/** `usedBy`: the flows whose trigger or steps name the connection. */
+export function connectionView(c: Connection, usedBy: Array<{ id: string; name: string }> = []) {
+  return { id: c.id, name: c.name, connector: c.connector, config: c.publicConfig, createdAt: iso(c.createdAt), updatedAt: iso(c.updatedAt), usedBy };
 }
 
 export function executionView(e: ExecutionRecord, steps?: StepRecord[]) {

@@ -6,6 +6,7 @@ import { openServices, startApp, type Services } from '../app.ts';
 import { hashPassword, hashSecret, newApiToken } from '../api/auth.ts';
 import { executionView } from '../api/views.ts';
 import { loadConfig } from '../config.ts';
+import { isEmailAddress } from '../lib/email.ts';
 import { catalogOf } from '../connectors/catalog.ts';
 import { Flows } from '../engine/flows.ts';
 import { FlowValidationError } from '../engine/validate-flow.ts';
@@ -63,8 +64,13 @@ export function buildProgram(): Command {
     .command('serve')
     .description('Run the server: API, webhooks and workers (PORT, SVYAZKA_DATA_DIR, … from the environment)')
     .option('-p, --port <port>', 'port (default: PORT or 3000)')
-    .action(async (opts: { port?: string }) => {
-      const config = loadConfig(opts.port ? { ...process.env, PORT: opts.port } : process.env);
+    .option('--admin-email <email>', 'email of the admin created on first start (default: SVYAZKA_ADMIN_EMAIL or admin@localhost)')
+    .action(async (opts: { port?: string; adminEmail?: string }) => {
+      const config = loadConfig({
+        ...process.env,
+        ...(opts.port ? { PORT: opts.port } : {}),
+        ...(opts.adminEmail !== undefined ? { SVYAZKA_ADMIN_EMAIL: opts.adminEmail } : {}),
+      });
       const app = await startApp(config);
       await announceFirstAdmin(app.services);
       const stop = async () => {
@@ -97,6 +103,7 @@ export function buildProgram(): Command {
       .option('--role <role>', 'owner | editor | viewer', 'owner'),
   ).action((opts: { email: string; password: string; name?: string; role: string; workspace: string }) =>
     withServices(async (s) => {
+      if (!isEmailAddress(opts.email)) throw new Error(`--email must be an email address (name@host), got "${opts.email}"`);
       const wsId = await workspaceId(s, opts.workspace);
       const existing = await s.store.getUserByEmail(opts.email);
       if (existing) throw new Error(`User ${opts.email} already exists`);
@@ -271,16 +278,19 @@ async function announceFirstAdmin(s: Services): Promise<void> {
   if ((await s.store.listMembers(s.defaultWorkspace.id)).length > 0) return;
   const { randomBytes } = await import('node:crypto');
   const password = randomBytes(12).toString('base64url');
-  const admin = await s.store.createUser({ email: 'admin@localhost', name: 'Admin', passwordHash: await hashPassword(password) });
+  const email = s.config.adminEmail;
+  // A user created earlier (`svyazka user create` in another workspace) keeps their password.
+  const existing = await s.store.getUserByEmail(email);
+  const admin = existing ?? (await s.store.createUser({ email, name: 'Admin', passwordHash: await hashPassword(password) }));
   await s.store.setMember(s.defaultWorkspace.id, admin.id, 'owner');
   const secret = newApiToken();
   await s.store.createApiToken({ workspaceId: s.defaultWorkspace.id, userId: admin.id, role: 'owner', name: 'first start', tokenHash: hashSecret(secret) });
   process.stdout.write(
     [
       '',
-      'First start: an admin was created. This is shown once — keep it.',
-      `  email:     admin@localhost`,
-      `  password:  ${password}`,
+      `First start: ${existing ? 'an existing user became the admin' : 'an admin was created'}. This is shown once — keep it.`,
+      `  email:     ${email}`,
+      `  password:  ${existing ? '(their own)' : password}`,
       `  API token: ${secret}`,
       `  try:       curl -H "Authorization: Bearer ${secret}" ${s.config.publicUrl}/api/v1/flows`,
       '',

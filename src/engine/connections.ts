@@ -6,7 +6,8 @@ import type { AuthValues, ConnectorDefinition } from '../connectors/types.ts';
 import { PermanentError } from '../connectors/errors.ts';
 import type { SecretBox } from '../lib/secret-box.ts';
 import { newId } from '../lib/ids.ts';
-import type { Connection, Store } from '../store/types.ts';
+import type { Connection, FlowRecord, Store } from '../store/types.ts';
+import type { FlowDefinition } from './flow-schema.ts';
 import type { RateLimiter } from './outbound/rate-limiter.ts';
 import { createConnectorHttp } from './outbound/http-client.ts';
 
@@ -38,20 +39,7 @@ export class Connections {
 
   /** Creates or replaces the workspace's connection of that name. Unknown fields are refused. */
   async save(workspaceId: string, input: { name: string; connector: string; auth: Record<string, unknown> }): Promise<Connection> {
-    const connector = this.deps.connectors.get(input.connector);
-    if (!connector) throw new ConnectionError(`unknown connector "${input.connector}"`, 'connector');
-    const known = new Map(connector.auth.fields.map((f) => [f.id, f]));
-    for (const key of Object.keys(input.auth)) {
-      if (!known.has(key)) throw new ConnectionError(`connector "${connector.key}" has no auth field "${key}" (fields: ${[...known.keys()].join(', ') || 'none'})`, `auth.${key}`);
-    }
-    const publicConfig: Record<string, unknown> = {};
-    for (const field of connector.auth.fields) {
-      const value = input.auth[field.id];
-      if (field.required && (value === undefined || value === null || value === '')) {
-        throw new ConnectionError(`field "${field.id}" (${field.label}) is required`, `auth.${field.id}`);
-      }
-      if (!field.secret && value !== undefined) publicConfig[field.id] = value;
-    }
+    const publicConfig = this.checkAuth(input.connector, input.auth);
     const existing = await this.deps.store.getConnectionByName(workspaceId, input.name);
     if (existing && existing.connector !== input.connector) {
       throw new ConnectionError(`connection "${input.name}" already exists for connector "${existing.connector}"`, 'name');
@@ -67,6 +55,53 @@ export class Connections {
     });
     this.cache.delete(`${workspaceId}\0${input.name}`);
     return saved;
+  }
+
+  /**
+   * Renames a connection and/or changes its credentials. In `auth`, a secret field left out or
+   * empty keeps its stored value (secrets are never shown, so a form cannot send them back);
+   * other fields left out keep theirs too. Flows naming the connection are not touched here.
+   */
+  async update(row: Connection, change: { name?: string; auth?: Record<string, unknown> }): Promise<Connection> {
+    const name = change.name ?? row.name;
+    if (name !== row.name && (await this.deps.store.getConnectionByName(row.workspaceId, name))) {
+      throw new ConnectionError(`a connection named "${name}" already exists`, 'name');
+    }
+    let { publicConfig, sealedAuth } = row;
+    if (change.auth) {
+      const connector = this.deps.connectors.get(row.connector);
+      const secretIds = new Set(connector?.auth.fields.filter((f) => f.secret).map((f) => f.id));
+      const auth = { ...(this.deps.secrets.open(row.sealedAuth, row.id) as Record<string, unknown>) };
+      for (const [key, value] of Object.entries(change.auth)) {
+        if (secretIds.has(key) && (value === undefined || value === null || value === '')) continue;
+        auth[key] = value;
+      }
+      publicConfig = this.checkAuth(row.connector, auth);
+      sealedAuth = this.deps.secrets.seal(auth, row.id);
+    }
+    const saved = await this.deps.store.saveConnection({ id: row.id, workspaceId: row.workspaceId, name, connector: row.connector, publicConfig, sealedAuth });
+    this.cache.delete(`${row.workspaceId}\0${row.name}`);
+    this.cache.delete(`${row.workspaceId}\0${name}`);
+    return saved;
+  }
+
+  /** Refuses unknown and missing required auth fields; returns the values that may be shown. */
+  private checkAuth(connectorKey: string, auth: Record<string, unknown>): Record<string, unknown> {
+    const connector = this.deps.connectors.get(connectorKey);
+    if (!connector) throw new ConnectionError(`unknown connector "${connectorKey}"`, 'connector');
+    const known = new Map(connector.auth.fields.map((f) => [f.id, f]));
+    for (const key of Object.keys(auth)) {
+      if (!known.has(key)) throw new ConnectionError(`connector "${connector.key}" has no auth field "${key}" (fields: ${[...known.keys()].join(', ') || 'none'})`, `auth.${key}`);
+    }
+    const publicConfig: Record<string, unknown> = {};
+    for (const field of connector.auth.fields) {
+      const value = auth[field.id];
+      if (field.required && (value === undefined || value === null || value === '')) {
+        throw new ConnectionError(`field "${field.id}" (${field.label}) is required`, `auth.${field.id}`);
+      }
+      if (!field.secret && value !== undefined) publicConfig[field.id] = value;
+    }
+    return publicConfig;
   }
 
   /** The connection a step names, opened; a PermanentError when it does not exist. */
@@ -105,4 +140,22 @@ export class Connections {
       return { ok: false, message: (error as Error).message };
     }
   }
+}
+
+/** Flows whose trigger or any step names the connection. */
+export function flowsUsing(flows: readonly FlowRecord[], connectionName: string): Array<{ id: string; name: string }> {
+  return flows.filter((f) => namesConnection(f.definition as FlowDefinition, connectionName)).map((f) => ({ id: f.id, name: f.name }));
+}
+
+function namesConnection(def: FlowDefinition, name: string): boolean {
+  return def.trigger?.connection === name || (def.steps ?? []).some((step) => 'connection' in step && step.connection === name);
+}
+
+/** The flow with every reference to connection `from` pointing at `to` instead. */
+export function withConnectionRenamed(def: FlowDefinition, from: string, to: string): FlowDefinition {
+  return {
+    ...def,
+    trigger: def.trigger.connection === from ? { ...def.trigger, connection: to } : def.trigger,
+    steps: def.steps.map((step) => ('connection' in step && step.connection === from ? { ...step, connection: to } : step)),
+  };
 }

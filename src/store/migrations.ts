@@ -209,4 +209,11 @@ export const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '0003_workspace_settings': {
+    async up(db: Kysely<unknown>) {
+      // One column per statement: SQLite adds a single column per ALTER TABLE.
+      await db.schema.alterTable('workspaces').addColumn('timezone', 'text', (c) => c.notNull().defaultTo('Europe/Moscow')).execute();
+      await db.schema.alterTable('workspaces').addColumn('locale', 'text', (c) => c.notNull().defaultTo('ru')).execute();
+    },
+  },
 };

@@ -4,6 +4,9 @@ import type { Generated } from 'kysely';
 
 export type Role = 'owner' | 'editor' | 'viewer';
 
+/** Language of a workspace's messages and UI. */
+export type Locale = 'ru' | 'en';
+
 export type ExecutionStatus =
   | 'queued'
   | 'running'
@@ -27,6 +30,9 @@ export interface WorkspacesTable {
   slug: string;
   name: string;
   created_at: number;
+  /** IANA time zone for days and months shown to people ('Europe/Moscow' unless changed). */
+  timezone: Generated<string>;
+  locale: Generated<Locale>;
 }
 
 export interface UsersTable {

@@ -1,14 +1,23 @@
 // The store seam: every part talks to the database through this interface. The SQLite
 // implementation (src/store/sqlite) is the embedded default; PostgreSQL implements the same.
-import type { ExecutionStatus, Role, StepStatus, WebhookStatus } from './schema.ts';
+import type { ExecutionStatus, Locale, Role, StepStatus, WebhookStatus } from './schema.ts';
 
-export type { ExecutionStatus, Role, StepStatus, WebhookStatus };
+export type { ExecutionStatus, Locale, Role, StepStatus, WebhookStatus };
 
 export interface Workspace {
   id: string;
   slug: string;
   name: string;
+  /** IANA time zone name; 'Europe/Moscow' by default. */
+  timezone: string;
+  locale: Locale;
   createdAt: number;
+}
+
+export interface WorkspaceSettings {
+  name?: string;
+  timezone?: string;
+  locale?: Locale;
 }
 
 export interface User {
@@ -32,6 +41,13 @@ export interface ApiToken {
   userId: string | null;
   role: Role;
   name: string;
+}
+
+/** A token as listed to its workspace's owners: never its secret or hash. */
+export interface ApiTokenInfo extends ApiToken {
+  createdAt: number;
+  /** Email of the user it was created for, when it was. */
+  createdByEmail: string | null;
 }
 
 export interface Connection {
@@ -243,16 +259,29 @@ export interface Store {
   getWorkspace(id: string): Promise<Workspace | undefined>;
   getWorkspaceBySlug(slug: string): Promise<Workspace | undefined>;
   listWorkspaces(ids: readonly string[]): Promise<Workspace[]>;
+  updateWorkspace(id: string, settings: WorkspaceSettings): Promise<Workspace | undefined>;
   createUser(user: { email: string; name: string; passwordHash: string }): Promise<User>;
+  getUser(id: string): Promise<User | undefined>;
   getUserByEmail(email: string): Promise<User | undefined>;
+  setUserPassword(userId: string, passwordHash: string): Promise<void>;
   setMember(workspaceId: string, userId: string, role: Role): Promise<void>;
+  /**
+   * Takes the user out of the workspace and revokes the API tokens made for them there, in one
+   * write; refuses (changes nothing) when they are its only owner.
+   */
+  removeMember(workspaceId: string, userId: string): Promise<'removed' | 'not_found' | 'last_owner'>;
   listMembers(workspaceId: string): Promise<Array<{ userId: string; email: string; name: string; role: Role }>>;
   rolesOfUser(userId: string): Promise<Map<string, Role>>;
   createApiToken(token: { workspaceId: string; userId: string | null; role: Role; name: string; tokenHash: string }): Promise<ApiToken>;
   findApiToken(tokenHash: string): Promise<ApiToken | undefined>;
+  /** The workspace's tokens that still work, newest first. */
+  listApiTokens(workspaceId: string): Promise<ApiTokenInfo[]>;
+  revokeApiToken(workspaceId: string, id: string, now: number): Promise<boolean>;
   createSession(session: { idHash: string; userId: string; expiresAt: number }): Promise<void>;
   findSessionUser(idHash: string, now: number): Promise<string | undefined>;
   deleteSession(idHash: string): Promise<void>;
+  /** Ends every session of the user except `keepIdHash` (the one that asked, when given). */
+  deleteUserSessions(userId: string, keepIdHash: string | null): Promise<void>;
 
   // connections
   saveConnection(c: Omit<Connection, 'createdAt' | 'updatedAt'>): Promise<Connection>;

@@ -1,44 +1,94 @@
-// Connections to services; credentials go in, never out.
+// Connections to services; credentials go in, never out. A connection is named by flows, so a
+// rename rewrites them and a delete is refused while any flow still names it.
 import { z } from 'zod';
 import type { Services } from '../../app.ts';
+import { flowsUsing, withConnectionRenamed } from '../../engine/connections.ts';
+import type { FlowDefinition } from '../../engine/flow-schema.ts';
+import { FlowValidationError, validateFlow } from '../../engine/validate-flow.ts';
+import type { Connection } from '../../store/types.ts';
 import { ApiError, notFound, type ApiRouter } from '../router.ts';
 import { connectionView } from '../views.ts';
 import { id } from './params.ts';
 
+const quoted = (flows: Array<{ name: string }>) => flows.map((f) => `«${f.name}»`).join(', ');
+
 export function registerConnectionsRoutes(api: ApiRouter, s: Services): void {
   const connectionBody = z.object({ name: z.string().min(1).max(100), connector: z.string().min(1), auth: z.record(z.string(), z.unknown()).default({}) });
+  const connectionOf = async (workspaceId: string, connectionId: string) => {
+    const c = await s.store.getConnection(workspaceId, connectionId);
+    if (!c) throw notFound('Connection');
+    return c;
+  };
+  const withUsage = async (c: Connection) => connectionView(c, flowsUsing(await s.store.listFlows(c.workspaceId), c.name));
+
   api.add({
-    method: 'GET', url: '/connections', summary: 'Connections of the workspace (credentials are never returned)', tag: 'connections', role: 'viewer',
+    method: 'GET', url: '/connections', summary: 'Connections of the workspace with the flows that use each (credentials are never returned)', tag: 'connections', role: 'viewer',
     async handler({ workspaceId }) {
-      return { items: (await s.store.listConnections(workspaceId)).map(connectionView) };
+      const flows = await s.store.listFlows(workspaceId);
+      return { items: (await s.store.listConnections(workspaceId)).map((c) => connectionView(c, flowsUsing(flows, c.name))) };
     },
   });
   api.add({
     method: 'POST', url: '/connections', summary: 'Create or replace a connection by name', tag: 'connections', role: 'editor', body: connectionBody, status: 201,
     async handler({ body, workspaceId }) {
-      return connectionView(await s.connections.save(workspaceId, body));
+      return withUsage(await s.connections.save(workspaceId, body));
     },
   });
   api.add({
-    method: 'GET', url: '/connections/:id', summary: 'One connection', tag: 'connections', role: 'viewer', params: id,
+    method: 'GET', url: '/connections/:id', summary: 'One connection, with the flows that use it', tag: 'connections', role: 'viewer', params: id,
     async handler({ params, workspaceId }) {
-      const c = await s.store.getConnection(workspaceId, params.id);
-      if (!c) throw notFound('Connection');
-      return connectionView(c);
+      return withUsage(await connectionOf(workspaceId, params.id));
     },
   });
   api.add({
-    method: 'PUT', url: '/connections/:id', summary: 'Replace a connection', tag: 'connections', role: 'editor', params: id, body: connectionBody,
+    method: 'PUT', url: '/connections/:id', summary: 'Replace a connection (all auth values; use PATCH to keep stored secrets)', tag: 'connections', role: 'editor', params: id, body: connectionBody,
     async handler({ params, body, workspaceId }) {
-      const c = await s.store.getConnection(workspaceId, params.id);
-      if (!c) throw notFound('Connection');
-      if (c.name !== body.name || c.connector !== body.connector) throw new ApiError(400, 'name and connector of a connection cannot change');
-      return connectionView(await s.connections.save(workspaceId, body));
+      const c = await connectionOf(workspaceId, params.id);
+      if (c.name !== body.name || c.connector !== body.connector) throw new ApiError(400, 'name and connector of a connection cannot change (rename with PATCH)');
+      return withUsage(await s.connections.save(workspaceId, body));
     },
   });
   api.add({
-    method: 'DELETE', url: '/connections/:id', summary: 'Delete a connection', tag: 'connections', role: 'editor', params: id,
-    async handler({ params, workspaceId }) {
+    method: 'PATCH', url: '/connections/:id',
+    summary: 'Rename a connection (every flow that names it is saved with the new name, as a new version) and/or change its credentials (a secret field left out or empty keeps its stored value)',
+    tag: 'connections', role: 'editor', params: id,
+    body: z.object({ name: z.string().trim().min(1).max(100).optional(), auth: z.record(z.string(), z.unknown()).optional() }),
+    async handler({ params, body, workspaceId }) {
+      const c = await connectionOf(workspaceId, params.id);
+      const newName = body.name !== undefined && body.name !== c.name ? body.name : undefined;
+      const flows = await s.store.listFlows(workspaceId);
+      const users = flowsUsing(flows, c.name);
+      // Every rewritten flow is checked before anything changes, so a rename is all or nothing.
+      const rewritten = newName === undefined ? [] : flows
+        .filter((f) => users.some((u) => u.id === f.id))
+        .map((f) => ({ flow: f, definition: withConnectionRenamed(f.definition as FlowDefinition, c.name, newName) }));
+      for (const { flow, definition } of rewritten) {
+        try {
+          validateFlow(definition, s.connectors);
+        } catch (error) {
+          if (!(error instanceof FlowValidationError)) throw error;
+          throw new ApiError(409, `Связка «${flow.name}» не сохраняется с новым именем / Flow «${flow.name}» cannot be saved with the new name: ${error.message}`);
+        }
+      }
+      const saved = await s.connections.update(c, { name: newName, auth: body.auth });
+      for (const { flow, definition } of rewritten) await s.flows.save(workspaceId, definition, flow.id);
+      return connectionView(saved, users);
+    },
+  });
+  api.add({
+    method: 'DELETE', url: '/connections/:id', summary: 'Delete a connection; 409 with the flows that still use it', tag: 'connections', role: 'editor', params: id,
+    async handler({ params, workspaceId, reply }) {
+      const c = await connectionOf(workspaceId, params.id);
+      const users = flowsUsing(await s.store.listFlows(workspaceId), c.name);
+      if (users.length > 0) {
+        // Answered here rather than thrown: the body carries the flows, which ApiError cannot.
+        reply.code(409).send({
+          error: 'conflict',
+          message: `Подключение используется в связках: ${quoted(users)} / Used by flows: ${quoted(users)}`,
+          flows: users,
+        });
+        return undefined;
+      }
       if (!(await s.store.deleteConnection(workspaceId, params.id))) throw notFound('Connection');
       return { ok: true };
     },
@@ -46,10 +96,7 @@ export function registerConnectionsRoutes(api: ApiRouter, s: Services): void {
   api.add({
     method: 'POST', url: '/connections/:id/test', summary: 'Test a connection against its service', tag: 'connections', role: 'editor', params: id,
     async handler({ params, workspaceId }) {
-      const c = await s.store.getConnection(workspaceId, params.id);
-      if (!c) throw notFound('Connection');
-      return s.connections.test(c, s.limiter, s.logger);
+      return s.connections.test(await connectionOf(workspaceId, params.id), s.limiter, s.logger);
     },
   });
-
 }

@@ -1,13 +1,14 @@
-// Sign in and out with a password (session cookie).
+// Sign in and out with a password (session cookie), who am I, and changing one's password.
 import { z } from 'zod';
 import type { Services } from '../../app.ts';
-import { hashSecret, newSessionId, SESSION_COOKIE, SESSION_DAYS, verifyPassword } from '../auth.ts';
+import { emailAddress } from '../../lib/email.ts';
+import { hashPassword, hashSecret, newSessionId, SESSION_COOKIE, SESSION_DAYS, sessionIdOf, verifyPassword } from '../auth.ts';
 import { ApiError, type ApiRouter } from '../router.ts';
 
 export function registerSessionRoutes(api: ApiRouter, s: Services): void {
   api.add({
-    method: 'POST', url: '/auth/login', summary: 'Sign in with email and password (sets a session cookie)', tag: 'auth', role: null,
-    body: z.object({ email: z.string().email(), password: z.string().min(1) }),
+    method: 'POST', url: '/auth/login', summary: 'Sign in with email and password (sets a session cookie); any name@host address, admin@localhost too', tag: 'auth', role: null,
+    body: z.object({ email: emailAddress, password: z.string().min(1) }),
     async handler({ body, reply }) {
       const user = await s.store.getUserByEmail(body.email);
       if (!user || !(await verifyPassword(body.password, user.passwordHash))) throw new ApiError(401, 'Wrong email or password');
@@ -21,11 +22,40 @@ export function registerSessionRoutes(api: ApiRouter, s: Services): void {
   api.add({
     method: 'POST', url: '/auth/logout', summary: 'End the session', tag: 'auth', role: 'authenticated',
     async handler({ req, reply }) {
-      const cookie = /(?:^|;\s*)svyazka_session=([^;]+)/.exec(req.headers.cookie ?? '')?.[1];
-      if (cookie) await s.store.deleteSession(hashSecret(decodeURIComponent(cookie)));
+      const sessionId = sessionIdOf(req);
+      if (sessionId) await s.store.deleteSession(hashSecret(sessionId));
       reply.header('set-cookie', `${SESSION_COOKIE}=; Path=/; HttpOnly; Max-Age=0`);
       return { ok: true };
     },
   });
-
+  api.add({
+    method: 'GET', url: '/auth/me', summary: 'Who is signed in (user is null for an API token without one) and their workspaces with role, time zone and language', tag: 'auth', role: 'authenticated',
+    async handler({ principal }) {
+      const user = principal.userId ? await s.store.getUser(principal.userId) : undefined;
+      const workspaces = await s.store.listWorkspaces([...principal.roles.keys()]);
+      return {
+        user: user ? { id: user.id, email: user.email, name: user.name } : null,
+        workspaces: workspaces.map((w) => ({ id: w.id, slug: w.slug, name: w.name, role: principal.roles.get(w.id), timezone: w.timezone, locale: w.locale })),
+      };
+    },
+  });
+  api.add({
+    method: 'POST', url: '/auth/password', summary: "Change your password (the current one is checked); your other sessions end", tag: 'auth', role: 'authenticated',
+    body: z.object({
+      currentPassword: z.string().min(1),
+      newPassword: z.string().min(8, 'at least 8 characters / не короче 8 символов').max(1000),
+    }),
+    async handler({ req, body, principal }) {
+      const user = principal.userId ? await s.store.getUser(principal.userId) : undefined;
+      if (!user) throw new ApiError(403, 'Only a user has a password; this API token has none');
+      if (!(await verifyPassword(body.currentPassword, user.passwordHash))) {
+        const message = 'Текущий пароль неверен / The current password is wrong';
+        throw new ApiError(400, message, [{ path: 'body.currentPassword', message }]);
+      }
+      await s.store.setUserPassword(user.id, await hashPassword(body.newPassword));
+      const sessionId = sessionIdOf(req);
+      await s.store.deleteUserSessions(user.id, sessionId ? hashSecret(sessionId) : null);
+      return { ok: true };
+    },
+  });
 }

@@ -9,10 +9,12 @@ import type {
   FlowsTable,
   Role,
   WebhooksTable,
+  WorkspacesTable,
 } from '../schema.ts';
 import { UNFINISHED_STATUSES } from '../schema.ts';
 import type {
   ApiToken,
+  ApiTokenInfo,
   ExecutionStatus,
   Connection,
   ExecutionFilter,
@@ -30,6 +32,7 @@ import type {
   WebhookFilter,
   WebhookRecord,
   Workspace,
+  WorkspaceSettings,
 } from '../types.ts';
 import { newId } from '../../lib/ids.ts';
 import { parseJson } from '../../lib/json.ts';
@@ -82,23 +85,32 @@ export class SqliteStore implements Store {
   async createWorkspace(slug: string, name: string): Promise<Workspace> {
     const ws = { id: newId('ws'), slug, name, created_at: Date.now() };
     await this.db.write(() => this.db.run(this.q.insertInto('workspaces').values(ws)));
-    return { id: ws.id, slug, name, createdAt: ws.created_at };
+    return (await this.getWorkspace(ws.id))!;
   }
 
   async getWorkspace(id: string): Promise<Workspace | undefined> {
     const row = this.db.first(this.q.selectFrom('workspaces').selectAll().where('id', '=', id));
-    return row && { id: row.id, slug: row.slug, name: row.name, createdAt: Number(row.created_at) };
+    return row && toWorkspace(row);
   }
 
   async getWorkspaceBySlug(slug: string): Promise<Workspace | undefined> {
     const row = this.db.first(this.q.selectFrom('workspaces').selectAll().where('slug', '=', slug));
-    return row && { id: row.id, slug: row.slug, name: row.name, createdAt: Number(row.created_at) };
+    return row && toWorkspace(row);
   }
 
   async listWorkspaces(ids: readonly string[]): Promise<Workspace[]> {
     if (ids.length === 0) return [];
     const rows = this.db.all(this.q.selectFrom('workspaces').selectAll().where('id', 'in', ids).orderBy('slug'));
-    return rows.map((row) => ({ id: row.id, slug: row.slug, name: row.name, createdAt: Number(row.created_at) }));
+    return rows.map(toWorkspace);
+  }
+
+  async updateWorkspace(id: string, settings: WorkspaceSettings): Promise<Workspace | undefined> {
+    const set: Partial<Selectable<WorkspacesTable>> = {};
+    if (settings.name !== undefined) set.name = settings.name;
+    if (settings.timezone !== undefined) set.timezone = settings.timezone;
+    if (settings.locale !== undefined) set.locale = settings.locale;
+    if (Object.keys(set).length > 0) await this.db.write(() => this.db.run(this.q.updateTable('workspaces').set(set).where('id', '=', id)));
+    return this.getWorkspace(id);
   }
 
   async createUser(user: { email: string; name: string; passwordHash: string }): Promise<User> {
@@ -107,9 +119,18 @@ export class SqliteStore implements Store {
     return { id: row.id, email: row.email, name: row.name, passwordHash: row.password_hash, createdAt: row.created_at };
   }
 
+  async getUser(id: string): Promise<User | undefined> {
+    const row = this.db.first(this.q.selectFrom('users').selectAll().where('id', '=', id));
+    return row && { id: row.id, email: row.email, name: row.name, passwordHash: row.password_hash, createdAt: Number(row.created_at) };
+  }
+
   async getUserByEmail(email: string): Promise<User | undefined> {
     const row = this.db.first(this.q.selectFrom('users').selectAll().where('email', '=', email.toLowerCase()));
     return row && { id: row.id, email: row.email, name: row.name, passwordHash: row.password_hash, createdAt: Number(row.created_at) };
+  }
+
+  async setUserPassword(userId: string, passwordHash: string): Promise<void> {
+    await this.db.write(() => this.db.run(this.q.updateTable('users').set({ password_hash: passwordHash }).where('id', '=', userId)));
   }
 
   async setMember(workspaceId: string, userId: string, role: Role): Promise<void> {
@@ -121,6 +142,35 @@ export class SqliteStore implements Store {
           .onConflict((oc) => oc.columns(['workspace_id', 'user_id']).doUpdateSet({ role })),
       ),
     );
+  }
+
+  async removeMember(workspaceId: string, userId: string): Promise<'removed' | 'not_found' | 'last_owner'> {
+    return this.db.write(() => {
+      const member = this.db.first(
+        this.q.selectFrom('members').select('role').where('workspace_id', '=', workspaceId).where('user_id', '=', userId),
+      );
+      if (!member) return 'not_found' as const;
+      if (member.role === 'owner') {
+        const owners = this.db.first(
+          this.q
+            .selectFrom('members')
+            .select((eb) => eb.fn.countAll<number>().as('n'))
+            .where('workspace_id', '=', workspaceId)
+            .where('role', '=', 'owner'),
+        );
+        if (Number(owners?.n ?? 0) <= 1) return 'last_owner' as const;
+      }
+      this.db.run(this.q.deleteFrom('members').where('workspace_id', '=', workspaceId).where('user_id', '=', userId));
+      this.db.run(
+        this.q
+          .updateTable('api_tokens')
+          .set({ revoked_at: Date.now() })
+          .where('workspace_id', '=', workspaceId)
+          .where('user_id', '=', userId)
+          .where('revoked_at', 'is', null),
+      );
+      return 'removed' as const;
+    });
   }
 
   async listMembers(workspaceId: string) {
@@ -167,6 +217,42 @@ export class SqliteStore implements Store {
     return row && { id: row.id, workspaceId: row.workspace_id, userId: row.user_id, role: row.role, name: row.name };
   }
 
+  async listApiTokens(workspaceId: string): Promise<ApiTokenInfo[]> {
+    const rows = this.db.all(
+      this.q
+        .selectFrom('api_tokens')
+        .leftJoin('users', 'users.id', 'api_tokens.user_id')
+        .select(['api_tokens.id', 'api_tokens.workspace_id', 'api_tokens.user_id', 'api_tokens.role', 'api_tokens.name', 'api_tokens.created_at', 'users.email'])
+        .where('api_tokens.workspace_id', '=', workspaceId)
+        .where('api_tokens.revoked_at', 'is', null)
+        .orderBy('api_tokens.created_at', 'desc')
+        .orderBy('api_tokens.id', 'desc'),
+    );
+    return rows.map((r) => ({
+      id: r.id,
+      workspaceId: r.workspace_id,
+      userId: r.user_id,
+      role: r.role,
+      name: r.name,
+      createdAt: Number(r.created_at),
+      createdByEmail: r.email ?? null,
+    }));
+  }
+
+  async revokeApiToken(workspaceId: string, id: string, now: number): Promise<boolean> {
+    const changes = await this.db.write(() =>
+      this.db.run(
+        this.q
+          .updateTable('api_tokens')
+          .set({ revoked_at: now })
+          .where('workspace_id', '=', workspaceId)
+          .where('id', '=', id)
+          .where('revoked_at', 'is', null),
+      ),
+    );
+    return changes > 0;
+  }
+
   async createSession(session: { idHash: string; userId: string; expiresAt: number }): Promise<void> {
     await this.db.write(() =>
       this.db.run(
@@ -186,6 +272,12 @@ export class SqliteStore implements Store {
 
   async deleteSession(idHash: string): Promise<void> {
     await this.db.write(() => this.db.run(this.q.deleteFrom('sessions').where('id_hash', '=', idHash)));
+  }
+
+  async deleteUserSessions(userId: string, keepIdHash: string | null): Promise<void> {
+    let query = this.q.deleteFrom('sessions').where('user_id', '=', userId);
+    if (keepIdHash) query = query.where('id_hash', '<>', keepIdHash);
+    await this.db.write(() => this.db.run(query));
   }
 
   // ---- connections ----
@@ -566,6 +658,10 @@ function page<T extends { id: string }>(items: T[], limit: number): Page<T> {
   const more = items.length > limit;
   const slice = more ? items.slice(0, limit) : items;
   return { items: slice, next: more ? slice[slice.length - 1].id : null };
+}
+
+function toWorkspace(row: Selectable<WorkspacesTable>): Workspace {
+  return { id: row.id, slug: row.slug, name: row.name, timezone: row.timezone, locale: row.locale, createdAt: Number(row.created_at) };
 }
 
 function toConnection(row: Selectable<ConnectionsTable>): Connection {

@@ -1,4 +1,140 @@
-// Placeholder until this screen is built.
+// /executions: the run history, filtered by flow, status and time (all in the URL), newest first,
+// paged on the server; refreshes itself while anything shown is still running.
+import { Anchor, Button, Group, Select, Stack, Table, Text, Title, Tooltip } from '@mantine/core';
+import { useTranslation } from 'react-i18next';
+import { Link, useNavigate } from 'react-router-dom';
+import { DateTime } from '../../components/DateTime.tsx';
+import { EmptyState } from '../../components/EmptyState.tsx';
+import { ErrorAlert } from '../../components/ErrorAlert.tsx';
+import { Pager } from '../../components/Pager.tsx';
+import { StatusBadge } from '../../components/StatusBadge.tsx';
+import { formatDuration } from '../../lib/format.ts';
+import { durationMs, EXECUTION_STATUSES, useExecutionPage, type Execution } from './api.ts';
+import { FlowSelect } from './FlowSelect.tsx';
+import { useFlowNames } from './flows.ts';
+import { TimeRange } from './TimeRange.tsx';
+import { useUrlFilter } from './useUrlFilter.ts';
+
+const FILTER_KEYS = ['flowId', 'status', 'from', 'to'] as const;
+
 export function ExecutionsPage() {
-  return <div>ExecutionsPage</div>;
+  const { t } = useTranslation('executions');
+  const tc = useTranslation().t;
+  const { values, setFilter, setCursor, reset, filtered } = useUrlFilter(FILTER_KEYS);
+  const page = useExecutionPage(values);
+  const nameOf = useFlowNames(page.data?.items);
+
+  return (
+    <Stack gap="md">
+      <Title order={1} size="h2">
+        {t('title')}
+      </Title>
+      <Group gap="sm" align="flex-end" wrap="wrap">
+        <FlowSelect label={t('filter.flow')} value={values.flowId} onChange={(v) => setFilter('flowId', v)} />
+        <Select
+          label={t('filter.status')}
+          placeholder={t('filter.allStatuses')}
+          clearable
+          w={190}
+          value={values.status ?? null}
+          onChange={(v) => setFilter('status', v)}
+          data={EXECUTION_STATUSES.map((s) => ({ value: s, label: tc(`status.${s}`, { defaultValue: s }) }))}
+        />
+        <TimeRange from={values.from} to={values.to} onChange={(k, v) => setFilter(k, v)} />
+        {filtered && (
+          <Button variant="subtle" onClick={reset}>
+            {t('filter.reset')}
+          </Button>
+        )}
+      </Group>
+
+      {page.error ? <ErrorAlert error={page.error} /> : null}
+      {page.isPending ? (
+        <Text c="dimmed">{tc('loading')}</Text>
+      ) : page.data && page.data.items.length === 0 ? (
+        filtered || values.before ? (
+          <EmptyState
+            title={t('empty.filteredTitle')}
+            hint={t('empty.filteredHint')}
+            action={
+              <Button variant="light" onClick={reset}>
+                {t('filter.reset')}
+              </Button>
+            }
+          />
+        ) : (
+          <EmptyState
+            title={t('empty.title')}
+            hint={t('empty.hint')}
+            action={
+              <Button component={Link} to="/flows" variant="light">
+                {t('empty.toFlows')}
+              </Button>
+            }
+          />
+        )
+      ) : page.data ? (
+        <>
+          <ExecutionsTable items={page.data.items} nameOf={nameOf} />
+          <Pager hasPrevious={!!values.before} next={page.data.next} onFirst={() => setCursor(null)} onNext={(c) => setCursor(c)} />
+        </>
+      ) : null}
+    </Stack>
+  );
+}
+
+function ExecutionsTable(props: { items: Execution[]; nameOf(e: Execution): string | undefined }) {
+  const { t } = useTranslation('executions');
+  const navigate = useNavigate();
+  return (
+    <Table.ScrollContainer minWidth={760}>
+      <Table highlightOnHover verticalSpacing="xs">
+        <Table.Thead>
+          <Table.Tr>
+            <Table.Th>{t('column.time')}</Table.Th>
+            <Table.Th>{t('column.flow')}</Table.Th>
+            <Table.Th>{t('column.origin')}</Table.Th>
+            <Table.Th>{t('column.status')}</Table.Th>
+            <Table.Th>{t('column.error')}</Table.Th>
+            <Table.Th ta="right">{t('column.duration')}</Table.Th>
+          </Table.Tr>
+        </Table.Thead>
+        <Table.Tbody>
+          {props.items.map((e) => (
+            <Table.Tr key={e.id} style={{ cursor: 'pointer' }} onClick={() => navigate(`/executions/${e.id}`)} data-execution-id={e.id}>
+              <Table.Td style={{ whiteSpace: 'nowrap' }}>
+                <Anchor component={Link} to={`/executions/${e.id}`} onClick={(ev) => ev.stopPropagation()}>
+                  <DateTime value={e.createdAt} seconds />
+                </Anchor>
+              </Table.Td>
+              <Table.Td>
+                <Text size="sm" lineClamp={1}>
+                  {props.nameOf(e) ?? t('unknownFlow')}
+                </Text>
+              </Table.Td>
+              <Table.Td>
+                <Text size="sm">{t(`origin.${e.origin}`, { defaultValue: e.origin })}</Text>
+              </Table.Td>
+              <Table.Td style={{ whiteSpace: 'nowrap' }}>
+                <StatusBadge status={e.status} />
+              </Table.Td>
+              <Table.Td maw={320}>
+                {e.error ? (
+                  <Tooltip label={e.error} multiline maw={480} openDelay={300}>
+                    <Text size="sm" c="red" lineClamp={1}>
+                      {e.errorStep ? `${e.errorStep}: ` : ''}
+                      {e.error}
+                    </Text>
+                  </Tooltip>
+                ) : null}
+              </Table.Td>
+              <Table.Td ta="right" style={{ whiteSpace: 'nowrap' }}>
+                {formatDuration(durationMs(e))}
+              </Table.Td>
+            </Table.Tr>
+          ))}
+        </Table.Tbody>
+      </Table>
+    </Table.ScrollContainer>
+  );
 }
