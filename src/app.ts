@@ -11,7 +11,9 @@ import { Executor } from './engine/executor.ts';
 import { Flows } from './engine/flows.ts';
 import { LocalRateLimiter, type RateLimiter } from './engine/outbound/rate-limiter.ts';
 import { Runs } from './engine/runs.ts';
+import { SandboxPool } from './engine/sandboxes.ts';
 import { TriggerScheduler } from './engine/scheduler.ts';
+import { TestRunner } from './engine/test-run.ts';
 import { HookTargets } from './intake/hook-targets.ts';
 import { loadMasterKey, SecretBox } from './lib/secret-box.ts';
 import { createLogger } from './logger.ts';
@@ -41,6 +43,9 @@ export interface Services {
   targets: HookTargets;
   queue: EmbeddedQueue | null;
   plans: PlansService;
+  /** Connectors' sandboxes for test runs, started on first use. */
+  sandboxes: SandboxPool;
+  testRuns: TestRunner;
   defaultWorkspace: Workspace;
 }
 
@@ -77,20 +82,25 @@ export async function openServices(
   flows.onChange({ flowChanged: (flow, previous) => { targets.invalidate(previous); if (flow) targets.invalidate(flow.hookToken); } });
   const defaultWorkspace = await store.ensureWorkspace(DEFAULT_WORKSPACE, 'Default');
   const plans = new PlansService({ catalog: loadPlanCatalog(config.plansFile), store: store.plans, logger });
+  const connections = new Connections({ store, connectors, secrets });
+  const limiter = new LocalRateLimiter();
+  const sandboxes = new SandboxPool();
   return {
     config,
     logger,
     store,
     connectors,
     secrets,
-    connections: new Connections({ store, connectors, secrets }),
+    connections,
     flows,
     runs: new Runs({ store, queue }),
-    limiter: new LocalRateLimiter(),
+    limiter,
     metrics,
     targets,
     queue,
     plans,
+    sandboxes,
+    testRuns: new TestRunner({ connectors, connections, limiter, logger, sandboxes, env: config.templateEnv }),
     defaultWorkspace,
   };
 }
@@ -164,6 +174,7 @@ export async function startApp(config: Config, opts: { logger?: Logger; connecto
       clearInterval(idleGc);
       scheduler.stop();
       await server.close();
+      await services.sandboxes.stop();
       await queue!.stop();
       await store.close();
     },

@@ -8,10 +8,12 @@ export function connectionView(c: Connection, usedBy: Array<{ id: string; name: 
   return { id: c.id, name: c.name, connector: c.connector, config: c.publicConfig, createdAt: iso(c.createdAt), updatedAt: iso(c.updatedAt), usedBy };
 }
 
-export function executionView(e: ExecutionRecord, steps?: StepRecord[]) {
+/** `flowName` is null when the flow was deleted since. */
+export function executionView(e: ExecutionRecord, steps?: StepRecord[], flowName?: string | null) {
   return {
     id: e.id,
     flowId: e.flowId,
+    ...(flowName !== undefined ? { flowName } : {}),
     flowVersion: e.flowVersion,
     webhookId: e.webhookId,
     origin: e.origin,
@@ -23,7 +25,7 @@ export function executionView(e: ExecutionRecord, steps?: StepRecord[]) {
     createdAt: iso(e.createdAt),
     startedAt: iso(e.startedAt),
     finishedAt: iso(e.finishedAt),
-    ...(steps ? { trigger: e.trigger, steps: steps.map(stepView) } : {}),
+    ...(steps ? { trigger: e.trigger, steps: steps.map(stepView), transactions: steps.reduce((sum, st) => sum + st.transactions, 0) } : {}),
   };
 }
 
@@ -45,10 +47,11 @@ export function stepView(s: StepRecord) {
   };
 }
 
-export function webhookView(w: WebhookRecord, full: boolean) {
+export function webhookView(w: WebhookRecord, full: boolean, flowName?: string | null) {
   return {
     id: w.id,
     flowId: w.flowId,
+    ...(flowName !== undefined ? { flowName } : {}),
     method: w.method,
     status: w.status,
     error: w.error,

@@ -11,13 +11,13 @@ import type { ExecutionQueue } from '../queue/types.ts';
 import type { ExecutionRecord, ExecutionStatus, ExecutionUpdate, StepRecord, Store, TransactionUsage } from '../store/types.ts';
 import { monthOf, dayOf } from '../plans/periods.ts';
 import { QuotaExceededError, type PlansService } from '../plans/service.ts';
-import { evaluateCondition } from './conditions.ts';
 import type { Connections } from './connections.ts';
 import type { ActionStep, DelayStep, FilterStep, FlowDefinition, SetStep, Step } from './flow-schema.ts';
 import { createConnectorHttp } from './outbound/http-client.ts';
 import type { RateLimiter } from './outbound/rate-limiter.ts';
 import { retryDelayMs, type RetryPolicy } from './retry-policy.ts';
-import { renderTemplate, renderValue, type TemplateContext } from './template.ts';
+import { delayResumeAt, endingOnError, endingOnNotFound, evaluateFilter, resolveActionInput, resolveSet } from './step-logic.ts';
+import type { TemplateContext } from './template.ts';
 
 export const FINAL_STATUSES: ReadonlySet<ExecutionStatus> = new Set(['succeeded', 'failed', 'filtered', 'stopped', 'cancelled']);
 const DONE_STEP = new Set(['succeeded', 'passed', 'not_found', 'skipped']);
@@ -234,34 +234,20 @@ export class Executor {
   }
 
   private runFilter(step: FilterStep, ctx: TemplateContext, base: StepRecord): StepOutcome {
-    const mode = step.all ? 'all' : 'any';
-    const conditions = (step.all ?? step.any)!.map((c) => {
-      const left = renderTemplate(c.left, ctx);
-      const right = renderValue(c.right, ctx);
-      return { left, op: c.op, right, result: evaluateCondition(left, c.op, right) };
-    });
-    const passed = mode === 'all' ? conditions.every((c) => c.result) : conditions.some((c) => c.result);
-    const record: StepRecord = { ...base, status: passed ? 'passed' : 'filtered', input: { [mode]: conditions }, output: { passed }, finishedAt: Date.now() };
+    const { passed, input } = evaluateFilter(step, ctx);
+    const record: StepRecord = { ...base, status: passed ? 'passed' : 'filtered', input, output: { passed }, finishedAt: Date.now() };
     return passed ? { kind: 'next', record, output: { passed } } : { kind: 'end', record, status: 'filtered', error: null };
   }
 
   private runSet(step: SetStep, ctx: TemplateContext, base: StepRecord): StepOutcome {
-    const values = renderValue(step.values, ctx);
+    const values = resolveSet(step, ctx);
     return { kind: 'next', record: { ...base, input: step.values, output: values, finishedAt: Date.now() }, output: values };
   }
 
   private runDelay(step: DelayStep, ctx: TemplateContext, base: StepRecord, previous: StepRecord | undefined): StepOutcome {
     const now = Date.now();
     let resumeAt = previous?.status === 'waiting' ? previous.resumeAt : null;
-    if (resumeAt === null) {
-      if (step.seconds !== undefined) resumeAt = now + step.seconds * 1000;
-      else {
-        const until = renderTemplate(step.until!, ctx);
-        const at = typeof until === 'number' ? until : Date.parse(String(until));
-        if (Number.isNaN(at)) throw new Error(`delay "until" is not a date: ${JSON.stringify(until)}`);
-        resumeAt = at;
-      }
-    }
+    if (resumeAt === null) resumeAt = delayResumeAt(step, ctx, now);
     const input = { resumeAt: new Date(resumeAt).toISOString() };
     if (resumeAt <= now) {
       return { kind: 'next', record: { ...base, input, output: { resumedAt: new Date(now).toISOString() }, finishedAt: now }, output: {} };
@@ -279,7 +265,7 @@ export class Executor {
   ): Promise<StepOutcome> {
     const action = this.deps.connectors.action(step.connector, step.action);
     if (!action) throw new Error(`Connector "${step.connector}" has no action "${step.action}"`);
-    const input = renderValue(step.input, ctx) as Record<string, unknown>;
+    const input = resolveActionInput(step, ctx);
     const outcome = await this.attempt(
       { executionId: execution.id, flowId: execution.flowId, stepId: step.id, idx: base.idx, type: 'action', connectorKey: step.connector, previous, retry: step.retry, input },
       step.connection ?? null,
@@ -288,16 +274,14 @@ export class Executor {
       (auth, http, signal) =>
         action.run({ auth, http, logger, signal, idempotencyKey: `svz-${execution.id}-${step.id}`, executionId: execution.id, stepId: step.id }, input),
     );
-    if (outcome.kind === 'end' && outcome.record.status === 'not_found') {
-      if (step.onNotFound === 'continue') return { kind: 'next', record: outcome.record, output: outcome.record.output };
-      if (step.onNotFound === 'fail') {
-        return { ...outcome, status: 'failed', error: outcome.record.error, record: { ...outcome.record, status: 'failed' } };
-      }
-      return outcome;
-    }
-    if (outcome.kind === 'end' && outcome.status === 'failed' && step.onError === 'continue') {
-      const output = { error: outcome.error };
-      return { kind: 'next', record: { ...outcome.record, output }, output };
+    if (outcome.kind !== 'end') return outcome;
+    const failed = outcome.status === 'failed';
+    const notFound = outcome.record.status === 'not_found';
+    if (!notFound && !failed) return outcome;
+    const ending = notFound ? endingOnNotFound(step, outcome.record.output) : endingOnError(step, outcome.error);
+    if (ending.kind === 'next') return { kind: 'next', record: { ...outcome.record, output: ending.output }, output: ending.output };
+    if (ending.kind === 'failed' && notFound) {
+      return { ...outcome, status: 'failed', error: outcome.record.error, record: { ...outcome.record, status: 'failed' } };
     }
     return outcome;
   }

@@ -21,12 +21,23 @@ export class Runs {
     this.deps = deps;
   }
 
-  /** Runs a failed execution again from its failed step; earlier steps are not repeated. */
-  async retry(workspaceId: string, executionId: string): Promise<ExecutionRecord> {
-    const current = await this.deps.store.getExecution(workspaceId, executionId);
+  /**
+   * Runs a failed execution again from its failed step; earlier steps are not repeated. `as_ran`
+   * keeps the flow version it ran with; `current` goes on with the flow as saved now (steps
+   * already done, by id, keep their results).
+   */
+  async retry(workspaceId: string, executionId: string, mode: 'as_ran' | 'current' = 'as_ran'): Promise<ExecutionRecord> {
+    const { store } = this.deps;
+    const current = await store.getExecution(workspaceId, executionId);
     if (!current) throw new RunError('Execution not found', 404);
     if (current.status !== 'failed') throw new RunError(`Only failed executions can be retried; this one is ${current.status}`, 409);
-    const queued = await this.deps.store.requeueFailed(workspaceId, executionId, Date.now());
+    let version: number | undefined;
+    if (mode === 'current') {
+      const flow = await store.getFlow(workspaceId, current.flowId);
+      if (!flow) throw new RunError('The flow of this execution no longer exists', 409);
+      version = flow.version;
+    }
+    const queued = await store.requeueFailed(workspaceId, executionId, Date.now(), version);
     if (!queued) throw new RunError('Execution changed meanwhile; reload it', 409);
     await this.deps.queue?.push([{ executionId }]);
     return queued;

@@ -11,6 +11,7 @@ import { newId } from '../lib/ids.ts';
 import { BodyError, mergeQuery, parseQueryString, parseWebhookBody, type ParsedBody } from './body.ts';
 import { headersForHistory } from './headers.ts';
 import type { HookTargets } from './hook-targets.ts';
+import { webhookSignalsOf } from './webhook-signals.ts';
 
 export interface IntakeDeps {
   store: Store;
@@ -42,6 +43,7 @@ export async function hooksRoutes(app: FastifyInstance, deps: IntakeDeps): Promi
     return reply.code(status).send({ ok: false, error: status === 500 ? 'internal_error' : 'bad_request', message: status === 500 ? 'Internal error; the webhook was not stored' : error.message });
   });
 
+  const signals = webhookSignalsOf(deps.store);
   const handler = async (req: FastifyRequest<{ Params: { token: string } }>, reply: FastifyReply) => {
     const token = req.params.token;
     const target = TOKEN.test(token) ? await deps.targets.find(token) : null;
@@ -92,6 +94,7 @@ export async function hooksRoutes(app: FastifyInstance, deps: IntakeDeps): Promi
       webhook.bodyKind = 'invalid';
       webhook.body = { text: raw.subarray(0, INVALID_BODY_PREVIEW).toString('utf8') };
       await deps.store.acceptWebhook(webhook, null, dayOf(now));
+      signals.stored(webhook.flowId, webhook.id);
       deps.metrics.webhooksRejected.inc({ reason: error.code });
       return reply.code(error.statusCode).send({ ok: false, error: error.code, message: error.message, id: webhook.id });
     }
@@ -112,6 +115,8 @@ export async function hooksRoutes(app: FastifyInstance, deps: IntakeDeps): Promi
       : null;
     if (!execution) webhook.status = 'no_enabled_flow';
     await deps.store.acceptWebhook(webhook, execution, dayOf(now));
+    // Also when the flow is disabled: its webhooks are stored as samples for the editor.
+    signals.stored(webhook.flowId, webhook.id);
     deps.metrics.webhooksAccepted.inc();
     if (execution && deps.queue) void deps.queue.push([{ executionId: execution.id }]);
     return reply.code(200).send({ ok: true, id: webhook.id });

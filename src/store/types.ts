@@ -74,6 +74,13 @@ export interface FlowRecord {
   updatedAt: number;
 }
 
+export interface FlowStats {
+  lastExecution: { id: string; status: ExecutionStatus; at: number } | null;
+  executionsToday: number;
+  errorsToday: number;
+  transactionsMonth: number;
+}
+
 export interface HookTarget {
   flowId: string;
   workspaceId: string;
@@ -167,6 +174,10 @@ export interface ExecutionFilter {
   flowId?: string;
   status?: ExecutionStatus;
   webhookId?: string;
+  /** Created at or after (epoch ms). */
+  from?: number;
+  /** Created before (epoch ms). */
+  to?: number;
   before?: string;
   limit: number;
 }
@@ -318,8 +329,15 @@ export interface Store {
   updateExecution(id: string, update: ExecutionUpdate): Promise<void>;
   /** Saves the step and updates the execution in one durable write. */
   saveStepAndExecution(step: StepRecord | null, id: string, update: ExecutionUpdate, usage?: TransactionUsage): Promise<void>;
-  /** A failed step's journal entry is reset and the execution queued again. */
-  requeueFailed(workspaceId: string, id: string, now: number): Promise<ExecutionRecord | undefined>;
+  /**
+   * A failed step's journal entry is reset and the execution queued again; with `flowVersion`,
+   * it goes on with that version of its flow.
+   */
+  requeueFailed(workspaceId: string, id: string, now: number, flowVersion?: number): Promise<ExecutionRecord | undefined>;
+  /** Per flow: its newest execution, executions and failed ones since `since`, transactions counted for `month`. */
+  flowStats(workspaceId: string, flowIds: readonly string[], since: number, month: string): Promise<Map<string, FlowStats>>;
+  /** Names of the workspace's flows among `ids` (deleted ones are missing). */
+  flowNames(workspaceId: string, ids: readonly string[]): Promise<Map<string, string>>;
   /** Unfinished executions last touched before `touchedBefore` (all of them at start-up). */
   listUnfinished(limit: number, touchedBefore?: number): Promise<Array<{ id: string; nextRunAt: number }>>;
 

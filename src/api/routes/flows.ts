@@ -1,10 +1,19 @@
 // Flows: CRUD, enable/disable, import/export, the field picker.
 import { z } from 'zod';
 import type { Services } from '../../app.ts';
+import { PermanentError } from '../../connectors/errors.ts';
 import { flattenSample } from '../../engine/flatten.ts';
 import { FlowNotFoundError, Flows } from '../../engine/flows.ts';
-import { notFound, type ApiRouter } from '../router.ts';
+import { NotPollableError, pollSample } from '../../engine/poll-sample.ts';
+import { waitForSample } from '../../engine/sample-wait.ts';
+import { validateFlow } from '../../engine/validate-flow.ts';
+import { startOfDay } from '../../engine/zoned-time.ts';
+import { mergeQuery } from '../../intake/body.ts';
+import { monthOf } from '../../plans/periods.ts';
+import { ApiError, notFound, type ApiRouter } from '../router.ts';
 import { id } from './params.ts';
+
+const fieldsOf = (sample: unknown) => flattenSample(sample).map((f) => ({ id: f.id, value: f.sample }));
 
 export function registerFlowsRoutes(api: ApiRouter, s: Services): void {
   const flowOf = async (workspaceId: string, flowId: string) => {
@@ -13,9 +22,80 @@ export function registerFlowsRoutes(api: ApiRouter, s: Services): void {
     return flow;
   };
   api.add({
-    method: 'GET', url: '/flows', summary: 'Flows of the workspace', tag: 'flows', role: 'viewer',
-    async handler({ workspaceId }) {
-      return { items: (await s.store.listFlows(workspaceId)).map((f) => s.flows.view(f)) };
+    method: 'GET', url: '/flows', summary: 'Flows of the workspace by name, a page at a time, each with its counters', tag: 'flows', role: 'viewer',
+    query: z.object({
+      limit: z.coerce.number().int().min(1).max(500).default(50),
+      offset: z.coerce.number().int().min(0).default(0),
+      q: z.string().max(200).optional(),
+    }),
+    async handler({ query, workspaceId }) {
+      // Filtered here rather than with SQL LIKE, which folds case for ASCII only (not Cyrillic).
+      const needle = query.q?.trim().toLocaleLowerCase('ru');
+      const all = await s.store.listFlows(workspaceId);
+      const matching = needle ? all.filter((f) => f.name.toLocaleLowerCase('ru').includes(needle)) : all;
+      const listed = matching.slice(query.offset, query.offset + query.limit);
+      const workspace = await s.store.getWorkspace(workspaceId);
+      const now = Date.now();
+      // "Today" in the workspace's zone; the month is the billing month the usage counters keep (Moscow).
+      const stats = await s.store.flowStats(workspaceId, listed.map((f) => f.id), startOfDay(now, workspace?.timezone ?? ''), monthOf(now));
+      return {
+        items: listed.map((f) => {
+          const st = stats.get(f.id)!;
+          const last = st.lastExecution;
+          return { ...s.flows.view(f), stats: { ...st, lastExecution: last && { id: last.id, status: last.status, at: new Date(last.at).toISOString() } } };
+        }),
+        total: matching.length,
+      };
+    },
+  });
+  api.add({
+    method: 'POST', url: '/flows/test-run', summary: 'Run a flow definition once on a sample, now, and show every step (nothing is stored or metered)', tag: 'flows', role: 'editor',
+    body: z.object({ definition: z.unknown(), sample: z.unknown().optional(), sandbox: z.boolean().default(false), flowId: z.string().max(100).optional() }),
+    async handler({ body, workspaceId }) {
+      const definition = validateFlow(body.definition, s.connectors);
+      const saved = body.flowId ? await s.store.getFlow(workspaceId, body.flowId) : await s.store.getFlowByName(workspaceId, definition.name);
+      let sample = body.sample;
+      if (sample === undefined && saved) {
+        const latest = (await s.store.listWebhooks(workspaceId, { flowId: saved.id, limit: 5 })).items.find((w) => w.status !== 'invalid');
+        if (latest) sample = mergeQuery(latest.body, latest.query);
+      }
+      sample ??= definition.trigger.options.sample ?? {};
+      return s.testRuns.run(workspaceId, definition, sample, { sandbox: body.sandbox, flowId: saved?.id });
+    },
+  });
+  api.add({
+    method: 'GET', url: '/flows/:id/sample/wait', summary: 'Wait (long poll) for a webhook to this flow newer than `after`, enabled or not', tag: 'flows', role: 'viewer', params: id,
+    query: z.object({ after: z.string().max(100).optional(), timeoutSec: z.coerce.number().min(0).max(30).default(25) }),
+    async handler({ params, query, workspaceId, reply }) {
+      const flow = await flowOf(workspaceId, params.id);
+      const gone = new AbortController();
+      // The client gave up (closed the tab): stop waiting.
+      const onClose = () => gone.abort();
+      reply.raw.once('close', onClose);
+      try {
+        const webhook = await waitForSample(s.store, workspaceId, flow.id, { after: query.after || undefined, timeoutMs: query.timeoutSec * 1000, signal: gone.signal });
+        if (!webhook) return { webhook: null };
+        return {
+          webhook: { id: webhook.id, receivedAt: new Date(webhook.receivedAt).toISOString(), status: webhook.status, body: webhook.body },
+          fields: webhook.status === 'invalid' ? [] : fieldsOf(mergeQuery(webhook.body, webhook.query)),
+        };
+      } finally {
+        reply.raw.off('close', onClose);
+      }
+    },
+  });
+  api.add({
+    method: 'POST', url: '/flows/:id/sample/poll', summary: 'Poll the flow\'s trigger once for sample events: no executions, the saved cursor stays', tag: 'flows', role: 'editor', params: id,
+    async handler({ params, workspaceId }) {
+      const flow = await flowOf(workspaceId, params.id);
+      try {
+        const { events, lookedBack } = await pollSample(s, flow);
+        return { events, fields: events.length > 0 ? fieldsOf(events[0]) : [], lookedBack };
+      } catch (error) {
+        if (error instanceof NotPollableError) throw new ApiError(409, error.message);
+        if (error instanceof PermanentError) throw new ApiError(400, error.message);
+        throw new ApiError(502, `The service did not answer the poll: ${(error as Error).message}`);
+      }
     },
   });
   api.add({

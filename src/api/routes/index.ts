@@ -10,6 +10,7 @@ import { registerExecutionsRoutes } from './executions.ts';
 import { registerWebhooksRoutes } from './webhooks.ts';
 import { registerCatalogRoutes } from './catalog.ts';
 import { registerPlanRoutes } from './plans.ts';
+import { registerTemplatesRoutes } from './templates.ts';
 
 export function registerRoutes(api: ApiRouter, s: Services): void {
   registerSessionRoutes(api, s);
@@ -20,4 +21,5 @@ export function registerRoutes(api: ApiRouter, s: Services): void {
   registerWebhooksRoutes(api, s);
   registerCatalogRoutes(api, s);
   registerPlanRoutes(api, s);
+  registerTemplatesRoutes(api, s);
 }

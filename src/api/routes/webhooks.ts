@@ -18,7 +18,8 @@ export function registerWebhooksRoutes(api: ApiRouter, s: Services): void {
     }),
     async handler({ query, workspaceId }) {
       const result = await s.store.listWebhooks(workspaceId, query);
-      return { items: result.items.map((w) => webhookView(w, false)), next: result.next };
+      const names = await s.store.flowNames(workspaceId, result.items.map((w) => w.flowId));
+      return { items: result.items.map((w) => webhookView(w, false, names.get(w.flowId) ?? null)), next: result.next };
     },
   });
   api.add({
@@ -27,7 +28,8 @@ export function registerWebhooksRoutes(api: ApiRouter, s: Services): void {
       const w = await s.store.getWebhook(workspaceId, params.id);
       if (!w) throw notFound('Webhook');
       const executions = await s.store.listExecutions(workspaceId, { webhookId: w.id, limit: 100 });
-      return { ...webhookView(w, true), executions: executions.items.map((e) => executionView(e)) };
+      const names = await s.store.flowNames(workspaceId, [w.flowId]);
+      return { ...webhookView(w, true, names.get(w.flowId) ?? null), executions: executions.items.map((e) => executionView(e)) };
     },
   });
   api.add({

@@ -21,6 +21,7 @@ import type {
   ExecutionRecord,
   ExecutionUpdate,
   FlowRecord,
+  FlowStats,
   HookTarget,
   NewExecution,
   NewWebhook,
@@ -510,9 +511,43 @@ export class SqliteStore implements Store {
     if (filter.flowId) query = query.where('flow_id', '=', filter.flowId);
     if (filter.status) query = query.where('status', '=', filter.status);
     if (filter.webhookId) query = query.where('webhook_id', '=', filter.webhookId);
+    if (filter.from !== undefined) query = query.where('created_at', '>=', filter.from);
+    if (filter.to !== undefined) query = query.where('created_at', '<', filter.to);
     if (filter.before) query = query.where('id', '<', filter.before);
     const rows = this.db.all(query.orderBy('id', 'desc').limit(filter.limit + 1));
     return page(rows.map(toExecution), filter.limit);
+  }
+
+  async flowStats(workspaceId: string, flowIds: readonly string[], since: number, month: string): Promise<Map<string, FlowStats>> {
+    const stats = new Map<string, FlowStats>(flowIds.map((id) => [id, { lastExecution: null, executionsToday: 0, errorsToday: 0, transactionsMonth: 0 }]));
+    if (flowIds.length === 0) return stats;
+    const ids = [...flowIds];
+    const marks = ids.map(() => '?').join(',');
+    // SQLite: with MAX(), the bare columns come from the row that has the maximum (one index seek per flow).
+    const last = this.db.allSql<{ flow_id: string; id: string; status: ExecutionStatus; at: number }>(
+      `SELECT flow_id, id, status, MAX(created_at) AS at FROM executions WHERE workspace_id = ? AND flow_id IN (${marks}) GROUP BY flow_id`,
+      [workspaceId, ...ids],
+    );
+    for (const r of last) stats.get(r.flow_id)!.lastExecution = { id: r.id, status: r.status, at: r.at };
+    const today = this.db.allSql<{ flow_id: string; n: number; failed: number }>(
+      `SELECT flow_id, COUNT(*) AS n, SUM(status = 'failed') AS failed FROM executions
+       WHERE workspace_id = ? AND flow_id IN (${marks}) AND created_at >= ? GROUP BY flow_id`,
+      [workspaceId, ...ids, since],
+    );
+    for (const r of today) Object.assign(stats.get(r.flow_id)!, { executionsToday: r.n, errorsToday: r.failed ?? 0 });
+    const month_ = this.db.allSql<{ flow_id: string; n: number }>(
+      `SELECT flow_id, SUM(transactions) AS n FROM usage_flow_month WHERE workspace_id = ? AND month = ? AND flow_id IN (${marks}) GROUP BY flow_id`,
+      [workspaceId, month, ...ids],
+    );
+    for (const r of month_) stats.get(r.flow_id)!.transactionsMonth = r.n;
+    return stats;
+  }
+
+  async flowNames(workspaceId: string, ids: readonly string[]): Promise<Map<string, string>> {
+    const unique = [...new Set(ids)];
+    if (unique.length === 0) return new Map();
+    const rows = this.db.all(this.q.selectFrom('flows').select(['id', 'name']).where('workspace_id', '=', workspaceId).where('id', 'in', unique));
+    return new Map(rows.map((r) => [r.id, r.name]));
   }
 
   async loadExecution(id: string): Promise<{ execution: ExecutionRecord; steps: StepRecord[] } | undefined> {
@@ -590,7 +625,7 @@ export class SqliteStore implements Store {
     });
   }
 
-  async requeueFailed(workspaceId: string, id: string, now: number): Promise<ExecutionRecord | undefined> {
+  async requeueFailed(workspaceId: string, id: string, now: number, flowVersion?: number): Promise<ExecutionRecord | undefined> {
     const done = await this.db.write(() => {
       const row = this.db.first(
         this.q.selectFrom('executions').selectAll().where('workspace_id', '=', workspaceId).where('id', '=', id),
@@ -612,6 +647,7 @@ export class SqliteStore implements Store {
         finishedAt: null,
         retries: row.retries + 1,
       });
+      if (flowVersion !== undefined) this.db.run(this.q.updateTable('executions').set({ flow_version: flowVersion }).where('id', '=', id));
       return true;
     });
     return done ? this.getExecution(workspaceId, id) : undefined;

@@ -1,0 +1,58 @@
+// What a step computes from the template context, shared by the executor (durable runs) and the
+// test run (one synchronous pass): filters, `set` values, delay deadlines, action inputs, and what
+// an action's result means under its onNotFound / onError settings.
+import { evaluateCondition } from './conditions.ts';
+import type { ActionStep, DelayStep, FilterStep, SetStep } from './flow-schema.ts';
+import { renderTemplate, renderValue, type TemplateContext } from './template.ts';
+
+export interface FilterResult {
+  passed: boolean;
+  /** The journal's input: each condition resolved, with its result. */
+  input: Record<string, unknown>;
+}
+
+export function evaluateFilter(step: FilterStep, ctx: TemplateContext): FilterResult {
+  const mode = step.all ? 'all' : 'any';
+  const conditions = (step.all ?? step.any)!.map((c) => {
+    const left = renderTemplate(c.left, ctx);
+    const right = renderValue(c.right, ctx);
+    return { left, op: c.op, right, result: evaluateCondition(left, c.op, right) };
+  });
+  const passed = mode === 'all' ? conditions.every((c) => c.result) : conditions.some((c) => c.result);
+  return { passed, input: { [mode]: conditions } };
+}
+
+export function resolveSet(step: SetStep, ctx: TemplateContext): unknown {
+  return renderValue(step.values, ctx);
+}
+
+/** When a delay ends (epoch ms), from `seconds` after `now` or the rendered `until`. */
+export function delayResumeAt(step: DelayStep, ctx: TemplateContext, now: number): number {
+  if (step.seconds !== undefined) return now + step.seconds * 1000;
+  const until = renderTemplate(step.until!, ctx);
+  const at = typeof until === 'number' ? until : Date.parse(String(until));
+  if (Number.isNaN(at)) throw new Error(`delay "until" is not a date: ${JSON.stringify(until)}`);
+  return at;
+}
+
+export function resolveActionInput(step: ActionStep, ctx: TemplateContext): Record<string, unknown> {
+  return renderValue(step.input, ctx) as Record<string, unknown>;
+}
+
+/** How an action's ending reads under the step's settings: go on, stop quietly, or fail. */
+export type ActionEnding =
+  | { kind: 'next'; status: 'not_found' | 'failed'; output: unknown }
+  | { kind: 'stopped' }
+  | { kind: 'failed' };
+
+/** For an action that found nothing (NotFoundError): `onNotFound` decides. */
+export function endingOnNotFound(step: ActionStep, output: unknown): ActionEnding {
+  if (step.onNotFound === 'continue') return { kind: 'next', status: 'not_found', output };
+  if (step.onNotFound === 'fail') return { kind: 'failed' };
+  return { kind: 'stopped' };
+}
+
+/** For an action that failed for good: `onError: continue` goes on with `{error}` as its output. */
+export function endingOnError(step: ActionStep, error: string | null): ActionEnding {
+  return step.onError === 'continue' ? { kind: 'next', status: 'failed', output: { error } } : { kind: 'failed' };
+}

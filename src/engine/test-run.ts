@@ -1,0 +1,218 @@
+// A test run: the flow definition (saved or not) runs once, synchronously, on a sample, and every
+// step's resolved input, output, error and duration comes back. Step logic is the executor's
+// (step-logic.ts); what differs is the setting: nothing is journaled or metered, delays are not
+// waited, failures are not retried, and with `sandbox` every call goes to the connector's sandbox.
+// Nothing is stored: the definition may be an unsaved draft (no flow id, no version to point at),
+// and history and the flow's counters should show only what really happened.
+import type { Logger } from 'pino';
+import type { ConnectorRegistry } from '../connectors/registry.ts';
+import { NotFoundError, PermanentError } from '../connectors/errors.ts';
+import type { AuthValues, ConnectorDefinition, ConnectorHttp } from '../connectors/types.ts';
+import { newId } from '../lib/ids.ts';
+import type { Connections } from './connections.ts';
+import { TRIGGER_STEP_ID } from './executor.ts';
+import type { ActionStep, FlowDefinition, Step } from './flow-schema.ts';
+import { createConnectorHttp } from './outbound/http-client.ts';
+import type { RateLimiter } from './outbound/rate-limiter.ts';
+import { pinnedHttp, type SandboxPool } from './sandboxes.ts';
+import { delayResumeAt, endingOnError, endingOnNotFound, evaluateFilter, resolveActionInput, resolveSet, type ActionEnding } from './step-logic.ts';
+import type { TemplateContext } from './template.ts';
+
+export type TestStepStatus = 'succeeded' | 'passed' | 'filtered' | 'failed' | 'not_found' | 'skipped';
+
+export interface TestRunStep {
+  stepId: string;
+  type: string;
+  status: TestStepStatus;
+  input: unknown;
+  output: unknown;
+  error: string | null;
+  durationMs: number;
+}
+
+export interface TestRunResult {
+  status: 'succeeded' | 'failed' | 'filtered' | 'stopped';
+  error?: string;
+  steps: TestRunStep[];
+}
+
+export interface TestRunDeps {
+  connectors: ConnectorRegistry;
+  connections: Connections;
+  limiter: RateLimiter;
+  logger: Logger;
+  sandboxes: SandboxPool;
+  env: Record<string, string>;
+}
+
+const STEP_TIMEOUT_MS = 60_000;
+
+export class TestRunner {
+  private readonly deps: TestRunDeps;
+
+  constructor(deps: TestRunDeps) {
+    this.deps = deps;
+  }
+
+  async run(workspaceId: string, flow: FlowDefinition, sample: unknown, opts: { sandbox: boolean; flowId?: string }): Promise<TestRunResult> {
+    const runId = newId('test');
+    const steps: TestRunStep[] = [];
+    const logger = this.deps.logger.child({ testRun: runId, workspaceId });
+    const call = { workspaceId, runId, sandbox: opts.sandbox, logger };
+
+    let trigger: unknown = sample ?? {};
+    const prepared = await this.prepareTrigger(flow, trigger, call);
+    if (prepared) {
+      steps.push(prepared.step);
+      if (prepared.step.status === 'failed') return { status: 'failed', error: prepared.step.error ?? undefined, steps };
+      trigger = prepared.trigger;
+    }
+
+    const ctx: TemplateContext = {
+      trigger,
+      steps: {} as Record<string, unknown>,
+      flow: { id: opts.flowId ?? null, name: flow.name, version: 0 },
+      env: this.deps.env,
+      execution: { id: runId, origin: 'test', startedAt: new Date().toISOString() },
+    };
+    const outputs = ctx.steps as Record<string, unknown>;
+    for (const step of flow.steps) {
+      const started = Date.now();
+      const done = (s: Omit<TestRunStep, 'stepId' | 'type' | 'durationMs'>): TestRunStep => {
+        const entry = { stepId: step.id, type: step.type, ...s, durationMs: Date.now() - started };
+        steps.push(entry);
+        return entry;
+      };
+      let result: { entry: TestRunStep; go: 'next' | 'filtered' | 'stopped' | 'failed' };
+      try {
+        result = await this.runStep(step, ctx, call, done);
+      } catch (error) {
+        // Template errors and the like: the step cannot run as configured.
+        result = { entry: done({ status: 'failed', input: null, output: null, error: (error as Error).message }), go: 'failed' };
+      }
+      if (result.go === 'failed') return { status: 'failed', error: result.entry.error ?? undefined, steps };
+      if (result.go !== 'next') return { status: result.go, steps };
+      outputs[step.id] = result.entry.output;
+    }
+    return { status: 'succeeded', steps };
+  }
+
+  private async runStep(
+    step: Step,
+    ctx: TemplateContext,
+    call: Call,
+    done: (s: Omit<TestRunStep, 'stepId' | 'type' | 'durationMs'>) => TestRunStep,
+  ): Promise<{ entry: TestRunStep; go: 'next' | 'filtered' | 'stopped' | 'failed' }> {
+    switch (step.type) {
+      case 'filter': {
+        const { passed, input } = evaluateFilter(step, ctx);
+        return { entry: done({ status: passed ? 'passed' : 'filtered', input, output: { passed }, error: null }), go: passed ? 'next' : 'filtered' };
+      }
+      case 'set':
+        return { entry: done({ status: 'succeeded', input: step.values, output: resolveSet(step, ctx), error: null }), go: 'next' };
+      case 'delay': {
+        // A real run would wait until then; a test run goes straight on.
+        const resumeAt = delayResumeAt(step, ctx, Date.now());
+        return { entry: done({ status: 'skipped', input: { resumeAt: new Date(resumeAt).toISOString() }, output: {}, error: null }), go: 'next' };
+      }
+      case 'action':
+        return this.runAction(step, ctx, call, done);
+    }
+  }
+
+  private async runAction(
+    step: ActionStep,
+    ctx: TemplateContext,
+    call: Call,
+    done: (s: Omit<TestRunStep, 'stepId' | 'type' | 'durationMs'>) => TestRunStep,
+  ): Promise<{ entry: TestRunStep; go: 'next' | 'filtered' | 'stopped' | 'failed' }> {
+    const action = this.deps.connectors.action(step.connector, step.action);
+    if (!action) throw new Error(`Connector "${step.connector}" has no action "${step.action}"`);
+    const input = resolveActionInput(step, ctx);
+    const outcome = await this.callConnector(step.connector, step.connection ?? null, call, (auth, http, signal) =>
+      action.run({ auth, http, logger: call.logger, signal, idempotencyKey: `svz-${call.runId}-${step.id}`, executionId: call.runId, stepId: step.id }, input),
+    );
+    if (outcome.ok) return { entry: done({ status: 'succeeded', input, output: outcome.output, error: null }), go: 'next' };
+    const ending: ActionEnding = outcome.notFound ? endingOnNotFound(step, {}) : endingOnError(step, outcome.error);
+    const status = outcome.notFound ? (ending.kind === 'failed' ? 'failed' : 'not_found') : 'failed';
+    const output = ending.kind === 'next' ? ending.output : outcome.notFound ? {} : null;
+    const entry = done({ status, input, output, error: outcome.error });
+    return { entry, go: ending.kind };
+  }
+
+  /** Webhook triggers with a `prepare` (e.g. RetailCRM re-fetching the order) run it first, as a real run does. */
+  private async prepareTrigger(flow: FlowDefinition, sample: unknown, call: Call): Promise<{ step: TestRunStep; trigger: unknown } | null> {
+    const trigger = this.deps.connectors.flowTrigger(flow.trigger);
+    if (!trigger?.prepare || trigger.delivery !== 'webhook') return null;
+    const started = Date.now();
+    const body = (sample && typeof sample === 'object' ? sample : {}) as Record<string, unknown>;
+    const outcome = await this.callConnector(flow.trigger.connector, flow.trigger.connection ?? null, call, async (auth, http, signal) => {
+      const event = await trigger.prepare!({ auth, http, logger: call.logger, signal, options: flow.trigger.options, flowId: 'test' }, body);
+      return event.payload;
+    });
+    const base = { stepId: TRIGGER_STEP_ID, type: 'trigger', input: body };
+    if (outcome.ok) return { step: { ...base, status: 'succeeded', output: outcome.output, error: null, durationMs: Date.now() - started }, trigger: outcome.output };
+    if (call.sandbox) {
+      // The sample came from the real service; the sandbox rarely has that record. Go on with the sample as it is.
+      return { step: { ...base, status: 'skipped', output: body, error: `${outcome.error} (sandbox: the sample is used as it is)`, durationMs: Date.now() - started }, trigger: body };
+    }
+    return { step: { ...base, status: 'failed', output: null, error: outcome.error, durationMs: Date.now() - started }, trigger: body };
+  }
+
+  /** One call to a connector with the step's connection, or the sandbox's; never metered. */
+  private async callConnector(
+    connectorKey: string,
+    connectionName: string | null,
+    call: Call,
+    run: (auth: AuthValues, http: ConnectorHttp, signal: AbortSignal) => Promise<unknown>,
+  ): Promise<{ ok: true; output: unknown } | { ok: false; notFound: boolean; error: string }> {
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(new Error(`Step timed out after ${STEP_TIMEOUT_MS / 1000} s`)), STEP_TIMEOUT_MS);
+    try {
+      const connector = this.deps.connectors.get(connectorKey);
+      if (!connector) throw new PermanentError(`Connector "${connectorKey}" is not available in this build`);
+      const { auth, http } = call.sandbox
+        ? await this.sandboxed(connector, connectionName, call.workspaceId, controller.signal)
+        : await this.real(connector, connectionName, call.workspaceId, controller.signal);
+      return { ok: true, output: await run(auth, http, controller.signal) };
+    } catch (error) {
+      const message = (error as Error).message || String(error);
+      return { ok: false, notFound: error instanceof NotFoundError, error: message };
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private async real(connector: ConnectorDefinition, connectionName: string | null, workspaceId: string, signal: AbortSignal) {
+    const conn = connectionName ? await this.deps.connections.open(workspaceId, connectionName, connector.key) : null;
+    if (!conn && connector.auth.fields.some((f) => f.required)) {
+      throw new PermanentError(`Step needs a "${connector.key}" connection: set "connection" to the name of one`);
+    }
+    const http = createConnectorHttp({
+      limiter: this.deps.limiter,
+      limitKey: conn?.id ?? `${workspaceId}:${connector.key}`,
+      ratePerSecond: connector.limits?.requestsPerSecond,
+      signal,
+    });
+    return { auth: conn?.auth ?? {}, http };
+  }
+
+  private async sandboxed(connector: ConnectorDefinition, connectionName: string | null, workspaceId: string, signal: AbortSignal) {
+    const endpoint = await this.deps.sandboxes.endpoint(connector);
+    let auth: AuthValues = endpoint.credentials ?? {};
+    if (!endpoint.credentials) {
+      // The echo target: the real connection's settings (base URL, header) shape the request, which then goes to the echo.
+      const conn = connectionName ? await this.deps.connections.open(workspaceId, connectionName, connector.key).catch(() => null) : null;
+      auth = conn?.auth ?? { baseUrl: endpoint.baseUrl };
+    }
+    const http = createConnectorHttp({ limiter: this.deps.limiter, limitKey: `sandbox:${connector.key}`, ratePerSecond: connector.limits?.requestsPerSecond, signal });
+    return { auth, http: pinnedHttp(http, endpoint.baseUrl) };
+  }
+}
+
+interface Call {
+  workspaceId: string;
+  runId: string;
+  sandbox: boolean;
+  logger: Logger;
+}
