@@ -284,5 +284,11 @@ test('templates: at least the four, each a valid flow once connections of the pl
     const flow = await app.api('/api/v1/flows', { token: ws, body: t.flow });
     assert.equal(flow.status, 201, `${t.id}: ${JSON.stringify(flow.json)}`);
     assert.equal(flow.json.enabled, false);
+    // And each runs in the sandboxes as it comes (RetailCRM's trigger re-fetches the order there).
+    const sample = t.connectors[0] === 'retailcrm' ? { order: { id: 1001 } } : { orderNumber: 'S-1', orderStatus: 'new', client: { phones: '79160000000' } };
+    const run = await app.api('/api/v1/flows/test-run', { token: ws, body: { definition: t.flow, sample, sandbox: true } });
+    assert.equal(run.status, 200, JSON.stringify(run.json));
+    assert.notEqual(run.json.status, 'failed', `${t.id}: ${JSON.stringify(run.json)}`);
+    if (t.connectors[0] === 'retailcrm') assert.equal(run.json.steps[0].stepId, 'trigger');
   }
 });
