@@ -10,12 +10,22 @@ export const WEB_DIST = fileURLToPath(new URL('../../web/dist/', import.meta.url
 export async function registerWebUi(app: FastifyInstance, dist = WEB_DIST): Promise<void> {
   const built = existsSync(`${dist}index.html`);
   if (built) {
-    await app.register(fastifyStatic, { root: dist, prefix: '/', wildcard: false, index: false, maxAge: '1y', immutable: true, serve: true });
+    // Bundles have content hashes in their names, so they are cached for good; index.html never.
+    await app.register(fastifyStatic, {
+      root: dist,
+      prefix: '/',
+      index: false,
+      maxAge: '1y',
+      immutable: true,
+      setHeaders: (res, path) => {
+        if (path.endsWith('.html')) res.setHeader('cache-control', 'no-cache');
+      },
+    });
   }
   const page = async (_req: unknown, reply: import('fastify').FastifyReply) => {
     if (!built) return reply.type('text/html; charset=utf-8').send(notBuiltPage());
     // index.html must not be cached: it names the hashed bundles of this build.
-    return reply.header('cache-control', 'no-cache').sendFile('index.html', dist, { maxAge: 0, immutable: false });
+    return reply.sendFile('index.html', dist);
   };
   app.get('/', page);
   app.setNotFoundHandler(async (req, reply) => {
