@@ -29,7 +29,7 @@ export function useFlow(id: string | undefined) {
 export function useFlowNames(rows: ReadonlyArray<{ flowId: string; flowName?: string }> | undefined) {
   const needed = !!rows?.some((r) => !r.flowName);
   const list = useQuery({
-    queryKey: ['flows', 'names'],
+    queryKey: ['flows', 'names-for-history'],
     queryFn: ({ signal }) => api<{ items: FlowRef[] }>('/flows', { query: { limit: 100 }, signal }),
     enabled: needed,
     staleTime: 60_000,
