@@ -1,6 +1,6 @@
 // The workspace's connections: name, service, the flows that use it, dates, and what can be
 // done with each (test, change credentials, rename, delete).
-import { Anchor, Button, Group, Loader, Stack, Table, Text, VisuallyHidden } from '@mantine/core';
+import { ActionIcon, Anchor, Button, Group, Loader, Stack, Table, Text, Tooltip, VisuallyHidden } from '@mantine/core';
 import { IconCircleCheck, IconCircleX, IconPencil, IconPlugConnected, IconTrash, IconCursorText } from '@tabler/icons-react';
 import { Fragment } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -27,14 +27,13 @@ interface Props {
 export function ConnectionsTable(props: Props) {
   const { t } = useTranslation('connections');
   return (
-    <Table.ScrollContainer minWidth={900}>
+    <Table.ScrollContainer minWidth={820}>
       <Table verticalSpacing="sm" highlightOnHover>
         <Table.Thead>
           <Table.Tr>
             <Table.Th>{t('col.name')}</Table.Th>
             <Table.Th>{t('col.service')}</Table.Th>
             <Table.Th>{t('col.usedBy')}</Table.Th>
-            <Table.Th>{t('col.created')}</Table.Th>
             <Table.Th>{t('col.updated')}</Table.Th>
             {props.canEdit && (
               <Table.Th>
@@ -98,12 +97,10 @@ function ConnectionRow({ connection: c, catalog, canEdit, tests, onTest, onEdit,
       </Table.Td>
       <Table.Td>
         <Text size="sm" style={{ whiteSpace: 'nowrap' }}>
-          <DateTime value={c.createdAt} />
-        </Text>
-      </Table.Td>
-      <Table.Td>
-        <Text size="sm" style={{ whiteSpace: 'nowrap' }}>
           <DateTime value={c.updatedAt} />
+        </Text>
+        <Text size="xs" c="dimmed" style={{ whiteSpace: 'nowrap' }}>
+          {t('row.created')} <DateTime value={c.createdAt} />
         </Text>
       </Table.Td>
       {canEdit && (
@@ -113,24 +110,29 @@ function ConnectionRow({ connection: c, catalog, canEdit, tests, onTest, onEdit,
               {t('row.test')}
             </Button>
             {hasAuth && (
-              <Button variant="subtle" size="xs" leftSection={<IconPencil size={14} />} onClick={() => onEdit(c)} disabled={!connector}>
-                {t('row.edit')}
-              </Button>
+              <Tooltip label={t('row.edit')}>
+                <ActionIcon variant="subtle" onClick={() => onEdit(c)} disabled={!connector} aria-label={t('row.edit')}>
+                  <IconPencil size={16} />
+                </ActionIcon>
+              </Tooltip>
             )}
-            <Button variant="subtle" size="xs" leftSection={<IconCursorText size={14} />} onClick={() => onRename(c)}>
-              {t('row.rename')}
-            </Button>
+            <Tooltip label={t('row.rename')}>
+              <ActionIcon variant="subtle" onClick={() => onRename(c)} aria-label={t('row.rename')}>
+                <IconCursorText size={16} />
+              </ActionIcon>
+            </Tooltip>
             <ConfirmButton
               variant="subtle"
               color="red"
-              size="xs"
-              leftSection={<IconTrash size={14} />}
+              size="compact-sm"
+              px={6}
+              aria-label={t('row.delete')}
               question={t('delete.question', { name: c.name })}
               details={t('delete.details')}
               confirmLabel={t('delete.confirm')}
               onConfirm={() => onDelete(c)}
             >
-              {t('row.delete')}
+              <IconTrash size={16} />
             </ConfirmButton>
           </Group>
         </Table.Td>

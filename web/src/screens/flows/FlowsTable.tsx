@@ -93,15 +93,15 @@ function FlowRow({ flow, catalog, canEdit, pendingToggle, onToggle, onDelete }: 
           label={enabled ? t('row.on') : t('row.off')}
         />
       </Table.Td>
-      <Table.Td>
+      <Table.Td miw={170}>
         {last ? (
           <Anchor component={Link} to={`/executions/${last.id}`} underline="never" aria-label={t('row.lastRun', { name: flow.name })}>
-            <Group gap={6} wrap="nowrap">
+            <Stack gap={2} align="flex-start">
               <StatusBadge status={last.status} />
-              <Text size="xs" c="dimmed">
+              <Text size="xs" c="dimmed" style={{ whiteSpace: 'nowrap' }}>
                 <DateTime value={last.at} />
               </Text>
-            </Group>
+            </Stack>
           </Anchor>
         ) : (
           <Text size="sm" c="dimmed">
