@@ -54,12 +54,12 @@ export function InputMapping(props: { fields: CatalogField[]; input: Record<stri
         <ValueInput
           key={f.id}
           label={
-            <Group gap={6} component="span" wrap="nowrap">
-              <span>{f.label}</span>
+            <>
+              {f.label}{' '}
               <Code fz={11} c="dimmed" bg="transparent" p={0}>
                 {f.id}
               </Code>
-            </Group>
+            </>
           }
           fieldName={f.label}
           required={f.required}
