@@ -109,6 +109,7 @@ export function ConnectionForm({ connector, existing, suggestedName, takenNames,
             onChange: (e: ChangeEvent<HTMLInputElement>) => {
               const value = e.currentTarget.value;
               setValues((v) => ({ ...v, [field.id]: value }));
+              setResult(null);
             },
             error: errors[key],
             autoComplete: 'off',

@@ -2,7 +2,6 @@
 // done with each (test, change credentials, rename, delete).
 import { ActionIcon, Anchor, Button, Group, Loader, Stack, Table, Text, Tooltip, VisuallyHidden } from '@mantine/core';
 import { IconCircleCheck, IconCircleX, IconPencil, IconPlugConnected, IconTrash, IconCursorText } from '@tabler/icons-react';
-import { Fragment } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router-dom';
 import { ConfirmButton } from '../../components/ConfirmButton.tsx';
@@ -83,16 +82,13 @@ function ConnectionRow({ connection: c, catalog, canEdit, tests, onTest, onEdit,
             {t('row.unused')}
           </Text>
         ) : (
-          <Text size="sm">
-            {c.usedBy.map((f, n) => (
-              <Fragment key={f.id}>
-                {n > 0 && ', '}
-                <Anchor component={Link} to={`/flows/${f.id}`} size="sm">
-                  {f.name}
-                </Anchor>
-              </Fragment>
+          <Stack gap={2}>
+            {c.usedBy.map((f) => (
+              <Anchor key={f.id} component={Link} to={`/flows/${f.id}`} size="sm" lineClamp={1} title={f.name}>
+                {f.name}
+              </Anchor>
             ))}
-          </Text>
+          </Stack>
         )}
       </Table.Td>
       <Table.Td>
