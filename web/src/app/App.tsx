@@ -1,4 +1,5 @@
 // Routes. Each screen lives in its own folder under screens/.
+import './contrast.css';
 import { Center, Loader } from '@mantine/core';
 import { lazy, Suspense } from 'react';
 import { Navigate, Route, Routes } from 'react-router-dom';

@@ -73,6 +73,8 @@ export function SessionProvider(props: { me: Me; children: ReactNode }) {
   }, [workspace, chosen]);
   useEffect(() => {
     setUnauthorizedHandler(() => {
+      // Only while signed in: the refetch of `me` below answers 401 too, and must not loop.
+      if (client.getQueryState(ME_KEY)?.status !== 'success') return;
       sessionEnded = true;
       void client.resetQueries({ queryKey: ME_KEY });
     });
@@ -80,16 +82,18 @@ export function SessionProvider(props: { me: Me; children: ReactNode }) {
   const switchWorkspace = useCallback(
     (id: string) => {
       setWorkspace(id);
-      // Everything cached belongs to the old workspace.
-      client.clear();
-      void client.invalidateQueries();
+      // Everything cached belongs to the old workspace. (Not client.clear(): mounted screens would
+      // keep their orphaned queries and show the old workspace's data.)
+      void client.resetQueries({ predicate: (q) => q.queryKey[0] !== ME_KEY[0] });
     },
     [client],
   );
   const signOut = useCallback(async () => {
     await api('/auth/logout', { method: 'POST' }).catch(() => undefined);
     setWorkspace(null);
-    client.clear();
+    // Not client.clear(): it would drop the `me` query without telling the mounted App, which then
+    // stays signed in on screen. Refetching `me` (401) shows the sign-in page.
+    client.removeQueries({ predicate: (q) => q.queryKey[0] !== ME_KEY[0] });
     await client.resetQueries({ queryKey: ME_KEY });
   }, [client]);
   const value = useMemo<SessionValue | null>(

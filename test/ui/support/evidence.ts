@@ -1,0 +1,51 @@
+// Screenshots (test-results/<test>/<screen>.png, ignored by git) and the axe-core check.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Page } from 'playwright-core';
+
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+const AXE = join(ROOT, 'node_modules/axe-core/axe.min.js');
+
+function slug(text: string): string {
+  return text.toLowerCase().replace(/[^a-z0-9а-яё]+/gi, '-').replace(/^-+|-+$/g, '').slice(0, 80) || 'test';
+}
+
+export function screenshotPath(testName: string, screen: string): string {
+  return join(ROOT, 'test-results', slug(testName), `${slug(screen)}.png`);
+}
+
+export async function screenshot(page: Page, testName: string, screen: string): Promise<string> {
+  const path = screenshotPath(testName, screen);
+  mkdirSync(join(path, '..'), { recursive: true });
+  await page.screenshot({ path, fullPage: true });
+  return path;
+}
+
+interface AxeViolation {
+  id: string;
+  impact: string | null;
+  help: string;
+  nodes: Array<{ target: unknown[]; failureSummary?: string }>;
+}
+
+/** Runs axe-core on the page; throws listing every serious or critical violation. */
+export async function checkA11y(page: Page, screen: string): Promise<void> {
+  if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ path: AXE });
+  const violations = await page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run(ctx: Document, opts: object): Promise<{ violations: AxeViolation[] }> } }).axe;
+    const result = await axe.run(document, { resultTypes: ['violations'] });
+    return result.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => ({ target: n.target, failureSummary: n.failureSummary })) }));
+  });
+  const bad = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  if (bad.length === 0) return;
+  const lines = bad.flatMap((v) => [`${v.impact} ${v.id}: ${v.help}`, ...v.nodes.slice(0, 5).map((n) => `    at ${JSON.stringify(n.target)}: ${(n.failureSummary ?? '').replace(/\s+/g, ' ').slice(0, 220)}`)]);
+  throw new Error(`axe-core on «${screen}»: ${bad.length} serious/critical violation(s)\n  ${lines.join('\n  ')}`);
+}
+
+/** The page shows something readable: not blank, no raw stack trace. */
+export async function assertReadable(page: Page, where: string): Promise<void> {
+  const text = await page.evaluate(() => document.body.innerText);
+  if (text.trim().length < 10) throw new Error(`«${where}»: the page is blank`);
+  if (/\n\s+at [\w$.<>]+ \(|\bat .*\.(js|tsx?):\d+:\d+/.test(text)) throw new Error(`«${where}»: the page shows a raw stack trace:\n${text.slice(0, 1500)}`);
+}
