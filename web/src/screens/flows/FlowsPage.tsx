@@ -124,7 +124,7 @@ export function FlowsPage() {
             hint={
               <>
                 {t('empty.what')}{' '}
-                <Trans t={t} i18nKey="empty.connectionsFirst" components={{ link: <Anchor component={Link} to="/connections" size="sm" /> }} />
+                <Trans t={t} i18nKey="empty.connectionsFirst" components={{ connections: <Anchor component={Link} to="/connections" size="sm" /> }} />
               </>
             }
             action={canEdit ? <Group mt="sm">{actions}</Group> : undefined}
