@@ -17,8 +17,8 @@ export async function registerWebUi(app: FastifyInstance, dist = WEB_DIST): Prom
       index: false,
       maxAge: '1y',
       immutable: true,
-      setHeaders: (res, path) => {
-        if (path.endsWith('.html')) res.setHeader('cache-control', 'no-cache');
+      setHeaders: (reply, path) => {
+        if (path.endsWith('.html')) reply.header('cache-control', 'no-cache');
       },
     });
   }
