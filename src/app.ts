@@ -15,6 +15,7 @@ import { SandboxPool } from './engine/sandboxes.ts';
 import { TriggerScheduler } from './engine/scheduler.ts';
 import { TestRunner } from './engine/test-run.ts';
 import { HookTargets } from './intake/hook-targets.ts';
+import { WebhookSignals } from './intake/webhook-signals.ts';
 import { loadMasterKey, SecretBox } from './lib/secret-box.ts';
 import { createLogger } from './logger.ts';
 import { Metrics } from './metrics.ts';
@@ -46,6 +47,8 @@ export interface Services {
   /** Connectors' sandboxes for test runs, started on first use. */
   sandboxes: SandboxPool;
   testRuns: TestRunner;
+  /** Told of each stored webhook (intake), for the editor's sample wait. */
+  webhookSignals: WebhookSignals;
   defaultWorkspace: Workspace;
 }
 
@@ -101,6 +104,7 @@ export async function openServices(
     plans,
     sandboxes,
     testRuns: new TestRunner({ connectors, connections, limiter, logger, sandboxes, env: config.templateEnv }),
+    webhookSignals: new WebhookSignals(),
     defaultWorkspace,
   };
 }

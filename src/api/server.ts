@@ -31,6 +31,7 @@ export async function buildServer(s: Services): Promise<FastifyInstance> {
     logger: s.logger,
     maxBytes: s.config.webhookMaxBytes,
     plans: s.plans,
+    signals: s.webhookSignals,
   }));
 
   await app.register(async (api) => {

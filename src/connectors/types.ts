@@ -123,6 +123,11 @@ export interface TriggerDefinition {
   prepare?(ctx: TriggerContext, body: Record<string, unknown>): Promise<TriggerEvent>;
   /** Poll triggers: new events since the cursor; the engine persists the returned cursor. */
   poll?(ctx: TriggerContext, cursor: unknown): Promise<PollResult>;
+  /**
+   * Poll triggers whose first poll only takes a starting point: a cursor from which `poll` reports
+   * recent events, so the editor's "fetch a sample" shows real data. Never persisted.
+   */
+  sampleCursor?(now: Date): unknown;
   /** Poll and schedule triggers: milliseconds until the next run. */
   nextRunDelayMs?(options: Record<string, unknown>, now: Date): number | null;
 }

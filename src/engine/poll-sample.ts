@@ -1,6 +1,6 @@
 // "Catch a sample" for a polling trigger: one poll now, with the flow's saved cursor, that starts
 // no execution and stores no cursor. A poll that has nothing new — always so for the very first
-// poll, which only takes a starting point — is asked again from a look-back starting point, so
+// poll, which only takes a starting point — is asked again from the trigger's `sampleCursor`, so
 // the editor gets recent real events to map fields from.
 import type { Logger } from 'pino';
 import type { ConnectorRegistry } from '../connectors/registry.ts';
@@ -13,7 +13,6 @@ import type { RateLimiter } from './outbound/rate-limiter.ts';
 import type { PlansService } from '../plans/service.ts';
 
 const MAX_EVENTS = 20;
-const LOOKBACK_MS = 24 * 3600_000;
 
 export class NotPollableError extends Error {
   constructor(message: string) {
@@ -29,20 +28,6 @@ export interface PollSampleDeps {
   limiter: RateLimiter;
   logger: Logger;
   plans: PlansService;
-}
-
-/**
- * A cursor that makes the trigger report recent events, for the triggers that take a baseline on
- * their first poll. Connector-specific by necessity: the cursor is each trigger's own format.
- */
-function lookbackCursor(connector: string, trigger: string, now: number): unknown {
-  if (connector === 'calltouch' && trigger === 'order.new') return { seen: {} }; // every deal of the look-back window is "new"
-  if (connector === 'retailcrm' && (trigger === 'order.created' || trigger === 'order.changed')) {
-    const d = new Date(now - LOOKBACK_MS);
-    const pad = (n: number) => String(n).padStart(2, '0');
-    return { startDate: `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}` };
-  }
-  return undefined;
 }
 
 export async function pollSample(deps: PollSampleDeps, flow: FlowRecord): Promise<{ events: Array<Record<string, unknown>>; lookedBack: boolean }> {
@@ -68,7 +53,7 @@ export async function pollSample(deps: PollSampleDeps, flow: FlowRecord): Promis
   let events: TriggerEvent[] = (await trigger.poll(ctx, state?.cursor)).events;
   let lookedBack = false;
   if (events.length === 0) {
-    const cursor = lookbackCursor(connector.key, trigger.id, Date.now());
+    const cursor = trigger.sampleCursor?.(new Date());
     if (cursor !== undefined) {
       events = (await trigger.poll(ctx, cursor)).events;
       lookedBack = true;

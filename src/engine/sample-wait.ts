@@ -2,7 +2,7 @@
 // stored (a disabled flow's too). Checks at start, then sleeps until intake signals a webhook for
 // the flow; a slow re-check also covers webhooks taken by another process.
 import type { Store, WebhookRecord } from '../store/types.ts';
-import { webhookSignalsOf } from '../intake/webhook-signals.ts';
+import type { WebhookSignals } from '../intake/webhook-signals.ts';
 
 const RECHECK_MS = 5000;
 
@@ -14,12 +14,12 @@ async function newest(store: Store, workspaceId: string, flowId: string, after: 
 
 export async function waitForSample(
   store: Store,
+  signals: WebhookSignals,
   workspaceId: string,
   flowId: string,
   opts: { after?: string; timeoutMs: number; signal?: AbortSignal },
 ): Promise<WebhookRecord | null> {
   const deadline = Date.now() + opts.timeoutMs;
-  const signals = webhookSignalsOf(store);
   for (;;) {
     const found = await newest(store, workspaceId, flowId, opts.after);
     if (found) return found;

@@ -11,7 +11,7 @@ import { newId } from '../lib/ids.ts';
 import { BodyError, mergeQuery, parseQueryString, parseWebhookBody, type ParsedBody } from './body.ts';
 import { headersForHistory } from './headers.ts';
 import type { HookTargets } from './hook-targets.ts';
-import { webhookSignalsOf } from './webhook-signals.ts';
+import type { WebhookSignals } from './webhook-signals.ts';
 
 export interface IntakeDeps {
   store: Store;
@@ -21,6 +21,8 @@ export interface IntakeDeps {
   logger: Logger;
   maxBytes: number;
   plans: PlansService;
+  /** Told of each stored webhook, for the editor's "waiting for a test webhook". */
+  signals: WebhookSignals;
 }
 
 const TOKEN = /^[A-Za-z0-9_-]{16,128}$/;
@@ -43,7 +45,7 @@ export async function hooksRoutes(app: FastifyInstance, deps: IntakeDeps): Promi
     return reply.code(status).send({ ok: false, error: status === 500 ? 'internal_error' : 'bad_request', message: status === 500 ? 'Internal error; the webhook was not stored' : error.message });
   });
 
-  const signals = webhookSignalsOf(deps.store);
+  const signals = deps.signals;
   const handler = async (req: FastifyRequest<{ Params: { token: string } }>, reply: FastifyReply) => {
     const token = req.params.token;
     const target = TOKEN.test(token) ? await deps.targets.find(token) : null;

@@ -1,7 +1,6 @@
 // In-process news of stored webhooks, for the "catch a sample" long poll: intake tells, waiters
-// for that flow wake at once instead of querying the database over and over. One notifier per
-// store (each app in a process — tests start several — has its own).
-import type { Store } from '../store/types.ts';
+// for that flow wake at once instead of querying the database over and over. One per app
+// (Services.webhookSignals).
 
 type Waiter = (webhookId: string) => void;
 
@@ -36,12 +35,4 @@ export class WebhookSignals {
       signal?.addEventListener('abort', onAbort, { once: true });
     });
   }
-}
-
-const byStore = new WeakMap<Store, WebhookSignals>();
-
-export function webhookSignalsOf(store: Store): WebhookSignals {
-  let signals = byStore.get(store);
-  if (!signals) byStore.set(store, (signals = new WebhookSignals()));
-  return signals;
 }

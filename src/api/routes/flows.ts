@@ -73,7 +73,7 @@ export function registerFlowsRoutes(api: ApiRouter, s: Services): void {
       const onClose = () => gone.abort();
       reply.raw.once('close', onClose);
       try {
-        const webhook = await waitForSample(s.store, workspaceId, flow.id, { after: query.after || undefined, timeoutMs: query.timeoutSec * 1000, signal: gone.signal });
+        const webhook = await waitForSample(s.store, s.webhookSignals, workspaceId, flow.id, { after: query.after || undefined, timeoutMs: query.timeoutSec * 1000, signal: gone.signal });
         if (!webhook) return { webhook: null };
         return {
           webhook: { id: webhook.id, receivedAt: new Date(webhook.receivedAt).toISOString(), status: webhook.status, body: webhook.body },

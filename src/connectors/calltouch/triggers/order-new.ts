@@ -71,5 +71,7 @@ export const orderNew: TriggerDefinition = {
     return null;
   },
   poll: (ctx, cursor) => pollNewOrders(ctx, cursor),
+  // Nothing seen yet: every deal of the look-back window counts as new.
+  sampleCursor: () => ({ seen: {} }) satisfies OrderNewCursor,
   nextRunDelayMs: (options) => intervalMs(options),
 };

@@ -86,6 +86,8 @@ function historyTrigger(kind: 'created' | 'changed'): TriggerDefinition {
       return Number.isFinite(n) && n >= 10 ? null : 'Интервал опроса: число секунд, не меньше 10';
     },
     poll: (ctx, cursor) => pollHistory(ctx, cursor, kind),
+    // A day of history (in our clock; the account's may differ by hours, which a sample tolerates).
+    sampleCursor: (now) => ({ startDate: crmDateTime(new Date(now.getTime() - 24 * 3600_000)) }) satisfies HistoryCursor,
     nextRunDelayMs: (options) => intervalMs(options ?? {}),
   };
 }
