@@ -31,6 +31,7 @@ export function AddConnectionModal(props: { opened: boolean; onClose(): void; co
   const label = picked ? localLabel(picked, i18n.language) : '';
   return (
     <Modal
+      closeButtonProps={{ 'aria-label': t('common:action.close') }}
       opened={props.opened}
       onClose={close}
       size="lg"
@@ -64,6 +65,7 @@ export function EditConnectionModal(props: { connection: ConnectionItem | null; 
   const { connection, connector } = props;
   return (
     <Modal
+      closeButtonProps={{ 'aria-label': t('common:action.close') }}
       opened={connection !== null}
       onClose={props.onClose}
       size="lg"
@@ -85,7 +87,7 @@ export function EditConnectionModal(props: { connection: ConnectionItem | null; 
 export function RenameConnectionModal(props: { connection: ConnectionItem | null; takenNames: string[]; onClose(): void }) {
   const { t } = useTranslation('connections');
   return (
-    <Modal opened={props.connection !== null} onClose={props.onClose} centered title={props.connection ? t('rename.title', { name: props.connection.name }) : ''}>
+    <Modal closeButtonProps={{ 'aria-label': t('common:action.close') }} opened={props.connection !== null} onClose={props.onClose} centered title={props.connection ? t('rename.title', { name: props.connection.name }) : ''}>
       {props.connection && <RenameForm key={props.connection.id} connection={props.connection} takenNames={props.takenNames} onClose={props.onClose} />}
     </Modal>
   );

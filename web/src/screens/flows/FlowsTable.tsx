@@ -90,12 +90,11 @@ function FlowRow({ flow, catalog, canEdit, pendingToggle, onToggle, onDelete }: 
           disabled={!canEdit || pending}
           onChange={(e) => onToggle(flow, e.currentTarget.checked)}
           aria-label={t('row.enabled', { name: flow.name })}
-          label={enabled ? t('row.on') : t('row.off')}
         />
       </Table.Td>
       <Table.Td miw={170}>
         {last ? (
-          <Anchor component={Link} to={`/executions/${last.id}`} underline="never" aria-label={t('row.lastRun', { name: flow.name })}>
+          <Anchor component={Link} to={`/executions/${last.id}`} underline="never">
             <Stack gap={2} align="flex-start">
               <StatusBadge status={last.status} />
               <Text size="xs" c="dimmed" style={{ whiteSpace: 'nowrap' }}>

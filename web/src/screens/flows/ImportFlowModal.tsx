@@ -43,7 +43,7 @@ export function ImportFlowModal(props: { opened: boolean; onClose(): void }) {
   }
 
   return (
-    <Modal opened={props.opened} onClose={close} title={t('import.title')} size="lg" centered>
+    <Modal closeButtonProps={{ 'aria-label': t('common:action.close') }} opened={props.opened} onClose={close} title={t('import.title')} size="lg" centered>
       <Stack>
         <Text size="sm" c="dimmed">
           {t('import.hint')}

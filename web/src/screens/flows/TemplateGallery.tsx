@@ -15,7 +15,7 @@ export function TemplateGallery(props: { opened: boolean; onClose(): void }) {
   const { t } = useTranslation('flows');
   const templates = useTemplates(props.opened);
   return (
-    <Modal opened={props.opened} onClose={props.onClose} title={t('templates.title')} size="xl" centered>
+    <Modal closeButtonProps={{ 'aria-label': t('common:action.close') }} opened={props.opened} onClose={props.onClose} title={t('templates.title')} size="xl" centered>
       <Text size="sm" c="dimmed" mb="md">
         {t('templates.hint')}
       </Text>
@@ -47,7 +47,7 @@ function TemplateCard({ template }: { template: Template }) {
   const name = template.name[lang] || template.name.ru;
   const description = template.description[lang] || template.description.ru;
   return (
-    <UnstyledButton onClick={() => navigate(`/flows/new?template=${encodeURIComponent(template.id)}`)} aria-label={name} h="100%">
+    <UnstyledButton onClick={() => navigate(`/flows/new?template=${encodeURIComponent(template.id)}`)} h="100%">
       <Card withBorder padding="md" radius="md" h="100%" style={{ cursor: 'pointer' }}>
         <Group gap={6} mb="sm" aria-hidden>
           {template.connectors.map((connector, n) => (
