@@ -8,18 +8,38 @@ export interface CatalogField {
   required?: boolean;
 }
 
+/** A trigger option with what a form needs to render it, and the delivery modes it applies to. */
+export interface CatalogOption extends CatalogField {
+  labelEn?: string;
+  type?: string;
+  description?: string;
+  default?: unknown;
+  choices?: ReadonlyArray<{ value: string; label: string }>;
+  deliveries: string[];
+}
+
 export interface Catalog {
   connector: string;
   label: string;
   labelEn: string;
   auth: Array<CatalogField & { secret: boolean }>;
   /** One entry per event; `deliveries` lists its modes (a flow picks one with `trigger.options.delivery`). */
-  events: Array<{ id: string; label: string; labelEn: string; delivery: string; deliveries: string[]; extensibleFields: boolean; fields: CatalogField[]; options: CatalogField[] }>;
+  events: Array<{ id: string; label: string; labelEn: string; delivery: string; deliveries: string[]; extensibleFields: boolean; fields: CatalogField[]; options: CatalogOption[] }>;
   actions: Array<{ id: string; label: string; labelEn: string; kind: string; input: CatalogField[]; output: CatalogField[] }>;
 }
 
 const field = (f: FieldDef): CatalogField => ({ id: f.id, label: f.label });
 const inputField = (f: FieldDef): CatalogField => ({ id: f.id, label: f.label, required: f.required === true });
+
+const optionField = (f: FieldDef, delivery: string): CatalogOption => ({
+  ...inputField(f),
+  ...(f.labelEn ? { labelEn: f.labelEn } : {}),
+  ...(f.type ? { type: f.type } : {}),
+  ...(f.description ? { description: f.description } : {}),
+  ...(f.default !== undefined ? { default: f.default } : {}),
+  ...(f.options ? { choices: f.options } : {}),
+  deliveries: [delivery],
+});
 
 export function catalogOf(c: ConnectorDefinition): Catalog {
   return {
@@ -30,8 +50,14 @@ export function catalogOf(c: ConnectorDefinition): Catalog {
     events: [...new Set(c.triggers.map((t) => t.id))].map((id) => {
       const modes = c.triggers.filter((t) => t.id === id);
       const t = modes[0];
-      const options = new Map<string, CatalogField>();
-      for (const m of modes) for (const o of m.options ?? []) if (!options.has(o.id)) options.set(o.id, inputField(o));
+      const options = new Map<string, CatalogOption>();
+      for (const m of modes) {
+        for (const o of m.options ?? []) {
+          const known = options.get(o.id);
+          if (known) known.deliveries.push(m.delivery);
+          else options.set(o.id, optionField(o, m.delivery));
+        }
+      }
       return {
         id,
         label: t.label.ru,

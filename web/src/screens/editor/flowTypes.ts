@@ -89,7 +89,17 @@ export interface CatalogEvent {
   deliveries: string[];
   extensibleFields: boolean;
   fields: CatalogField[];
-  options: CatalogField[];
+  options: CatalogOption[];
+}
+
+/** A trigger option: its type, default and the delivery modes it applies to. */
+export interface CatalogOption extends CatalogField {
+  labelEn?: string;
+  type?: string;
+  description?: string;
+  default?: unknown;
+  choices?: ReadonlyArray<{ value: string; label: string }>;
+  deliveries: string[];
 }
 
 export interface CatalogAction {

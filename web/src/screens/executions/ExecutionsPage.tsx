@@ -75,7 +75,7 @@ export function ExecutionsPage() {
         )
       ) : page.data ? (
         <>
-          <ExecutionsTable items={page.data.items} nameOf={nameOf} />
+          <ExecutionsTable items={page.data.items} nameOf={nameOf} stale={page.isPlaceholderData} />
           <Pager hasPrevious={!!values.before} next={page.data.next} onFirst={() => setCursor(null)} onNext={(c) => setCursor(c)} />
         </>
       ) : null}
@@ -83,12 +83,13 @@ export function ExecutionsPage() {
   );
 }
 
-function ExecutionsTable(props: { items: Execution[]; nameOf(e: Execution): string | undefined }) {
+function ExecutionsTable(props: { stale: boolean; items: Execution[]; nameOf(e: Execution): string | undefined }) {
   const { t } = useTranslation('executions');
   const navigate = useNavigate();
   return (
     <Table.ScrollContainer minWidth={760}>
-      <Table highlightOnHover verticalSpacing="xs">
+      {/* While the next page or filter loads, the old rows stay, dimmed. */}
+      <Table highlightOnHover verticalSpacing="xs" aria-busy={props.stale} style={{ opacity: props.stale ? 0.5 : 1, transition: 'opacity 150ms' }}>
         <Table.Thead>
           <Table.Tr>
             <Table.Th>{t('column.time')}</Table.Th>

@@ -1,6 +1,6 @@
 // The signed-in user: change password, sign out.
 import { Button, Paper, PasswordInput, Stack, Text, Title } from '@mantine/core';
-import { notifications } from '@mantine/notifications';
+import { notify } from './notify.ts';
 import { useMutation } from '@tanstack/react-query';
 import { IconLogout } from '@tabler/icons-react';
 import { useState, type FormEvent } from 'react';
@@ -36,7 +36,7 @@ function ChangePasswordForm() {
     mutationFn: () => api<{ ok: true }>('/auth/password', { method: 'POST', body: { currentPassword: values.currentPassword, newPassword: values.newPassword } }),
     onSuccess: () => {
       setValues({ currentPassword: '', newPassword: '', repeat: '' });
-      notifications.show({ color: 'green', message: t('account.changed') });
+      notify({ color: 'green', message: t('account.changed') });
     },
     onError: (error) => {
       const { fields, rest } = serverErrors(error);

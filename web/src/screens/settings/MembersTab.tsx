@@ -1,6 +1,6 @@
 // Members and their roles: change a role, add by email, remove (owner only).
 import { Button, Group, PasswordInput, Select, Stack, Table, Text, TextInput, Title } from '@mantine/core';
-import { notifications } from '@mantine/notifications';
+import { notify } from './notify.ts';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -28,7 +28,7 @@ function AddMemberForm() {
   const add = useMutation({
     mutationFn: () => api<{ userId: string; email: string; role: Role }>('/members', { method: 'PUT', body: { email: email.trim(), role, ...(password ? { password } : {}) } }),
     onSuccess: async (res) => {
-      notifications.show({ color: 'green', message: t('members.added', { email: res.email }) });
+      notify({ color: 'green', message: t('members.added', { email: res.email }) });
       setEmail('');
       setPassword('');
       await client.invalidateQueries({ queryKey: MEMBERS_KEY });
@@ -45,7 +45,7 @@ function AddMemberForm() {
   return (
     <form onSubmit={submit}>
       <Stack gap="sm">
-        <Title order={3} size="h5">
+        <Title order={2} size="h5">
           {t('members.addTitle')}
         </Title>
         <Group align="flex-start" wrap="wrap">
@@ -94,12 +94,12 @@ function MemberRow(props: { member: Member; isOwner: boolean; isSelf: boolean })
   const changeRole = useMutation({
     mutationFn: (role: Role) => api('/members', { method: 'PUT', body: { email: member.email, role } }),
     onSuccess: () => client.invalidateQueries({ queryKey: MEMBERS_KEY }),
-    onError: (error) => notifications.show({ color: 'red', title: t('members.roleFailed'), message: (error as Error).message }),
+    onError: (error) => notify({ color: 'red', title: t('members.roleFailed'), message: (error as Error).message }),
   });
   const remove = useMutation({
     mutationFn: () => api(`/members/${encodeURIComponent(member.userId)}`, { method: 'DELETE' }),
     onSuccess: () => client.invalidateQueries({ queryKey: MEMBERS_KEY }),
-    onError: (error) => notifications.show({ color: 'red', title: t('members.removeFailed'), message: (error as Error).message }),
+    onError: (error) => notify({ color: 'red', title: t('members.removeFailed'), message: (error as Error).message }),
   });
   return (
     <Table.Tr>

@@ -68,7 +68,7 @@ function CreateTokenForm(props: { onCreated(token: CreatedToken): void }) {
   return (
     <form onSubmit={submit}>
       <Stack gap="sm">
-        <Title order={3} size="h5">
+        <Title order={2} size="h5">
           {t('tokens.createTitle')}
         </Title>
         <Group align="flex-end" wrap="wrap">

@@ -1,6 +1,6 @@
 // Name, time zone and language of the workspace (GET/PATCH /workspace, owner only).
 import { Alert, Button, Group, Select, Stack, Text, TextInput } from '@mantine/core';
-import { notifications } from '@mantine/notifications';
+import { notify } from './notify.ts';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useMemo, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -36,7 +36,7 @@ function WorkspaceForm(props: { initial: Draft; readOnly: boolean }) {
       client.setQueryData(WORKSPACE_KEY, saved);
       // Dates everywhere re-render in the new zone once the session knows it.
       await client.invalidateQueries({ queryKey: ME_KEY });
-      notifications.show({ color: 'green', message: t('workspace.saved') });
+      notify({ color: 'green', message: t('workspace.saved') });
     },
   });
   const dirty = draft.name !== props.initial.name || draft.timezone !== props.initial.timezone || draft.locale !== props.initial.locale;

@@ -5,6 +5,7 @@ import { DateTime } from '../../components/DateTime.tsx';
 import { EmptyState } from '../../components/EmptyState.tsx';
 import { ErrorAlert } from '../../components/ErrorAlert.tsx';
 import { formatRoubles } from '../../lib/format.ts';
+import { useMembers } from '../settings/queries.ts';
 import { useBalance } from './queries.ts';
 
 const KIND_COLORS: Record<string, string> = { top_up: 'green', cashback: 'teal', plan_charge: 'orange', adjustment: 'gray' };
@@ -12,6 +13,9 @@ const KIND_COLORS: Record<string, string> = { top_up: 'green', cashback: 'teal',
 export function BalanceLedger() {
   const { t } = useTranslation('usage');
   const balance = useBalance();
+  const members = useMembers();
+  const emails = new Map((members.data?.items ?? []).map((m) => [m.userId, m.email]));
+  const actorName = (actor: string) => (actor === 'system' ? t('balance.system') : actor.startsWith('token:') ? t('balance.token') : (emails.get(actor) ?? actor));
   return (
     <Paper withBorder p="md" component="section" aria-labelledby="usage-balance">
       <Stack gap="md">
@@ -46,18 +50,18 @@ export function BalanceLedger() {
                       <DateTime value={e.createdAt} />
                     </Table.Td>
                     <Table.Td>
-                      <Badge variant="light" color={KIND_COLORS[e.kind] ?? 'gray'}>
+                      <Badge variant="dot" color={KIND_COLORS[e.kind] ?? 'gray'} tt="none">
                         {t(`balance.kinds.${e.kind}`, { defaultValue: e.kind })}
                       </Badge>
                     </Table.Td>
-                    <Table.Td ta="right" c={e.amountKopecks < 0 ? 'red' : 'green'} style={{ whiteSpace: 'nowrap' }}>
+                    <Table.Td ta="right" c={e.amountKopecks < 0 ? 'red.9' : 'teal.9'} style={{ whiteSpace: 'nowrap' }}>
                       {e.amountKopecks > 0 ? '+' : ''}
                       {formatRoubles(e.amountKopecks)}
                     </Table.Td>
                     <Table.Td>{e.reason}</Table.Td>
                     <Table.Td>
                       <Text size="sm" c="dimmed">
-                        {e.actor === 'system' ? t('balance.system') : e.actor}
+                        {actorName(e.actor)}
                       </Text>
                     </Table.Td>
                   </Table.Tr>

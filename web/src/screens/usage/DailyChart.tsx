@@ -41,8 +41,8 @@ function DayChart(props: { kind: Kind; days: DayUsage[]; monthlyLimit: number; m
         valueFormatter={(v) => formatNumber(v)}
         tickLine="y"
         minBarSize={total > 0 ? 2 : 0}
-        referenceLines={showPace ? [{ y: pace, label: t('daily.paceLine', { n: formatNumber(pace) }), color: 'red.6', labelPosition: 'insideTopRight' }] : []}
-        yAxisProps={showPace ? { domain: [0, (dataMax: number) => Math.max(dataMax, pace) * 1.1] } : undefined}
+        referenceLines={showPace ? [{ y: pace, label: t('daily.paceLine', { n: formatNumber(pace) }), color: 'red.6', labelPosition: 'insideTopLeft' }] : []}
+        yAxisProps={{ allowDecimals: false, ...(showPace && pace > max ? { domain: [0, Math.ceil(pace * 1.15)] } : {}) }}
         aria-label={t('daily.chartLabel', { what: title })}
         role="img"
       />

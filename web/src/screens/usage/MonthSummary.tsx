@@ -61,10 +61,10 @@ export function MonthSummary(props: { usage: Usage }) {
           <Stack gap={4} align="flex-end">
             <Group gap="xs">
               <Text size="sm">{t('month.plan')}:</Text>
-              <Badge size="lg" variant="light" data-testid="current-plan">
+              <Badge size="lg" color="blue.8" tt="none" data-testid="current-plan">
                 {planName(usage.plan)}
               </Badge>
-              {usage.trialEndsAt && <Badge color="grape" variant="light">{t('month.trial')}</Badge>}
+              {usage.trialEndsAt && <Badge color="grape.8" tt="none">{t('month.trial')}</Badge>}
             </Group>
             {usage.trialEndsAt && (
               <Text size="sm" c="dimmed">

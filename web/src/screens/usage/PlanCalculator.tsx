@@ -1,6 +1,6 @@
 // "Which plan fits": orders a month (and, if known, webhooks) → GET /plans/suggest, with the
 // arithmetic spelled out from the numbers it returns.
-import { Alert, Group, List, NumberInput, Paper, Stack, Text, Title } from '@mantine/core';
+import { Group, List, NumberInput, Paper, Stack, Text, Title } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -72,9 +72,12 @@ export function PlanCalculator(props: { plans: Plan[]; onSuggested(planId: strin
         </Group>
         <ErrorAlert error={suggestion.error} />
         {suggestion.data && (
-          <Alert color={suggestion.data.plan ? 'teal' : 'orange'} title={suggestion.data.plan ? t('calc.result', { plan: planName(suggestion.data.plan) }) : t('calc.noPlan')} data-testid="calculator-result">
+          <Paper withBorder p="md" bg="gray.0" data-testid="calculator-result" role="status">
+            <Text fw={700} mb="xs">
+              {suggestion.data.plan ? t('calc.result', { plan: planName(suggestion.data.plan) }) : t('calc.noPlan')}
+            </Text>
             <Arithmetic s={suggestion.data} largest={largest} />
-          </Alert>
+          </Paper>
         )}
       </Stack>
     </Paper>

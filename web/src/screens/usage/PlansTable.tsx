@@ -1,6 +1,6 @@
 // The plan catalog with the current plan marked; owners switch plans from here.
 import { Badge, Paper, Stack, Table, Text, Title, VisuallyHidden } from '@mantine/core';
-import { notifications } from '@mantine/notifications';
+import { notify } from '../settings/notify.ts';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { api } from '../../api/client.ts';
@@ -20,7 +20,7 @@ export function PlansTable(props: { catalog: PlanCatalog; usage: Usage; highligh
   const change = useMutation({
     mutationFn: (plan: Plan) => api<{ plan: Plan }>('/billing/plan', { method: 'PUT', body: { planId: plan.id } }),
     onSuccess: async (res) => {
-      notifications.show({ color: 'green', message: t('plans.changed', { plan: planName(res.plan) }) });
+      notify({ color: 'green', message: t('plans.changed', { plan: planName(res.plan) }) });
       await Promise.all([client.invalidateQueries({ queryKey: USAGE_KEY }), client.invalidateQueries({ queryKey: NOTIFICATIONS_KEY })]);
     },
   });
@@ -68,26 +68,27 @@ export function PlansTable(props: { catalog: PlanCatalog; usage: Usage; highligh
                   >
                     <Table.Td>
                       <Stack gap={2} align="flex-start">
-                        <Text fw={isCurrent ? 700 : 500} size="sm">
+                        <Text fw={isCurrent ? 700 : 500} size="sm" style={{ whiteSpace: 'nowrap' }}>
                           {planName(plan)}
                         </Text>
-                        {isCurrent && <Badge size="sm">{props.usage.trialEndsAt ? t('plans.currentTrial') : t('plans.current')}</Badge>}
-                        {suggested && !isCurrent && <Badge size="sm" color="teal">{t('plans.suggested')}</Badge>}
+                        {isCurrent && <Badge size="sm" color="blue.8" tt="none">{props.usage.trialEndsAt ? t('plans.currentTrial') : t('plans.current')}</Badge>}
+                        {suggested && !isCurrent && <Badge size="sm" color="teal.9" tt="none">{t('plans.suggested')}</Badge>}
                       </Stack>
                     </Table.Td>
-                    <Table.Td ta="right">{plan.priceKopecks === null ? <Text size="sm" c="dimmed">{t('plans.noPrice')}</Text> : t('plans.perMonth', { price: formatRoubles(plan.priceKopecks) })}</Table.Td>
+                    <Table.Td ta="right">{plan.priceKopecks === null ? <Text size="sm" c="dimmed" style={{ whiteSpace: 'nowrap' }}>{t('plans.noPrice')}</Text> : t('plans.perMonth', { price: formatRoubles(plan.priceKopecks) })}</Table.Td>
                     <Table.Td ta="right">{formatNumber(plan.transactionsPerMonth)}</Table.Td>
-                    <Table.Td ta="right">≈ {formatNumber(plan.ordersPerMonth)}</Table.Td>
+                    <Table.Td ta="right" style={{ whiteSpace: 'nowrap' }}>≈ {formatNumber(plan.ordersPerMonth)}</Table.Td>
                     <Table.Td ta="right">{formatNumber(plan.webhooksPerMonth)}</Table.Td>
                     <Table.Td ta="right">{formatNumber(plan.webhooksPerSecond)}</Table.Td>
                     <Table.Td ta="right">{t('plans.days', { count: plan.historyDays })}</Table.Td>
                     <Table.Td ta="right">{t('plans.days', { count: plan.marketplaceParsingDays })}</Table.Td>
-                    <Table.Td>{plan.connectionsPerService === null ? t('plans.unlimited') : formatNumber(plan.connectionsPerService)}</Table.Td>
+                    <Table.Td style={{ whiteSpace: 'nowrap' }}>{plan.connectionsPerService === null ? t('plans.unlimited') : formatNumber(plan.connectionsPerService)}</Table.Td>
                     <Table.Td>
                       {!isCurrent && isOwner && (
                         <ConfirmButton
+                          style={{ whiteSpace: 'nowrap' }}
                           size="xs"
-                          variant="light"
+                          variant="default"
                           color="blue"
                           question={t('plans.confirmQuestion', { plan: planName(plan) })}
                           details={t('plans.confirmDetails', {

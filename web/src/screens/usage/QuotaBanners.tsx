@@ -5,8 +5,8 @@ import { IconAlertTriangle } from '@tabler/icons-react';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useLocation } from 'react-router-dom';
-import { useNotifications } from './queries.ts';
-import type { QuotaNotification } from './types.ts';
+import { useNotifications, useUsage } from './queries.ts';
+import type { QuotaNotification, Usage } from './types.ts';
 
 const DISMISSED_KEY = 'svyazka.dismissedQuotaBanners';
 
@@ -23,12 +23,17 @@ function currentMoscowMonth(): string {
   return new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Moscow', year: 'numeric', month: '2-digit' }).format(new Date()).slice(0, 7);
 }
 
-/** Per quota, only the highest threshold crossed this month. */
-function activeWarnings(items: QuotaNotification[]): QuotaNotification[] {
+/**
+ * Per quota, only the highest threshold crossed this month — and only while the usage is still
+ * above it (after an upgrade the month's warnings stay stored but no longer apply).
+ */
+function activeWarnings(items: QuotaNotification[], usage: Usage | undefined): QuotaNotification[] {
   const month = currentMoscowMonth();
   const top = new Map<string, QuotaNotification>();
   for (const n of items) {
     if (n.period !== month) continue;
+    const quota = usage?.[n.kind];
+    if (quota && quota.limit > 0 && (quota.used / quota.limit) * 100 < n.threshold) continue;
     const seen = top.get(n.kind);
     if (!seen || n.threshold > seen.threshold) top.set(n.kind, n);
   }
@@ -40,7 +45,11 @@ export function QuotaBanners() {
   const location = useLocation();
   const notifications = useNotifications();
   const [dismissed, setDismissed] = useState(readDismissed);
-  const warnings = activeWarnings(notifications.data?.items ?? []).filter((n) => !dismissed.has(n.id));
+  const month = currentMoscowMonth();
+  const raised = (notifications.data?.items ?? []).some((n) => n.period === month && !dismissed.has(n.id));
+  // The usage (shared with the usage screen's cache) is asked for only while there is a warning to check.
+  const usage = useUsage({ enabled: raised, refetchInterval: 60_000 });
+  const warnings = activeWarnings(notifications.data?.items ?? [], usage.data).filter((n) => !dismissed.has(n.id));
   if (warnings.length === 0) return null;
 
   function dismiss(id: string) {
@@ -56,16 +65,15 @@ export function QuotaBanners() {
           key={n.id}
           color={n.threshold >= 100 ? 'red' : 'yellow'}
           icon={<IconAlertTriangle size={18} />}
-          title={t(`banner.title.${n.kind}`, { threshold: n.threshold })}
+          title={i18n.language === 'en' ? n.messageEn : n.messageRu}
           withCloseButton
           closeButtonLabel={t('banner.dismiss')}
           onClose={() => dismiss(n.id)}
           data-testid="quota-banner"
         >
-          {i18n.language === 'en' ? n.messageEn : n.messageRu}{' '}
-          {n.threshold >= 100 ? t(`banner.full.${n.kind}`) : ''}{' '}
+          {t(n.threshold >= 100 ? `banner.full.${n.kind}` : `banner.near.${n.kind}`)}{' '}
           {!location.pathname.startsWith('/usage') && (
-            <Anchor component={Link} to="/usage" size="sm">
+            <Anchor component={Link} to="/usage" size="sm" c="dark" fw={600} underline="always">
               {t('banner.open')}
             </Anchor>
           )}

@@ -9,8 +9,8 @@ export const PLANS_KEY = ['plans'] as const;
 export const BALANCE_KEY = ['balance'] as const;
 export const NOTIFICATIONS_KEY = ['notifications'] as const;
 
-export function useUsage() {
-  return useQuery({ queryKey: USAGE_KEY, queryFn: () => api<Usage>('/usage') });
+export function useUsage(opts: { enabled?: boolean; refetchInterval?: number } = {}) {
+  return useQuery({ queryKey: USAGE_KEY, queryFn: () => api<Usage>('/usage'), ...opts });
 }
 
 export function usePlans() {

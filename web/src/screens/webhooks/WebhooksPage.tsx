@@ -79,7 +79,7 @@ export function WebhooksPage() {
         )
       ) : page.data ? (
         <>
-          <WebhooksTable items={page.data.items} nameOf={nameOf} />
+          <WebhooksTable items={page.data.items} nameOf={nameOf} stale={page.isPlaceholderData} />
           <Pager hasPrevious={!!values.before} next={page.data.next} onFirst={() => setCursor(null)} onNext={(c) => setCursor(c)} />
         </>
       ) : null}
@@ -87,12 +87,13 @@ export function WebhooksPage() {
   );
 }
 
-function WebhooksTable(props: { items: Webhook[]; nameOf(w: Webhook): string | undefined }) {
+function WebhooksTable(props: { stale: boolean; items: Webhook[]; nameOf(w: Webhook): string | undefined }) {
   const { t } = useTranslation('webhooks');
   const navigate = useNavigate();
   return (
     <Table.ScrollContainer minWidth={760}>
-      <Table highlightOnHover verticalSpacing="xs">
+      {/* While the next page or filter loads, the old rows stay, dimmed. */}
+      <Table highlightOnHover verticalSpacing="xs" aria-busy={props.stale} style={{ opacity: props.stale ? 0.5 : 1, transition: 'opacity 150ms' }}>
         <Table.Thead>
           <Table.Tr>
             <Table.Th>{t('column.time')}</Table.Th>
