@@ -54,6 +54,15 @@ export function FlowsPage() {
       return next;
     });
 
+  // A page past the end (its last flow was deleted, or a stale link) moves to the last page;
+  // setOffset is left out of the deps: it changes with every URL change.
+  const total = page.data?.total;
+  const pageEmpty = page.data?.items.length === 0;
+  useEffect(() => {
+    if (total === undefined || !pageEmpty || offset === 0) return;
+    setOffset(total === 0 ? 0 : Math.floor((total - 1) / PAGE_SIZE) * PAGE_SIZE);
+  }, [total, pageEmpty, offset]);
+
   function onToggle(flow: FlowListItem, enabled: boolean) {
     setActionError(null);
     toggle.mutate({ id: flow.id, enabled }, { onError: setActionError });
