@@ -72,7 +72,7 @@ export function Layout() {
             />
             <Menu position="bottom-end" withinPortal>
               <Menu.Target>
-                <UnstyledButton aria-label={t('nav.account')}>
+                <UnstyledButton aria-label={`${t('nav.account')}: ${me.user?.email ?? t('nav.token')}`}>
                   <Group gap={4} wrap="nowrap">
                     <Text size="sm">{me.user?.email ?? t('nav.token')}</Text>
                     <IconChevronDown size={14} />

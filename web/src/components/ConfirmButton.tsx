@@ -22,7 +22,7 @@ export function ConfirmButton({ question, details, confirmLabel, onConfirm, chil
       <Button {...button} onClick={() => setOpen(true)}>
         {children}
       </Button>
-      <Modal opened={open} onClose={() => setOpen(false)} title={question} centered>
+      <Modal opened={open} onClose={() => setOpen(false)} title={question} centered closeButtonProps={{ 'aria-label': t('action.close') }}>
         {details && <Text size="sm" mb="md">{details}</Text>}
         <Group justify="flex-end">
           <Button variant="default" onClick={() => setOpen(false)}>
