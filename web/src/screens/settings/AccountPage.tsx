@@ -7,6 +7,7 @@ import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, ApiError } from '../../api/client.ts';
 import { useSession } from '../../auth/session.tsx';
+import { inUiLanguage } from './bilingual.ts';
 import { ErrorAlert } from '../../components/ErrorAlert.tsx';
 
 type Field = 'currentPassword' | 'newPassword' | 'repeat';
@@ -17,12 +18,12 @@ function serverErrors(error: unknown): { fields: Errors; rest: unknown } {
   if (!(error instanceof ApiError)) return { fields: {}, rest: error };
   const fields: Errors = {};
   for (const issue of error.issues) {
-    if (issue.path.endsWith('currentPassword')) fields.currentPassword = issue.message;
-    else if (issue.path.endsWith('newPassword')) fields.newPassword = issue.message;
+    if (issue.path.endsWith('currentPassword')) fields.currentPassword = inUiLanguage(issue.message);
+    else if (issue.path.endsWith('newPassword')) fields.newPassword = inUiLanguage(issue.message);
   }
   if (!fields.currentPassword && !fields.newPassword && error.status === 400) {
-    if (/current|текущ/i.test(error.message)) fields.currentPassword = error.message;
-    else if (/new|нов|8/i.test(error.message)) fields.newPassword = error.message;
+    if (/current|текущ/i.test(error.message)) fields.currentPassword = inUiLanguage(error.message);
+    else if (/new|нов|8/i.test(error.message)) fields.newPassword = inUiLanguage(error.message);
   }
   return { fields, rest: fields.currentPassword || fields.newPassword ? null : error };
 }

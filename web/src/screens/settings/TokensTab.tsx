@@ -18,7 +18,7 @@ import { ROLES, type CreatedToken } from './types.ts';
 function NewTokenSecret(props: { token: CreatedToken; onDone(): void }) {
   const { t } = useTranslation('settings');
   return (
-    <Alert color="green" icon={<IconKey size={18} />} title={t('tokens.createdTitle', { name: props.token.name })} data-testid="new-token">
+    <Alert color="green" icon={<IconKey size={18} />} title={t('tokens.createdTitle', { name: props.token.name })} data-testid="new-token" styles={{ title: { color: 'var(--mantine-color-text)' } }}>
       <Stack gap="xs">
         <Text size="sm" fw={600}>
           {t('tokens.onceWarning')}
@@ -29,7 +29,7 @@ function NewTokenSecret(props: { token: CreatedToken; onDone(): void }) {
           </Code>
           <CopyButton value={props.token.token}>
             {({ copied, copy }) => (
-              <Button size="xs" variant="light" leftSection={copied ? <IconCheck size={14} /> : <IconCopy size={14} />} onClick={copy}>
+              <Button size="xs" variant="default" leftSection={copied ? <IconCheck size={14} /> : <IconCopy size={14} />} onClick={copy}>
                 {copied ? t('tokens.copied') : t('tokens.copy')}
               </Button>
             )}
@@ -141,7 +141,7 @@ export function TokensTab() {
                 <Table.Tr key={token.id}>
                   <Table.Td>{token.name}</Table.Td>
                   <Table.Td>
-                    <Badge variant="light">{t(`roles.${token.role}`)}</Badge>
+                    <Badge variant="default" tt="none">{t(`roles.${token.role}`)}</Badge>
                   </Table.Td>
                   <Table.Td>
                     <DateTime value={token.createdAt} />

@@ -70,6 +70,7 @@ export function QuotaBanners() {
           closeButtonLabel={t('banner.dismiss')}
           onClose={() => dismiss(n.id)}
           data-testid="quota-banner"
+          styles={{ title: { color: 'var(--mantine-color-text)' } }}
         >
           {t(n.threshold >= 100 ? `banner.full.${n.kind}` : `banner.near.${n.kind}`)}{' '}
           {!location.pathname.startsWith('/usage') && (
