@@ -28,5 +28,6 @@ test('sign in with the printed admin, sign out', { timeout: 300_000 }, async (t)
   await page.getByRole('button', { name: 'Аккаунт' }).click();
   await page.getByRole('menuitem', { name: 'Выйти' }).click();
   await page.getByRole('heading', { level: 1, name: 'Вход в Связку' }).waitFor();
+  ui.assertAccessible();
   assert.deepEqual(ui.problems.errors, []);
 });

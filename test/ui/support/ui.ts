@@ -17,8 +17,14 @@ export interface Ui {
   problems: PageProblems;
   /** test-results/<test name>/<screen>.png */
   shot(screen: string): Promise<string>;
-  /** axe-core (serious/critical fail) + a screenshot + not blank, no stack. */
+  /**
+   * A screenshot, not blank and no stack (throws), and axe-core: serious/critical violations are
+   * collected in `a11yFindings` (so one screen's finding does not hide the next screens' behaviour);
+   * `assertAccessible()` fails on them at the end.
+   */
   checkScreen(screen: string): Promise<void>;
+  a11yFindings: string[];
+  assertAccessible(): void;
   /** GET on the API as the first admin (reading state to assert, never to set it up). */
   read<T = any>(path: string): Promise<T>;
 }
@@ -45,6 +51,7 @@ export async function startUi(t: TestContext, opts: ServerOptions & { sandboxes?
   const { context, page, problems } = await openPage(browser, server.url);
   const testName = t.fullName ?? t.name;
   const shot = (screen: string) => screenshot(page, testName, screen);
+  const findings: string[] = [];
   ui = {
     server,
     sandboxes,
@@ -56,7 +63,11 @@ export async function startUi(t: TestContext, opts: ServerOptions & { sandboxes?
     async checkScreen(screen) {
       await shot(screen);
       await assertReadable(page, screen);
-      await checkA11y(page, screen);
+      await checkA11y(page, screen).catch((error: Error) => findings.push(error.message));
+    },
+    a11yFindings: findings,
+    assertAccessible() {
+      if (findings.length) throw new Error(findings.join('\n\n'));
     },
     async read(path) {
       const res = await fetch(server.url + '/api/v1' + path, { headers: { authorization: `Bearer ${server.admin.token}` } });
