@@ -101,7 +101,7 @@ function ExecutionView({ execution: e }: { execution: ExecutionDetail }) {
       {e.error && (
         <Paper withBorder p="sm" radius="md" style={{ borderColor: 'var(--mantine-color-red-4)' }}>
           <Text size="sm" c="red" fw={500} style={{ whiteSpace: 'pre-wrap', wordBreak: 'break-word' }}>
-            {e.errorStep ? t('detail.errorInStep', { step: e.errorStep }) : t('detail.error')}: {e.error}
+            {e.errorStep ? t('detail.errorInStep', { step: e.errorStep === 'trigger' ? t('step.trigger') : e.errorStep }) : t('detail.error')}: {e.error}
           </Text>
         </Paper>
       )}
@@ -137,12 +137,12 @@ function ExecutionView({ execution: e }: { execution: ExecutionDetail }) {
           </Fact>
           <Fact label={t('detail.duration')}>{formatDuration(durationMs(e))}</Fact>
           {e.nextRunAt && (
-            <Fact label={t('detail.nextRun')}>
+            <Fact label={e.status === 'waiting' ? t('detail.resumes') : t('detail.nextRun')}>
               <DateTime value={e.nextRunAt} seconds />
             </Fact>
           )}
           <Fact label={t('detail.retries')}>{formatNumber(e.retries)}</Fact>
-          <Fact label={t('detail.attempts')}>{formatNumber(e.steps.reduce((n, s) => n + (s.type === 'trigger' ? 0 : s.attempts), 0))}</Fact>
+          <Fact label={t('detail.attempts')}>{formatNumber(e.steps.reduce((n, s) => n + s.attempts, 0))}</Fact>
           <Fact label={t('detail.transactions')}>{formatNumber(transactionsOf(e))}</Fact>
         </SimpleGrid>
       </Paper>

@@ -57,7 +57,7 @@ export function ExecutionsPage() {
             title={t('empty.filteredTitle')}
             hint={t('empty.filteredHint')}
             action={
-              <Button variant="light" onClick={reset}>
+              <Button variant="default" onClick={reset}>
                 {t('filter.reset')}
               </Button>
             }
@@ -67,7 +67,7 @@ export function ExecutionsPage() {
             title={t('empty.title')}
             hint={t('empty.hint')}
             action={
-              <Button component={Link} to="/flows" variant="light">
+              <Button component={Link} to="/flows">
                 {t('empty.toFlows')}
               </Button>
             }

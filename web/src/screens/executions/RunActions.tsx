@@ -11,6 +11,7 @@ import { CANCELLABLE, useCancelExecution, useRetryExecution, type Execution, typ
 
 export function RunActions(props: { execution: Execution }) {
   const { t } = useTranslation('executions');
+  const tc = useTranslation().t;
   const navigate = useNavigate();
   const retry = useRetryExecution();
   const cancel = useCancelExecution();
@@ -39,8 +40,8 @@ export function RunActions(props: { execution: Execution }) {
         )}
         {CANCELLABLE.has(e.status) && (
           <ConfirmButton
-            variant="light"
-            color="red"
+            variant="outline"
+            color="red.9"
             leftSection={<IconPlayerStop size={16} />}
             question={t('cancel.question')}
             details={t('cancel.details')}
@@ -59,7 +60,7 @@ export function RunActions(props: { execution: Execution }) {
         )}
       </Group>
       {error && !choosing ? <ErrorAlert error={error} /> : null}
-      <Modal opened={choosing} onClose={() => setChoosing(false)} title={t('retry.title')} centered size="lg">
+      <Modal opened={choosing} onClose={() => setChoosing(false)} title={t('retry.title')} centered size="lg" closeButtonProps={{ 'aria-label': tc('action.close') }}>
         <Stack gap="sm">
           <Text size="sm">{t('retry.intro')}</Text>
           {(['as_ran', 'current'] as const).map((mode) => (
@@ -69,7 +70,6 @@ export function RunActions(props: { execution: Execution }) {
                   {t(`retry.${mode}.hint`)}
                 </Text>
                 <Button
-                  variant={mode === 'as_ran' ? 'filled' : 'light'}
                   style={{ flexShrink: 0 }}
                   loading={retry.isPending && retry.variables?.mode === mode}
                   disabled={retry.isPending && retry.variables?.mode !== mode}

@@ -53,9 +53,11 @@ export function StepTimeline(props: { steps: Step[] }) {
                 <Text fw={600} component="h3" size="md" m={0}>
                   {isTrigger ? t('step.trigger') : step.stepId}
                 </Text>
-                <Badge variant="outline" color="gray" tt="none">
-                  {t(`stepType.${step.type}`, { defaultValue: step.type })}
-                </Badge>
+                {!isTrigger && (
+                  <Badge variant="outline" color="gray" tt="none">
+                    {t(`stepType.${step.type}`, { defaultValue: step.type })}
+                  </Badge>
+                )}
                 <StepStatus status={step.status} />
               </Group>
             }
@@ -68,11 +70,11 @@ export function StepTimeline(props: { steps: Step[] }) {
                 <Text size="sm" c="dimmed">
                   {t('step.duration')}: {formatDuration(step.durationMs)}
                 </Text>
-                {!isTrigger && (
+                {step.attempts > 1 || (!isTrigger && step.attempts === 1) ? (
                   <Text size="sm" c="dimmed">
                     {t('step.attempts')}: {formatNumber(step.attempts)}
                   </Text>
-                )}
+                ) : null}
                 {step.transactions > 0 && (
                   <Text size="sm" c="dimmed">
                     {t('step.transactions')}: {formatNumber(step.transactions)}

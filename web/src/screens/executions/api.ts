@@ -76,7 +76,12 @@ export function useExecution(id: string) {
   return useQuery({
     queryKey: [...EXECUTIONS_KEY, 'one', id],
     queryFn: ({ signal }) => api<ExecutionDetail>(`/executions/${encodeURIComponent(id)}`, { signal }),
-    refetchInterval: (query) => (query.state.data && UNFINISHED.has(query.state.data.status) ? 2000 : false),
+    // A run that waits on a delay changes rarely; one that is running, every moment.
+    refetchInterval: (query) => {
+      const status = query.state.data?.status;
+      if (!status || !UNFINISHED.has(status)) return false;
+      return status === 'waiting' ? 10_000 : 2000;
+    },
   });
 }
 

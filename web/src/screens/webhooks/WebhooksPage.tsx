@@ -61,7 +61,7 @@ export function WebhooksPage() {
             title={t('empty.filteredTitle')}
             hint={t('empty.filteredHint')}
             action={
-              <Button variant="light" onClick={reset}>
+              <Button variant="default" onClick={reset}>
                 {t('filter.reset')}
               </Button>
             }
@@ -71,7 +71,7 @@ export function WebhooksPage() {
             title={t('empty.title')}
             hint={t('empty.hint')}
             action={
-              <Button component={Link} to="/flows" variant="light">
+              <Button component={Link} to="/flows">
                 {t('empty.toFlows')}
               </Button>
             }
