@@ -106,7 +106,7 @@ export function TokensTab() {
   const { t } = useTranslation('settings');
   const client = useQueryClient();
   const { isOwner } = useSession();
-  const tokens = useTokens();
+  const tokens = useTokens(isOwner);
   const [created, setCreated] = useState<CreatedToken | null>(null);
   const revoke = useMutation({
     mutationFn: (id: string) => api(`/tokens/${encodeURIComponent(id)}`, { method: 'DELETE' }),
@@ -116,14 +116,14 @@ export function TokensTab() {
 
   return (
     <Stack gap="lg">
-      {!isOwner && <OwnerOnlyNote what={t('tokens.what')} />}
+      {!isOwner && <OwnerOnlyNote text={t('tokens.ownerOnly')} />}
       <Text size="sm" c="dimmed">
         {t('tokens.hint')}
       </Text>
       {created && <NewTokenSecret token={created} onDone={() => setCreated(null)} />}
       {missing ? <Alert color="yellow">{t('notSupported')}</Alert> : <ErrorAlert error={tokens.error} />}
       <ErrorAlert error={revoke.error} title={t('tokens.revokeFailed')} />
-      {tokens.isPending && <Text c="dimmed">{t('loading')}</Text>}
+      {isOwner && tokens.isPending && <Text c="dimmed">{t('loading')}</Text>}
       {tokens.data && tokens.data.items.length === 0 && <EmptyState title={t('tokens.emptyTitle')} hint={t('tokens.emptyHint')} icon={<IconKey size={28} />} />}
       {tokens.data && tokens.data.items.length > 0 && (
         <Table.ScrollContainer minWidth={560}>

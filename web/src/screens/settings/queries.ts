@@ -15,6 +15,7 @@ export function useMembers() {
   return useQuery({ queryKey: MEMBERS_KEY, queryFn: () => api<{ items: Member[] }>('/members') });
 }
 
-export function useTokens() {
-  return useQuery({ queryKey: TOKENS_KEY, queryFn: () => api<{ items: ApiToken[] }>('/tokens'), retry: false });
+/** Only owners may list tokens. */
+export function useTokens(enabled: boolean) {
+  return useQuery({ queryKey: TOKENS_KEY, queryFn: () => api<{ items: ApiToken[] }>('/tokens'), retry: false, enabled });
 }

@@ -5,6 +5,7 @@ import { DateTime } from '../../components/DateTime.tsx';
 import { EmptyState } from '../../components/EmptyState.tsx';
 import { ErrorAlert } from '../../components/ErrorAlert.tsx';
 import { formatRoubles } from '../../lib/format.ts';
+import { inUiLanguage } from '../settings/bilingual.ts';
 import { useMembers } from '../settings/queries.ts';
 import { useBalance } from './queries.ts';
 
@@ -58,7 +59,7 @@ export function BalanceLedger() {
                       {e.amountKopecks > 0 ? '+' : ''}
                       {formatRoubles(e.amountKopecks)}
                     </Table.Td>
-                    <Table.Td>{e.reason}</Table.Td>
+                    <Table.Td>{inUiLanguage(e.reason)}</Table.Td>
                     <Table.Td>
                       <Text size="sm" c="dimmed">
                         {actorName(e.actor)}

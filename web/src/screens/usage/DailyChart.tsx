@@ -16,11 +16,18 @@ function daysInMonth(month: string): number {
   return new Date(Date.UTC(y, m, 0)).getUTCDate();
 }
 
+/** The next round number (1, 2, 2.5 or 5 × 10ⁿ) at or above x, for the y axis's top. */
+function niceCeil(x: number): number {
+  const power = 10 ** Math.floor(Math.log10(Math.max(1, x)));
+  return ([1, 2, 2.5, 5, 10].map((m) => m * power).find((v) => v >= x) ?? 10 * power);
+}
+
 function DayChart(props: { kind: Kind; days: DayUsage[]; monthlyLimit: number; month: string }) {
   const { t, i18n } = useTranslation('usage');
   const pace = Math.floor(props.monthlyLimit / daysInMonth(props.month));
   const max = Math.max(0, ...props.days.map((d) => d[props.kind]));
-  const showPace = max >= pace * 0.25;
+  // Drawn only when bars and line share a scale: neither flattens the other.
+  const showPace = max >= pace * 0.25 && pace >= max * 0.05;
   const dayLabel = new Intl.DateTimeFormat(i18n.language === 'en' ? 'en-GB' : 'ru-RU', { day: '2-digit', month: '2-digit', timeZone: 'UTC' });
   const data = props.days.map((d) => ({ day: dayLabel.format(new Date(`${d.day}T00:00:00Z`)), [props.kind]: d[props.kind] }));
   const total = props.days.reduce((sum, d) => sum + d[props.kind], 0);
@@ -42,7 +49,7 @@ function DayChart(props: { kind: Kind; days: DayUsage[]; monthlyLimit: number; m
         tickLine="y"
         minBarSize={total > 0 ? 2 : 0}
         referenceLines={showPace ? [{ y: pace, label: t('daily.paceLine', { n: formatNumber(pace) }), color: 'red.6', labelPosition: 'insideTopLeft' }] : []}
-        yAxisProps={{ allowDecimals: false, ...(showPace && pace > max ? { domain: [0, Math.ceil(pace * 1.15)] } : {}) }}
+        yAxisProps={{ allowDecimals: false, ...(showPace && pace > max ? { domain: [0, niceCeil(pace * 1.1)] } : {}) }}
         aria-label={t('daily.chartLabel', { what: title })}
         role="img"
       />

@@ -37,7 +37,7 @@ export function PlansTable(props: { catalog: PlanCatalog; usage: Usage; highligh
           </Text>
         </div>
         <ErrorAlert error={change.error} title={t('plans.changeFailed')} />
-        <Table.ScrollContainer minWidth={960}>
+        <Table.ScrollContainer minWidth={900}>
           <Table highlightOnHover aria-labelledby="usage-plans" verticalSpacing="sm">
             <Table.Thead>
               <Table.Tr>
@@ -49,7 +49,6 @@ export function PlansTable(props: { catalog: PlanCatalog; usage: Usage; highligh
                 <Table.Th ta="right">{t('plans.perSecond')}</Table.Th>
                 <Table.Th ta="right">{t('plans.history')}</Table.Th>
                 <Table.Th ta="right">{t('plans.parsing')}</Table.Th>
-                <Table.Th>{t('plans.connections')}</Table.Th>
                 <Table.Th>
                   <VisuallyHidden>{t('plans.action')}</VisuallyHidden>
                 </Table.Th>
@@ -82,7 +81,6 @@ export function PlansTable(props: { catalog: PlanCatalog; usage: Usage; highligh
                     <Table.Td ta="right">{formatNumber(plan.webhooksPerSecond)}</Table.Td>
                     <Table.Td ta="right">{t('plans.days', { count: plan.historyDays })}</Table.Td>
                     <Table.Td ta="right">{t('plans.days', { count: plan.marketplaceParsingDays })}</Table.Td>
-                    <Table.Td style={{ whiteSpace: 'nowrap' }}>{plan.connectionsPerService === null ? t('plans.unlimited') : formatNumber(plan.connectionsPerService)}</Table.Td>
                     <Table.Td>
                       {!isCurrent && isOwner && (
                         <ConfirmButton

@@ -5,6 +5,7 @@ import { IconAlertTriangle } from '@tabler/icons-react';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useLocation } from 'react-router-dom';
+import { formatNumber } from '../../lib/format.ts';
 import { useNotifications, useUsage } from './queries.ts';
 import type { QuotaNotification, Usage } from './types.ts';
 
@@ -52,6 +53,13 @@ export function QuotaBanners() {
   const warnings = activeWarnings(notifications.data?.items ?? [], usage.data).filter((n) => !dismissed.has(n.id));
   if (warnings.length === 0) return null;
 
+  // The stored message names the limit of the plan at the time; the live numbers are better.
+  function bannerTitle(n: QuotaNotification): string {
+    const quota = usage.data?.[n.kind];
+    if (!quota || quota.limit <= 0) return i18n.language === 'en' ? n.messageEn : n.messageRu;
+    return t(`banner.title.${n.kind}`, { percent: Math.floor((quota.used / quota.limit) * 100), used: formatNumber(quota.used), limit: formatNumber(quota.limit) });
+  }
+
   function dismiss(id: string) {
     const next = new Set(dismissed).add(id);
     sessionStorage.setItem(DISMISSED_KEY, JSON.stringify([...next]));
@@ -65,7 +73,7 @@ export function QuotaBanners() {
           key={n.id}
           color={n.threshold >= 100 ? 'red' : 'yellow'}
           icon={<IconAlertTriangle size={18} />}
-          title={i18n.language === 'en' ? n.messageEn : n.messageRu}
+          title={bannerTitle(n)}
           withCloseButton
           closeButtonLabel={t('banner.dismiss')}
           onClose={() => dismiss(n.id)}
