@@ -63,7 +63,7 @@ export function StepTimeline(props: { steps: Step[] }) {
             }
           >
             <Stack gap={6} mt={4}>
-              <Group gap="lg" wrap="wrap">
+              <Group gap="lg" wrap="wrap" style={{ rowGap: 2 }}>
                 <Text size="sm" c="dimmed">
                   {t('step.started')}: <DateTime value={step.startedAt} seconds />
                 </Text>
