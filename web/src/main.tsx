@@ -2,7 +2,7 @@ import '@mantine/core/styles.css';
 import '@mantine/notifications/styles.css';
 import '@mantine/charts/styles.css';
 import './i18n/index.ts';
-import { MantineProvider, createTheme } from '@mantine/core';
+import { MantineProvider, Notification, createTheme } from '@mantine/core';
 import { Notifications } from '@mantine/notifications';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { StrictMode } from 'react';
@@ -11,7 +11,12 @@ import { BrowserRouter } from 'react-router-dom';
 import { App } from './app/App.tsx';
 import { ErrorBoundary } from './app/ErrorBoundary.tsx';
 
-const theme = createTheme({ primaryColor: 'blue', defaultRadius: 'md' });
+const theme = createTheme({
+  primaryColor: 'blue',
+  defaultRadius: 'md',
+  // Toasts' close button needs a name for screen readers (axe: button-name).
+  components: { Notification: Notification.extend({ defaultProps: { closeButtonProps: { 'aria-label': 'Закрыть / Close' } } }) },
+});
 const queryClient = new QueryClient({ defaultOptions: { queries: { refetchOnWindowFocus: false, staleTime: 5_000 } } });
 
 createRoot(document.getElementById('root')!).render(

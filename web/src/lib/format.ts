@@ -38,7 +38,7 @@ export function formatBytes(n: number): string {
 
 /** Kopecks → "1 234,50 ₽". */
 export function formatRoubles(kopecks: number): string {
-  return new Intl.NumberFormat(locale(), { style: 'currency', currency: 'RUB' }).format(kopecks / 100);
+  return new Intl.NumberFormat(locale(), { style: 'currency', currency: 'RUB', currencyDisplay: 'narrowSymbol' }).format(kopecks / 100);
 }
 
 export function formatDuration(ms: number | null | undefined): string {
