@@ -14,6 +14,8 @@ const COLORS: Record<string, string> = {
   cancelled: 'dark',
   quota_exceeded: 'red',
   skipped: 'gray',
+  passed: 'green',
+  not_found: 'yellow',
   accepted: 'green',
   no_enabled_flow: 'yellow',
   invalid: 'red',
