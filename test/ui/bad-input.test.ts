@@ -20,7 +20,7 @@ test('bad input is told in place', { timeout: 600_000 }, async (t) => {
   const crm = sandboxes.retailcrm;
   await signIn(ui);
 
-  await t.test('a connection that fails its test says why', async () => {
+  await ui.step(t, 'a connection that fails its test says why', async () => {
     await openFromMenu(page, 'Подключения');
     const dialog = await addConnection(page, 'RetailCRM', { 'Адрес аккаунта': crm.baseUrl, 'API-ключ': 'not-the-key', 'Код магазина': crm.site });
     const alert = dialog.getByRole('alert').filter({ hasText: 'Подключение не работает' });
@@ -32,7 +32,7 @@ test('bad input is told in place', { timeout: 600_000 }, async (t) => {
     await dialog.getByRole('button', { name: /Закрыть|Close/ }).first().click().catch(() => page.keyboard.press('Escape'));
   });
 
-  await t.test('a template with an unknown step id is shown on its field', async () => {
+  await ui.step(t, 'a template with an unknown step id is shown on its field', async () => {
     await openFromMenu(page, 'Связки');
     await page.getByRole('link', { name: 'Создать связку' }).first().click();
     await page.getByRole('textbox', { name: 'Название', exact: true }).fill('Шаблон с чужим шагом');
@@ -48,7 +48,7 @@ test('bad input is told in place', { timeout: 600_000 }, async (t) => {
     await ui.checkScreen('template-unknown-step');
   });
 
-  await t.test('an imported filter with an unknown operator is refused with the reason', async () => {
+  await ui.step(t, 'an imported filter with an unknown operator is refused with the reason', async () => {
     await page.goto('/flows');
     page.once('dialog', (d) => void d.accept()); // "leave without saving?" from the editor
     await page.getByRole('heading', { level: 1, name: 'Связки' }).waitFor();
@@ -65,7 +65,7 @@ test('bad input is told in place', { timeout: 600_000 }, async (t) => {
     assert.equal(flows.items.length, 0, 'nothing was imported');
   });
 
-  await t.test('an ended session sends to the sign-in page with a word why', async () => {
+  await ui.step(t, 'an ended session sends to the sign-in page with a word why', async () => {
     await page.goto('/flows');
     await page.getByRole('heading', { level: 1, name: 'Связки' }).waitFor();
     await ui.context.clearCookies();

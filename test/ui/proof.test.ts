@@ -46,13 +46,13 @@ test('the issue 8 proof, by clicking', { timeout: 900_000 }, async (t) => {
   await sandboxes.calltouchDeal(String(order.number));
   let flowId = '';
 
-  await t.test('1. sign in with the printed admin', async () => {
+  await ui.step(t, '1. sign in with the printed admin', async () => {
     await signIn(ui);
     await page.getByRole('heading', { level: 1, name: 'Связки' }).waitFor();
     await ui.checkScreen('flows-empty');
   });
 
-  await t.test('2. add a RetailCRM connection to the sandbox and test it (and Calltouch)', async () => {
+  await ui.step(t, '2. add a RetailCRM connection to the sandbox and test it (and Calltouch)', async () => {
     await openFromMenu(page, 'Подключения');
     await page.getByRole('heading', { level: 1, name: 'Подключения' }).waitFor();
     await ui.checkScreen('connections-empty');
@@ -70,7 +70,7 @@ test('the issue 8 proof, by clicking', { timeout: 900_000 }, async (t) => {
     assert.deepEqual(saved.items.map((c) => c.connector).sort(), ['calltouch', 'retailcrm']);
   });
 
-  await t.test('3. build RetailCRM order.changed → Calltouch order.update with the field picker on a sample the sandbox fires; save; enable', async () => {
+  await ui.step(t, '3. build RetailCRM order.changed → Calltouch order.update with the field picker on a sample the sandbox fires; save; enable', async () => {
     await openFromMenu(page, 'Связки');
     await page.getByRole('link', { name: 'Создать связку' }).first().click();
     await page.getByRole('textbox', { name: 'Название', exact: true }).fill(FLOW);
@@ -114,7 +114,7 @@ test('the issue 8 proof, by clicking', { timeout: 900_000 }, async (t) => {
     assert.equal(saved.definition.steps[0].action, 'order.update');
   });
 
-  await t.test('4. fire the sandbox trigger; the execution succeeds; open its step journal', async () => {
+  await ui.step(t, '4. fire the sandbox trigger; the execution succeeds; open its step journal', async () => {
     crm.userEdit(order.id, { status: 'complete' });
     await openFromMenu(page, 'История запусков');
     await page.getByRole('heading', { level: 1, name: 'История запусков' }).waitFor();
@@ -128,7 +128,7 @@ test('the issue 8 proof, by clicking', { timeout: 900_000 }, async (t) => {
     assert.equal(sandboxes.calltouch.getOrder(String(order.number))?.orderStatus, 'complete');
   });
 
-  await t.test('5. a step fails (Calltouch refuses the order number); fix the mapping; retry with the current version', async () => {
+  await ui.step(t, '5. a step fails (Calltouch refuses the order number); fix the mapping; retry with the current version', async () => {
     await page.goto(`/flows/${flowId}`);
     const step = stepCard(page, 1);
     const orderNumber = step.getByRole('textbox', { name: /ID сделки в CRM/ });
@@ -161,7 +161,7 @@ test('the issue 8 proof, by clicking', { timeout: 900_000 }, async (t) => {
     await eventually('Calltouch deal status after retry', async () => sandboxes.calltouch.getOrder(String(order.number))?.orderStatus, (s) => s === 'delivering');
   });
 
-  await t.test('6. replay a webhook; usage moves on the chart; English and back', async () => {
+  await ui.step(t, '6. replay a webhook; usage moves on the chart; English and back', async () => {
     await openFromMenu(page, 'Тариф и расход');
     await page.getByRole('heading', { level: 1, name: 'Тариф и расход' }).waitFor();
     await page.getByTestId('chart-transactions').waitFor();

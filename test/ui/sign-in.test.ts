@@ -9,6 +9,7 @@ test('sign in with the printed admin, sign out', { timeout: 300_000 }, async (t)
   if (!ui) return;
   const { page } = ui;
   assert.equal(ui.server.admin.email, 'admin@localhost');
+  await ui.step(t, 'sign-in page, wrong password, sign in, sign out', async () => {
 
   await page.goto('/');
   await page.getByRole('heading', { level: 1, name: 'Вход в Связку' }).waitFor();
@@ -28,6 +29,7 @@ test('sign in with the printed admin, sign out', { timeout: 300_000 }, async (t)
   await page.getByRole('button', { name: 'Аккаунт' }).click();
   await page.getByRole('menuitem', { name: 'Выйти' }).click();
   await page.getByRole('heading', { level: 1, name: 'Вход в Связку' }).waitFor();
+  });
   ui.assertAccessible();
   assert.deepEqual(ui.problems.errors, []);
 });

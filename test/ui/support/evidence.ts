@@ -31,10 +31,12 @@ interface AxeViolation {
 
 /** Runs axe-core on the page; throws listing every serious or critical violation. */
 export async function checkA11y(page: Page, screen: string): Promise<void> {
-  if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ path: AXE });
+  // Runs in the page; the root tsconfig has no DOM types, so the globals are typed here.
+  type AxeWindow = { axe?: { run(ctx: unknown, opts: object): Promise<{ violations: AxeViolation[] }> }; document: unknown };
+  if (!(await page.evaluate(() => 'axe' in globalThis))) await page.addScriptTag({ path: AXE });
   const violations = await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run(ctx: Document, opts: object): Promise<{ violations: AxeViolation[] }> } }).axe;
-    const result = await axe.run(document, { resultTypes: ['violations'] });
+    const win = globalThis as unknown as AxeWindow;
+    const result = await win.axe!.run(win.document, { resultTypes: ['violations'] });
     return result.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => ({ target: n.target, failureSummary: n.failureSummary, html: n.html })) }));
   });
   const bad = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
@@ -45,7 +47,7 @@ export async function checkA11y(page: Page, screen: string): Promise<void> {
 
 /** The page shows something readable: not blank, no raw stack trace. */
 export async function assertReadable(page: Page, where: string): Promise<void> {
-  const text = await page.evaluate(() => document.body.innerText);
+  const text = await page.evaluate(() => (globalThis as unknown as { document: { body: { innerText: string } } }).document.body.innerText);
   if (text.trim().length < 10) throw new Error(`«${where}»: the page is blank`);
   if (/\n\s+at [\w$.<>]+ \(|\bat .*\.(js|tsx?):\d+:\d+/.test(text)) throw new Error(`«${where}»: the page shows a raw stack trace:\n${text.slice(0, 1500)}`);
 }

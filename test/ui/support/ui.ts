@@ -25,6 +25,8 @@ export interface Ui {
   checkScreen(screen: string): Promise<void>;
   a11yFindings: string[];
   assertAccessible(): void;
+  /** A subtest that, when it fails, keeps a screenshot and says where the page was and what it showed. */
+  step(t: TestContext, name: string, fn: () => Promise<void>): Promise<void>;
   /** GET on the API as the first admin (reading state to assert, never to set it up). */
   read<T = any>(path: string): Promise<T>;
 }
@@ -66,6 +68,18 @@ export async function startUi(t: TestContext, opts: ServerOptions & { sandboxes?
       await checkA11y(page, screen).catch((error: Error) => findings.push(error.message));
     },
     a11yFindings: findings,
+    step(parent, name, fn) {
+      return parent.test(name, async () => {
+        try {
+          await fn();
+        } catch (error) {
+          const path = await shot(`FAILED ${name}`).catch(() => '(no screenshot)');
+          const text = await page.evaluate(() => (globalThis as unknown as { document: { body: { innerText: string } } }).document.body.innerText).catch(() => '');
+          (error as Error).message += `\n  page: ${page.url()}\n  screenshot: ${path}\n  page text: ${text.replace(/\s+/g, ' ').slice(0, 400)}`;
+          throw error;
+        }
+      });
+    },
     assertAccessible() {
       if (findings.length) throw new Error(findings.join('\n\n'));
     },
