@@ -156,7 +156,9 @@ test('the issue 8 proof, by clicking', { timeout: 900_000 }, async (t) => {
     await dialog.getByRole('button', { name: 'Как было запущено' }).waitFor();
     await ui.shot('retry-choice');
     await dialog.getByRole('button', { name: 'С текущей версией связки' }).click();
-    await page.getByText('Успешно').first().waitFor({ timeout: 90_000 });
+    // The page follows the run by itself: the failed step turns green.
+    await page.locator('[data-step-id="action_1"]').getByText('Успешно', { exact: true }).first().waitFor({ timeout: 90_000 });
+    await page.getByText('Запуск ещё идёт').waitFor({ state: 'hidden' });
     await ui.shot('execution-retried');
     await eventually('Calltouch deal status after retry', async () => sandboxes.calltouch.getOrder(String(order.number))?.orderStatus, (s) => s === 'delivering');
   });
