@@ -128,26 +128,27 @@ test('the issue 8 proof, by clicking', { timeout: 900_000 }, async (t) => {
     assert.equal(sandboxes.calltouch.getOrder(String(order.number))?.orderStatus, 'complete');
   });
 
-  await ui.step(t, '5. a step fails (Calltouch refuses the order number); fix the mapping; retry with the current version', async () => {
+  await ui.step(t, '5. a step fails (the Calltouch sandbox answers 400 to a bad currency); fix the mapping; retry with the current version', async () => {
     await page.goto(`/flows/${flowId}`);
     const step = stepCard(page, 1);
-    const orderNumber = step.getByRole('textbox', { name: /ID сделки в CRM/ });
-    await orderNumber.fill('X-{{trigger.number}}'); // a typo in the mapping: Calltouch has no such deal
+    await step.getByRole('button', { name: /Показать остальные поля/ }).click();
+    const currency = step.getByRole('textbox', { name: /^Валюта/ });
+    await currency.fill('рубли'); // Calltouch wants an ISO 4217 code
     await saveFlow(page);
     crm.userEdit(order.id, { status: 'delivering' });
     await openFromMenu(page, 'История запусков');
     const failed = page.getByRole('row').filter({ hasText: FLOW }).filter({ hasText: 'Ошибка' }).first();
     await failed.waitFor({ timeout: 90_000 });
     await failed.getByRole('link').first().click();
-    await page.getByText(/не найдена/).first().waitFor();
+    await page.getByText(/Недопустимое значение currency/).first().waitFor();
     const failedUrl = page.url();
+    const failedRun = await ui.read(`/executions/${failedUrl.split('/').pop()}`);
+    assert.match(String(failedRun.error), /400|currency/);
     await ui.checkScreen('execution-failed');
 
-    // Fix the mapping: the picker again, on an emptied field.
+    // Fix the mapping.
     await page.goto(`/flows/${flowId}`);
-    await orderNumber.fill('');
-    await pickField(page, step, 'ID сделки в CRM', 'number');
-    assert.equal(await orderNumber.inputValue(), '{{trigger.number}}');
+    await currency.fill('RUB');
     await saveFlow(page);
 
     await page.goto(failedUrl);

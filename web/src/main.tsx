@@ -2,7 +2,7 @@ import '@mantine/core/styles.css';
 import '@mantine/notifications/styles.css';
 import '@mantine/charts/styles.css';
 import './i18n/index.ts';
-import { MantineProvider, Notification, createTheme } from '@mantine/core';
+import { MantineProvider, Notification, PasswordInput, createTheme } from '@mantine/core';
 import { Notifications } from '@mantine/notifications';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { StrictMode } from 'react';
@@ -15,7 +15,10 @@ const theme = createTheme({
   primaryColor: 'blue',
   defaultRadius: 'md',
   // Toasts' close button needs a name for screen readers (axe: button-name).
-  components: { Notification: Notification.extend({ defaultProps: { closeButtonProps: { 'aria-label': 'Закрыть / Close' } } }) },
+  components: {
+    Notification: Notification.extend({ defaultProps: { closeButtonProps: { 'aria-label': 'Закрыть / Close' } } }),
+    PasswordInput: PasswordInput.extend({ defaultProps: { visibilityToggleButtonProps: { 'aria-label': 'Показать пароль / Show password' } } }),
+  },
 });
 const queryClient = new QueryClient({ defaultOptions: { queries: { refetchOnWindowFocus: false, staleTime: 5_000 } } });
 

@@ -471,6 +471,11 @@ export async function startCalltouchSandbox(opts: CalltouchSandboxOptions = {}):
     for (const o of orders) {
       const on = String(o.orderNumber ?? '');
       if (!on) return bad(res, 'Поле orderNumber обязательно');
+      // Calltouch documents `currency` as an ISO 4217 code; how the real service answers another
+      // value is not documented, so the sandbox refuses it like its other validation errors.
+      if (o.currency !== undefined && !/^[A-Z]{3}$/.test(String(o.currency))) {
+        return bad(res, `Недопустимое значение currency «${String(o.currency)}»: укажите код валюты ISO 4217, например RUB`);
+      }
       let rec = stored.get(on);
       if (!rec && on.startsWith(prefix) && /^\d+$/.test(on.slice(prefix.length)) && Number(on.slice(prefix.length)) < n) {
         const i = Number(on.slice(prefix.length));

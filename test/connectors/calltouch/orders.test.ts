@@ -111,3 +111,14 @@ test('connection test: ok, and Russian messages for a bad token, an unknown site
     /Calltouch отклонил токен/,
   );
 });
+
+test('update with a currency that is not an ISO 4217 code: the sandbox answers 400, the step fails for good with its message', async () => {
+  const ctx = actionCtx(sb.credentials, { limitKey: 'currency' });
+  await action('order.create').run(ctx, { orderNumber: 'RC-CUR', matchingType: 'callContact', phones: '+7 900 111-22-44', status: 'new' });
+  await assert.rejects(
+    action('order.update').run(ctx, { orderNumber: 'RC-CUR', status: 'paid', currency: 'рубли' }),
+    (err: Error) => err instanceof PermanentError && /currency/.test(err.message) && /RUB/.test(err.message),
+  );
+  const ok = await action('order.update').run(ctx, { orderNumber: 'RC-CUR', status: 'paid', currency: 'RUB' });
+  assert.equal(ok.orderNumber, 'RC-CUR');
+});

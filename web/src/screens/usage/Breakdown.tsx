@@ -20,10 +20,22 @@ function Share(props: { part: number; total: number }) {
   );
 }
 
+/** The API counts per (flow, connector); a flow is one row, with the icons of the services it called. */
+function perFlow(rows: Usage['transactionsByFlow']): Array<{ flowId: string; connectors: string[]; transactions: number }> {
+  const flows = new Map<string, { flowId: string; connectors: string[]; transactions: number }>();
+  for (const r of rows) {
+    const flow = flows.get(r.flowId) ?? { flowId: r.flowId, connectors: [], transactions: 0 };
+    if (!flow.connectors.includes(r.connector)) flow.connectors.push(r.connector);
+    flow.transactions += r.transactions;
+    flows.set(r.flowId, flow);
+  }
+  return [...flows.values()].sort((a, b) => b.transactions - a.transactions);
+}
+
 export function Breakdown(props: { usage: Usage }) {
   const { t } = useTranslation('usage');
   const names = useFlowNames();
-  const byFlow = [...props.usage.transactionsByFlow].sort((a, b) => b.transactions - a.transactions);
+  const byFlow = perFlow(props.usage.transactionsByFlow);
   const byConnector = [...props.usage.transactionsByConnector].sort((a, b) => b.transactions - a.transactions);
   const total = byConnector.reduce((sum, r) => sum + r.transactions, 0);
 
@@ -48,10 +60,12 @@ export function Breakdown(props: { usage: Usage }) {
                 </Table.Thead>
                 <Table.Tbody>
                   {byFlow.map((r) => (
-                    <Table.Tr key={`${r.flowId}:${r.connector}`}>
+                    <Table.Tr key={r.flowId}>
                       <Table.Td>
                         <Group gap="xs" wrap="nowrap">
-                          <ConnectorIcon connector={r.connector} size={22} />
+                          {r.connectors.map((c) => (
+                            <ConnectorIcon key={c} connector={c} size={22} />
+                          ))}
                           <Anchor component={Link} to={`/flows/${r.flowId}`} size="sm">
                             {names.data?.get(r.flowId) ?? r.flowId}
                           </Anchor>

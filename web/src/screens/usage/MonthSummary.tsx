@@ -16,7 +16,8 @@ function QuotaMeter(props: { kind: 'transactions' | 'webhooks'; quota: Quota }) 
   const { t } = useTranslation('usage');
   const { used, limit, remaining } = props.quota;
   const share = limit > 0 ? used / limit : 0;
-  const percent = Math.min(100, share * 100);
+  // Rounded: a tiny share would reach aria-valuenow as "5e-7", which is not a valid value.
+  const percent = Math.min(100, Math.round(share * 10_000) / 100);
   const label = t(`month.${props.kind}`);
   return (
     <Stack gap={6} data-testid={`quota-${props.kind}`}>
