@@ -4,7 +4,7 @@ import type { Services } from '../../app.ts';
 import { PermanentError } from '../../connectors/errors.ts';
 import { flattenSample } from '../../engine/flatten.ts';
 import { FlowNotFoundError, Flows } from '../../engine/flows.ts';
-import { NotPollableError, pollSample } from '../../engine/poll-sample.ts';
+import { NotPollableError, pollSample, prepareSample } from '../../engine/trigger-sample.ts';
 import { waitForSample } from '../../engine/sample-wait.ts';
 import { validateFlow } from '../../engine/validate-flow.ts';
 import { startOfDay } from '../../engine/zoned-time.ts';
@@ -75,10 +75,15 @@ export function registerFlowsRoutes(api: ApiRouter, s: Services): void {
       try {
         const webhook = await waitForSample(s.store, s.webhookSignals, workspaceId, flow.id, { after: query.after || undefined, timeoutMs: query.timeoutSec * 1000, signal: gone.signal });
         if (!webhook) return { webhook: null };
-        return {
-          webhook: { id: webhook.id, receivedAt: new Date(webhook.receivedAt).toISOString(), status: webhook.status, body: webhook.body },
-          fields: webhook.status === 'invalid' ? [] : fieldsOf(mergeQuery(webhook.body, webhook.query)),
-        };
+        const answer = { webhook: { id: webhook.id, receivedAt: new Date(webhook.receivedAt).toISOString(), status: webhook.status, body: webhook.body } };
+        if (webhook.status === 'invalid') return { ...answer, fields: [] };
+        const received = mergeQuery(webhook.body, webhook.query);
+        try {
+          // Fields as the steps will see them (e.g. the whole re-fetched order, not just its id).
+          return { ...answer, fields: fieldsOf(await prepareSample(s, flow, received)) };
+        } catch (error) {
+          return { ...answer, fields: fieldsOf(received), prepareError: (error as Error).message };
+        }
       } finally {
         reply.raw.off('close', onClose);
       }

@@ -212,3 +212,25 @@ test('demo wiring: the sandbox own trigger drives "order.changed → customerNot
     await demo.close();
   }
 });
+
+test('a caught sample shows the whole re-fetched order, as the steps will see it; a bad key falls back to the body with the reason', async () => {
+  const order = sb.state.orders[1];
+  for (const [name, connection] of [['Образец заказа', 'crm'], ['Образец с плохим ключом', 'crm-bad']] as const) {
+    const flow = (await app.api('/api/v1/flows', {
+      body: { name, enabled: false, trigger: { connector: 'retailcrm', event: 'order.changed', connection }, steps: [{ id: 'v', type: 'set', values: { n: '{{trigger.number}}' } }] },
+    })).json;
+    const sent = await fetch(local(flow.webhookUrl), { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `order%5Bid%5D=${order.id}` });
+    assert.equal(sent.status, 200);
+    const sample = (await app.api(`/api/v1/flows/${flow.id}/sample/wait?timeoutSec=10`)).json;
+    assert.deepEqual(sample.webhook.body, { order: { id: String(order.id) } });
+    const fields = new Map((sample.fields as Array<{ id: string; value: unknown }>).map((f) => [f.id, f.value]));
+    if (connection === 'crm') {
+      assert.equal(fields.get('number'), order.number, 'the re-fetched order, not just its id');
+      assert.equal(fields.get('status'), order.status);
+      assert.equal(sample.prepareError, undefined);
+    } else {
+      assert.equal(fields.get('order.id'), String(order.id));
+      assert.match(sample.prepareError, /apiKey/);
+    }
+  }
+});

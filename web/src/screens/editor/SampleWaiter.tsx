@@ -1,6 +1,6 @@
 // The trigger's sample: wait for a test webhook (long poll), fetch one poll event, or paste JSON
 // (kept in trigger.options.sample). Whatever arrives feeds the field picker and the test run.
-import { Badge, Button, Group, Loader, Modal, Stack, Text, Textarea } from '@mantine/core';
+import { Alert, Badge, Button, Group, Loader, Modal, Stack, Text, Textarea } from '@mantine/core';
 import { IconClipboardText, IconDownload, IconPlayerStop, IconWebhook } from '@tabler/icons-react';
 import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -19,6 +19,8 @@ export interface SampleInfo {
   body?: unknown;
   source: 'saved' | 'webhook' | 'poll' | 'pasted';
   receivedAt?: string;
+  /** The trigger could not load the full event (e.g. re-fetch the order): the fields are the webhook's own. */
+  prepareError?: string;
 }
 
 interface Props {
@@ -66,6 +68,7 @@ export function SampleWaiter(props: Props) {
             body: answer.webhook.body,
             source: 'webhook',
             receivedAt: answer.webhook.receivedAt,
+            prepareError: answer.prepareError,
           });
           break;
         }
@@ -141,6 +144,11 @@ export function SampleWaiter(props: Props) {
               {t('sample.count', { count: props.sample.fields.length })}
             </Text>
           </Group>
+          {props.sample.prepareError && (
+            <Alert color="yellow" role="status">
+              {t('sample.prepareFailed', { reason: props.sample.prepareError })}
+            </Alert>
+          )}
           <SampleFields fields={props.sample.fields} labels={props.labels} />
         </Stack>
       )}

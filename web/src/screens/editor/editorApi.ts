@@ -73,7 +73,10 @@ export function exportFlow(id: string) {
 
 export interface SampleWaitAnswer {
   webhook: { id: string; receivedAt: string; body: unknown } | null;
+  /** As the steps will see them: after the trigger's prepare (e.g. the whole re-fetched order). */
   fields?: SampleField[];
+  /** Why prepare failed; `fields` are then the webhook's own. */
+  prepareError?: string;
 }
 
 export function waitForSample(id: string, after: string | null, signal: AbortSignal) {
