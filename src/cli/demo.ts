@@ -6,6 +6,7 @@ import { loadConfig } from '../config.ts';
 import { startEchoTarget } from '../connectors/http/echo-target.ts';
 import { startCalltouchDemo } from '../connectors/calltouch/demo.ts';
 import { startRetailcrmDemo } from '../connectors/retailcrm/demo.ts';
+import { describeFirstAdmin, ensureFirstAdmin } from './first-admin.ts';
 
 export const DEMO_FLOWS = [
   {
@@ -65,6 +66,11 @@ export async function runDemo(port?: string): Promise<void> {
   const app = await startApp(config);
   const s = app.services;
   const ws = await s.store.ensureWorkspace('demo', 'Демо');
+  // The web UI's way in: the first admin (created now on a fresh data dir) owns the demo workspace too.
+  const admin = await ensureFirstAdmin(s);
+  for (const member of await s.store.listMembers(s.defaultWorkspace.id)) {
+    if (member.role === 'owner') await s.store.setMember(ws.id, member.userId, 'owner');
+  }
   await s.connections.save(ws.id, { name: 'demo-echo', connector: 'http', auth: { baseUrl: echo.baseUrl } });
   const crm = await startRetailcrmDemo({
     saveConnection: (input) => s.connections.save(ws.id, input),
@@ -87,6 +93,7 @@ export async function runDemo(port?: string): Promise<void> {
     [
       '',
       `Svyazka demo is running at ${app.url}`,
+      `  web UI: open ${config.publicUrl}, sign in${admin ? ` as ${admin.email}${admin.password ? ` / ${admin.password}` : ''}` : ' as the admin printed on first start'}, and pick «Демо» in the header`,
       `  echo service (stands in for any HTTP API): ${echo.baseUrl}`,
       ...crm.describe(),
       ...ct.describe(),
@@ -99,6 +106,7 @@ export async function runDemo(port?: string): Promise<void> {
       '',
       'Two sample orders were just sent (one "complete", one "new": the filter stops it). See them:',
       `  curl -s -H "Authorization: Bearer ${token}" ${app.url}/api/v1/executions`,
+      ...(admin ? [describeFirstAdmin(admin, config.publicUrl)] : []),
       'Send your own:',
       `  curl -s -X POST ${hook} -H 'content-type: application/json' -d '${JSON.stringify(DEMO_ORDER)}'`,
       `  curl -s -X POST ${hook} --data-urlencode 'order[status]=complete' --data-urlencode 'order[number]=77' --data-urlencode 'order[customer][phones][0][number]=89161234567'`,

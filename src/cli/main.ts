@@ -13,6 +13,7 @@ import { FlowValidationError } from '../engine/validate-flow.ts';
 import { createLogger } from '../logger.ts';
 import type { Role } from '../store/types.ts';
 import { runDemo } from './demo.ts';
+import { describeFirstAdmin, ensureFirstAdmin } from './first-admin.ts';
 import { calltouchCommand } from '../connectors/calltouch/cli.ts';
 import { calltouchConnector } from '../connectors/calltouch/index.ts';
 import { createConnectorHttp } from '../engine/outbound/http-client.ts';
@@ -72,7 +73,8 @@ export function buildProgram(): Command {
         ...(opts.adminEmail !== undefined ? { SVYAZKA_ADMIN_EMAIL: opts.adminEmail } : {}),
       });
       const app = await startApp(config);
-      await announceFirstAdmin(app.services);
+      const admin = await ensureFirstAdmin(app.services);
+      if (admin) process.stdout.write(describeFirstAdmin(admin, app.services.config.publicUrl));
       const stop = async () => {
         await app.stop();
         process.exit(0);
@@ -273,30 +275,6 @@ export function buildProgram(): Command {
   return program;
 }
 
-/** On a fresh data dir, `serve` creates the first admin and prints its credentials once. */
-async function announceFirstAdmin(s: Services): Promise<void> {
-  if ((await s.store.listMembers(s.defaultWorkspace.id)).length > 0) return;
-  const { randomBytes } = await import('node:crypto');
-  const password = randomBytes(12).toString('base64url');
-  const email = s.config.adminEmail;
-  // A user created earlier (`svyazka user create` in another workspace) keeps their password.
-  const existing = await s.store.getUserByEmail(email);
-  const admin = existing ?? (await s.store.createUser({ email, name: 'Admin', passwordHash: await hashPassword(password) }));
-  await s.store.setMember(s.defaultWorkspace.id, admin.id, 'owner');
-  const secret = newApiToken();
-  await s.store.createApiToken({ workspaceId: s.defaultWorkspace.id, userId: admin.id, role: 'owner', name: 'first start', tokenHash: hashSecret(secret) });
-  process.stdout.write(
-    [
-      '',
-      `First start: ${existing ? 'an existing user became the admin' : 'an admin was created'}. This is shown once — keep it.`,
-      `  email:     ${email}`,
-      `  password:  ${existing ? '(their own)' : password}`,
-      `  API token: ${secret}`,
-      `  try:       curl -H "Authorization: Bearer ${secret}" ${s.config.publicUrl}/api/v1/flows`,
-      '',
-    ].join('\n') + '\n',
-  );
-}
 
 export async function main(argv: string[]): Promise<void> {
   const program = buildProgram();

@@ -17,7 +17,7 @@ const theme = createTheme({
   // Toasts' close button needs a name for screen readers (axe: button-name).
   components: {
     Notification: Notification.extend({ defaultProps: { closeButtonProps: { 'aria-label': 'Закрыть / Close' } } }),
-    PasswordInput: PasswordInput.extend({ defaultProps: { visibilityToggleButtonProps: { 'aria-label': 'Показать пароль / Show password' } } }),
+    PasswordInput: PasswordInput.extend({ defaultProps: { visibilityToggleButtonProps: { 'aria-label': 'Показать или скрыть / Show or hide' } } }),
   },
 });
 const queryClient = new QueryClient({ defaultOptions: { queries: { refetchOnWindowFocus: false, staleTime: 5_000 } } });
