@@ -6,7 +6,7 @@ import { useState, type ChangeEvent, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ErrorAlert } from '../../components/ErrorAlert.tsx';
 import { fieldOfError, testConnection, useCreateConnection, useUpdateConnection, type AuthValues, type ConnectionItem, type TestResult } from './api.ts';
-import type { CatalogConnector } from './catalog.ts';
+import type { CatalogConnector } from '../../api/catalog.ts';
 import { TestResultAlert } from './TestResultAlert.tsx';
 
 interface Props {

@@ -6,7 +6,7 @@ import { useTranslation } from 'react-i18next';
 import { ConnectorIcon } from '../../components/ConnectorIcon.tsx';
 import { ErrorAlert } from '../../components/ErrorAlert.tsx';
 import { useUpdateConnection, type ConnectionItem } from './api.ts';
-import { localLabel, type CatalogConnector } from './catalog.ts';
+import { localLabel, type CatalogConnector } from '../../api/catalog.ts';
 import { ConnectionForm } from './ConnectionForm.tsx';
 import { ServicePicker } from './ServicePicker.tsx';
 

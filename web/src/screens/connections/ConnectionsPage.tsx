@@ -9,7 +9,7 @@ import { useSession } from '../../auth/session.tsx';
 import { EmptyState } from '../../components/EmptyState.tsx';
 import { ErrorAlert } from '../../components/ErrorAlert.tsx';
 import { flowsOfConflict, testConnection, useConnections, useDeleteConnection, type ConnectionItem } from './api.ts';
-import { findConnector, localLabel, useCatalog } from './catalog.ts';
+import { findConnector, localLabel, useCatalog } from '../../api/catalog.ts';
 import { AddConnectionModal, EditConnectionModal, RenameConnectionModal } from './ConnectionModals.tsx';
 import { ConnectionsTable, type TestState } from './ConnectionsTable.tsx';
 

@@ -8,7 +8,7 @@ import { ConfirmButton } from '../../components/ConfirmButton.tsx';
 import { ConnectorIcon } from '../../components/ConnectorIcon.tsx';
 import { DateTime } from '../../components/DateTime.tsx';
 import type { ConnectionItem, TestResult } from './api.ts';
-import { findConnector, localLabel, type CatalogConnector } from './catalog.ts';
+import { findConnector, localLabel, type CatalogConnector } from '../../api/catalog.ts';
 
 export type TestState = { pending: true } | ({ pending: false } & TestResult);
 

@@ -5,7 +5,7 @@ import { IconSearch } from '@tabler/icons-react';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ConnectorIcon } from '../../components/ConnectorIcon.tsx';
-import { localLabel, type CatalogConnector } from './catalog.ts';
+import { localLabel, type CatalogConnector } from '../../api/catalog.ts';
 import classes from './ServicePicker.module.css';
 
 export function ServicePicker(props: { connectors: CatalogConnector[]; onPick(connector: CatalogConnector): void }) {

@@ -14,7 +14,7 @@ import { StatusBadge } from '../../components/StatusBadge.tsx';
 import { formatDuration, formatNumber } from '../../lib/format.ts';
 import { durationMs, transactionsOf, UNFINISHED, useExecution, type ExecutionDetail } from './api.ts';
 import { Collapsible } from './Collapsible.tsx';
-import { useFlowNames } from './flows.ts';
+import { useFlowNames } from '../../components/history/flows.ts';
 import { RunActions } from './RunActions.tsx';
 import { StepTimeline } from './StepTimeline.tsx';
 

@@ -10,10 +10,10 @@ import { Pager } from '../../components/Pager.tsx';
 import { StatusBadge } from '../../components/StatusBadge.tsx';
 import { formatDuration } from '../../lib/format.ts';
 import { durationMs, EXECUTION_STATUSES, useExecutionPage, type Execution } from './api.ts';
-import { FlowSelect } from './FlowSelect.tsx';
-import { useFlowNames } from './flows.ts';
-import { TimeRange } from './TimeRange.tsx';
-import { useUrlFilter } from './useUrlFilter.ts';
+import { FlowSelect } from '../../components/history/FlowSelect.tsx';
+import { useFlowNames } from '../../components/history/flows.ts';
+import { TimeRange } from '../../components/history/TimeRange.tsx';
+import { useUrlFilter } from '../../components/history/useUrlFilter.ts';
 
 const FILTER_KEYS = ['flowId', 'status', 'from', 'to'] as const;
 

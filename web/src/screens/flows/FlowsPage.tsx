@@ -9,7 +9,7 @@ import { Link, useSearchParams } from 'react-router-dom';
 import { useSession } from '../../auth/session.tsx';
 import { EmptyState } from '../../components/EmptyState.tsx';
 import { ErrorAlert } from '../../components/ErrorAlert.tsx';
-import { useCatalog } from '../connections/catalog.ts';
+import { useCatalog } from '../../api/catalog.ts';
 import { useDeleteFlow, useFlowPage, useSetFlowEnabled, type FlowListItem } from './api.ts';
 import { FlowsTable } from './FlowsTable.tsx';
 import { ImportFlowModal } from './ImportFlowModal.tsx';

@@ -9,7 +9,7 @@ import { ConnectorIcon } from '../../components/ConnectorIcon.tsx';
 import { DateTime } from '../../components/DateTime.tsx';
 import { StatusBadge } from '../../components/StatusBadge.tsx';
 import { formatNumber } from '../../lib/format.ts';
-import { findConnector, localLabel, type CatalogConnector } from '../connections/catalog.ts';
+import { findConnector, localLabel, type CatalogConnector } from '../../api/catalog.ts';
 import type { FlowListItem } from './api.ts';
 
 interface Props {

@@ -14,7 +14,7 @@ import { ErrorAlert } from '../../components/ErrorAlert.tsx';
 import { JsonView } from '../../components/JsonView.tsx';
 import { StatusBadge } from '../../components/StatusBadge.tsx';
 import { formatBytes } from '../../lib/format.ts';
-import { useFlowNames } from '../executions/flows.ts';
+import { useFlowNames } from '../../components/history/flows.ts';
 import { useReplayWebhook, useWebhook, type WebhookDetail } from './api.ts';
 
 export function WebhookPage() {

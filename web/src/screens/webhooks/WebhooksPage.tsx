@@ -9,10 +9,10 @@ import { ErrorAlert } from '../../components/ErrorAlert.tsx';
 import { Pager } from '../../components/Pager.tsx';
 import { StatusBadge } from '../../components/StatusBadge.tsx';
 import { formatBytes } from '../../lib/format.ts';
-import { FlowSelect } from '../executions/FlowSelect.tsx';
-import { useFlowNames } from '../executions/flows.ts';
-import { TimeRange } from '../executions/TimeRange.tsx';
-import { useUrlFilter } from '../executions/useUrlFilter.ts';
+import { FlowSelect } from '../../components/history/FlowSelect.tsx';
+import { useFlowNames } from '../../components/history/flows.ts';
+import { TimeRange } from '../../components/history/TimeRange.tsx';
+import { useUrlFilter } from '../../components/history/useUrlFilter.ts';
 import { useWebhookPage, WEBHOOK_STATUSES, type Webhook } from './api.ts';
 import { RetentionNote } from './RetentionNote.tsx';
 

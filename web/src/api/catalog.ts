@@ -1,7 +1,7 @@
 // The connectors' catalog (GET /catalog) as the flow list and the connections screen read it:
 // labels in the UI's language, auth fields, events.
 import { useQuery } from '@tanstack/react-query';
-import { api } from '../../api/client.ts';
+import { api } from './client.ts';
 
 export interface CatalogAuthField {
   id: string;
