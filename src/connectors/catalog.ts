@@ -22,7 +22,7 @@ export interface Catalog {
   connector: string;
   label: string;
   labelEn: string;
-  auth: Array<CatalogField & { secret: boolean }>;
+  auth: Array<CatalogField & { secret: boolean; labelEn?: string; description?: string }>;
   /** One entry per event; `deliveries` lists its modes (a flow picks one with `trigger.options.delivery`). */
   events: Array<{ id: string; label: string; labelEn: string; delivery: string; deliveries: string[]; extensibleFields: boolean; fields: CatalogField[]; options: CatalogOption[] }>;
   actions: Array<{ id: string; label: string; labelEn: string; kind: string; input: CatalogField[]; output: CatalogField[] }>;
@@ -46,7 +46,12 @@ export function catalogOf(c: ConnectorDefinition): Catalog {
     connector: c.key,
     label: c.label.ru,
     labelEn: c.label.en,
-    auth: c.auth.fields.map((f) => ({ ...inputField(f), secret: f.secret === true })),
+    auth: c.auth.fields.map((f) => ({
+      ...inputField(f),
+      ...(f.labelEn ? { labelEn: f.labelEn } : {}),
+      ...(f.description ? { description: f.description } : {}),
+      secret: f.secret === true,
+    })),
     events: [...new Set(c.triggers.map((t) => t.id))].map((id) => {
       const modes = c.triggers.filter((t) => t.id === id);
       const t = modes[0];

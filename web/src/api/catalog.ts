@@ -6,6 +6,9 @@ import { api } from './client.ts';
 export interface CatalogAuthField {
   id: string;
   label: string;
+  labelEn?: string;
+  /** Where to find the value (Russian, from the connector). */
+  description?: string;
   required?: boolean;
   secret: boolean;
 }

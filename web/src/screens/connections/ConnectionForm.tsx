@@ -19,7 +19,7 @@ interface Props {
 }
 
 export function ConnectionForm({ connector, existing, suggestedName, takenNames, onClose }: Props) {
-  const { t } = useTranslation('connections');
+  const { t, i18n } = useTranslation('connections');
   const create = useCreateConnection();
   const update = useUpdateConnection();
   const [savedId, setSavedId] = useState<string | null>(existing?.id ?? null);
@@ -103,7 +103,7 @@ export function ConnectionForm({ connector, existing, suggestedName, takenNames,
           const key = `auth.${field.id}`;
           const stored = field.secret && secretsStored;
           const common = {
-            label: field.label,
+            label: i18n.language === 'en' && field.labelEn ? field.labelEn : field.label,
             required: field.required === true && !stored,
             value: values[field.id] ?? '',
             onChange: (e: ChangeEvent<HTMLInputElement>) => {
@@ -123,7 +123,7 @@ export function ConnectionForm({ connector, existing, suggestedName, takenNames,
               description={stored ? t('form.secretKeep') : t('form.secretOnce')}
             />
           ) : (
-            <TextInput key={field.id} {...common} />
+            <TextInput key={field.id} {...common} description={field.description} />
           );
         })}
         {error ? <ErrorAlert error={error} title={t('form.saveFailed')} /> : null}
