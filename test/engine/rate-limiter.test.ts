@@ -1,63 +1,81 @@
-import { test } from 'node:test';
+// The limiter on a mocked clock (node:test mock timers drive both its setTimeout and Date.now), so
+// the windows are exact whatever the machine's load.
+import { beforeEach, afterEach, mock, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { LocalRateLimiter } from '../../src/engine/outbound/rate-limiter.ts';
 
+beforeEach(() => mock.timers.enable({ apis: ['setTimeout', 'Date'], now: 1_000_000 }));
+afterEach(() => mock.timers.reset());
+
+const clock = () => Date.now();
+const settle = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/** Moves the mocked clock forward in steps, letting granted waiters run in between. */
+async function advance(ms: number, step = 10): Promise<void> {
+  await settle();
+  for (let t = 0; t < ms; t += step) {
+    mock.timers.tick(step);
+    await settle();
+  }
+}
+
 test('never more than `rate` starts in any one-second window, in FIFO order', async () => {
-  const limiter = new LocalRateLimiter();
+  const limiter = new LocalRateLimiter({ now: clock });
   const starts: Array<{ i: number; at: number }> = [];
-  await Promise.all(Array.from({ length: 25 }, (_, i) => limiter.acquire('conn-a', 10).then(() => starts.push({ i, at: performance.now() }))));
+  const all = Promise.all(Array.from({ length: 25 }, (_, i) => limiter.acquire('conn-a', 10).then(() => starts.push({ i, at: clock() }))));
+  await advance(2100);
+  await all;
   assert.deepEqual(starts.map((s) => s.i), Array.from({ length: 25 }, (_, i) => i));
   for (const s of starts) {
-    const inWindow = starts.filter((o) => o.at >= s.at && o.at < s.at + 999).length;
+    const inWindow = starts.filter((o) => o.at >= s.at && o.at < s.at + 1000).length;
     assert.ok(inWindow <= 10, `${inWindow} starts within a second of #${s.i}`);
   }
-  // The 21st request can only start once two full windows have passed.
-  assert.ok(starts[20].at - starts[0].at >= 1990);
+  // 10 at once, 10 a second later, the last 5 two seconds later.
+  assert.equal(starts[9].at - starts[0].at, 0);
+  assert.equal(starts[10].at - starts[0].at, 1000);
+  assert.equal(starts[20].at - starts[0].at, 2000);
 });
 
 test('keys are independent, and an aborted waiter leaves the queue', async () => {
-  const limiter = new LocalRateLimiter();
+  const limiter = new LocalRateLimiter({ now: clock });
   await Promise.all(Array.from({ length: 5 }, () => limiter.acquire('busy', 5)));
   const controller = new AbortController();
   const waiting = limiter.acquire('busy', 5, controller.signal);
-  const other = performance.now();
+  const other = clock();
   await limiter.acquire('idle', 5);
-  assert.ok(performance.now() - other < 500, 'another key does not wait for "busy"');
+  assert.equal(clock() - other, 0, 'another key does not wait for "busy"');
   controller.abort(new Error('cancelled'));
   await assert.rejects(waiting, /cancelled/);
   await assert.rejects(limiter.acquire('busy', 5, controller.signal), /cancelled/);
 });
 
-test('the last of 25 acquires at 10/s starts after ~2 s', async () => {
-  const limiter = new LocalRateLimiter();
-  const t0 = performance.now();
-  const all = Array.from({ length: 25 }, () => limiter.acquire('conn-b', 10));
-  await Promise.all(all);
-  assert.ok(performance.now() - t0 >= 1500);
-});
-
 test('fractional rates: 0.5/s means one start per 2 s; bad rates are refused', async () => {
-  const limiter = new LocalRateLimiter();
-  const t0 = performance.now();
+  const limiter = new LocalRateLimiter({ now: clock });
+  const t0 = clock();
   await limiter.acquire('slow', 0.5);
-  await limiter.acquire('slow', 0.5);
-  assert.ok(performance.now() - t0 >= 1990);
+  let second = 0;
+  const next = limiter.acquire('slow', 0.5).then(() => (second = clock()));
+  await advance(1990);
+  assert.equal(second, 0, 'not yet after 1.99 s');
+  await advance(20);
+  await next;
+  assert.equal(second - t0, 2000);
   await assert.rejects(limiter.acquire('x', 0), RangeError);
   await assert.rejects(limiter.acquire('x', Number.NaN), RangeError);
   await limiter.acquire('x', Infinity);
 });
 
 test('idle keys are dropped', async () => {
-  const limiter = new LocalRateLimiter({ sweepEveryMs: 0 });
+  const limiter = new LocalRateLimiter({ sweepEveryMs: 0, now: clock });
   for (let i = 0; i < 1000; i++) await limiter.acquire(`k${i}`, 1000);
-  assert.ok(limiter.size >= 1000);
-  await new Promise((r) => setTimeout(r, 1050));
+  assert.equal(limiter.size, 1000);
+  await advance(1000, 100);
   await limiter.acquire('fresh', 1000);
   assert.equal(limiter.size, 1);
 });
 
 test('aborting every waiter clears the key timer (process can exit)', async () => {
-  const limiter = new LocalRateLimiter();
+  const limiter = new LocalRateLimiter({ now: clock });
   await limiter.acquire('k', 1);
   const controller = new AbortController();
   const waits = [limiter.acquire('k', 1, controller.signal), limiter.acquire('k', 1, controller.signal)];

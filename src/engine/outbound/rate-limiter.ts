@@ -52,17 +52,21 @@ function windowOf(rate: number): { limit: number; windowMs: number } {
 export class LocalRateLimiter implements RateLimiter {
   private readonly keys = new Map<string, KeyState>();
   private readonly sweepEveryMs: number;
-  private lastSweep = performance.now();
+  private readonly now: () => number;
+  private lastSweep: number;
 
-  constructor(opts: { sweepEveryMs?: number } = {}) {
+  /** `now`: a monotonic clock in ms (tests pass a mocked one). */
+  constructor(opts: { sweepEveryMs?: number; now?: () => number } = {}) {
     this.sweepEveryMs = opts.sweepEveryMs ?? SWEEP_EVERY_MS;
+    this.now = opts.now ?? (() => performance.now());
+    this.lastSweep = this.now();
   }
 
   acquire(key: string, ratePerSecond: number, signal?: AbortSignal): Promise<void> {
     if (signal?.aborted) return Promise.reject(signal.reason);
     if (ratePerSecond === Infinity) return Promise.resolve();
     if (!(ratePerSecond > 0)) return Promise.reject(new RangeError(`ratePerSecond must be a positive number, got ${ratePerSecond}`));
-    const now = performance.now();
+    const now = this.now();
     if (now - this.lastSweep >= this.sweepEveryMs) this.sweep(now);
     const { limit, windowMs } = windowOf(ratePerSecond);
     let state = this.keys.get(key);
@@ -112,7 +116,7 @@ export class LocalRateLimiter implements RateLimiter {
   }
 
   private drain(s: KeyState): void {
-    const now = performance.now();
+    const now = this.now();
     this.expire(s, now);
     while (s.pending > 0 && s.starts.length < s.limit) {
       const w = s.queue[s.head++];
