@@ -103,7 +103,7 @@ export async function openServices(
     queue,
     plans,
     sandboxes,
-    testRuns: new TestRunner({ connectors, connections, limiter, logger, sandboxes, env: config.templateEnv }),
+    testRuns: new TestRunner({ connectors, connections, limiter, logger, sandboxes, env: config.templateEnv, plans, store }),
     webhookSignals: new WebhookSignals(),
     defaultWorkspace,
   };

@@ -1,7 +1,8 @@
 // A test run: the flow definition (saved or not) runs once, synchronously, on a sample, and every
 // step's resolved input, output, error and duration comes back. Step logic is the executor's
-// (step-logic.ts); what differs is the setting: nothing is journaled or metered, delays are not
-// waited, failures are not retried, and with `sandbox` every call goes to the connector's sandbox.
+// (step-logic.ts); what differs is the setting: nothing is journaled, delays are not waited,
+// failures are not retried, and with `sandbox` every call goes to the connector's sandbox. Calls to
+// the real account are real API calls: they are metered like any transaction; sandbox calls are not.
 // Nothing is stored: the definition may be an unsaved draft (no flow id, no version to point at),
 // and history and the flow's counters should show only what really happened.
 import type { Logger } from 'pino';
@@ -17,6 +18,9 @@ import type { RateLimiter } from './outbound/rate-limiter.ts';
 import { pinnedHttp, type SandboxPool } from './sandboxes.ts';
 import { delayResumeAt, endingOnError, endingOnNotFound, evaluateFilter, resolveActionInput, resolveSet, type ActionEnding } from './step-logic.ts';
 import type { TemplateContext } from './template.ts';
+import { dayOf, monthOf } from '../plans/periods.ts';
+import type { PlansService } from '../plans/service.ts';
+import type { Store } from '../store/types.ts';
 
 export type TestStepStatus = 'succeeded' | 'passed' | 'filtered' | 'failed' | 'not_found' | 'skipped';
 
@@ -43,9 +47,13 @@ export interface TestRunDeps {
   logger: Logger;
   sandboxes: SandboxPool;
   env: Record<string, string>;
+  plans: PlansService;
+  store: Pick<Store, 'countTransactions'>;
 }
 
 const STEP_TIMEOUT_MS = 60_000;
+/** Where usage of a test run of a never-saved draft is counted. */
+const TEST_RUN_FLOW = 'test-run';
 
 export class TestRunner {
   private readonly deps: TestRunDeps;
@@ -58,7 +66,7 @@ export class TestRunner {
     const runId = newId('test');
     const steps: TestRunStep[] = [];
     const logger = this.deps.logger.child({ testRun: runId, workspaceId });
-    const call = { workspaceId, runId, sandbox: opts.sandbox, logger };
+    const call = { workspaceId, runId, sandbox: opts.sandbox, logger, flowId: opts.flowId ?? TEST_RUN_FLOW };
 
     let trigger: unknown = sample ?? {};
     const prepared = await this.prepareTrigger(flow, trigger, call);
@@ -168,13 +176,21 @@ export class TestRunner {
   ): Promise<{ ok: true; output: unknown } | { ok: false; notFound: boolean; error: string }> {
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(new Error(`Step timed out after ${STEP_TIMEOUT_MS / 1000} s`)), STEP_TIMEOUT_MS);
+    const sent = { count: 0 };
     try {
       const connector = this.deps.connectors.get(connectorKey);
       if (!connector) throw new PermanentError(`Connector "${connectorKey}" is not available in this build`);
       const { auth, http } = call.sandbox
         ? await this.sandboxed(connector, connectionName, call.workspaceId, controller.signal)
-        : await this.real(connector, connectionName, call.workspaceId, controller.signal);
-      return { ok: true, output: await run(auth, http, controller.signal) };
+        : await this.real(connector, connectionName, call, controller.signal, sent);
+      try {
+        return { ok: true, output: await run(auth, http, controller.signal) };
+      } finally {
+        if (!call.sandbox && sent.count > 0) {
+          const now = Date.now();
+          await this.deps.store.countTransactions({ workspaceId: call.workspaceId, flowId: call.flowId, connector: connector.key, count: sent.count, day: dayOf(now), month: monthOf(now) });
+        }
+      }
     } catch (error) {
       const message = (error as Error).message || String(error);
       return { ok: false, notFound: error instanceof NotFoundError, error: message };
@@ -183,7 +199,9 @@ export class TestRunner {
     }
   }
 
-  private async real(connector: ConnectorDefinition, connectionName: string | null, workspaceId: string, signal: AbortSignal) {
+  private async real(connector: ConnectorDefinition, connectionName: string | null, call: Call, signal: AbortSignal, sent: { count: number }) {
+    const workspaceId = call.workspaceId;
+    await this.deps.plans.prepare(workspaceId);
     const conn = connectionName ? await this.deps.connections.open(workspaceId, connectionName, connector.key) : null;
     if (!conn && connector.auth.fields.some((f) => f.required)) {
       throw new PermanentError(`Step needs a "${connector.key}" connection: set "connection" to the name of one`);
@@ -193,6 +211,9 @@ export class TestRunner {
       limitKey: conn?.id ?? `${workspaceId}:${connector.key}`,
       ratePerSecond: connector.limits?.requestsPerSecond,
       signal,
+      // A real API call: it takes a transaction from the plan like any run's.
+      beforeSend: () => this.deps.plans.takeTransaction(workspaceId),
+      onRequest: () => void sent.count++,
     });
     return { auth: conn?.auth ?? {}, http };
   }
@@ -203,7 +224,8 @@ export class TestRunner {
     if (!endpoint.credentials) {
       // The echo target: the real connection's settings (base URL, header) shape the request, which then goes to the echo.
       const conn = connectionName ? await this.deps.connections.open(workspaceId, connectionName, connector.key).catch(() => null) : null;
-      auth = conn?.auth ?? { baseUrl: endpoint.baseUrl };
+      // Secrets stay home: the echo answers with what it got, and the answer is shown in the editor.
+      auth = conn ? withoutSecrets(connector, conn.auth) : { baseUrl: endpoint.baseUrl };
     }
     const http = createConnectorHttp({ limiter: this.deps.limiter, limitKey: `sandbox:${connector.key}`, ratePerSecond: connector.limits?.requestsPerSecond, signal });
     return { auth, http: pinnedHttp(http, endpoint.baseUrl) };
@@ -212,7 +234,14 @@ export class TestRunner {
 
 interface Call {
   workspaceId: string;
+  flowId: string;
   runId: string;
   sandbox: boolean;
   logger: Logger;
+}
+
+function withoutSecrets(connector: ConnectorDefinition, auth: AuthValues): AuthValues {
+  const out: Record<string, unknown> = { ...auth };
+  for (const f of connector.auth.fields) if (f.secret && out[f.id] !== undefined) out[f.id] = 'sandbox';
+  return out;
 }

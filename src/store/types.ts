@@ -329,6 +329,8 @@ export interface Store {
   updateExecution(id: string, update: ExecutionUpdate): Promise<void>;
   /** Saves the step and updates the execution in one durable write. */
   saveStepAndExecution(step: StepRecord | null, id: string, update: ExecutionUpdate, usage?: TransactionUsage): Promise<void>;
+  /** Counts transactions spent outside an execution (a test run against the real account). */
+  countTransactions(usage: TransactionUsage): Promise<void>;
   /**
    * A failed step's journal entry is reset and the execution queued again; with `flowVersion`,
    * it goes on with that version of its flow.

@@ -147,7 +147,9 @@ test('sample poll: one poll of a polling trigger, recent events even on the firs
   assert.equal(refused.status, 409);
 });
 
-test('test run: validated like a save; each step with its resolved input, output and time; nothing stored', async () => {
+test('test run: validated like a save; each step with its resolved input, output and time; nothing stored; real calls metered', async () => {
+  const used = async () => (await app.api('/api/v1/usage')).json.transactions.used as number;
+  const usedBefore = await used();
   const invalid = await app.api('/api/v1/flows/test-run', { body: { definition: { name: 'x', trigger: hook, steps: [{ id: 'h', type: 'action', connector: 'http', action: 'request', input: {} }] }, sandbox: false } });
   assert.equal(invalid.status, 422);
   assert.equal(invalid.json.error, 'invalid_flow');
@@ -181,9 +183,15 @@ test('test run: validated like a save; each step with its resolved input, output
   assert.equal(failing.json.status, 'failed');
   assert.match(failing.json.error, /400/);
   assert.equal(failing.json.steps[0].status, 'failed');
+  assert.equal(await used(), usedBefore + 2, 'each real request of a test run is a transaction');
+  const byFlow = (await app.api('/api/v1/usage')).json.transactionsByFlow as Array<{ flowId: string; connector: string; transactions: number }>;
+  assert.equal(byFlow.find((r) => r.flowId === 'test-run' && r.connector === 'http')?.transactions, 2, 'a never-saved draft counts under "test-run"');
 });
 
 test('test run with sandbox: every action goes to its connector sandbox, nothing to the real account, nothing metered', async () => {
+  const httpSecret = 'Bearer real-secret-42';
+  const api = await app.api('/api/v1/connections', { body: { name: 'real-api', connector: 'http', auth: { baseUrl: echo.baseUrl, headerName: 'X-Api-Key', headerValue: httpSecret } } });
+  assert.equal(api.status, 201, JSON.stringify(api.json));
   const usageBefore = (await app.api('/api/v1/usage')).json;
   const echoBefore = echo.received().length;
   const definition = {
@@ -192,7 +200,7 @@ test('test run with sandbox: every action goes to its connector sandbox, nothing
     steps: [
       { id: 'note', type: 'action', connector: 'retailcrm', action: 'customerNote.create', connection: 'retailcrm-placeholder', input: { 'customer.id': '{{trigger.customerId}}', text: 'Заказ {{trigger.number}}' } },
       { id: 'deal', type: 'action', connector: 'calltouch', action: 'order.create', connection: 'ct', input: { orderNumber: 'T-{{trigger.number}}', phones: '79160000000', status: 'new' } },
-      { id: 'out', type: 'action', connector: 'http', action: 'request', input: { method: 'POST', url: `${echo.baseUrl}/real`, body: { n: '{{trigger.number}}' } } },
+      { id: 'out', type: 'action', connector: 'http', action: 'request', connection: 'real-api', input: { method: 'POST', url: '/real', body: { n: '{{trigger.number}}' } } },
     ],
   };
   const res = await app.api('/api/v1/flows/test-run', { body: { definition, sample: { customerId: 501, number: 'A-1' }, sandbox: true } });
@@ -205,6 +213,7 @@ test('test run with sandbox: every action goes to its connector sandbox, nothing
   assert.equal(out.output.status, 200);
   assert.equal(echo.received().length, echoBefore, 'the real HTTP target got nothing (the echo sandbox answered)');
   assert.equal(ct.getOrder('T-A-1'), undefined, 'the real Calltouch account got no deal');
+  assert.equal(out.output.data.path, '/real', 'the real connection\'s base URL shaped the request the echo sandbox answered');
   const usageAfter = (await app.api('/api/v1/usage')).json;
   assert.deepEqual(usageAfter.month ?? usageAfter, usageBefore.month ?? usageBefore, 'nothing metered');
 

@@ -565,7 +565,11 @@ export class SqliteStore implements Store {
       .map(toStep);
   }
 
-  private countTransactions(usage: TransactionUsage): void {
+  async countTransactions(usage: TransactionUsage): Promise<void> {
+    await this.db.write(() => this.addTransactions(usage));
+  }
+
+  private addTransactions(usage: TransactionUsage): void {
     if (usage.count <= 0) return;
     this.db.runSql(COUNT_TRANSACTIONS_DAY, [usage.workspaceId, usage.day, usage.count]);
     this.db.runSql(COUNT_TRANSACTIONS_FLOW, [usage.workspaceId, usage.month, usage.flowId, usage.connector, usage.count]);
@@ -621,7 +625,7 @@ export class SqliteStore implements Store {
     await this.db.write(() => {
       if (step) this.upsertStep(step);
       this.applyExecutionUpdate(id, update);
-      if (usage) this.countTransactions(usage);
+      if (usage) this.addTransactions(usage);
     });
   }
 
@@ -675,7 +679,7 @@ export class SqliteStore implements Store {
 
   async commitPoll(flowId: string, cursor: unknown, executions: NewExecution[], error: string | null, now: number, usage?: TransactionUsage): Promise<void> {
     await this.db.write(() => {
-      if (usage) this.countTransactions(usage);
+      if (usage) this.addTransactions(usage);
       for (const e of executions) this.insertExecution(e);
       const cursorText = cursor === undefined ? null : JSON.stringify(cursor);
       this.db.run(
