@@ -8,7 +8,8 @@ export function SampleFields(props: { fields: SampleField[]; labels: Map<string,
   const { t } = useTranslation('editor');
   if (props.fields.length === 0) return <Text size="sm" c="dimmed">{t('sample.empty')}</Text>;
   return (
-    <ScrollArea.Autosize mah={260} type="auto">
+    // Focusable, so the list scrolls from the keyboard too (axe: scrollable-region-focusable).
+    <ScrollArea.Autosize mah={260} type="auto" viewportProps={{ tabIndex: 0, role: 'region', 'aria-label': t('sample.fieldsTable') }}>
       <Table striped withTableBorder fz="xs" verticalSpacing={4} aria-label={t('sample.fieldsTable')}>
         <Table.Thead>
           <Table.Tr>
