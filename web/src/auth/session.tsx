@@ -3,6 +3,7 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { createContext, useCallback, useContext, useEffect, useMemo, type ReactNode } from 'react';
 import { api, ApiError, currentWorkspace, setUnauthorizedHandler, setWorkspace } from '../api/client.ts';
+import { applyWorkspaceLanguage } from '../i18n/index.ts';
 
 export type Role = 'owner' | 'editor' | 'viewer';
 
@@ -71,6 +72,8 @@ export function SessionProvider(props: { me: Me; children: ReactNode }) {
   useEffect(() => {
     if (workspace && workspace.id !== chosen) setWorkspace(workspace.id);
   }, [workspace, chosen]);
+  // Until the user picks a language in this browser, the workspace's applies.
+  useEffect(() => applyWorkspaceLanguage(workspace?.locale), [workspace?.locale]);
   useEffect(() => {
     setUnauthorizedHandler(() => {
       // Only while signed in: the refetch of `me` below answers 401 too, and must not loop.

@@ -21,6 +21,18 @@ export function savedLanguage(): Language {
   return saved === 'en' ? 'en' : 'ru';
 }
 
+/** True once the user picked a language in this browser; until then the workspace's language applies. */
+export function languageChosen(): boolean {
+  return localStorage.getItem(LANGUAGE_KEY) !== null;
+}
+
+/** The workspace's language, for a browser where the user has not picked one. */
+export function applyWorkspaceLanguage(lang: string | undefined): void {
+  if (!lang || languageChosen() || (lang !== 'ru' && lang !== 'en') || i18n.language === lang) return;
+  document.documentElement.lang = lang;
+  void i18n.changeLanguage(lang);
+}
+
 export function setLanguage(lang: Language): void {
   localStorage.setItem(LANGUAGE_KEY, lang);
   document.documentElement.lang = lang;
