@@ -1,68 +1,36 @@
 // /executions/:id — one run: its status and numbers, the data that started it, the step journal,
 // and retry/cancel. Polls while the run is not finished.
 import { Anchor, Breadcrumbs, Group, Paper, SimpleGrid, Stack, Text, Title } from '@mantine/core';
-import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useParams } from 'react-router-dom';
-import { ApiError } from '../../api/client.ts';
 import { useSession } from '../../auth/session.tsx';
 import { DateTime } from '../../components/DateTime.tsx';
-import { EmptyState } from '../../components/EmptyState.tsx';
-import { ErrorAlert } from '../../components/ErrorAlert.tsx';
 import { JsonView } from '../../components/JsonView.tsx';
 import { StatusBadge } from '../../components/StatusBadge.tsx';
 import { formatDuration, formatNumber } from '../../lib/format.ts';
 import { durationMs, transactionsOf, UNFINISHED, useExecution, type ExecutionDetail } from './api.ts';
 import { Collapsible } from './Collapsible.tsx';
 import { useFlowNames } from '../../components/history/flows.ts';
+import { Fact, RecordGate } from '../../components/history/RecordGate.tsx';
 import { RunActions } from './RunActions.tsx';
 import { StepTimeline } from './StepTimeline.tsx';
 
 export function ExecutionPage() {
   const { id = '' } = useParams();
   const { t } = useTranslation('executions');
-  const tc = useTranslation().t;
   const query = useExecution(id);
 
-  if (query.isPending) return <Text c="dimmed">{tc('loading')}</Text>;
-  if (query.error) {
-    const missing = query.error instanceof ApiError && query.error.status === 404;
-    return (
-      <Stack>
-        <Title order={1} size="h2">
-          {t('detail.title')}
-        </Title>
-        {missing ? (
-          <EmptyState
-            title={t('detail.notFound')}
-            hint={t('detail.notFoundHint')}
-            action={
-              <Anchor component={Link} to="/executions">
-                {t('detail.back')}
-              </Anchor>
-            }
-          />
-        ) : (
-          <ErrorAlert error={query.error} />
-        )}
-      </Stack>
-    );
-  }
-  return <ExecutionView execution={query.data} />;
-}
-
-function Fact(props: { label: string; children: ReactNode }) {
   return (
-    <Stack gap={0}>
-      <Text size="xs" c="dimmed">
-        {props.label}
-      </Text>
-      <Text size="sm" component="div">
-        {props.children}
-      </Text>
-    </Stack>
+    <RecordGate
+      query={query}
+      title={t('detail.title')}
+      notFound={{ title: t('detail.notFound'), hint: t('detail.notFoundHint'), backTo: '/executions', backLabel: t('detail.back') }}
+    >
+      {(execution) => <ExecutionView execution={execution} />}
+    </RecordGate>
   );
 }
+
 
 function ExecutionView({ execution: e }: { execution: ExecutionDetail }) {
   const { t } = useTranslation('executions');

@@ -2,66 +2,36 @@
 // and Replay, which runs the flow on it again (its actions too, so transactions are spent).
 import { Anchor, Breadcrumbs, Group, Paper, SimpleGrid, Stack, Table, Text, Title } from '@mantine/core';
 import { IconPlayerPlay } from '@tabler/icons-react';
-import { useState, type ReactNode } from 'react';
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate, useParams } from 'react-router-dom';
-import { ApiError } from '../../api/client.ts';
 import { useSession } from '../../auth/session.tsx';
 import { ConfirmButton } from '../../components/ConfirmButton.tsx';
 import { DateTime } from '../../components/DateTime.tsx';
-import { EmptyState } from '../../components/EmptyState.tsx';
 import { ErrorAlert } from '../../components/ErrorAlert.tsx';
 import { JsonView } from '../../components/JsonView.tsx';
 import { StatusBadge } from '../../components/StatusBadge.tsx';
 import { formatBytes } from '../../lib/format.ts';
 import { useFlowNames } from '../../components/history/flows.ts';
+import { Fact, RecordGate } from '../../components/history/RecordGate.tsx';
 import { useReplayWebhook, useWebhook, type WebhookDetail } from './api.ts';
 
 export function WebhookPage() {
   const { id = '' } = useParams();
   const { t } = useTranslation('webhooks');
-  const tc = useTranslation().t;
   const query = useWebhook(id);
 
-  if (query.isPending) return <Text c="dimmed">{tc('loading')}</Text>;
-  if (query.error) {
-    const missing = query.error instanceof ApiError && query.error.status === 404;
-    return (
-      <Stack>
-        <Title order={1} size="h2">
-          {t('detail.title')}
-        </Title>
-        {missing ? (
-          <EmptyState
-            title={t('detail.notFound')}
-            hint={t('detail.notFoundHint')}
-            action={
-              <Anchor component={Link} to="/webhooks">
-                {t('detail.back')}
-              </Anchor>
-            }
-          />
-        ) : (
-          <ErrorAlert error={query.error} />
-        )}
-      </Stack>
-    );
-  }
-  return <WebhookView webhook={query.data} />;
-}
-
-function Fact(props: { label: string; children: ReactNode }) {
   return (
-    <Stack gap={0}>
-      <Text size="xs" c="dimmed">
-        {props.label}
-      </Text>
-      <Text size="sm" component="div">
-        {props.children}
-      </Text>
-    </Stack>
+    <RecordGate
+      query={query}
+      title={t('detail.title')}
+      notFound={{ title: t('detail.notFound'), hint: t('detail.notFoundHint'), backTo: '/webhooks', backLabel: t('detail.back') }}
+    >
+      {(webhook) => <WebhookView webhook={webhook} />}
+    </RecordGate>
   );
 }
+
 
 /** Text and unparsable bodies are stored as `{text}`: show the text itself. */
 function bodyToShow(w: WebhookDetail): unknown {
