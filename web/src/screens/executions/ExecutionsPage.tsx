@@ -1,27 +1,23 @@
 // /executions: the run history, filtered by flow, status and time (all in the URL), newest first,
 // paged on the server; refreshes itself while anything shown is still running.
-import { Anchor, Button, Group, Select, Stack, Table, Text, Title, Tooltip } from '@mantine/core';
+import { Anchor, Stack, Table, Text, Title, Tooltip } from '@mantine/core';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate } from 'react-router-dom';
 import { DateTime } from '../../components/DateTime.tsx';
-import { EmptyState } from '../../components/EmptyState.tsx';
-import { ErrorAlert } from '../../components/ErrorAlert.tsx';
-import { Pager } from '../../components/Pager.tsx';
 import { StatusBadge } from '../../components/StatusBadge.tsx';
 import { formatDuration } from '../../lib/format.ts';
 import { durationMs, EXECUTION_STATUSES, useExecutionPage, type Execution } from './api.ts';
-import { FlowSelect } from '../../components/history/FlowSelect.tsx';
 import { useFlowNames } from '../../components/history/flows.ts';
-import { TimeRange } from '../../components/history/TimeRange.tsx';
+import { HistoryFilters, HistoryResults } from '../../components/history/HistoryList.tsx';
 import { useUrlFilter } from '../../components/history/useUrlFilter.ts';
 
 const FILTER_KEYS = ['flowId', 'status', 'from', 'to'] as const;
+const NS = 'executions';
 
 export function ExecutionsPage() {
-  const { t } = useTranslation('executions');
-  const tc = useTranslation().t;
-  const { values, setFilter, setCursor, reset, filtered } = useUrlFilter(FILTER_KEYS);
-  const page = useExecutionPage(values);
+  const { t } = useTranslation(NS);
+  const filter = useUrlFilter(FILTER_KEYS);
+  const page = useExecutionPage(filter.values);
   const nameOf = useFlowNames(page.data?.items);
 
   return (
@@ -29,56 +25,10 @@ export function ExecutionsPage() {
       <Title order={1} size="h2">
         {t('title')}
       </Title>
-      <Group gap="sm" align="flex-end" wrap="wrap">
-        <FlowSelect label={t('filter.flow')} value={values.flowId} onChange={(v) => setFilter('flowId', v)} />
-        <Select
-          label={t('filter.status')}
-          placeholder={t('filter.allStatuses')}
-          clearable
-          w={190}
-          value={values.status ?? null}
-          onChange={(v) => setFilter('status', v)}
-          data={EXECUTION_STATUSES.map((s) => ({ value: s, label: tc(`status.${s}`, { defaultValue: s }) }))}
-        />
-        <TimeRange from={values.from} to={values.to} onChange={(k, v) => setFilter(k, v)} />
-        {filtered && (
-          <Button variant="subtle" onClick={reset}>
-            {t('filter.reset')}
-          </Button>
-        )}
-      </Group>
-
-      {page.error ? <ErrorAlert error={page.error} /> : null}
-      {page.isPending ? (
-        <Text c="dimmed">{tc('loading')}</Text>
-      ) : page.data && page.data.items.length === 0 ? (
-        filtered || values.before ? (
-          <EmptyState
-            title={t('empty.filteredTitle')}
-            hint={t('empty.filteredHint')}
-            action={
-              <Button variant="default" onClick={reset}>
-                {t('filter.reset')}
-              </Button>
-            }
-          />
-        ) : (
-          <EmptyState
-            title={t('empty.title')}
-            hint={t('empty.hint')}
-            action={
-              <Button component={Link} to="/flows">
-                {t('empty.toFlows')}
-              </Button>
-            }
-          />
-        )
-      ) : page.data ? (
-        <>
-          <ExecutionsTable items={page.data.items} nameOf={nameOf} stale={page.isPlaceholderData} />
-          <Pager hasPrevious={!!values.before} next={page.data.next} onFirst={() => setCursor(null)} onNext={(c) => setCursor(c)} />
-        </>
-      ) : null}
+      <HistoryFilters ns={NS} filter={filter} statuses={EXECUTION_STATUSES} statusWidth={190} />
+      <HistoryResults ns={NS} filter={filter} page={page}>
+        {(items, stale) => <ExecutionsTable items={items} nameOf={nameOf} stale={stale} />}
+      </HistoryResults>
     </Stack>
   );
 }

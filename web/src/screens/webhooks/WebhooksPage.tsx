@@ -1,28 +1,24 @@
 // /webhooks: every webhook that reached a flow's URL, newest first, filtered by flow, status and
 // time (kept in the URL), paged on the server; how long the plan keeps them.
-import { Anchor, Button, Group, Select, Stack, Table, Text, Title, Tooltip } from '@mantine/core';
+import { Anchor, Stack, Table, Text, Title, Tooltip } from '@mantine/core';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate } from 'react-router-dom';
 import { DateTime } from '../../components/DateTime.tsx';
-import { EmptyState } from '../../components/EmptyState.tsx';
-import { ErrorAlert } from '../../components/ErrorAlert.tsx';
-import { Pager } from '../../components/Pager.tsx';
 import { StatusBadge } from '../../components/StatusBadge.tsx';
 import { formatBytes } from '../../lib/format.ts';
-import { FlowSelect } from '../../components/history/FlowSelect.tsx';
 import { useFlowNames } from '../../components/history/flows.ts';
-import { TimeRange } from '../../components/history/TimeRange.tsx';
+import { HistoryFilters, HistoryResults } from '../../components/history/HistoryList.tsx';
 import { useUrlFilter } from '../../components/history/useUrlFilter.ts';
 import { useWebhookPage, WEBHOOK_STATUSES, type Webhook } from './api.ts';
 import { RetentionNote } from './RetentionNote.tsx';
 
 const FILTER_KEYS = ['flowId', 'status', 'from', 'to'] as const;
+const NS = 'webhooks';
 
 export function WebhooksPage() {
-  const { t } = useTranslation('webhooks');
-  const tc = useTranslation().t;
-  const { values, setFilter, setCursor, reset, filtered } = useUrlFilter(FILTER_KEYS);
-  const page = useWebhookPage(values);
+  const { t } = useTranslation(NS);
+  const filter = useUrlFilter(FILTER_KEYS);
+  const page = useWebhookPage(filter.values);
   const nameOf = useFlowNames(page.data?.items);
 
   return (
@@ -33,56 +29,10 @@ export function WebhooksPage() {
         </Title>
         <RetentionNote />
       </Stack>
-      <Group gap="sm" align="flex-end" wrap="wrap">
-        <FlowSelect label={t('filter.flow')} value={values.flowId} onChange={(v) => setFilter('flowId', v)} />
-        <Select
-          label={t('filter.status')}
-          placeholder={t('filter.allStatuses')}
-          clearable
-          w={200}
-          value={values.status ?? null}
-          onChange={(v) => setFilter('status', v)}
-          data={WEBHOOK_STATUSES.map((s) => ({ value: s, label: tc(`status.${s}`, { defaultValue: s }) }))}
-        />
-        <TimeRange from={values.from} to={values.to} onChange={(k, v) => setFilter(k, v)} />
-        {filtered && (
-          <Button variant="subtle" onClick={reset}>
-            {t('filter.reset')}
-          </Button>
-        )}
-      </Group>
-
-      {page.error ? <ErrorAlert error={page.error} /> : null}
-      {page.isPending ? (
-        <Text c="dimmed">{tc('loading')}</Text>
-      ) : page.data && page.data.items.length === 0 ? (
-        filtered || values.before ? (
-          <EmptyState
-            title={t('empty.filteredTitle')}
-            hint={t('empty.filteredHint')}
-            action={
-              <Button variant="default" onClick={reset}>
-                {t('filter.reset')}
-              </Button>
-            }
-          />
-        ) : (
-          <EmptyState
-            title={t('empty.title')}
-            hint={t('empty.hint')}
-            action={
-              <Button component={Link} to="/flows">
-                {t('empty.toFlows')}
-              </Button>
-            }
-          />
-        )
-      ) : page.data ? (
-        <>
-          <WebhooksTable items={page.data.items} nameOf={nameOf} stale={page.isPlaceholderData} />
-          <Pager hasPrevious={!!values.before} next={page.data.next} onFirst={() => setCursor(null)} onNext={(c) => setCursor(c)} />
-        </>
-      ) : null}
+      <HistoryFilters ns={NS} filter={filter} statuses={WEBHOOK_STATUSES} statusWidth={200} />
+      <HistoryResults ns={NS} filter={filter} page={page}>
+        {(items, stale) => <WebhooksTable items={items} nameOf={nameOf} stale={stale} />}
+      </HistoryResults>
     </Stack>
   );
 }
