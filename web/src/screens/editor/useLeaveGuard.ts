@@ -1,30 +1,26 @@
-// Warns before leaving the editor with unsaved changes: closing or reloading the tab, and clicks
-// on links inside the app (the router is a BrowserRouter, so useBlocker is not available).
+// Warns before leaving the editor with unsaved changes: closing or reloading the tab, and any
+// navigation inside the app (links, Back, Forward). The editor's own move from /flows/new to the
+// saved flow's address carries `editorSession` in its state and is let through.
 import { useEffect } from 'react';
+import { useBlocker } from 'react-router-dom';
+
+const ownMove = (state: unknown) => typeof state === 'object' && state !== null && 'editorSession' in state;
 
 export function useLeaveGuard(active: boolean, message: string): void {
+  const blocker = useBlocker(({ currentLocation, nextLocation }) => active && currentLocation.pathname !== nextLocation.pathname && !ownMove(nextLocation.state));
+  useEffect(() => {
+    if (blocker.state !== 'blocked') return;
+    if (window.confirm(message)) blocker.proceed();
+    else blocker.reset();
+  }, [blocker, message]);
+
   useEffect(() => {
     if (!active) return;
     const beforeUnload = (e: BeforeUnloadEvent) => {
       e.preventDefault();
       e.returnValue = message;
     };
-    const click = (e: MouseEvent) => {
-      if (e.defaultPrevented || e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey) return;
-      const a = (e.target as Element | null)?.closest?.('a[href]');
-      if (!a || a.getAttribute('target') === '_blank' || a.hasAttribute('download')) return;
-      const url = new URL((a as HTMLAnchorElement).href, window.location.href);
-      if (url.origin !== window.location.origin || url.pathname === window.location.pathname) return;
-      if (!window.confirm(message)) {
-        e.preventDefault();
-        e.stopPropagation();
-      }
-    };
     window.addEventListener('beforeunload', beforeUnload);
-    document.addEventListener('click', click, true);
-    return () => {
-      window.removeEventListener('beforeunload', beforeUnload);
-      document.removeEventListener('click', click, true);
-    };
+    return () => window.removeEventListener('beforeunload', beforeUnload);
   }, [active, message]);
 }
