@@ -23,9 +23,9 @@ export const actionStepSchema = z.strictObject({
   id: stepId,
   type: z.literal('action'),
   name: z.string().optional(),
-  connector: z.string().min(1),
-  action: z.string().min(1),
-  connection: z.string().min(1).optional(),
+  connector: z.string().min(1, 'Выберите сервис шага / Choose the step\'s service'),
+  action: z.string().min(1, 'Выберите действие / Choose the action'),
+  connection: z.string().min(1, 'Выберите подключение / Choose a connection').optional(),
   input: z.record(z.string(), z.unknown()).default({}),
   onError: z.enum(['fail', 'continue']).default('fail'),
   onNotFound: z.enum(['stop', 'continue', 'fail']).default('stop'),
@@ -62,14 +62,14 @@ export const setStepSchema = z.strictObject({
 export const stepSchema = z.discriminatedUnion('type', [actionStepSchema, filterStepSchema, delayStepSchema, setStepSchema]);
 
 export const triggerSchema = z.strictObject({
-  connector: z.string().min(1),
-  event: z.string().min(1),
-  connection: z.string().min(1).optional(),
+  connector: z.string().min(1, 'Выберите сервис триггера / Choose the trigger\'s service'),
+  event: z.string().min(1, 'Выберите событие / Choose the event'),
+  connection: z.string().min(1, 'Выберите подключение / Choose a connection').optional(),
   options: z.record(z.string(), z.unknown()).default({}),
 });
 
 export const flowSchema = z.strictObject({
-  name: z.string().trim().min(1).max(200),
+  name: z.string().trim().min(1, 'Назовите связку / Give the flow a name').max(200),
   description: z.string().max(2000).optional(),
   enabled: z.boolean().default(false),
   trigger: triggerSchema,

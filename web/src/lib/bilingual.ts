@@ -1,4 +1,4 @@
-import i18n from '../../i18n/index.ts';
+import i18n from '../i18n/index.ts';
 
 /** Some server messages come as "Русский текст / English text": show the half in the UI's language. */
 export function inUiLanguage(message: string): string {

@@ -2,6 +2,7 @@
 // `steps[1] (deal).input.orderNumber`, `steps[0] (only_paid).all[0].left`, `trigger.event` or
 // `name`; the editor keys its fields as `step:<key>.input.orderNumber`, so an issue stays on its
 // step card when the steps are reordered before the next save.
+import { inUiLanguage } from '../../lib/bilingual.ts';
 import type { ApiIssue } from '../../api/client.ts';
 
 export interface FieldIssue {
@@ -25,7 +26,7 @@ export function mapIssues(issues: readonly ApiIssue[], stepKeys: readonly string
     const normal = normalisePath(issue.path);
     const m = /^steps\.(\d+)(.*)$/.exec(normal);
     const key = m && stepKeys[Number(m[1])] !== undefined ? `step:${stepKeys[Number(m[1])]}${m[2]}` : normal;
-    return { key, path: issue.path, message: issue.message };
+    return { key, path: issue.path, message: inUiLanguage(issue.message) };
   });
 }
 

@@ -7,7 +7,7 @@ import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, ApiError } from '../../api/client.ts';
 import { useSession } from '../../auth/session.tsx';
-import { inUiLanguage } from './bilingual.ts';
+import { inUiLanguage } from '../../lib/bilingual.ts';
 import { ErrorAlert } from '../../components/ErrorAlert.tsx';
 
 type Field = 'currentPassword' | 'newPassword' | 'repeat';

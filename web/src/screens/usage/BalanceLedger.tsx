@@ -5,7 +5,7 @@ import { DateTime } from '../../components/DateTime.tsx';
 import { EmptyState } from '../../components/EmptyState.tsx';
 import { ErrorAlert } from '../../components/ErrorAlert.tsx';
 import { formatRoubles } from '../../lib/format.ts';
-import { inUiLanguage } from '../settings/bilingual.ts';
+import { inUiLanguage } from '../../lib/bilingual.ts';
 import { useMembers } from '../settings/queries.ts';
 import { useBalance } from './queries.ts';
 
