@@ -6,6 +6,8 @@ export interface CatalogField {
   id: string;
   label: string;
   required?: boolean;
+  /** A closed list of values (an action input such as an HTTP method). */
+  choices?: ReadonlyArray<{ value: string; label: string }>;
 }
 
 /** A trigger option with what a form needs to render it, and the delivery modes it applies to. */
@@ -14,7 +16,6 @@ export interface CatalogOption extends CatalogField {
   type?: string;
   description?: string;
   default?: unknown;
-  choices?: ReadonlyArray<{ value: string; label: string }>;
   deliveries: string[];
 }
 
@@ -29,7 +30,7 @@ export interface Catalog {
 }
 
 const field = (f: FieldDef): CatalogField => ({ id: f.id, label: f.label });
-const inputField = (f: FieldDef): CatalogField => ({ id: f.id, label: f.label, required: f.required === true });
+const inputField = (f: FieldDef): CatalogField => ({ id: f.id, label: f.label, required: f.required === true, ...(f.options ? { choices: f.options } : {}) });
 
 const optionField = (f: FieldDef, delivery: string): CatalogOption => ({
   ...inputField(f),
@@ -37,7 +38,6 @@ const optionField = (f: FieldDef, delivery: string): CatalogOption => ({
   ...(f.type ? { type: f.type } : {}),
   ...(f.description ? { description: f.description } : {}),
   ...(f.default !== undefined ? { default: f.default } : {}),
-  ...(f.options ? { choices: f.options } : {}),
   deliveries: [delivery],
 });
 

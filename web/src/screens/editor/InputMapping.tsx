@@ -1,7 +1,7 @@
 // Field mapping of an action: every input the catalog lists (label, id, required mark, a template
 // input with the picker), then the keys the catalog does not list (an HTTP body, custom fields),
 // editable as key + value, and "add a field".
-import { ActionIcon, Button, Code, Group, Stack, Text, TextInput } from '@mantine/core';
+import { ActionIcon, Button, Code, Group, Stack, Text, TextInput, UnstyledButton } from '@mantine/core';
 import { IconPlus, IconTrash } from '@tabler/icons-react';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -63,6 +63,7 @@ export function InputMapping(props: { fields: CatalogField[]; input: Record<stri
           }
           fieldName={f.label}
           required={f.required}
+          description={f.choices && !readOnly ? <Choices label={t('mapping.choices')} field={f.label} choices={f.choices} onPick={(v) => set(f.id, v)} /> : undefined}
           value={readInput(props.input, f.id)}
           error={issuesUnder(issues, `${props.issueBase}.${f.id}`).join('; ') || undefined}
           onChange={(v) => set(f.id, v)}
@@ -136,5 +137,19 @@ export function InputMapping(props: { fields: CatalogField[]; input: Record<stri
         </Group>
       )}
     </Stack>
+  );
+}
+
+/** The allowed values of a field, one click each. */
+function Choices(props: { label: string; field: string; choices: NonNullable<CatalogField['choices']>; onPick(value: string): void }) {
+  return (
+    <Group gap={6} component="span" wrap="wrap">
+      <span>{props.label}</span>
+      {props.choices.map((c) => (
+        <UnstyledButton key={c.value} component="span" role="button" tabIndex={0} aria-label={`${props.field}: ${c.label}`} onClick={() => props.onPick(c.value)} onKeyDown={(e) => (e.key === 'Enter' || e.key === ' ') && props.onPick(c.value)}>
+          <Code>{c.label}</Code>
+        </UnstyledButton>
+      ))}
+    </Group>
   );
 }

@@ -79,6 +79,8 @@ export interface CatalogField {
   id: string;
   label: string;
   required?: boolean;
+  /** A closed list of values: offered as one-click choices (a template still fits). */
+  choices?: ReadonlyArray<{ value: string; label: string }>;
 }
 
 export interface CatalogEvent {
@@ -98,7 +100,6 @@ export interface CatalogOption extends CatalogField {
   type?: string;
   description?: string;
   default?: unknown;
-  choices?: ReadonlyArray<{ value: string; label: string }>;
   deliveries: string[];
 }
 
