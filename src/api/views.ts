@@ -4,8 +4,9 @@ import type { Connection, ExecutionRecord, StepRecord, WebhookRecord } from '../
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
 /** `usedBy`: the flows whose trigger or steps name the connection. */
-export function connectionView(c: Connection, usedBy: Array<{ id: string; name: string }> = []) {
-  return { id: c.id, name: c.name, connector: c.connector, config: c.publicConfig, createdAt: iso(c.createdAt), updatedAt: iso(c.updatedAt), usedBy };
+/** `secretsSet`: which secret fields hold a value, so a form can say "stored" only where true. */
+export function connectionView(c: Connection, usedBy: Array<{ id: string; name: string }> = [], secretsSet: string[] = []) {
+  return { id: c.id, name: c.name, connector: c.connector, config: c.publicConfig, secretsSet, createdAt: iso(c.createdAt), updatedAt: iso(c.updatedAt), usedBy };
 }
 
 /** `flowName` is null when the flow was deleted since. */

@@ -124,6 +124,14 @@ export class Connections {
     return { id: row.id, name: row.name, connector, auth: this.deps.secrets.open(row.sealedAuth, row.id) as AuthValues };
   }
 
+  /** Ids of the secret auth fields that hold a value (the values never leave). */
+  secretsSet(row: Connection): string[] {
+    const connector = this.deps.connectors.get(row.connector);
+    if (!connector) return [];
+    const auth = this.deps.secrets.open(row.sealedAuth, row.id) as Record<string, unknown>;
+    return connector.auth.fields.filter((f) => f.secret && auth[f.id] !== undefined && auth[f.id] !== null && auth[f.id] !== '').map((f) => f.id);
+  }
+
   /** Runs the connector's own test; resolves to a readable message either way. */
   async test(row: Connection, limiter: RateLimiter, logger: Logger): Promise<{ ok: boolean; message: string }> {
     const conn = this.openRow(row);

@@ -126,3 +126,13 @@ test("a trigger's connection counts as a use and is renamed too", async () => {
   assert.deepEqual([emptied.status, emptied.json.field], [400, 'auth.url']);
   assert.equal((await app.api(`/api/v1/connections/${crm.id}`)).json.config.url, 'https://shop.retailcrm.ru');
 });
+
+test('a connection says which secret fields hold a value, never the value', async () => {
+  const bare = await created('/api/v1/connections', { name: 'no-secret', connector: 'http', auth: { baseUrl: echo.baseUrl } });
+  assert.deepEqual(bare.secretsSet, []);
+  const patched = (await app.api(`/api/v1/connections/${bare.id}`, { method: 'PATCH', body: { auth: { headerName: 'X-Key', headerValue: 'top-secret-1' } } })).json;
+  assert.deepEqual(patched.secretsSet, ['headerValue']);
+  const listed = (await app.api('/api/v1/connections')).json.items.find((c: { id: string }) => c.id === bare.id);
+  assert.deepEqual(listed.secretsSet, ['headerValue']);
+  assert.equal(JSON.stringify(listed).includes('top-secret-1'), false);
+});

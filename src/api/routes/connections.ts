@@ -19,13 +19,14 @@ export function registerConnectionsRoutes(api: ApiRouter, s: Services): void {
     if (!c) throw notFound('Connection');
     return c;
   };
-  const withUsage = async (c: Connection) => connectionView(c, flowsUsing(await s.store.listFlows(c.workspaceId), c.name));
+  const view = (c: Connection, usedBy: Array<{ id: string; name: string }> = []) => connectionView(c, usedBy, s.connections.secretsSet(c));
+  const withUsage = async (c: Connection) => view(c, flowsUsing(await s.store.listFlows(c.workspaceId), c.name));
 
   api.add({
     method: 'GET', url: '/connections', summary: 'Connections of the workspace with the flows that use each (credentials are never returned)', tag: 'connections', role: 'viewer',
     async handler({ workspaceId }) {
       const flows = await s.store.listFlows(workspaceId);
-      return { items: (await s.store.listConnections(workspaceId)).map((c) => connectionView(c, flowsUsing(flows, c.name))) };
+      return { items: (await s.store.listConnections(workspaceId)).map((c) => view(c, flowsUsing(flows, c.name))) };
     },
   });
   api.add({
@@ -72,7 +73,7 @@ export function registerConnectionsRoutes(api: ApiRouter, s: Services): void {
       }
       const saved = await s.connections.update(c, { name: newName, auth: body.auth });
       for (const { flow, definition } of rewritten) await s.flows.save(workspaceId, definition, flow.id);
-      return connectionView(saved, users);
+      return view(saved, users);
     },
   });
   api.add({

@@ -29,8 +29,12 @@ export function ConnectionForm({ connector, existing, suggestedName, takenNames,
   const [error, setError] = useState<unknown>(null);
   const [result, setResult] = useState<TestResult | null>(null);
   const [busy, setBusy] = useState<'save' | 'test' | null>(null);
-  /** Secrets stored on the server (the connection was saved once), so an empty field keeps them. */
+  /** The connection exists on the server (saved once). */
   const secretsStored = savedId !== null;
+  /** Secret fields with a stored value: an empty field keeps it. Older servers don't say: all of them. */
+  const [storedSecrets, setStoredSecrets] = useState<Set<string>>(
+    () => new Set(existing ? (existing.secretsSet ?? connector.auth.filter((f) => f.secret).map((f) => f.id)) : []),
+  );
 
   function validate(): Record<string, string> {
     const found: Record<string, string> = {};
@@ -40,7 +44,7 @@ export function ConnectionForm({ connector, existing, suggestedName, takenNames,
     }
     for (const field of connector.auth) {
       const empty = !(values[field.id] ?? '').trim();
-      if (field.required && empty && !(field.secret && secretsStored)) found[`auth.${field.id}`] = t('form.required');
+      if (field.required && empty && !storedSecrets.has(field.id)) found[`auth.${field.id}`] = t('form.required');
     }
     return found;
   }
@@ -52,13 +56,16 @@ export function ConnectionForm({ connector, existing, suggestedName, takenNames,
     setError(null);
     if (Object.keys(found).length > 0) return null;
     const auth = authToSend(connector, values, existing);
+    const typedSecrets = connector.auth.filter((f) => f.secret && (values[f.id] ?? '').trim()).map((f) => f.id);
     try {
       if (savedId === null) {
         const created = await create.mutateAsync({ name: name.trim(), connector: connector.connector, auth });
         setSavedId(created.id);
+        setStoredSecrets(new Set(created.secretsSet ?? typedSecrets));
         return created.id;
       }
-      await update.mutateAsync({ id: savedId, auth });
+      const updated = await update.mutateAsync({ id: savedId, auth });
+      setStoredSecrets(new Set(updated?.secretsSet ?? [...storedSecrets, ...typedSecrets]));
       return savedId;
     } catch (err) {
       const field = fieldOfError(err);
@@ -101,7 +108,7 @@ export function ConnectionForm({ connector, existing, suggestedName, takenNames,
         )}
         {connector.auth.map((field) => {
           const key = `auth.${field.id}`;
-          const stored = field.secret && secretsStored;
+          const stored = field.secret === true && storedSecrets.has(field.id);
           const common = {
             label: i18n.language === 'en' && field.labelEn ? field.labelEn : field.label,
             required: field.required === true && !stored,

@@ -13,6 +13,8 @@ export interface ConnectionItem {
   updatedAt: string;
   /** Flows that use the connection (newer servers). */
   usedBy?: Array<{ id: string; name: string }>;
+  /** Secret fields that hold a value (newer servers); the values themselves never come back. */
+  secretsSet?: string[];
 }
 
 export interface TestResult {
