@@ -49,7 +49,7 @@ export function registerFlowsRoutes(api: ApiRouter, s: Services): void {
     },
   });
   api.add({
-    method: 'POST', url: '/flows/test-run', summary: 'Run a flow definition once on a sample, now, and show every step (nothing is stored or metered)', tag: 'flows', role: 'editor',
+    method: 'POST', url: '/flows/test-run', summary: 'Run a flow definition once on a sample, now, and show every step: nothing is stored; requests to real accounts are metered, sandbox ones are not', tag: 'flows', role: 'editor',
     body: z.object({ definition: z.unknown(), sample: z.unknown().optional(), sandbox: z.boolean().default(false), flowId: z.string().max(100).optional() }),
     async handler({ body, workspaceId }) {
       const definition = validateFlow(body.definition, s.connectors);
