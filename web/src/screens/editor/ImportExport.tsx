@@ -1,12 +1,13 @@
 // Export the flow JSON as a file; import replaces the draft from pasted or uploaded JSON (checked
 // by the server when the flow is saved).
-import { Button, FileButton, Group, Modal, Text, Textarea } from '@mantine/core';
+import { Button, FileButton, Group, Modal, Text } from '@mantine/core';
 import { IconDownload, IconUpload } from '@tabler/icons-react';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ErrorAlert } from '../../components/ErrorAlert.tsx';
 import { exportFlow } from './editorApi.ts';
 import type { FlowDefinition } from './flowTypes.ts';
+import { CodeTextarea } from '../../components/CodeTextarea.tsx';
 
 function download(def: FlowDefinition) {
   const blob = new Blob([JSON.stringify(def, null, 2)], { type: 'application/json' });
@@ -79,16 +80,7 @@ export function ImportButton(props: { onImport(def: FlowDefinition): void }) {
             </Button>
           )}
         </FileButton>
-        <Textarea
-          label={t('io.jsonLabel')}
-          autosize
-          minRows={8}
-          maxRows={20}
-          value={text}
-          onChange={(e) => setText(e.currentTarget.value)}
-          error={error}
-          styles={{ input: { fontFamily: 'var(--mantine-font-family-monospace)', fontSize: 12 } }}
-        />
+        <CodeTextarea label={t('io.jsonLabel')} value={text} onChange={(e) => setText(e.currentTarget.value)} error={error} />
         <Group justify="flex-end" mt="md">
           <Button variant="default" onClick={() => setOpen(false)}>
             {t('cancel')}

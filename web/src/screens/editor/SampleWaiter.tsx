@@ -1,6 +1,6 @@
 // The trigger's sample: wait for a test webhook (long poll), fetch one poll event, or paste JSON
 // (kept in trigger.options.sample). Whatever arrives feeds the field picker and the test run.
-import { Alert, Badge, Button, Group, Loader, Modal, Stack, Text, Textarea } from '@mantine/core';
+import { Alert, Badge, Button, Group, Loader, Modal, Stack, Text } from '@mantine/core';
 import { IconClipboardText, IconDownload, IconPlayerStop, IconWebhook } from '@tabler/icons-react';
 import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -12,6 +12,7 @@ import { useEditor } from './editorContext.tsx';
 import { flattenSample } from './flatten.ts';
 import type { SampleField } from './flowTypes.ts';
 import { SampleFields } from './SampleFields.tsx';
+import { CodeTextarea } from '../../components/CodeTextarea.tsx';
 
 export interface SampleInfo {
   fields: SampleField[];
@@ -181,16 +182,7 @@ function PasteSample(props: { opened: boolean; initial: unknown; onClose(): void
       <Text size="sm" mb="xs">
         {t('sample.pasteHint')}
       </Text>
-      <Textarea
-        label={t('sample.pasteLabel')}
-        autosize
-        minRows={8}
-        maxRows={20}
-        value={text}
-        onChange={(e) => setText(e.currentTarget.value)}
-        error={error}
-        styles={{ input: { fontFamily: 'var(--mantine-font-family-monospace)', fontSize: 12 } }}
-      />
+      <CodeTextarea label={t('sample.pasteLabel')} value={text} onChange={(e) => setText(e.currentTarget.value)} error={error} />
       <Group justify="flex-end" mt="md">
         <Button variant="default" onClick={props.onClose}>
           {t('cancel')}

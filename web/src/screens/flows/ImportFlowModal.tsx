@@ -1,11 +1,12 @@
 // Import a flow from JSON or YAML, pasted or from a file; the imported flow opens in the editor.
-import { Button, FileButton, Group, Modal, Stack, Text, Textarea } from '@mantine/core';
+import { Button, FileButton, Group, Modal, Stack, Text } from '@mantine/core';
 import { IconUpload } from '@tabler/icons-react';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useNavigate } from 'react-router-dom';
 import { ErrorAlert } from '../../components/ErrorAlert.tsx';
 import { useImportFlow } from './api.ts';
+import { CodeTextarea } from '../../components/CodeTextarea.tsx';
 
 const MAX_BYTES = 2_000_000;
 
@@ -48,15 +49,11 @@ export function ImportFlowModal(props: { opened: boolean; onClose(): void }) {
         <Text size="sm" c="dimmed">
           {t('import.hint')}
         </Text>
-        <Textarea
+        <CodeTextarea
           label={t('import.text')}
           placeholder={'{\n  "name": "…",\n  "trigger": { … },\n  "steps": [ … ]\n}'}
-          autosize
-          minRows={8}
-          maxRows={18}
           value={text}
           onChange={(e) => setText(e.currentTarget.value)}
-          styles={{ input: { fontFamily: 'var(--mantine-font-family-monospace)', fontSize: 13 } }}
           error={fileError}
         />
         {importFlow.error ? <ErrorAlert error={importFlow.error} title={t('import.failed')} /> : null}
