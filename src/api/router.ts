@@ -47,7 +47,8 @@ export class ApiError extends Error {
 
 export const notFound = (what: string) => new ApiError(404, `${what} not found`);
 
-interface Registered {
+/** A declared route as the router keeps it (`url` has the API prefix): for docs and the security suite. */
+export interface Registered {
   method: Method;
   url: string;
   summary: string;
@@ -95,6 +96,11 @@ export class ApiRouter {
         return result ?? { ok: true };
       },
     });
+  }
+
+  /** Every route declared so far, in declaration order, with the prefixed URL. */
+  list(): Registered[] {
+    return this.routes.map((r) => ({ ...r, url: this.prefix + r.url }));
   }
 
   openapi(info: { title: string; version: string }): object {

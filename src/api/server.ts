@@ -7,11 +7,18 @@ import { RunError } from '../engine/runs.ts';
 import { FlowValidationError } from '../engine/validate-flow.ts';
 import { hooksRoutes } from '../intake/hooks-route.ts';
 import { AuthError } from './auth.ts';
-import { ApiError, ApiRouter } from './router.ts';
+import { ApiError, ApiRouter, type Registered } from './router.ts';
 import { registerRoutes } from './routes/index.ts';
 import { registerWebUi } from './web-ui.ts';
 
 export const API_PREFIX = '/api/v1';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The declared /api/v1 routes (the security suite walks them all). */
+    apiRoutes(): Registered[];
+  }
+}
 
 export async function buildServer(s: Services): Promise<FastifyInstance> {
   const app = Fastify({
@@ -42,6 +49,7 @@ export async function buildServer(s: Services): Promise<FastifyInstance> {
     });
     const router = new ApiRouter(api, s.store, API_PREFIX);
     registerRoutes(router, s);
+    app.decorate('apiRoutes', () => router.list());
     api.get(`${API_PREFIX}/openapi.json`, async () => router.openapi({ title: 'Svyazka API', version: '1' }));
   });
 
