@@ -216,4 +216,38 @@ export const migrations: Record<string, Migration> = {
       await db.schema.alterTable('workspaces').addColumn('locale', 'text', (c) => c.notNull().defaultTo('ru')).execute();
     },
   },
+  '0006_variables': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('variables')
+        .addColumn('workspace_id', 'text', (c) => c.notNull().references('workspaces.id').onDelete('cascade'))
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('sealed_value', 'text', (c) => c.notNull())
+        .addColumn('secret', 'integer', (c) => c.notNull())
+        .addColumn('created_at', ms, (c) => c.notNull())
+        .addColumn('updated_at', ms, (c) => c.notNull())
+        .addPrimaryKeyConstraint('variables_pk', ['workspace_id', 'name'])
+        .execute();
+    },
+  },
+  '0007_audit': {
+    async up(db: Kysely<unknown>) {
+      // Append-only; not pruned with the webhook history.
+      await db.schema
+        .createTable('audit_log')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('workspace_id', 'text')
+        .addColumn('at', ms, (c) => c.notNull())
+        .addColumn('actor', 'text', (c) => c.notNull())
+        .addColumn('actor_label', 'text')
+        .addColumn('action', 'text', (c) => c.notNull())
+        .addColumn('target_type', 'text', (c) => c.notNull())
+        .addColumn('target_id', 'text')
+        .addColumn('target_name', 'text')
+        .addColumn('details', 'text', (c) => c.notNull())
+        .addColumn('ip', 'text')
+        .execute();
+      await db.schema.createIndex('audit_log_ws').on('audit_log').columns(['workspace_id', 'id']).execute();
+    },
+  },
 };

@@ -207,6 +207,32 @@ export interface NotificationsTable {
   created_at: number;
 }
 
+export interface AuditLogTable {
+  id: string;
+  workspace_id: string | null;
+  at: number;
+  actor: string;
+  actor_label: string | null;
+  action: string;
+  target_type: string;
+  target_id: string | null;
+  target_name: string | null;
+  /** JSON text. */
+  details: string;
+  ip: string | null;
+}
+
+/** A workspace variable: `{{vars.NAME}}` in templates. The value is sealed (SecretBox) whether secret or not. */
+export interface VariablesTable {
+  workspace_id: string;
+  name: string;
+  sealed_value: string;
+  /** 1: the value is never shown again after saving, and is masked in journals and logs. */
+  secret: number;
+  created_at: number;
+  updated_at: number;
+}
+
 export interface MigrationsLockTable {
   id: Generated<number>;
 }
@@ -229,4 +255,6 @@ export interface Database {
   usage_flow_month: UsageFlowMonthTable;
   balance_ledger: BalanceLedgerTable;
   notifications: NotificationsTable;
+  audit_log: AuditLogTable;
+  variables: VariablesTable;
 }

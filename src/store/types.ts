@@ -33,6 +33,11 @@ export interface Principal {
   tokenId: string | null;
   /** Workspaces this principal may act in, with its role in each. */
   roles: ReadonlyMap<string, Role>;
+  /**
+   * An instance operator (changes plans and balances, sees every workspace). Only a signed-in
+   * operator user's session has it; API tokens never do (they are scoped to one workspace).
+   */
+  operator: boolean;
 }
 
 export interface ApiToken {
@@ -260,6 +265,55 @@ export interface PlanStore {
   reclaimSpace(pages: number): Promise<void>;
 }
 
+/** Who made a change: a user (id, email at the time), an API token (`token:<id>`, its name) or the CLI (OS user). */
+export interface AuditActor {
+  /** A user id, `token:<id>`, `cli` or `system`. */
+  id: string;
+  /** Email of the user, name of the token, OS user name of the CLI — as they were then. */
+  label: string | null;
+}
+
+export interface AuditTarget {
+  type: string;
+  id: string | null;
+  name: string | null;
+}
+
+export interface AuditEntry {
+  id: string;
+  /** null for instance-level events (a user's own password, operator settings). */
+  workspaceId: string | null;
+  at: number;
+  actor: AuditActor;
+  /** `flow.create`, `connection.rename`, `member.role`, … */
+  action: string;
+  target: AuditTarget;
+  /** Small JSON, never a secret. */
+  details: Record<string, unknown>;
+  ip: string | null;
+}
+
+export interface AuditFilter {
+  /** Only these workspaces; undefined means every workspace (the operator's view). */
+  workspaceIds?: readonly string[];
+  actor?: string;
+  /** `flow` matches `flow.create`, `flow.delete`, …; `flow.create` matches itself. */
+  actionPrefix?: string;
+  targetType?: string;
+  targetId?: string;
+  from?: number;
+  to?: number;
+  before?: string;
+  limit: number;
+}
+
+/** The audit log: append-only (no update or delete), never pruned with the webhook history. */
+export interface AuditStore {
+  append(entry: Omit<AuditEntry, 'id'> & { id?: string }): Promise<AuditEntry>;
+  /** Newest first; `next` is the `before` of the following page. */
+  list(filter: AuditFilter): Promise<Page<AuditEntry>>;
+}
+
 export interface Store {
   migrate(): Promise<void>;
   close(): Promise<void>;
@@ -349,4 +403,5 @@ export interface Store {
   commitPoll(flowId: string, cursor: unknown, executions: NewExecution[], error: string | null, now: number, usage?: TransactionUsage): Promise<void>;
 
   plans: PlanStore;
+  audit: AuditStore;
 }
