@@ -1,6 +1,5 @@
 // Wires the parts into one running service: store, queue, executor, scheduler, HTTP server.
 // `openServices` alone (no HTTP, no workers) is what the CLI uses against the same data.
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
@@ -14,6 +13,7 @@ import { Runs } from './engine/runs.ts';
 import { SandboxPool } from './engine/sandboxes.ts';
 import { TriggerScheduler } from './engine/scheduler.ts';
 import { TestRunner } from './engine/test-run.ts';
+import { Variables } from './engine/variables.ts';
 import { HookTargets } from './intake/hook-targets.ts';
 import { WebhookSignals } from './intake/webhook-signals.ts';
 import { loadMasterKey, SecretBox } from './lib/secret-box.ts';
@@ -27,6 +27,8 @@ import { loadPlanCatalog } from './plans/catalog.ts';
 import { PlansService } from './plans/service.ts';
 import { startRetention } from './plans/retention.ts';
 import { collectWhenIdle } from './lib/idle-gc.ts';
+import { preparePrivateDir } from './lib/private-files.ts';
+import { SignInThrottle } from './api/sign-in-throttle.ts';
 
 export const DEFAULT_WORKSPACE = 'default';
 
@@ -36,6 +38,8 @@ export interface Services {
   store: Store;
   connectors: ConnectorRegistry;
   secrets: SecretBox;
+  /** Workspace variables ({{vars.*}}) and which workspaces may use {{env.*}}. */
+  variables: Variables;
   connections: Connections;
   flows: Flows;
   runs: Runs;
@@ -49,27 +53,31 @@ export interface Services {
   testRuns: TestRunner;
   /** Told of each stored webhook (intake), for the editor's sample wait. */
   webhookSignals: WebhookSignals;
+  /** Backoff for password guessing at POST /auth/login (in memory; shared once distributed mode lands). */
+  signInThrottle: SignInThrottle;
   defaultWorkspace: Workspace;
 }
 
-function openStore(config: Config): Store {
+function openStore(config: Config, logger: Logger): Store {
   if (config.databaseUrl) {
     throw new Error('DATABASE_URL is set, but the PostgreSQL store is not in this build yet; unset it to use SQLite in SVYAZKA_DATA_DIR');
   }
   if (config.redisUrl) {
     throw new Error('REDIS_URL is set, but the BullMQ queue is not in this build yet; unset it to use the embedded queue');
   }
-  return new SqliteStore(join(config.dataDir, 'svyazka.db'), { synchronous: config.sqliteSync });
+  return new SqliteStore(join(config.dataDir, 'svyazka.db'), { synchronous: config.sqliteSync, onWarning: (message) => logger.warn(message) });
 }
 
 /** Opens the data dir: migrations applied, master key loaded, workspace `default` present. */
 export async function openServices(
   config: Config,
-  opts: { logger?: Logger; withQueue?: boolean; connectors?: ConnectorRegistry } = {},
+  opts: { logger?: Logger; withQueue?: boolean; connectors?: ConnectorRegistry; signInThrottle?: SignInThrottle } = {},
 ): Promise<Services> {
-  mkdirSync(config.dataDir, { recursive: true });
   const logger = opts.logger ?? createLogger({ level: config.logLevel });
-  const store = openStore(config);
+  // Everything written from here on (database, WAL, key, exports) is for this user's eyes only.
+  process.umask(0o077);
+  preparePrivateDir(config.dataDir, logger);
+  const store = openStore(config, logger);
   await store.migrate();
   const secrets = new SecretBox(loadMasterKey(config.dataDir, config.secretKey));
   const connectors = opts.connectors ?? builtinConnectors();
@@ -81,7 +89,8 @@ export async function openServices(
       })
     : null;
   const targets = new HookTargets(store);
-  const flows = new Flows({ store, connectors, publicUrl: config.publicUrl });
+  const variables = new Variables({ store, secrets, templateEnv: config.templateEnv, envWorkspaces: config.envWorkspaces });
+  const flows = new Flows({ store, connectors, publicUrl: config.publicUrl, envAllowed: (workspaceId) => variables.envAllowed(workspaceId) });
   flows.onChange({ flowChanged: (flow, previous) => { targets.invalidate(previous); if (flow) targets.invalidate(flow.hookToken); } });
   const defaultWorkspace = await store.ensureWorkspace(DEFAULT_WORKSPACE, 'Default');
   const plans = new PlansService({ catalog: loadPlanCatalog(config.plansFile), store: store.plans, logger });
@@ -103,8 +112,10 @@ export async function openServices(
     queue,
     plans,
     sandboxes,
-    testRuns: new TestRunner({ connectors, connections, limiter, logger, sandboxes, env: config.templateEnv, plans, store }),
+    variables,
+    testRuns: new TestRunner({ connectors, connections, limiter, logger, sandboxes, variables, plans, store }),
     webhookSignals: new WebhookSignals(),
+    signInThrottle: opts.signInThrottle ?? new SignInThrottle(),
     defaultWorkspace,
   };
 }
@@ -118,7 +129,7 @@ export interface RunningApp {
 }
 
 /** `svyazka serve`: HTTP server plus workers (per SVYAZKA_ROLE) in this process. */
-export async function startApp(config: Config, opts: { logger?: Logger; connectors?: ConnectorRegistry } = {}): Promise<RunningApp> {
+export async function startApp(config: Config, opts: { logger?: Logger; connectors?: ConnectorRegistry; signInThrottle?: SignInThrottle } = {}): Promise<RunningApp> {
   const runWorkers = config.role !== 'web';
   const services = await openServices(config, { ...opts, withQueue: true });
   const { store, queue, logger } = services;
@@ -132,7 +143,7 @@ export async function startApp(config: Config, opts: { logger?: Logger; connecto
     metrics: services.metrics,
     retry: config.retry,
     plans: services.plans,
-    env: config.templateEnv,
+    variables: services.variables,
   });
   services.plans.onQuotaAvailable = (workspaceId) => void resumeQuotaWaiters(services, workspaceId);
   const scheduler = new TriggerScheduler({

@@ -3,6 +3,7 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { restrictFile } from './private-files.ts';
 
 const VERSION = 'v1';
 
@@ -41,7 +42,12 @@ export class SecretBox {
 export function loadMasterKey(dataDir: string, fromEnv: string | undefined): Buffer {
   if (fromEnv) return decodeKey(fromEnv.trim(), 'SVYAZKA_SECRET_KEY');
   const file = join(dataDir, 'secret.key');
-  if (existsSync(file)) return decodeKey(readFileSync(file, 'utf8').trim(), file);
+  if (existsSync(file)) {
+    // A key file from an older install (or copied in by hand) may be readable by others.
+    const problem = restrictFile(file);
+    if (problem) process.emitWarning(`${file} may be readable by other users: cannot set its mode to 0600 (${problem})`);
+    return decodeKey(readFileSync(file, 'utf8').trim(), file);
+  }
   const key = randomBytes(32);
   writeFileSync(file, key.toString('hex') + '\n', { mode: 0o600, flag: 'wx' });
   chmodSync(file, 0o600);

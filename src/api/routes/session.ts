@@ -2,20 +2,33 @@
 import { z } from 'zod';
 import type { Services } from '../../app.ts';
 import { emailAddress } from '../../lib/email.ts';
-import { hashPassword, hashSecret, newSessionId, SESSION_COOKIE, SESSION_DAYS, sessionIdOf, verifyPassword } from '../auth.ts';
+import { checkSignIn, hashPassword, hashSecret, newSessionId, SESSION_COOKIE, SESSION_DAYS, sessionIdOf, verifyPassword } from '../auth.ts';
 import { ApiError, type ApiRouter } from '../router.ts';
 
 export function registerSessionRoutes(api: ApiRouter, s: Services): void {
   api.add({
     method: 'POST', url: '/auth/login', summary: 'Sign in with email and password (sets a session cookie); any name@host address, admin@localhost too', tag: 'auth', role: null,
-    body: z.object({ email: emailAddress, password: z.string().min(1) }),
-    async handler({ body, reply }) {
+    body: z.object({ email: emailAddress, password: z.string().min(1).max(1000) }),
+    async handler({ req, body, reply }) {
+      const attempt = { ip: req.ip, email: body.email };
+      const verdict = await s.signInThrottle.begin(attempt);
+      if (!verdict.allowed) {
+        const seconds = Math.max(1, Math.ceil(verdict.retryAfterMs / 1000));
+        reply.code(429).header('retry-after', String(seconds));
+        return reply.send({
+          error: 'too_many_requests',
+          message: `Слишком много попыток входа, повторите через ${seconds} с / Too many sign-in attempts, try again in ${seconds} s`,
+          retryAfter: seconds,
+        });
+      }
+      // Unknown email and wrong password: the same scrypt work, status and words.
       const user = await s.store.getUserByEmail(body.email);
-      if (!user || !(await verifyPassword(body.password, user.passwordHash))) throw new ApiError(401, 'Wrong email or password');
+      if (!(await checkSignIn(body.password, user)) || !user) throw new ApiError(401, 'Неверный email или пароль / Wrong email or password');
+      await s.signInThrottle.succeeded(attempt);
       const sessionId = newSessionId();
       const expiresAt = Date.now() + SESSION_DAYS * 86_400_000;
       await s.store.createSession({ idHash: hashSecret(sessionId), userId: user.id, expiresAt });
-      reply.header('set-cookie', `${SESSION_COOKIE}=${sessionId}; Path=/; HttpOnly; SameSite=Lax; Max-Age=${SESSION_DAYS * 86400}`);
+      reply.header('set-cookie', sessionCookie(sessionId, SESSION_DAYS * 86400, s.config.publicUrl));
       return { ok: true, user: { id: user.id, email: user.email, name: user.name } };
     },
   });
@@ -24,7 +37,7 @@ export function registerSessionRoutes(api: ApiRouter, s: Services): void {
     async handler({ req, reply }) {
       const sessionId = sessionIdOf(req);
       if (sessionId) await s.store.deleteSession(hashSecret(sessionId));
-      reply.header('set-cookie', `${SESSION_COOKIE}=; Path=/; HttpOnly; Max-Age=0`);
+      reply.header('set-cookie', sessionCookie('', 0, s.config.publicUrl));
       return { ok: true };
     },
   });
@@ -58,4 +71,10 @@ export function registerSessionRoutes(api: ApiRouter, s: Services): void {
       return { ok: true };
     },
   });
+}
+
+/** HttpOnly, SameSite=Lax, Path=/; Secure when the public address is https (a proxy ends TLS). */
+export function sessionCookie(value: string, maxAgeSeconds: number, publicUrl: string): string {
+  const secure = publicUrl.startsWith('https:') ? '; Secure' : '';
+  return `${SESSION_COOKIE}=${value}; Path=/; HttpOnly; SameSite=Lax; Max-Age=${maxAgeSeconds}${secure}`;
 }

@@ -6,18 +6,33 @@ import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import { Kysely, Migrator, SqliteDialect, type CompiledQuery, type SqliteDatabase as KyselySqliteDatabase } from 'kysely';
 import type { Database } from '../schema.ts';
 import { migrations } from '../migrations.ts';
+import { restrictFile } from '../../lib/private-files.ts';
 
 type SqlValue = null | number | bigint | string | Uint8Array;
 
 export interface SqliteOptions {
   /** 'normal' survives a process crash (kill -9); 'full' also survives power loss. */
   synchronous?: 'normal' | 'full';
+  /** Told when the database files cannot be made private (0600); default: a process warning. */
+  onWarning?: (message: string) => void;
 }
 
 interface PendingWrite {
   fn: () => unknown;
   resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
+}
+
+/**
+ * The database and its WAL/shared-memory files hold every tenant's data: 0600. SQLite gives the
+ * -wal and -shm files it creates later the database file's mode, so fixing all three now (they
+ * exist once WAL mode is on, and older installs made them 0644) keeps them private.
+ */
+function restrictDatabaseFiles(path: string, warn: (message: string) => void): void {
+  for (const file of [path, `${path}-wal`, `${path}-shm`]) {
+    const problem = restrictFile(file);
+    if (problem) warn(`${file} may be readable by other users: cannot set its mode to 0600 (${problem})`);
+  }
 }
 
 export class SqliteDatabase {
@@ -33,6 +48,7 @@ export class SqliteDatabase {
     this.raw = new DatabaseSync(path);
     this.raw.exec('PRAGMA auto_vacuum = INCREMENTAL');
     this.raw.exec('PRAGMA journal_mode = WAL');
+    if (path !== ':memory:') restrictDatabaseFiles(path, opts.onWarning ?? ((m) => process.emitWarning(m)));
     this.raw.exec(`PRAGMA synchronous = ${opts.synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
     this.raw.exec('PRAGMA busy_timeout = 5000');
     this.raw.exec('PRAGMA temp_store = MEMORY');
