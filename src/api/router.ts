@@ -23,8 +23,14 @@ export interface RouteSpec<P extends z.ZodType, Q extends z.ZodType, B extends z
   url: string;
   summary: string;
   tag: string;
-  /** Minimum role in the workspace; 'authenticated' needs a principal but no workspace; null is public. */
-  role: Role | 'authenticated' | null;
+  /**
+   * Minimum role in the workspace; 'authenticated' needs a principal but no workspace; null is public.
+   * 'operator' needs the instance operator, who may name ANY workspace in X-Workspace (member or
+   * not); with `instance: true` it needs no workspace at all.
+   */
+  role: Role | 'operator' | 'authenticated' | null;
+  /** Only with role 'operator': the route acts on the instance, not on one workspace. */
+  instance?: boolean;
   params?: P;
   query?: Q;
   body?: B;
@@ -79,13 +85,15 @@ export class ApiRouter {
       method: spec.method,
       url: this.prefix + spec.url,
       handler: async (req, reply) => {
-        let principal: Principal = { userId: null, tokenId: null, roles: new Map() };
+        let principal: Principal = { userId: null, tokenId: null, roles: new Map(), operator: false };
         let workspaceId = '';
         if (spec.role !== null) {
           const found = await resolvePrincipal(req, store);
           if (!found) throw new AuthError('Sign in or send "Authorization: Bearer <token>"', 401);
           principal = found;
-          if (spec.role !== 'authenticated') workspaceId = await workspaceFor(req, principal, store, spec.role);
+          if (spec.role === 'operator' && spec.instance) {
+            if (!principal.operator) throw new AuthError('Only an operator of this Svyazka instance may do this', 403);
+          } else if (spec.role !== 'authenticated') workspaceId = await workspaceFor(req, principal, store, spec.role);
         }
         const params = parse(spec.params, req.params, 'path');
         const query = parse(spec.query, req.query, 'query');

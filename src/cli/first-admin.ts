@@ -1,5 +1,5 @@
-// On a fresh data dir `serve` (and `demo`) create the first admin, owner of the default workspace,
-// and print their credentials once: the way into the web UI.
+// On a fresh data dir `serve` (and `demo`) create the first admin, owner of the default workspace
+// and the instance's operator, and print their credentials once: the way into the web UI.
 import { randomBytes } from 'node:crypto';
 import type { Services } from '../app.ts';
 import { hashPassword, hashSecret, newApiToken } from '../api/auth.ts';
@@ -12,7 +12,7 @@ export interface FirstAdmin {
   apiToken: string;
 }
 
-/** Creates the first admin when the default workspace has no member yet; null otherwise. */
+/** Creates the first admin (an operator) when the default workspace has no member yet; null otherwise. */
 export async function ensureFirstAdmin(s: Services): Promise<FirstAdmin | null> {
   if ((await s.store.listMembers(s.defaultWorkspace.id)).length > 0) return null;
   const password = randomBytes(12).toString('base64url');
@@ -21,6 +21,7 @@ export async function ensureFirstAdmin(s: Services): Promise<FirstAdmin | null> 
   const existing = await s.store.getUserByEmail(email);
   const admin = existing ?? (await s.store.createUser({ email, name: 'Admin', passwordHash: await hashPassword(password) }));
   await s.store.setMember(s.defaultWorkspace.id, admin.id, 'owner');
+  await s.store.access.addOperator(admin.id, Date.now());
   const apiToken = newApiToken();
   await s.store.createApiToken({ workspaceId: s.defaultWorkspace.id, userId: admin.id, role: 'owner', name: 'first start', tokenHash: hashSecret(apiToken) });
   return { userId: admin.id, email, password: existing ? null : password, apiToken };

@@ -250,4 +250,32 @@ export const migrations: Record<string, Migration> = {
       await db.schema.createIndex('audit_log_ws').on('audit_log').columns(['workspace_id', 'id']).execute();
     },
   },
-};
+  '0005_access': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('operators')
+        .addColumn('user_id', 'text', (c) => c.primaryKey().references('users.id').onDelete('cascade'))
+        .addColumn('created_at', ms, (c) => c.notNull())
+        .execute();
+      // An existing install: its earliest user (the first admin) becomes the operator.
+      await sql`INSERT INTO operators (user_id, created_at) SELECT id, created_at FROM users ORDER BY created_at, id LIMIT 1`.execute(db);
+      await db.schema
+        .createTable('instance_settings')
+        .addColumn('key', 'text', (c) => c.primaryKey())
+        .addColumn('value', 'text', (c) => c.notNull())
+        .addColumn('updated_at', ms, (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('invitations')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('workspace_id', 'text', (c) => c.notNull().references('workspaces.id').onDelete('cascade'))
+        .addColumn('email', 'text', (c) => c.notNull())
+        .addColumn('role', 'text', (c) => c.notNull())
+        .addColumn('invited_by', 'text', (c) => c.notNull())
+        .addColumn('created_at', ms, (c) => c.notNull())
+        .addColumn('expires_at', ms, (c) => c.notNull())
+        .addUniqueConstraint('invitations_once', ['workspace_id', 'email'])
+        .execute();
+      await db.schema.createIndex('invitations_email').on('invitations').column('email').execute();
+    },
+  },};

@@ -233,6 +233,36 @@ export interface VariablesTable {
   updated_at: number;
 }
 
+export interface OperatorsTable {
+  user_id: string;
+  created_at: number;
+}
+
+export interface InstanceSettingsTable {
+  key: string;
+  /** JSON text. */
+  value: string;
+  updated_at: number;
+}
+
+export interface InvitationsTable {
+  id: string;
+  workspace_id: string;
+  email: string;
+  role: Role;
+  invited_by: string;
+  created_at: number;
+  expires_at: number;
+}
+
+export interface ChangeFeedTable {
+  seq: Generated<number>;
+  kind: 'flow' | 'connection' | 'billing' | 'ledger';
+  workspace_id: string | null;
+  entity_id: string | null;
+  at: number;
+}
+
 export interface MigrationsLockTable {
   id: Generated<number>;
 }
@@ -240,6 +270,9 @@ export interface MigrationsLockTable {
 export interface Database {
   workspaces: WorkspacesTable;
   users: UsersTable;
+  operators: OperatorsTable;
+  instance_settings: InstanceSettingsTable;
+  invitations: InvitationsTable;
   members: MembersTable;
   api_tokens: ApiTokensTable;
   sessions: SessionsTable;

@@ -314,6 +314,73 @@ export interface AuditStore {
   list(filter: AuditFilter): Promise<Page<AuditEntry>>;
 }
 
+/** A pending invitation into a workspace, by email (the account may not exist yet). */
+export interface Invitation {
+  id: string;
+  workspaceId: string;
+  /** Lower-case. */
+  email: string;
+  role: Role;
+  /** User id (or `token:<id>`) of who invited. */
+  invitedBy: string;
+  createdAt: number;
+  expiresAt: number;
+}
+
+/** A workspace as the operator's list shows it. */
+export interface WorkspaceSummary extends Workspace {
+  members: number;
+}
+
+/** Instance-level access: operators, instance settings (raw JSON values), invitations. */
+export interface AccessStore {
+  isOperator(userId: string): Promise<boolean>;
+  /** Grants the operator role; no-op when already granted. */
+  addOperator(userId: string, now: number): Promise<void>;
+  /** Refuses (changes nothing) when it is the last operator. */
+  removeOperator(userId: string): Promise<'removed' | 'not_operator' | 'last_operator'>;
+  listOperators(): Promise<Array<{ userId: string; email: string; name: string; since: number }>>;
+  countUsers(): Promise<number>;
+  readSettings(): Promise<Record<string, unknown>>;
+  /** Upserts the given keys (values stored as JSON). */
+  writeSettings(values: Record<string, unknown>, now: number): Promise<void>;
+  listAllWorkspaces(): Promise<WorkspaceSummary[]>;
+  /** One pending invitation per (workspace, email): a second one replaces the first. */
+  saveInvitation(invitation: Invitation): Promise<Invitation>;
+  getInvitation(id: string): Promise<Invitation | undefined>;
+  /** Pending (not expired) invitations of the workspace, newest first. */
+  listWorkspaceInvitations(workspaceId: string, now: number): Promise<Invitation[]>;
+  /** Pending (not expired) invitations for the email, newest first. */
+  listInvitationsFor(email: string, now: number): Promise<Invitation[]>;
+  deleteInvitation(id: string): Promise<boolean>;
+  /** Makes the user a member with the invitation's role and deletes the invitation, in one write. */
+  acceptInvitation(id: string, userId: string, now: number): Promise<boolean>;
+}
+
+/** What a change-feed row is about (the table it came from). */
+export type ChangeKind = 'flow' | 'connection' | 'billing' | 'ledger';
+
+export interface ChangeRecord {
+  seq: number;
+  kind: ChangeKind;
+  workspaceId: string | null;
+  entityId: string | null;
+  at: number;
+}
+
+/**
+ * The change feed: a row per change to flows, connections, billing and the ledger, written in the
+ * change's own transaction by whoever made it, so every process can drop what it cached.
+ */
+export interface ChangeStore {
+  /** The newest seq now; 0 when the feed is empty. */
+  lastSeq(): Promise<number>;
+  /** Changes after `seq`, oldest first. */
+  since(seq: number, limit: number): Promise<ChangeRecord[]>;
+  /** Deletes rows recorded before `before` (epoch ms); returns how many. */
+  prune(before: number): Promise<number>;
+}
+
 export interface Store {
   migrate(): Promise<void>;
   close(): Promise<void>;
@@ -403,5 +470,6 @@ export interface Store {
   commitPoll(flowId: string, cursor: unknown, executions: NewExecution[], error: string | null, now: number, usage?: TransactionUsage): Promise<void>;
 
   plans: PlanStore;
+  access: AccessStore;
   audit: AuditStore;
 }

@@ -39,6 +39,7 @@ import { newId } from '../../lib/ids.ts';
 import { parseJson } from '../../lib/json.ts';
 import { SqliteDatabase, type SqliteOptions } from './database.ts';
 import { COUNT_TRANSACTIONS_DAY, COUNT_TRANSACTIONS_FLOW, COUNT_WEBHOOK, SqlitePlanStore } from './plan-store.ts';
+import { SqliteAccessStore } from './access-store.ts';
 import { SqliteAuditStore } from './audit-store.ts';
 
 const INSERT_WEBHOOK = `INSERT INTO webhooks (id, workspace_id, flow_id, method, headers, query, body, body_kind,
@@ -59,12 +60,14 @@ const SELECT_STEPS = 'SELECT * FROM execution_steps WHERE execution_id = ? ORDER
 export class SqliteStore implements Store {
   readonly db: SqliteDatabase;
   readonly plans: SqlitePlanStore;
+  readonly access: SqliteAccessStore;
   readonly audit: SqliteAuditStore;
 
   constructor(path: string, opts: SqliteOptions = {}) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
     this.db = new SqliteDatabase(path, opts);
     this.plans = new SqlitePlanStore(this.db);
+    this.access = new SqliteAccessStore(this.db);
     this.audit = new SqliteAuditStore(this.db);
   }
 
