@@ -2,7 +2,8 @@
 // the request to a workspace, and the same declarations produce /api/v1/openapi.json.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import type { Principal, Role, Store } from '../store/types.ts';
+import type { AuditTarget, Principal, Role, Store } from '../store/types.ts';
+import { principalActor, recordAudit } from '../engine/audit.ts';
 import { AuthError, resolvePrincipal, workspaceFor } from './auth.ts';
 
 type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -36,7 +37,40 @@ export interface RouteSpec<P extends z.ZodType, Q extends z.ZodType, B extends z
   body?: B;
   /** Status code of a success answer (documentation). */
   status?: number;
+  /** What a successful call changed, for the audit log; `{ exempt }` says why a mutating route records nothing. */
+  audit?: RouteAudit<z.infer<P>, z.infer<B>> | AuditExempt;
   handler(ctx: RouteContext<z.infer<P>, z.infer<Q>, z.infer<B>>): Promise<unknown>;
+}
+
+/** The thing a route acts on, as found before the handler runs (a deleted flow's name). */
+export type AuditSnapshot = Record<string, any>;
+
+export interface AuditContext<P, B> {
+  params: P;
+  body: B;
+  /** The handler's answer (loosely typed: read fields with care). */
+  result: Record<string, any>;
+  before: AuditSnapshot | undefined;
+  workspaceId: string;
+  principal: Principal;
+}
+
+/**
+ * The audit entry a successful call appends. `target` is its type, with id and name taken from
+ * the answer, else the snapshot, else `params.id` / `body.name`; or a function for anything else.
+ */
+export interface RouteAudit<P, B> {
+  action: string | ((c: AuditContext<P, B>) => string | null);
+  target: string | ((c: AuditContext<P, B>) => Partial<AuditTarget> & { type: string });
+  before?: (c: { params: P; body: B; workspaceId: string }) => Promise<object | undefined | null>;
+  /** Small and secret-free (a secret-looking key is dropped anyway). */
+  details?: (c: AuditContext<P, B>) => Record<string, unknown>;
+  /** The workspace the entry belongs to when not the request's one; null for instance-level events. */
+  workspace?: (c: AuditContext<P, B>) => string | null;
+}
+
+export interface AuditExempt {
+  exempt: string;
 }
 
 /** An error that becomes an API answer with this status and message. */
@@ -64,6 +98,7 @@ export interface Registered {
   query?: z.ZodType;
   body?: z.ZodType;
   status: number;
+  audit?: RouteAudit<any, any> | AuditExempt;
 }
 
 export class ApiRouter {
@@ -98,7 +133,12 @@ export class ApiRouter {
         const params = parse(spec.params, req.params, 'path');
         const query = parse(spec.query, req.query, 'query');
         const body = parse(spec.body, req.body, 'body');
+        const audit = spec.audit && !('exempt' in spec.audit) ? spec.audit : undefined;
+        const before = audit?.before ? ((await audit.before({ params, body, workspaceId } as never)) ?? undefined) as AuditSnapshot | undefined : undefined;
         const result = await spec.handler({ req, reply, params, query, body, principal, workspaceId } as RouteContext<z.infer<P>, z.infer<Q>, z.infer<B>>);
+        if (audit && !(reply.sent && reply.statusCode >= 400)) {
+          await appendAudit(store, audit, { params, body, result, before, workspaceId, principal } as AuditContext<unknown, unknown>, req);
+        }
         if (reply.sent) return reply;
         reply.code(spec.status ?? 200);
         return result ?? { ok: true };
@@ -145,6 +185,34 @@ export class ApiRouter {
       security: [{ bearer: [] }, { session: [] }],
       paths,
     };
+  }
+}
+
+async function appendAudit(store: Store, audit: RouteAudit<any, any>, c: AuditContext<any, any>, req: FastifyRequest): Promise<void> {
+  try {
+    const action = typeof audit.action === 'function' ? audit.action(c) : audit.action;
+    if (!action) return;
+    const result = c.result && typeof c.result === 'object' ? c.result : {};
+    c = { ...c, result };
+    const str = (v: unknown) => (typeof v === 'string' || typeof v === 'number' ? String(v) : null);
+    const target = typeof audit.target === 'function'
+      ? audit.target(c)
+      : {
+        type: audit.target,
+        id: str(result.id) ?? str(c.before?.id) ?? str(c.params?.id),
+        name: str(result.name) ?? str(c.before?.name) ?? str(c.body?.name),
+      };
+    await recordAudit(store, {
+      workspaceId: audit.workspace ? audit.workspace(c) : c.workspaceId || null,
+      actor: await principalActor(store, c.principal),
+      action,
+      target,
+      details: audit.details?.(c) ?? {},
+      ip: req.ip ?? null,
+    });
+  } catch (error) {
+    // The change itself is done; a failed audit write must be seen in the logs, not undo it.
+    req.log.error({ err: error, route: req.routeOptions.url }, 'audit log write failed');
   }
 }
 

@@ -9,10 +9,12 @@ import type { Connection } from '../../store/types.ts';
 import { ApiError, notFound, type ApiRouter } from '../router.ts';
 import { connectionView } from '../views.ts';
 import { id } from './params.ts';
+import { auditLookups } from './audit.ts';
 
 const quoted = (flows: Array<{ name: string }>) => flows.map((f) => `«${f.name}»`).join(', ');
 
 export function registerConnectionsRoutes(api: ApiRouter, s: Services): void {
+  const A = auditLookups(s);
   const connectionBody = z.object({ name: z.string().min(1).max(100), connector: z.string().min(1), auth: z.record(z.string(), z.unknown()).default({}) });
   const connectionOf = async (workspaceId: string, connectionId: string) => {
     const c = await s.store.getConnection(workspaceId, connectionId);
@@ -31,6 +33,7 @@ export function registerConnectionsRoutes(api: ApiRouter, s: Services): void {
   });
   api.add({
     method: 'POST', url: '/connections', summary: 'Create or replace a connection by name', tag: 'connections', role: 'editor', body: connectionBody, status: 201,
+    audit: { action: (c) => (c.before ? 'connection.update' : 'connection.create'), target: 'connection', before: A.connectionNamed, details: (c) => ({ connector: c.body.connector, authFields: Object.keys(c.body.auth) }) },
     async handler({ body, workspaceId }) {
       return withUsage(await s.connections.save(workspaceId, body));
     },
@@ -43,6 +46,7 @@ export function registerConnectionsRoutes(api: ApiRouter, s: Services): void {
   });
   api.add({
     method: 'PUT', url: '/connections/:id', summary: 'Replace a connection (all auth values; use PATCH to keep stored secrets)', tag: 'connections', role: 'editor', params: id, body: connectionBody,
+    audit: { action: 'connection.update', target: 'connection', before: A.connection, details: (c) => ({ connector: c.body.connector, authFields: Object.keys(c.body.auth) }) },
     async handler({ params, body, workspaceId }) {
       const c = await connectionOf(workspaceId, params.id);
       if (c.name !== body.name || c.connector !== body.connector) throw new ApiError(400, 'name and connector of a connection cannot change (rename with PATCH)');
@@ -51,6 +55,7 @@ export function registerConnectionsRoutes(api: ApiRouter, s: Services): void {
   });
   api.add({
     method: 'PATCH', url: '/connections/:id',
+    audit: { action: (c) => (c.before && c.result.name !== c.before.name ? 'connection.rename' : 'connection.update'), target: 'connection', before: A.connection, details: (c) => ({ ...(c.before && c.result.name !== c.before.name ? { from: c.before.name, to: c.result.name } : {}), authFieldsChanged: Object.keys(c.body.auth ?? {}) }) },
     summary: 'Rename a connection (every flow that names it is saved with the new name, as a new version) and/or change its credentials (a secret field left out or empty keeps its stored value)',
     tag: 'connections', role: 'editor', params: id,
     body: z.object({ name: z.string().trim().min(1).max(100).optional(), auth: z.record(z.string(), z.unknown()).optional() }),
@@ -79,6 +84,7 @@ export function registerConnectionsRoutes(api: ApiRouter, s: Services): void {
   api.add({
     method: 'DELETE', url: '/connections/:id', summary: 'Delete a connection; 409 with the flows that still use it', tag: 'connections', role: 'editor', params: id,
     async handler({ params, workspaceId, reply }) {
+    audit: { action: 'connection.delete', target: 'connection', before: A.connection, details: (c) => ({ connector: c.before?.connector }) },
       const c = await connectionOf(workspaceId, params.id);
       const users = flowsUsing(await s.store.listFlows(workspaceId), c.name);
       if (users.length > 0) {
@@ -97,6 +103,7 @@ export function registerConnectionsRoutes(api: ApiRouter, s: Services): void {
   api.add({
     method: 'POST', url: '/connections/:id/test', summary: 'Test a connection against its service', tag: 'connections', role: 'editor', params: id,
     async handler({ params, workspaceId }) {
+    audit: { action: 'connection.test', target: 'connection', before: A.connection, details: (c) => ({ ok: c.result.ok === true }) },
       return s.connections.test(await connectionOf(workspaceId, params.id), s.limiter, s.logger);
     },
   });

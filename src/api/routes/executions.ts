@@ -34,6 +34,7 @@ export function registerExecutionsRoutes(api: ApiRouter, s: Services): void {
   });
   api.add({
     method: 'POST', url: '/executions/:id/retry', summary: "Run a failed execution again from the failed step, with the flow version it ran (as_ran) or the flow's current one", tag: 'executions', role: 'editor', params: id,
+    audit: { action: 'execution.retry', target: (c) => ({ type: 'execution', id: c.params.id }), details: (c) => ({ mode: c.body?.mode ?? 'as_ran' }) },
     body: z.object({ mode: z.enum(['as_ran', 'current']).default('as_ran') }).optional(),
     async handler({ params, body, workspaceId }) {
       return executionView(await s.runs.retry(workspaceId, params.id, body?.mode ?? 'as_ran'));
@@ -41,6 +42,7 @@ export function registerExecutionsRoutes(api: ApiRouter, s: Services): void {
   });
   api.add({
     method: 'POST', url: '/executions/:id/cancel', summary: 'Cancel an unfinished execution', tag: 'executions', role: 'editor', params: id,
+    audit: { action: 'execution.cancel', target: (c) => ({ type: 'execution', id: c.params.id }) },
     async handler({ params, workspaceId }) {
       return executionView(await s.runs.cancel(workspaceId, params.id));
     },

@@ -12,10 +12,12 @@ import { mergeQuery } from '../../intake/body.ts';
 import { monthOf } from '../../plans/periods.ts';
 import { ApiError, notFound, type ApiRouter } from '../router.ts';
 import { id } from './params.ts';
+import { auditLookups } from './audit.ts';
 
 const fieldsOf = (sample: unknown) => flattenSample(sample).map((f) => ({ id: f.id, value: f.sample }));
 
 export function registerFlowsRoutes(api: ApiRouter, s: Services): void {
+  const A = auditLookups(s);
   const flowOf = async (workspaceId: string, flowId: string) => {
     const flow = await s.store.getFlow(workspaceId, flowId);
     if (!flow) throw notFound('Flow');
@@ -50,6 +52,7 @@ export function registerFlowsRoutes(api: ApiRouter, s: Services): void {
   });
   api.add({
     method: 'POST', url: '/flows/test-run', summary: 'Run a flow definition once on a sample, now, and show every step: nothing is stored; requests to real accounts are metered, sandbox ones are not', tag: 'flows', role: 'editor',
+    audit: { exempt: 'a test run stores nothing (its metered transactions show in usage)' },
     body: z.object({ definition: z.unknown(), sample: z.unknown().optional(), sandbox: z.boolean().default(false), flowId: z.string().max(100).optional() }),
     async handler({ body, workspaceId }) {
       const definition = validateFlow(body.definition, s.connectors);
@@ -91,6 +94,7 @@ export function registerFlowsRoutes(api: ApiRouter, s: Services): void {
   });
   api.add({
     method: 'POST', url: '/flows/:id/sample/poll', summary: 'Poll the flow\'s trigger once for sample events: no executions, the saved cursor stays', tag: 'flows', role: 'editor', params: id,
+    audit: { exempt: 'polls the service for samples; nothing stored' },
     async handler({ params, workspaceId }) {
       const flow = await flowOf(workspaceId, params.id);
       try {
@@ -105,12 +109,14 @@ export function registerFlowsRoutes(api: ApiRouter, s: Services): void {
   });
   api.add({
     method: 'POST', url: '/flows', summary: 'Create a flow (or update the one with the same name): flow JSON', tag: 'flows', role: 'editor', body: z.unknown(), status: 201,
+    audit: { action: (c) => (c.before ? 'flow.update' : 'flow.create'), target: 'flow', before: A.flowNamed, details: (c) => ({ version: c.result.version, enabled: c.result.enabled }) },
     async handler({ body, workspaceId }) {
       return s.flows.view(await s.flows.save(workspaceId, body));
     },
   });
   api.add({
     method: 'POST', url: '/flows/import', summary: 'Import a flow from JSON or YAML text (creates or updates by name)', tag: 'flows', role: 'editor',
+    audit: { action: (c) => (c.before ? 'flow.update' : 'flow.create'), target: 'flow', before: A.flowNamed, details: (c) => ({ version: c.result.version, enabled: c.result.enabled, imported: true }) },
     body: z.object({ text: z.string().min(1).max(2_000_000) }), status: 201,
     async handler({ body, workspaceId }) {
       return s.flows.view(await s.flows.save(workspaceId, Flows.parseText(body.text)));
@@ -130,6 +136,7 @@ export function registerFlowsRoutes(api: ApiRouter, s: Services): void {
   });
   api.add({
     method: 'PUT', url: '/flows/:id', summary: 'Replace a flow', tag: 'flows', role: 'editor', params: id, body: z.unknown(),
+    audit: { action: 'flow.update', target: 'flow', before: A.flow, details: (c) => ({ version: c.result.version, enabled: c.result.enabled, ...(c.before && c.before.name !== c.result.name ? { renamedFrom: c.before.name } : {}) }) },
     async handler({ params, body, workspaceId }) {
       try {
         return s.flows.view(await s.flows.save(workspaceId, body, params.id));
@@ -142,6 +149,7 @@ export function registerFlowsRoutes(api: ApiRouter, s: Services): void {
   for (const [action, enabled] of [['enable', true], ['disable', false]] as const) {
     api.add({
       method: 'POST', url: `/flows/:id/${action}`, summary: `${action === 'enable' ? 'Enable' : 'Disable'} a flow`, tag: 'flows', role: 'editor', params: id,
+      audit: { action: `flow.${action}`, target: 'flow' },
       async handler({ params, workspaceId }) {
         const flow = await s.flows.setEnabled(workspaceId, params.id, enabled);
         if (!flow) throw notFound('Flow');
@@ -151,6 +159,7 @@ export function registerFlowsRoutes(api: ApiRouter, s: Services): void {
   }
   api.add({
     method: 'DELETE', url: '/flows/:id', summary: 'Delete a flow (its history stays until pruned)', tag: 'flows', role: 'editor', params: id,
+    audit: { action: 'flow.delete', target: 'flow', before: A.flow },
     async handler({ params, workspaceId }) {
       if (!(await s.flows.remove(workspaceId, params.id))) throw notFound('Flow');
       return { ok: true };

@@ -34,6 +34,7 @@ export function registerWebhooksRoutes(api: ApiRouter, s: Services): void {
   });
   api.add({
     method: 'POST', url: '/webhooks/:id/replay', summary: "Run the webhook through its flow again (a new execution)", tag: 'webhooks', role: 'editor', params: id, status: 201,
+    audit: { action: 'webhook.replay', target: (c) => ({ type: 'webhook', id: c.params.id }), details: (c) => ({ executionId: c.result.id }) },
     async handler({ params, workspaceId }) {
       return executionView(await s.runs.replay(workspaceId, params.id));
     },
