@@ -11,6 +11,7 @@ import { CalltouchClient } from '../src/connectors/calltouch/client.ts';
 import { calltouchConnector } from '../src/connectors/calltouch/index.ts';
 import { exportToStream } from '../src/connectors/calltouch/export-file.ts';
 import { startCalltouchSandbox } from '../src/connectors/calltouch/sandbox.ts';
+import { OutboundGuard } from '../src/engine/outbound/guard.ts';
 import { createConnectorHttp } from '../src/engine/outbound/http-client.ts';
 import { LocalRateLimiter } from '../src/engine/outbound/rate-limiter.ts';
 import { createLogger } from '../src/logger.ts';
@@ -31,7 +32,10 @@ let peak = baseline;
 const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 50);
 const out = createWriteStream('/dev/null');
 // The client exactly as an action gets it: the engine's HTTP client under the connector's 5 req/s.
-const http = createConnectorHttp({ limiter: new LocalRateLimiter(), limitKey: 'bench', ratePerSecond: calltouchConnector.limits!.requestsPerSecond });
+// The sandbox is on loopback: the guard lets exactly its address through.
+const guard = new OutboundGuard();
+guard.allow(sb.baseUrl);
+const http = createConnectorHttp({ guard, limiter: new LocalRateLimiter(), limitKey: 'bench', ratePerSecond: calltouchConnector.limits!.requestsPerSecond });
 const client = new CalltouchClient({
   auth: sb.credentials,
   http,

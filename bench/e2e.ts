@@ -35,7 +35,7 @@ async function baselineRun(): Promise<number> {
 async function svyazkaRun(): Promise<{ perSecond: number; accepted: number; rss: number; settled: number; p99: number }> {
   const dataDir = mkdtempSync(join(tmpdir(), 'svyazka-bench-'));
   const port = await freePort();
-  const s = await openServices(loadConfig({ SVYAZKA_DATA_DIR: dataDir, PORT: String(port), LOG_LEVEL: 'warn' }));
+  const s = await openServices(loadConfig({ SVYAZKA_DATA_DIR: dataDir, PORT: String(port), LOG_LEVEL: 'warn', SVYAZKA_OUTBOUND_ALLOW: '127.0.0.1' }));
   await s.connections.save(s.defaultWorkspace.id, { name: 'target', connector: 'http', auth: { baseUrl: targetUrl } });
   const flow = await s.flows.save(s.defaultWorkspace.id, {
     name: 'e2e bench',
@@ -50,7 +50,7 @@ async function svyazkaRun(): Promise<{ perSecond: number; accepted: number; rss:
     ],
   });
   await s.store.close();
-  const child = spawnNode([...SERVER_FLAGS, join(ROOT, 'bin/svyazka.js'), 'serve'], { PORT: String(port), HOST: '127.0.0.1', SVYAZKA_DATA_DIR: dataDir, LOG_LEVEL: 'warn', SVYAZKA_PLANS_FILE: join(ROOT, 'bench/plans-unlimited.json') });
+  const child = spawnNode([...SERVER_FLAGS, join(ROOT, 'bin/svyazka.js'), 'serve'], { PORT: String(port), HOST: '127.0.0.1', SVYAZKA_DATA_DIR: dataDir, LOG_LEVEL: 'warn', SVYAZKA_PLANS_FILE: join(ROOT, 'bench/plans-unlimited.json'), SVYAZKA_OUTBOUND_ALLOW: '127.0.0.1' });
   await waitHttp(`http://127.0.0.1:${port}/healthz`);
   const url = `http://127.0.0.1:${port}/hooks/${flow.hookToken}`;
   const r = await load(url, body, FORM, { connections: CONNECTIONS, seconds });

@@ -14,7 +14,7 @@ const N = Number(process.argv[2] ?? 100);
 const sandbox = await startRetailcrmSandbox({ seed: 1, records: 20 });
 const dataDir = mkdtempSync(join(tmpdir(), 'svyazka-bench-retailcrm-'));
 const plans = new URL('./plans-unlimited.json', import.meta.url).pathname;
-const app = await startApp(loadConfig({ SVYAZKA_DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', SVYAZKA_PLANS_FILE: plans }));
+const app = await startApp(loadConfig({ SVYAZKA_DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', SVYAZKA_PLANS_FILE: plans, SVYAZKA_OUTBOUND_ALLOW: '127.0.0.1' }));
 try {
   const s = app.services;
   const ws = s.defaultWorkspace.id;

@@ -9,6 +9,7 @@ import { Connections } from './engine/connections.ts';
 import { Executor } from './engine/executor.ts';
 import { Flows } from './engine/flows.ts';
 import { LocalRateLimiter, type RateLimiter } from './engine/outbound/rate-limiter.ts';
+import { OutboundGuard } from './engine/outbound/guard.ts';
 import { Runs } from './engine/runs.ts';
 import { SandboxPool } from './engine/sandboxes.ts';
 import { TriggerScheduler } from './engine/scheduler.ts';
@@ -54,6 +55,8 @@ export interface Services {
   /** Told of each stored webhook (intake), for the editor's sample wait. */
   webhookSignals: WebhookSignals;
   /** Backoff for password guessing at POST /auth/login (in memory; shared once distributed mode lands). */
+  /** The SSRF guard every outgoing connection passes (SVYAZKA_OUTBOUND_ALLOW; sandboxes allowed at runtime). */
+  outbound: OutboundGuard;
   signInThrottle: SignInThrottle;
   defaultWorkspace: Workspace;
 }
@@ -93,10 +96,13 @@ export async function openServices(
   const flows = new Flows({ store, connectors, publicUrl: config.publicUrl, envAllowed: (workspaceId) => variables.envAllowed(workspaceId) });
   flows.onChange({ flowChanged: (flow, previous) => { targets.invalidate(previous); if (flow) targets.invalidate(flow.hookToken); } });
   const defaultWorkspace = await store.ensureWorkspace(DEFAULT_WORKSPACE, 'Default');
-  const plans = new PlansService({ catalog: loadPlanCatalog(config.plansFile), store: store.plans, logger });
-  const connections = new Connections({ store, connectors, secrets });
+  const catalog = loadPlanCatalog(config.plansFile);
+  const settings = new InstanceSettingsService({ store: store.access, catalog });
+  const plans = new PlansService({ catalog, store: store.plans, logger, trialEndPolicy: () => settings.trialEndPolicy() });
+  const outbound = new OutboundGuard({ allow: config.outboundAllow });
+  const connections = new Connections({ store, connectors, secrets, outbound });
   const limiter = new LocalRateLimiter();
-  const sandboxes = new SandboxPool();
+  const sandboxes = new SandboxPool({ outbound });
   return {
     config,
     logger,
@@ -113,7 +119,8 @@ export async function openServices(
     plans,
     sandboxes,
     variables,
-    testRuns: new TestRunner({ connectors, connections, limiter, logger, sandboxes, variables, plans, store }),
+    outbound,
+    testRuns: new TestRunner({ connectors, connections, limiter, outbound, logger, sandboxes, variables, plans, store }),
     webhookSignals: new WebhookSignals(),
     signInThrottle: opts.signInThrottle ?? new SignInThrottle(),
     defaultWorkspace,
@@ -146,6 +153,7 @@ export async function startApp(config: Config, opts: { logger?: Logger; connecto
     variables: services.variables,
   });
   services.plans.onQuotaAvailable = (workspaceId) => void resumeQuotaWaiters(services, workspaceId);
+    outbound: services.outbound,
   const scheduler = new TriggerScheduler({
     store,
     queue: queue!,
@@ -159,6 +167,7 @@ export async function startApp(config: Config, opts: { logger?: Logger; connecto
   services.flows.onChange({ flowChanged: (flow) => scheduler.flowChanged(flow) });
   services.metrics.queueDepth.reset();
 
+    outbound: services.outbound,
   const server = await buildServer(services);
   const sweep = runWorkers ? startSweeper(services) : null;
   const retention = runWorkers ? startRetention(services) : null;
@@ -211,6 +220,7 @@ async function resumeQuotaWaiters(services: Services, workspaceId: string): Prom
 function startSweeper(services: Services): NodeJS.Timeout {
   const queue = services.queue!;
   let first = true;
+      await services.outbound.close();
   const sweep = async () => {
     // At start every unfinished execution; later only those idle for a while (orphans).
     const pending = await services.store.listUnfinished(first ? 1_000_000 : 1000, first ? undefined : Date.now() - 2000);

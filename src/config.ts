@@ -2,6 +2,8 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { emailAddress } from './lib/email.ts';
+import { parseAllowList, type AllowEntry } from './engine/outbound/allow-list.ts';
+import { buildRedactPattern } from './intake/redaction.ts';
 
 const envSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
@@ -23,6 +25,19 @@ const envSchema = z.object({
   SVYAZKA_PRUNE_EXECUTIONS: z.enum(['true', 'false']).default('true'),
   SVYAZKA_ADMIN_EMAIL: emailAddress.default('admin@localhost'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  SVYAZKA_ENV_WORKSPACES: z.string().default('default'),
+  SVYAZKA_REDACT_NAMES: z.string().optional(),
+  SVYAZKA_OUTBOUND_ALLOW: z
+    .string()
+    .optional()
+    .transform((value, ctx) => {
+      try {
+        return parseAllowList(value);
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: (error as Error).message });
+        return z.NEVER;
+      }
+    }),
 });
 
 export interface Config {
@@ -50,6 +65,8 @@ export interface Config {
   /** Exposed to templates as `env`: SVYAZKA_ENV_FOO=bar → {{env.FOO}}. Nothing else of the environment is. */
   templateEnv: Record<string, string>;
 }
+  /** SVYAZKA_OUTBOUND_ALLOW: what outgoing requests may reach besides public addresses (the SSRF guard). */
+  outboundAllow: AllowEntry[];
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
   const parsed = envSchema.safeParse(env);
@@ -84,3 +101,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   };
   return { ...config, ...overrides };
 }
+    outboundAllow: e.SVYAZKA_OUTBOUND_ALLOW,
+    envWorkspaces: e.SVYAZKA_ENV_WORKSPACES.split(',').map((w) => w.trim()).filter(Boolean),
+    redactPattern: buildRedactPattern(e.SVYAZKA_REDACT_NAMES),

@@ -71,13 +71,19 @@ export async function runDemo(port?: string): Promise<void> {
   for (const member of await s.store.listMembers(s.defaultWorkspace.id)) {
     if (member.role === 'owner') await s.store.setMember(ws.id, member.userId, 'owner');
   }
-  await s.connections.save(ws.id, { name: 'demo-echo', connector: 'http', auth: { baseUrl: echo.baseUrl } });
+  // The sandboxes listen on loopback, which the outbound guard refuses: each is let through by its
+  // exact address and port before a connection points at it (a poll may start right after).
+  const saveSandboxConnection = (input: { name: string; connector: string; auth: Record<string, unknown> }) => {
+    for (const value of Object.values(input.auth)) if (typeof value === 'string' && /^https?:\/\//.test(value)) s.outbound.allow(value);
+    return s.connections.save(ws.id, input);
+  };
+  await saveSandboxConnection({ name: 'demo-echo', connector: 'http', auth: { baseUrl: echo.baseUrl } });
   const crm = await startRetailcrmDemo({
-    saveConnection: (input) => s.connections.save(ws.id, input),
+    saveConnection: saveSandboxConnection,
     saveFlow: async (flow) => s.flows.view(await s.flows.save(ws.id, flow)),
     localUrl: (url) => url.replace(config.publicUrl, app.url),
   });
-  const ct = await startCalltouchDemo({ saveConnection: (i) => s.connections.save(ws.id, i), saveFlow: async (f) => s.flows.view(await s.flows.save(ws.id, f)) });
+  const ct = await startCalltouchDemo({ saveConnection: saveSandboxConnection, saveFlow: async (f) => s.flows.view(await s.flows.save(ws.id, f)) });
   const views = [];
   for (const flow of DEMO_FLOWS) views.push(s.flows.view(await s.flows.save(ws.id, flow)));
   const token = newApiToken();

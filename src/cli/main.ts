@@ -264,7 +264,7 @@ export function buildProgram(): Command {
           auth: conn.auth,
           logger: s.logger,
           close: () => s.store.close(),
-          http: createConnectorHttp({ limiter: s.limiter, limitKey: conn.id, ratePerSecond: calltouchConnector.limits!.requestsPerSecond }),
+          http: createConnectorHttp({ guard: s.outbound, limiter: s.limiter, limitKey: conn.id, ratePerSecond: calltouchConnector.limits!.requestsPerSecond }),
         };
       } catch (error) {
         await s.store.close();

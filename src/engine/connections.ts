@@ -10,6 +10,7 @@ import type { Connection, FlowRecord, Store } from '../store/types.ts';
 import type { FlowDefinition } from './flow-schema.ts';
 import type { RateLimiter } from './outbound/rate-limiter.ts';
 import { createConnectorHttp } from './outbound/http-client.ts';
+import type { OutboundGuard } from './outbound/guard.ts';
 
 export interface OpenConnection {
   id: string;
@@ -31,9 +32,9 @@ const CACHE_MS = 2000;
 
 export class Connections {
   private readonly cache = new Map<string, { at: number; conn: OpenConnection }>();
-  private readonly deps: { store: Store; connectors: ConnectorRegistry; secrets: SecretBox };
+  private readonly deps: { store: Store; connectors: ConnectorRegistry; secrets: SecretBox; outbound: OutboundGuard };
 
-  constructor(deps: { store: Store; connectors: ConnectorRegistry; secrets: SecretBox }) {
+  constructor(deps: { store: Store; connectors: ConnectorRegistry; secrets: SecretBox; outbound: OutboundGuard }) {
     this.deps = deps;
   }
 
@@ -139,7 +140,7 @@ export class Connections {
     try {
       await conn.connector.auth.test({
         auth: conn.auth,
-        http: createConnectorHttp({ limiter, limitKey: conn.id, ratePerSecond: conn.connector.limits?.requestsPerSecond }),
+        http: createConnectorHttp({ guard: this.deps.outbound, limiter, limitKey: conn.id, ratePerSecond: conn.connector.limits?.requestsPerSecond }),
         logger,
         signal: AbortSignal.timeout(30_000),
       });

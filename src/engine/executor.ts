@@ -15,6 +15,7 @@ import type { Connections } from './connections.ts';
 import type { ActionStep, DelayStep, FilterStep, FlowDefinition, SetStep, Step } from './flow-schema.ts';
 import { createConnectorHttp } from './outbound/http-client.ts';
 import type { RateLimiter } from './outbound/rate-limiter.ts';
+import type { OutboundGuard } from './outbound/guard.ts';
 import { retryDelayMs, type RetryPolicy } from './retry-policy.ts';
 import { delayResumeAt, endingOnError, endingOnNotFound, evaluateFilter, resolveActionInput, resolveSet } from './step-logic.ts';
 import type { TemplateContext } from './template.ts';
@@ -31,6 +32,7 @@ export interface ExecutorDeps {
   connections: Connections;
   limiter: RateLimiter;
   logger: Logger;
+  outbound: OutboundGuard;
   metrics: Metrics;
   retry: RetryPolicy;
   plans: PlansService;
@@ -367,6 +369,7 @@ export class Executor {
       if (quota) {
         // Not a failed attempt: the step waits, unsent, until the plan has transactions again.
         return counted({ kind: 'park', status: 'quota_exceeded', runAt: quota.resumeAt, record: { ...done, attempts: attempts - 1, status: 'retrying', error: quota.message, finishedAt: null, resumeAt: quota.resumeAt } });
+        guard: this.deps.outbound,
       }
       if (error instanceof NotFoundError) {
         return counted({ kind: 'end', status: 'stopped', error: null, record: { ...done, status: 'not_found', output: {}, error: message } });

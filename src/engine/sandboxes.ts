@@ -1,8 +1,10 @@
 // In-process sandboxes for test runs: each connector's own fake service (ConnectorDefinition.sandbox)
 // started once, on first use, on a loopback port; connectors without one get the echo target, which
-// answers any request. All of them stop with the app.
+// answers any request. All of them stop with the app. Each is let through the outbound guard by its
+// exact loopback address and port while it runs.
 import type { ConnectorDefinition, ConnectorHttp } from '../connectors/types.ts';
 import { startEchoTarget } from '../connectors/http/echo-target.ts';
+import type { OutboundGuard } from './outbound/guard.ts';
 
 export interface SandboxEndpoint {
   baseUrl: string;
@@ -18,6 +20,11 @@ interface Running {
 export class SandboxPool {
   private readonly started = new Map<string, Promise<Running>>();
   private stopped = false;
+  private readonly outbound: OutboundGuard;
+
+  constructor(deps: { outbound: OutboundGuard }) {
+    this.outbound = deps.outbound;
+  }
 
   /** The connector's sandbox, or the shared echo target when it has none. */
   endpoint(connector: ConnectorDefinition): Promise<SandboxEndpoint> {
@@ -25,9 +32,14 @@ export class SandboxPool {
     const key = connector.sandbox ? connector.key : '(echo)';
     let running = this.started.get(key);
     if (!running) {
-      running = connector.sandbox
-        ? connector.sandbox({ host: '127.0.0.1', port: 0 }).then((h) => ({ endpoint: { baseUrl: h.baseUrl, credentials: h.credentials }, close: () => h.close() }))
-        : startEchoTarget({ host: '127.0.0.1', port: 0 }).then((t) => ({ endpoint: { baseUrl: t.baseUrl, credentials: null }, close: () => t.close() }));
+      running = (
+        connector.sandbox
+          ? connector.sandbox({ host: '127.0.0.1', port: 0 }).then((h) => ({ endpoint: { baseUrl: h.baseUrl, credentials: h.credentials }, close: () => h.close() }))
+          : startEchoTarget({ host: '127.0.0.1', port: 0 }).then((t) => ({ endpoint: { baseUrl: t.baseUrl, credentials: null }, close: () => t.close() }))
+      ).then((r) => {
+        const disallow = this.outbound.allow(r.endpoint.baseUrl);
+        return { endpoint: r.endpoint, close: () => (disallow(), r.close()) };
+      });
       // A sandbox that failed to start is tried again next time.
       running.catch(() => this.started.delete(key));
       this.started.set(key, running);

@@ -13,6 +13,7 @@ import type { FlowDefinition } from './flow-schema.ts';
 import type { FlowEvents } from './flows.ts';
 import { createConnectorHttp } from './outbound/http-client.ts';
 import type { RateLimiter } from './outbound/rate-limiter.ts';
+import type { OutboundGuard } from './outbound/guard.ts';
 import { dayOf, monthOf } from '../plans/periods.ts';
 import type { PlansService } from '../plans/service.ts';
 
@@ -25,6 +26,7 @@ export interface SchedulerDeps {
   connectors: ConnectorRegistry;
   connections: Connections;
   limiter: RateLimiter;
+  outbound: OutboundGuard;
   logger: Logger;
   metrics: Metrics;
   plans: PlansService;
@@ -146,6 +148,7 @@ export class TriggerScheduler implements FlowEvents {
         parsingDays: plans.planOf(flow.workspaceId).marketplaceParsingDays,
       },
       state?.cursor,
+      guard: this.deps.outbound,
     );
     const executions: NewExecution[] = events.map((event) => ({
       id: newId('ex', now),

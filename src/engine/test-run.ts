@@ -15,6 +15,7 @@ import { TRIGGER_STEP_ID } from './executor.ts';
 import type { ActionStep, FlowDefinition, Step } from './flow-schema.ts';
 import { createConnectorHttp } from './outbound/http-client.ts';
 import type { RateLimiter } from './outbound/rate-limiter.ts';
+import type { OutboundGuard } from './outbound/guard.ts';
 import { pinnedHttp, type SandboxPool } from './sandboxes.ts';
 import { delayResumeAt, endingOnError, endingOnNotFound, evaluateFilter, resolveActionInput, resolveSet, type ActionEnding } from './step-logic.ts';
 import type { TemplateContext } from './template.ts';
@@ -45,6 +46,7 @@ export interface TestRunDeps {
   connections: Connections;
   limiter: RateLimiter;
   logger: Logger;
+  outbound: OutboundGuard;
   sandboxes: SandboxPool;
   env: Record<string, string>;
   plans: PlansService;
@@ -216,6 +218,7 @@ export class TestRunner {
       onRequest: () => void sent.count++,
     });
     return { auth: conn?.auth ?? {}, http };
+      guard: this.deps.outbound,
   }
 
   private async sandboxed(connector: ConnectorDefinition, connectionName: string | null, workspaceId: string, signal: AbortSignal) {
@@ -227,7 +230,7 @@ export class TestRunner {
       // Secrets stay home: the echo answers with what it got, and the answer is shown in the editor.
       auth = conn ? withoutSecrets(connector, conn.auth) : { baseUrl: endpoint.baseUrl };
     }
-    const http = createConnectorHttp({ limiter: this.deps.limiter, limitKey: `sandbox:${connector.key}`, ratePerSecond: connector.limits?.requestsPerSecond, signal });
+    const http = createConnectorHttp({ guard: this.deps.outbound, limiter: this.deps.limiter, limitKey: `sandbox:${connector.key}`, ratePerSecond: connector.limits?.requestsPerSecond, signal });
     return { auth, http: pinnedHttp(http, endpoint.baseUrl) };
   }
 }

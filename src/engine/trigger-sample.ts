@@ -13,6 +13,7 @@ import type { Connections } from './connections.ts';
 import type { FlowDefinition } from './flow-schema.ts';
 import { createConnectorHttp } from './outbound/http-client.ts';
 import type { RateLimiter } from './outbound/rate-limiter.ts';
+import type { OutboundGuard } from './outbound/guard.ts';
 import type { PlansService } from '../plans/service.ts';
 
 const MAX_EVENTS = 20;
@@ -29,6 +30,7 @@ export interface PollSampleDeps {
   connectors: ConnectorRegistry;
   connections: Connections;
   limiter: RateLimiter;
+  outbound: OutboundGuard;
   logger: Logger;
   plans: PlansService;
 }
@@ -37,7 +39,7 @@ async function sampleContext(deps: PollSampleDeps, flow: FlowRecord, def: FlowDe
   const connector = deps.connectors.get(def.trigger.connector)!;
   const conn = def.trigger.connection ? await deps.connections.open(flow.workspaceId, def.trigger.connection, connector.key) : null;
   // Like a connection test: requests to the user's own service, not metered.
-  const http = createConnectorHttp({ limiter: deps.limiter, limitKey: conn?.id ?? `${flow.workspaceId}:${connector.key}`, ratePerSecond: connector.limits?.requestsPerSecond });
+  const http = createConnectorHttp({ guard: deps.outbound, limiter: deps.limiter, limitKey: conn?.id ?? `${flow.workspaceId}:${connector.key}`, ratePerSecond: connector.limits?.requestsPerSecond });
   return {
     auth: conn?.auth ?? {},
     http,

@@ -11,7 +11,7 @@ let dataDir: string;
 
 function cli(args: string[], input?: string) {
   const res = spawnSync(process.execPath, [BIN, ...args], {
-    env: { ...process.env, SVYAZKA_DATA_DIR: dataDir, LOG_LEVEL: 'silent' },
+    env: { ...process.env, SVYAZKA_DATA_DIR: dataDir, LOG_LEVEL: 'silent', SVYAZKA_OUTBOUND_ALLOW: '127.0.0.1,::1' },
     input,
     encoding: 'utf8',
     timeout: 60_000,

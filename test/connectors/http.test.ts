@@ -9,6 +9,7 @@ import { requestAction } from '../../src/connectors/http/actions/request.ts';
 import type { ActionContext, AuthValues } from '../../src/connectors/types.ts';
 import { createConnectorHttp, type OutboundOptions } from '../../src/engine/outbound/http-client.ts';
 import { LocalRateLimiter } from '../../src/engine/outbound/rate-limiter.ts';
+import { loopbackGuard } from '../support/connector-ctx.ts';
 
 type Sent = Parameters<NonNullable<OutboundOptions['onRequest']>>[0];
 
@@ -17,7 +18,7 @@ const limiter = new LocalRateLimiter();
 
 function context(auth: AuthValues = {}, extra: Partial<OutboundOptions> = {}): { ctx: ActionContext; sent: Sent[] } {
   const sent: Sent[] = [];
-  const http = createConnectorHttp({ limiter, limitKey: 'test', ratePerSecond: 1000, onRequest: (i) => sent.push(i), ...extra });
+  const http = createConnectorHttp({ guard: loopbackGuard, limiter, limitKey: 'test', ratePerSecond: 1000, onRequest: (i) => sent.push(i), ...extra });
   const ctx: ActionContext = { auth, http, logger, signal: new AbortController().signal, idempotencyKey: 'ex1-step1', executionId: 'ex1', stepId: 'step1' };
   return { ctx, sent };
 }
@@ -252,7 +253,7 @@ describe('outbound client', () => {
     const base = `http://127.0.0.1:${(srv.address() as { port: number }).port}`;
     try {
       const sent: Sent[] = [];
-      const http = createConnectorHttp({ limiter, onRequest: (i) => sent.push(i) });
+      const http = createConnectorHttp({ guard: loopbackGuard, limiter, onRequest: (i) => sent.push(i) });
       const html = await http.request({ method: 'GET', url: `${base}/` });
       assert.equal(html.text, '<p>hi</p>');
       assert.equal(html.json, undefined);

@@ -53,7 +53,7 @@ test('poll yields one event with the payload, and not twice for one occurrence',
   const limiter = new LocalRateLimiter();
   const ctx = {
     auth: {},
-    http: createConnectorHttp({ limiter }),
+    http: createConnectorHttp({ guard: loopbackGuard, limiter }),
     logger: pino({ level: 'silent' }),
     signal: new AbortController().signal,
     options: { cron: '* * * * * *', timezone: 'Europe/Moscow' },

@@ -30,7 +30,7 @@ async function freePort(): Promise<number> {
 
 function startServer(dataDir: string, port: number): ChildProcess {
   return spawn(process.execPath, [join(ROOT, 'bin/svyazka.js'), 'serve'], {
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', SVYAZKA_DATA_DIR: dataDir, LOG_LEVEL: 'warn', SVYAZKA_RETRY_BASE_MS: '100', SVYAZKA_PLANS_FILE: UNLIMITED_PLANS },
+    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', SVYAZKA_DATA_DIR: dataDir, LOG_LEVEL: 'warn', SVYAZKA_RETRY_BASE_MS: '100', SVYAZKA_PLANS_FILE: UNLIMITED_PLANS, SVYAZKA_OUTBOUND_ALLOW: '127.0.0.1,::1' },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
 }

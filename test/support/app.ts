@@ -28,7 +28,9 @@ export const UNLIMITED_PLANS = new URL('./plans-unlimited.json', import.meta.url
 
 export function testConfig(dataDir: string, extra: Partial<Config> = {}): Config {
   return loadConfig(
-    { PORT: '0', HOST: '127.0.0.1', SVYAZKA_DATA_DIR: dataDir, LOG_LEVEL: 'silent', SVYAZKA_RETRY_BASE_MS: '50', SVYAZKA_RETRY_MAX_MS: '1000', SVYAZKA_PLANS_FILE: UNLIMITED_PLANS },
+    { PORT: '0', HOST: '127.0.0.1', SVYAZKA_DATA_DIR: dataDir, LOG_LEVEL: 'silent', SVYAZKA_RETRY_BASE_MS: '50', SVYAZKA_RETRY_MAX_MS: '1000', SVYAZKA_PLANS_FILE: UNLIMITED_PLANS,
+      // Tests' services listen on loopback; test/security/ssrf.test.ts turns this off (outboundAllow: []).
+      SVYAZKA_OUTBOUND_ALLOW: '127.0.0.1,::1' },
     extra,
   );
 }

@@ -11,10 +11,18 @@ export const httpConnector: ConnectorDefinition = {
   description: 'Вызов любого HTTP API: метод, адрес, заголовки, тело; JSON-ответ доступен следующим шагам.',
   auth: {
     fields: authFields,
-    /** With a base URL: one GET to it; any HTTP answer below 500 except 401/403 proves it works. */
+    /**
+     * With a base URL: one GET to it; any HTTP answer below 500 except 401/403 proves it works.
+     * An auth header needs a base URL: the secret is sent to that origin only.
+     */
     async test(ctx) {
       const { baseUrl, headerName, headerValue } = ctx.auth as Record<string, unknown>;
-      if (typeof baseUrl !== 'string' || !baseUrl.trim()) return;
+      if (typeof baseUrl !== 'string' || !baseUrl.trim()) {
+        if (typeof headerValue === 'string' && headerValue) {
+          throw new PermanentError('Заголовок авторизации отправляется только на адрес базового URL, а он не указан: укажите базовый URL подключения');
+        }
+        return;
+      }
       const base = baseUrl.trim();
       let parsed: URL;
       try {
@@ -32,6 +40,8 @@ export const httpConnector: ConnectorDefinition = {
       try {
         status = (await ctx.http.request({ method: 'GET', url: base, headers, timeoutMs: 10_000 })).status;
       } catch (error) {
+        // The outbound guard's refusal is already the whole story (and must not vary with the port).
+        if ((error as { code?: unknown }).code === 'SVYAZKA_OUTBOUND_BLOCKED') throw error;
         const reason = error instanceof TransientError ? error.message : `запрос не отправлен: ${(error as Error).message}`;
         throw new PermanentError(`Сервер ${where} недоступен (${reason})`);
       }

@@ -1,13 +1,17 @@
 // The HTTP client connectors get: rate-limited per connection, metered (every request sent is a
 // transaction, failed ones too), with timeouts. Network failures become TransientError; any HTTP
 // status is returned for the connector to classify. Header values and query strings never appear
-// in errors or in what `onRequest` reports: they may carry secrets.
-import { Agent, request } from 'undici';
+// in errors or in what `onRequest` reports: they may carry secrets. Every request passes the
+// outbound guard (guard.ts) before it is limited or metered, and again when its socket opens.
+import { request } from 'undici';
 import { PermanentError, TransientError } from '../../connectors/errors.ts';
 import type { ConnectorHttp, HttpRequest, HttpResponse } from '../../connectors/types.ts';
+import { OutboundBlockedError, type OutboundGuard } from './guard.ts';
 import type { RateLimiter } from './rate-limiter.ts';
 
 export interface OutboundOptions {
+  /** The SSRF guard: refuses private and local addresses; its dispatcher connects only to checked ones. */
+  guard: OutboundGuard;
   limiter: RateLimiter;
   /** Usually the connection id: every execution using that connection shares the rate. */
   limitKey?: string;
@@ -28,9 +32,6 @@ export interface OutboundOptions {
 export const MAX_RESPONSE_BYTES = 10 * 1024 * 1024;
 const DEFAULT_TIMEOUT_MS = 30_000;
 const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
-
-/** One keep-alive pool for every outbound call in the process. */
-const agent = new Agent({ connections: 128, pipelining: 1, keepAliveTimeout: 30_000, keepAliveMaxTimeout: 600_000 });
 
 const NETWORK_MESSAGES: Record<string, string> = {
   ECONNREFUSED: 'Connection refused',
@@ -65,6 +66,14 @@ export function createConnectorHttp(opts: OutboundOptions): ConnectorHttp {
       for (const [k, v] of Object.entries(req.headers ?? {})) if (v !== undefined && v !== null) headers[k] = String(v);
       if (contentType && !Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) headers['content-type'] = contentType;
 
+      try {
+        await opts.guard.checkUrl(url);
+      } catch (error) {
+        // Refused before the limiter and the quota: a blocked request costs nothing. Other
+        // failures (DNS) are met again, and reported, when the request connects.
+        if (error instanceof PermanentError) throw error;
+      }
+
       const outer = opts.signal;
       if (opts.ratePerSecond && opts.limitKey) {
         try {
@@ -93,7 +102,7 @@ export function createConnectorHttp(opts: OutboundOptions): ConnectorHttp {
       let status: number | null = null;
       let sent = true;
       try {
-        const res = await request(url, { method: method as 'GET', headers, body, signal: controller.signal, dispatcher: agent });
+        const res = await request(url, { method: method as 'GET', headers, body, signal: controller.signal, dispatcher: opts.guard.dispatcher });
         status = res.statusCode;
         const resHeaders: Record<string, string> = {};
         for (const [k, v] of Object.entries(res.headers)) {
@@ -117,6 +126,8 @@ export function createConnectorHttp(opts: OutboundOptions): ConnectorHttp {
         const text = decode(Buffer.concat(chunks, size), resHeaders['content-type']);
         return { status: res.statusCode, headers: resHeaders, text, json: parseJsonBody(text, resHeaders['content-type']) };
       } catch (error) {
+        // Refused when the socket opened (the name's answer changed since the check): nothing sent.
+        if (error instanceof OutboundBlockedError) sent = false;
         if (error instanceof PermanentError) throw error;
         const e = error as Error & { code?: string; errors?: Array<{ code?: string }>; cause?: { code?: string } };
         if (timedOut) throw new TransientError(`Timed out after ${timeoutMs} ms: ${method} ${where}`, { cause: error });

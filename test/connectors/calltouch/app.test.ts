@@ -98,7 +98,7 @@ test('order.new through the engine: each new and changed deal once, cursor kept 
   assert.equal(flow.status, 201, JSON.stringify(flow.json));
   const flowId = flow.json.id;
   assert.equal(await app.scheduler.fire(app.workspaceId, flowId), 0, 'first poll: baseline (1001A is not replayed)');
-  const ctx = { auth: sb.credentials, http: (await import('../../../src/engine/outbound/http-client.ts')).createConnectorHttp({ limiter: app.services.limiter }), logger: app.services.logger, signal: AbortSignal.timeout(5000), idempotencyKey: 'k', executionId: 'e', stepId: 's' };
+  const ctx = { auth: sb.credentials, http: (await import('../../../src/engine/outbound/http-client.ts')).createConnectorHttp({ guard: app.services.outbound, limiter: app.services.limiter }), logger: app.services.logger, signal: AbortSignal.timeout(5000), idempotencyKey: 'k', executionId: 'e', stepId: 's' };
   const create = calltouchConnector.actions.find((a) => a.id === 'order.create')!;
   const update = calltouchConnector.actions.find((a) => a.id === 'order.update')!;
   await create.run(ctx, { orderNumber: 'E-1', phones: '79001234567', status: 'new' });

@@ -172,7 +172,7 @@ test('order.changed by history polling: one event per order per poll, own change
   sb.userEdit(b.id, { status: 'delivering' });
   // A change through the API with this very key (e.g. a flow's own order.update): loop guard.
   await retailcrmConnector.actions.find((x) => x.id === 'order.update')!.run(
-    { auth: sb.credentials, http: (await import('../../../src/engine/outbound/http-client.ts')).createConnectorHttp({ limiter: app.services.limiter }), logger: app.services.logger, signal: AbortSignal.timeout(5000), idempotencyKey: 'k', executionId: 'e', stepId: 's' },
+    { auth: sb.credentials, http: (await import('../../../src/engine/outbound/http-client.ts')).createConnectorHttp({ guard: app.services.outbound, limiter: app.services.limiter }), logger: app.services.logger, signal: AbortSignal.timeout(5000), idempotencyKey: 'k', executionId: 'e', stepId: 's' },
     { id: sb.state.orders[2].id, managerComment: 'Изменено самим Svyazka' },
   );
   assert.equal(await app.scheduler.fire(app.workspaceId, flowId), 2);

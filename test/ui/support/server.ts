@@ -57,6 +57,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
       SVYAZKA_RETRY_BASE_MS: '50',
       SVYAZKA_RETRY_MAX_MS: '1000',
       LOG_LEVEL: 'warn',
+      SVYAZKA_OUTBOUND_ALLOW: '127.0.0.1,::1',
       ...opts.env,
     },
   });

@@ -76,6 +76,30 @@ export function resolveUrl(url: string, baseUrl: unknown): string {
   return resolved;
 }
 
+/**
+ * The connection's auth header goes only to its base URL's origin (scheme, host, port): a step
+ * cannot send the secret to a host of its choosing. Throws when `url` is elsewhere.
+ */
+export function checkCredentialOrigin(url: string, baseUrl: unknown): void {
+  const target = new URL(url).origin;
+  if (typeof baseUrl !== 'string' || !baseUrl.trim()) {
+    throw new PermanentError(
+      `Поле "url": у подключения есть заголовок авторизации, но нет базового URL — секрет отправляется только на адрес базового URL. Укажите базовый URL в подключении или уберите подключение из шага (адрес ${target})`,
+    );
+  }
+  let own: string;
+  try {
+    own = new URL(baseUrl.trim()).origin;
+  } catch {
+    throw new PermanentError(`Базовый URL подключения «${baseUrl.trim().split(/[?#]/)[0]}» некорректен`);
+  }
+  if (own !== target) {
+    throw new PermanentError(
+      `Поле "url": адрес ${target} вне базового URL подключения ${own} — заголовок авторизации подключения отправляется только туда. Используйте путь относительно базового URL, другое подключение для ${target} или шаг без подключения`,
+    );
+  }
+}
+
 function hasHeader(headers: Record<string, string>, name: string): boolean {
   const lower = name.toLowerCase();
   return Object.keys(headers).some((h) => h.toLowerCase() === lower);
@@ -150,6 +174,7 @@ export const requestAction: ActionDefinition = {
     for (const [k, v] of Object.entries(input.headers ?? {})) if (v !== undefined && v !== null) headers[k] = String(v);
     // The connection's auth header wins over a step header of the same name.
     if (typeof headerName === 'string' && headerName.trim() && typeof headerValue === 'string' && headerValue) {
+      checkCredentialOrigin(url, baseUrl);
       setHeader(headers, headerName.trim(), headerValue);
     }
     // Explicit header name: always sent. Default: Idempotency-Key on POST/PUT/PATCH.
