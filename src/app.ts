@@ -26,6 +26,7 @@ import type { Store, Workspace } from './store/types.ts';
 import { buildServer } from './api/server.ts';
 import { loadPlanCatalog } from './plans/catalog.ts';
 import { PlansService } from './plans/service.ts';
+import { InstanceSettingsService } from './plans/instance-settings.ts';
 import { startRetention } from './plans/retention.ts';
 import { collectWhenIdle } from './lib/idle-gc.ts';
 import { preparePrivateDir } from './lib/private-files.ts';
@@ -49,6 +50,8 @@ export interface Services {
   targets: HookTargets;
   queue: EmbeddedQueue | null;
   plans: PlansService;
+  /** The operator's instance settings (trial end, who creates workspaces). */
+  settings: InstanceSettingsService;
   /** Connectors' sandboxes for test runs, started on first use. */
   sandboxes: SandboxPool;
   testRuns: TestRunner;
@@ -117,6 +120,7 @@ export async function openServices(
     targets,
     queue,
     plans,
+    settings,
     sandboxes,
     variables,
     outbound,

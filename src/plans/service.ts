@@ -1,6 +1,7 @@
 // What plans mean at run time: which plan a workspace is on (a new one starts a trial), admission
 // of webhooks (per-second token bucket, monthly quota), transactions taken from the monthly quota
-// one request at a time, warnings at 80 % and 100 %, top-ups with cashback.
+// one request at a time, warnings at 80 % and 100 %, top-ups with cashback, and the end of a
+// trial as the operator's setting says (drop to a plan, or wait for the operator).
 //
 // Counters are kept in memory per workspace and month, loaded once from the store and changed
 // synchronously, so concurrent executions in this process can never both take the last
@@ -11,6 +12,7 @@ import { newId } from '../lib/ids.ts';
 import type { Billing, LedgerEntry, PlanStore } from '../store/types.ts';
 import { cashbackFor } from './cashback.ts';
 import type { Plan, PlanCatalog } from './catalog.ts';
+import type { TrialEndPolicy } from './instance-settings.ts';
 import { dayOf, monthOf, monthStart, nextMonthStart } from './periods.ts';
 
 export class QuotaExceededError extends Error {
@@ -23,6 +25,9 @@ export class QuotaExceededError extends Error {
 }
 
 export type Admission = { ok: true } | { ok: false; retryAfterSeconds: number; reason: 'rate' | 'quota'; messageRu: string; messageEn: string };
+
+/** How long a trial-ended workspace's executions wait before they look again (an operator's plan change resumes them at once). */
+const TRIAL_WAIT_MS = 3_600_000;
 
 interface MonthCounters {
   month: string;
@@ -46,14 +51,21 @@ export class PlansService {
   private readonly loading = new Map<string, Promise<void>>();
   private readonly buckets = new Map<string, Bucket>();
   private readonly byId: Map<string, Plan>;
+  private readonly trialEndPolicy: () => Promise<TrialEndPolicy>;
+  /** Workspaces whose trial ended under the `wait` setting: no webhooks, no transactions. */
+  private readonly trialEnded = new Set<string>();
   /** Called when quota may have come back (plan change, new month): resume waiting executions. */
   onQuotaAvailable: (workspaceId: string) => void = () => {};
+  /** The clock every default `now` reads; tests replace it to move past a trial's end. */
+  now: () => number = Date.now;
 
-  constructor(deps: { catalog: PlanCatalog; store: PlanStore; logger: Logger }) {
+  constructor(deps: { catalog: PlanCatalog; store: PlanStore; logger: Logger; trialEndPolicy?: () => Promise<TrialEndPolicy> }) {
     this.catalog = deps.catalog;
     this.store = deps.store;
     this.logger = deps.logger;
     this.byId = new Map(this.catalog.plans.map((p) => [p.id, p]));
+    const cheapest = this.catalog.plans.reduce((a, b) => (b.transactionsPerMonth < a.transactionsPerMonth ? b : a));
+    this.trialEndPolicy = deps.trialEndPolicy ?? (async () => ({ action: 'downgrade', planId: cheapest.id }));
   }
 
   plan(id: string): Plan | undefined {
@@ -61,15 +73,44 @@ export class PlansService {
   }
 
   /** The workspace's billing row, created as a trial on first use; counters loaded. */
-  async prepare(workspaceId: string, now = Date.now()): Promise<void> {
+  async prepare(workspaceId: string, now = this.now()): Promise<void> {
     const counters = this.counters.get(workspaceId);
-    if (this.billing.has(workspaceId) && counters?.month === monthOf(now)) return;
+    const billing = this.billing.get(workspaceId);
+    if (billing && counters?.month === monthOf(now)) {
+      if (billing.trialEndsAt !== null && now >= billing.trialEndsAt) await this.endTrial(workspaceId, now);
+      return;
+    }
     let pending = this.loading.get(workspaceId);
     if (!pending) {
       pending = this.load(workspaceId, now).finally(() => this.loading.delete(workspaceId));
       this.loading.set(workspaceId, pending);
     }
     await pending;
+    const loaded = this.billing.get(workspaceId);
+    if (loaded && loaded.trialEndsAt !== null && now >= loaded.trialEndsAt) await this.endTrial(workspaceId, now);
+  }
+
+  /** The trial is over: drop to the operator's plan, or (setting `wait`) hold the workspace until they pick one. */
+  private async endTrial(workspaceId: string, now: number): Promise<void> {
+    const policy = await this.trialEndPolicy();
+    if (policy.action === 'wait') {
+      if (!this.trialEnded.has(workspaceId)) this.logger.info({ workspaceId }, 'trial ended; the workspace waits for the operator to pick a plan');
+      this.trialEnded.add(workspaceId);
+      return;
+    }
+    const billing = this.billing.get(workspaceId);
+    if (!billing || billing.trialEndsAt === null) return;
+    await this.store.setPlan(workspaceId, policy.planId, now);
+    this.billing.set(workspaceId, { ...billing, planId: policy.planId, planChangedAt: now, trialEndsAt: null });
+    this.trialEnded.delete(workspaceId);
+    this.buckets.delete(workspaceId);
+    this.logger.info({ workspaceId, planId: policy.planId }, 'trial ended; the workspace moved to the plan of the instance settings');
+    this.onQuotaAvailable(workspaceId);
+  }
+
+  /** True when the trial ended under the `wait` setting and no plan was picked yet. */
+  isTrialEnded(workspaceId: string): boolean {
+    return this.trialEnded.has(workspaceId);
   }
 
   private async load(workspaceId: string, now: number): Promise<void> {
@@ -108,6 +149,19 @@ export class PlansService {
     return this.billing.get(workspaceId);
   }
 
+  /**
+   * The workspace's billing or ledger changed, maybe in another process (the change feed): what is
+   * cached is read again from the store. Kept in place until then, so planOf never falls back to
+   * the trial plan meanwhile. Nothing to do for a workspace this process has not loaded.
+   */
+  async invalidate(workspaceId: string, now = this.now()): Promise<void> {
+    const before = this.billing.get(workspaceId);
+    if (!before) return;
+    await this.load(workspaceId, now);
+    if (this.billing.get(workspaceId)?.trialEndsAt === null) this.trialEnded.delete(workspaceId);
+    if (this.billing.get(workspaceId)?.planId !== before.planId) this.buckets.delete(workspaceId);
+  }
+
   private month(workspaceId: string, now: number): MonthCounters {
     const month = monthOf(now);
     let c = this.counters.get(workspaceId);
@@ -120,7 +174,16 @@ export class PlansService {
   }
 
   /** Per-second rate, then monthly quota; a webhook admitted here is counted. Call prepare() first. */
-  admitWebhook(workspaceId: string, now = Date.now()): Admission {
+  admitWebhook(workspaceId: string, now = this.now()): Admission {
+    if (this.trialEnded.has(workspaceId)) {
+      return {
+        ok: false,
+        reason: 'quota',
+        retryAfterSeconds: TRIAL_WAIT_MS / 1000,
+        messageRu: 'Пробный период закончился: вебхуки не принимаются, пока оператор не выберет тариф.',
+        messageEn: 'The trial has ended: webhooks are refused until the operator picks a plan.',
+      };
+    }
     const plan = this.planOf(workspaceId);
     const rate = plan.webhooksPerSecond;
     const bucket = this.buckets.get(workspaceId) ?? { tokens: rate, at: now };
@@ -155,7 +218,13 @@ export class PlansService {
   }
 
   /** Takes one transaction from the month's quota, or throws QuotaExceededError. Call prepare() first. */
-  takeTransaction(workspaceId: string, now = Date.now()): void {
+  takeTransaction(workspaceId: string, now = this.now()): void {
+    if (this.trialEnded.has(workspaceId)) {
+      throw new QuotaExceededError(
+        'The trial has ended; the execution waits until the operator picks a plan (Пробный период закончился: выполнение ждёт, пока оператор выберет тариф)',
+        now + TRIAL_WAIT_MS,
+      );
+    }
     const plan = this.planOf(workspaceId);
     const c = this.month(workspaceId, now);
     if (c.transactions >= plan.transactionsPerMonth) {
@@ -168,7 +237,7 @@ export class PlansService {
     this.warnIfCrossed(workspaceId, 'transactions', c.transactions, plan.transactionsPerMonth, c.month);
   }
 
-  remainingTransactions(workspaceId: string, now = Date.now()): number {
+  remainingTransactions(workspaceId: string, now = this.now()): number {
     return Math.max(0, this.planOf(workspaceId).transactionsPerMonth - this.month(workspaceId, now).transactions);
   }
 
@@ -192,19 +261,20 @@ export class PlansService {
   }
 
   /** Plan changes take effect at once; the month's usage so far counts against the new plan (no proration). */
-  async changePlan(workspaceId: string, planId: string, now = Date.now()): Promise<Plan> {
+  async changePlan(workspaceId: string, planId: string, now = this.now()): Promise<Plan> {
     const plan = this.byId.get(planId);
     if (!plan) throw new Error(`Unknown plan "${planId}" (plans: ${[...this.byId.keys()].join(', ')})`);
     await this.prepare(workspaceId, now);
     await this.store.setPlan(workspaceId, planId, now);
     this.billing.set(workspaceId, { ...this.billing.get(workspaceId)!, planId, planChangedAt: now, trialEndsAt: null });
+    this.trialEnded.delete(workspaceId);
     this.buckets.delete(workspaceId);
     this.onQuotaAvailable(workspaceId);
     return plan;
   }
 
   /** A top-up and its cashback, two ledger entries written together. */
-  async topUp(workspaceId: string, amountKopecks: number, actor: string, now = Date.now()) {
+  async topUp(workspaceId: string, amountKopecks: number, actor: string, now = this.now()) {
     const { percent, cashbackKopecks } = cashbackFor(amountKopecks);
     if (amountKopecks <= 0) throw new RangeError('A top-up must be more than 0 kopecks');
     const entries: LedgerEntry[] = [{ id: newId('led', now), workspaceId, kind: 'top_up', amountKopecks, reason: 'Пополнение баланса / top-up', actor, createdAt: now }];
@@ -225,7 +295,7 @@ export class PlansService {
   }
 
   /** The usage view: month used/limit/remaining, 90 days, per flow and connector, retention. */
-  async usage(workspaceId: string, now = Date.now()) {
+  async usage(workspaceId: string, now = this.now()) {
     await this.prepare(workspaceId, now);
     const plan = this.planOf(workspaceId);
     const billing = this.billing.get(workspaceId)!;
@@ -239,6 +309,8 @@ export class PlansService {
     return {
       plan,
       trialEndsAt: billing.trialEndsAt === null ? null : new Date(billing.trialEndsAt).toISOString(),
+      /** The trial ended under the `wait` setting: nothing runs until the operator picks a plan. */
+      trialEnded: this.trialEnded.has(workspaceId),
       planChangedAt: new Date(billing.planChangedAt).toISOString(),
       period: { month, start: new Date(monthStart(now)).toISOString(), end: new Date(nextMonthStart(now)).toISOString() },
       webhooks: quota(c.webhooks, plan.webhooksPerMonth),

@@ -11,6 +11,8 @@ import { registerWebhooksRoutes } from './webhooks.ts';
 import { registerCatalogRoutes } from './catalog.ts';
 import { registerPlanRoutes } from './plans.ts';
 import { registerTemplatesRoutes } from './templates.ts';
+import { registerInvitationRoutes } from './invitations.ts';
+import { registerOperatorRoutes } from './operator.ts';
 
 export function registerRoutes(api: ApiRouter, s: Services): void {
   registerSessionRoutes(api, s);
@@ -22,4 +24,6 @@ export function registerRoutes(api: ApiRouter, s: Services): void {
   registerCatalogRoutes(api, s);
   registerPlanRoutes(api, s);
   registerTemplatesRoutes(api, s);
+  registerInvitationRoutes(api, s);
+  registerOperatorRoutes(api, s);
 }

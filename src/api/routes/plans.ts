@@ -1,13 +1,16 @@
-// Plans, usage, balance and notifications of the workspace.
+// Plans, usage, balance and notifications of the workspace. Everyone in it reads them; only the
+// instance operator changes the plan or the balance (of any workspace, named in X-Workspace).
 import { z } from 'zod';
 import type { Services } from '../../app.ts';
 import { newId } from '../../lib/ids.ts';
 import { suggestPlan } from '../../plans/calculator.ts';
 import { ApiError, type ApiRouter } from '../router.ts';
+import { auditLookups } from './audit.ts';
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
 export function registerPlanRoutes(api: ApiRouter, s: Services): void {
+  const A = auditLookups(s);
   api.add({
     method: 'GET', url: '/plans', summary: 'The plan catalog', tag: 'plans', role: null,
     async handler() {
@@ -28,7 +31,8 @@ export function registerPlanRoutes(api: ApiRouter, s: Services): void {
     },
   });
   api.add({
-    method: 'PUT', url: '/billing/plan', summary: 'Change the plan (effective at once; usage so far this month counts against the new plan)', tag: 'plans', role: 'owner',
+    method: 'PUT', url: '/billing/plan', summary: 'Operator: change the plan of the workspace in X-Workspace (effective at once; usage so far this month counts against the new plan; ends a trial)', tag: 'plans', role: 'operator',
+    audit: { action: 'plan.change', target: (c) => ({ type: 'plan', id: c.body.planId, name: c.body.planId }), before: A.billing, details: (c) => ({ from: c.before?.planId ?? null, to: c.body.planId }) },
     body: z.object({ planId: z.string().min(1) }),
     async handler({ workspaceId, body }) {
       if (!s.plans.plan(body.planId)) throw new ApiError(400, `Unknown plan "${body.planId}"`);
@@ -45,14 +49,16 @@ export function registerPlanRoutes(api: ApiRouter, s: Services): void {
     },
   });
   api.add({
-    method: 'POST', url: '/balance/top-up', summary: 'Record a top-up; cashback by the tiers is added as its own entry', tag: 'plans', role: 'owner', status: 201,
+    method: 'POST', url: '/balance/top-up', summary: 'Operator: record a top-up of the workspace in X-Workspace; cashback by the tiers is added as its own entry', tag: 'plans', role: 'operator', status: 201,
+    audit: { action: 'balance.top_up', target: (c) => ({ type: 'balance', id: c.workspaceId }), details: (c) => ({ amountKopecks: c.body.amountKopecks }) },
     body: z.object({ amountKopecks: z.number().int().positive().max(1e13) }),
     async handler({ workspaceId, body, principal }) {
       return s.plans.topUp(workspaceId, body.amountKopecks, principal.userId ?? `token:${principal.tokenId}`);
     },
   });
   api.add({
-    method: 'POST', url: '/balance/adjust', summary: 'Append a manual adjustment (positive or negative) with its reason', tag: 'plans', role: 'owner', status: 201,
+    method: 'POST', url: '/balance/adjust', summary: 'Operator: append a manual adjustment (positive or negative) with its reason to the workspace in X-Workspace', tag: 'plans', role: 'operator', status: 201,
+    audit: { action: 'balance.adjust', target: (c) => ({ type: 'balance', id: c.workspaceId }), details: (c) => ({ amountKopecks: c.body.amountKopecks, reason: c.body.reason }) },
     body: z.object({ amountKopecks: z.number().int().refine((n) => n !== 0, 'must not be 0').refine((n) => Math.abs(n) <= 1e13, 'too large'), reason: z.string().trim().min(3).max(500) }),
     async handler({ workspaceId, body, principal }) {
       const entry = { id: newId('led'), workspaceId, kind: 'adjustment' as const, amountKopecks: body.amountKopecks, reason: body.reason, actor: principal.userId ?? `token:${principal.tokenId}`, createdAt: Date.now() };

@@ -4,6 +4,7 @@ import type { Services } from '../../app.ts';
 import { emailAddress } from '../../lib/email.ts';
 import { checkSignIn, hashPassword, hashSecret, newSessionId, SESSION_COOKIE, SESSION_DAYS, sessionIdOf, verifyPassword } from '../auth.ts';
 import { ApiError, type ApiRouter } from '../router.ts';
+import { pendingInvitationCount } from './invitations.ts';
 
 export function registerSessionRoutes(api: ApiRouter, s: Services): void {
   api.add({
@@ -42,13 +43,15 @@ export function registerSessionRoutes(api: ApiRouter, s: Services): void {
     },
   });
   api.add({
-    method: 'GET', url: '/auth/me', summary: 'Who is signed in (user is null for an API token without one) and their workspaces with role, time zone and language', tag: 'auth', role: 'authenticated',
+    method: 'GET', url: '/auth/me', summary: 'Who is signed in (user is null for an API token without one), whether they are the instance operator, their workspaces with role, time zone and language, and how many invitations wait for them', tag: 'auth', role: 'authenticated',
     async handler({ principal }) {
       const user = principal.userId ? await s.store.getUser(principal.userId) : undefined;
       const workspaces = await s.store.listWorkspaces([...principal.roles.keys()]);
       return {
         user: user ? { id: user.id, email: user.email, name: user.name } : null,
         workspaces: workspaces.map((w) => ({ id: w.id, slug: w.slug, name: w.name, role: principal.roles.get(w.id), timezone: w.timezone, locale: w.locale })),
+        operator: principal.operator,
+        invitations: await pendingInvitationCount(s, principal),
       };
     },
   });

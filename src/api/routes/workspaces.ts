@@ -1,11 +1,13 @@
-// Workspaces and their settings, members and API tokens.
+// Workspaces and their settings, members and API tokens. New members come by invitation
+// (invitations.ts); an existing member's role changes here directly.
 import { z } from 'zod';
 import type { Services } from '../../app.ts';
 import { emailAddress } from '../../lib/email.ts';
 import type { Role, Workspace } from '../../store/types.ts';
-import { hashPassword, hashSecret, newApiToken } from '../auth.ts';
+import { hashSecret, newApiToken, ROLE_RANK } from '../auth.ts';
 import { ApiError, notFound, type ApiRouter } from '../router.ts';
 import { id, role } from './params.ts';
+import { invite } from './invitations.ts';
 
 /** An IANA zone name Intl knows ('Europe/Moscow', 'Asia/Yekaterinburg', 'UTC'), in its canonical spelling. */
 const timeZone = z
@@ -39,10 +41,12 @@ export function registerWorkspacesRoutes(api: ApiRouter, s: Services): void {
     },
   });
   api.add({
-    method: 'POST', url: '/workspaces', summary: 'Create a workspace (you become its owner)', tag: 'workspaces', role: 'authenticated',
+    method: 'POST', url: '/workspaces', summary: 'Create a workspace (you become its owner): operators, or anyone when the instance setting workspaceCreation allows; never an API token', tag: 'workspaces', role: 'authenticated',
     body: z.object({ slug: z.string().regex(/^[a-z0-9][a-z0-9-]{1,62}$/, 'lowercase letters, digits and -'), name: z.string().min(1).max(200) }),
     status: 201,
     async handler({ body, principal }) {
+      const allowed = await s.settings.mayCreateWorkspace(principal);
+      if (!allowed.ok) throw new ApiError(403, allowed.message);
       if (!principal.userId) throw new ApiError(403, 'Only users (not API tokens) create workspaces');
       if (await s.store.getWorkspaceBySlug(body.slug)) throw new ApiError(409, `Workspace "${body.slug}" already exists`);
       const ws = await s.store.createWorkspace(body.slug, body.name);
@@ -74,20 +78,18 @@ export function registerWorkspacesRoutes(api: ApiRouter, s: Services): void {
     },
   });
   api.add({
-    method: 'PUT', url: '/members', summary: 'Add a user to the workspace or change their role (creates the user with a password if new)', tag: 'workspaces', role: 'owner',
-    body: z.object({ email: emailAddress, role, name: z.string().optional(), password: z.string().min(8).optional() }),
-    async handler({ body, workspaceId }) {
-      let user = await s.store.getUserByEmail(body.email);
-      if (!user) {
-        if (!body.password) throw new ApiError(400, 'New user: give a password (at least 8 characters)');
-        user = await s.store.createUser({ email: body.email, name: body.name ?? body.email, passwordHash: await hashPassword(body.password) });
-      }
+    method: 'PUT', url: '/members', summary: "Change a member's role; for an email that is not a member, the same as POST /invitations (an invitation; the same answer whether the address has an account or not)", tag: 'workspaces', role: 'owner',
+    body: z.object({ email: emailAddress, role }),
+    async handler({ body, workspaceId, principal }) {
+      const members = await s.store.listMembers(workspaceId);
+      const member = members.find((m) => m.email === body.email.toLowerCase());
+      if (!member) return invite(s, { workspaceId, email: body.email, role: body.role, principal });
       if (body.role !== 'owner') {
-        const owners = (await s.store.listMembers(workspaceId)).filter((m) => m.role === 'owner');
-        if (owners.length === 1 && owners[0].userId === user.id) throw new ApiError(409, lastOwnerMessage);
+        const owners = members.filter((m) => m.role === 'owner');
+        if (owners.length === 1 && owners[0].userId === member.userId) throw new ApiError(409, lastOwnerMessage);
       }
-      await s.store.setMember(workspaceId, user.id, body.role);
-      return { userId: user.id, email: user.email, role: body.role };
+      await s.store.setMember(workspaceId, member.userId, body.role);
+      return { userId: member.userId, email: member.email, role: body.role };
     },
   });
   api.add({
@@ -116,10 +118,15 @@ export function registerWorkspacesRoutes(api: ApiRouter, s: Services): void {
     },
   });
   api.add({
-    method: 'POST', url: '/tokens', summary: 'Create an API token for this workspace (shown once)', tag: 'workspaces', role: 'owner',
+    method: 'POST', url: '/tokens', summary: 'Create an API token for this workspace only (shown once), with a role no higher than yours', tag: 'workspaces', role: 'owner',
     body: z.object({ name: z.string().min(1).max(100), role: role.default('editor') }),
     status: 201,
     async handler({ body, workspaceId, principal }) {
+      // The cap holds for tokens made by tokens too: a token principal's role is the token's own.
+      const yours = principal.roles.get(workspaceId);
+      if (!yours || ROLE_RANK[body.role] > ROLE_RANK[yours]) {
+        throw new ApiError(403, `A token's role cannot be higher than yours (${yours ?? 'none'})`, [{ path: 'body.role', message: `at most ${yours ?? 'none'}` }]);
+      }
       const token = newApiToken();
       const saved = await s.store.createApiToken({ workspaceId, userId: principal.userId, role: body.role, name: body.name, tokenHash: hashSecret(token) });
       return { id: saved.id, name: saved.name, role: saved.role, token };
