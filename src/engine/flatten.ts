@@ -33,9 +33,22 @@ export function flattenSample(value: unknown, opts: { maxFields?: number; maxDep
         }
       }
     }
-    // A leaf; a container deeper than maxDepth is shown whole. A bare primitive has no id.
-    if (id && out.length < maxFields) out.push({ id, sample: node });
+    // A leaf; a container deeper than maxDepth is shown whole, clipped (the answer is JSON, and
+    // an API's reply can be nested past what serialising it takes). A bare primitive has no id.
+    if (id && out.length < maxFields) out.push({ id, sample: clip(node, maxDepth) });
   };
   walk(value, '', 0);
+  return out;
+}
+
+/** A copy of `value` with containers more than `levels` down replaced by "…" (cycles end there too). */
+function clip(value: unknown, levels: number): unknown {
+  if (value === null || typeof value !== 'object') return value;
+  if (levels <= 0) return '…';
+  if (Array.isArray(value)) return value.map((v) => clip(v, levels - 1));
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(value)) {
+    Object.defineProperty(out, key, { value: clip((value as Record<string, unknown>)[key], levels - 1), enumerable: true, writable: true, configurable: true });
+  }
   return out;
 }

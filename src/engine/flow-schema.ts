@@ -3,6 +3,13 @@
 import { z } from 'zod';
 import { CONDITION_OPS } from './conditions.ts';
 
+/**
+ * Objects and arrays nested in one another, counted from the flow itself (`{"steps": [{…}]}` is
+ * 3 at the step). Far above any real flow; it keeps every walker over a definition (checks,
+ * templates, JSON) away from the stack limit.
+ */
+export const MAX_FLOW_DEPTH = 64;
+
 const stepId = z
   .string()
   .regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/, 'step id: letters, digits and _, starting with a letter or _ (at most 64)')

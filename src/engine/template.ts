@@ -1,6 +1,6 @@
 // The template language of step inputs: `{{ trigger.customer.phones.0.number | phone }}`.
 // A template is parsed once (cached) into literal text and expressions; an expression is a path
-// over the context (trigger, steps, flow, env, execution) followed by pipe filters.
+// over the context (trigger, steps, flow, env, vars, execution) followed by pipe filters.
 //
 // Grammar of one `{{ … }}`:
 //   path    := root ( '.' segment | '.'? '[' ( integer | string ) ']' )*
@@ -41,9 +41,11 @@ export interface TemplateIssue {
 export interface TemplateCheckOptions {
   /** Ids of the steps before the one being checked. */
   stepIds: ReadonlySet<string>;
+  /** false: the workspace may not use `env` (SVYAZKA_ENV_WORKSPACES); its references are issues. */
+  envAllowed?: boolean;
 }
 
-export const TEMPLATE_ROOTS = ['trigger', 'steps', 'flow', 'env', 'execution'] as const;
+export const TEMPLATE_ROOTS = ['trigger', 'steps', 'flow', 'env', 'vars', 'execution'] as const;
 const ROOTS: ReadonlySet<string> = new Set(TEMPLATE_ROOTS);
 
 type FilterArg = string | number;
@@ -387,6 +389,15 @@ function evaluate(expr: Expression, ctx: TemplateContext): unknown {
   if (!ROOTS.has(expr.path[0])) {
     throw new TemplateRuntimeError(`${expr.raw}: unknown root "${expr.path[0]}" (use ${TEMPLATE_ROOTS.join(', ')})`);
   }
+  if (expr.path[0] === 'vars') {
+    // A missing variable is a mistake, not an empty value: fail the step, naming it.
+    const vars = ctx.vars;
+    const name = expr.path[1];
+    if (name === undefined) throw new TemplateRuntimeError(`${expr.raw}: "vars" needs a variable name: vars.NAME`);
+    if (vars === null || typeof vars !== 'object' || !Object.hasOwn(vars, name)) {
+      throw new TemplateRuntimeError(`${expr.raw}: unknown variable "${name}" (add it in Settings → Variables or with \`svyazka var set\`)`);
+    }
+  }
   let value = resolvePath(ctx, expr.path);
   for (const call of expr.filters) {
     if (call.problem) throw new TemplateRuntimeError(`${expr.raw}: ${call.problem}`);
@@ -403,9 +414,26 @@ function evaluate(expr: Expression, ctx: TemplateContext): unknown {
 function stringify(value: unknown): string {
   if (value === undefined || value === null) return '';
   if (value instanceof Date) return Number.isNaN(value.getTime()) ? '' : value.toISOString();
-  if (typeof value === 'object') return JSON.stringify(value);
+  if (typeof value === 'object') {
+    try {
+      return JSON.stringify(value);
+    } catch (error) {
+      // Data from outside (an API's answer) can be nested past what JSON.stringify's recursion takes.
+      if (error instanceof RangeError) throw new TemplateRuntimeError('the value is nested too deeply to put into text');
+      throw error;
+    }
+  }
   return String(value);
 }
+
+/**
+ * How deep renderValue and checkValue walk a step's own value (its input, a `set` step's values).
+ * Flow validation refuses deeper definitions (MAX_FLOW_DEPTH counts from the flow, so a
+ * valid step's values are always shallower); this bound keeps the recursion safe regardless.
+ */
+export const MAX_VALUE_DEPTH = 64;
+
+const tooDeepValue = () => new TemplateRuntimeError(`the value is nested deeper than ${MAX_VALUE_DEPTH} levels`);
 
 /**
  * Renders a template. Exactly one `{{ … }}` (whitespace around allowed) returns the value with
@@ -428,15 +456,16 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 }
 
 /** Renders every string inside a value (plain objects and arrays are copied, keys unchanged). */
-export function renderValue(value: unknown, ctx: TemplateContext): unknown {
+export function renderValue(value: unknown, ctx: TemplateContext, depth = 0): unknown {
   if (typeof value === 'string') return renderTemplate(value, ctx);
-  if (Array.isArray(value)) return value.map((v) => renderValue(v, ctx));
+  if (depth >= MAX_VALUE_DEPTH && (Array.isArray(value) || isPlainObject(value))) throw tooDeepValue();
+  if (Array.isArray(value)) return value.map((v) => renderValue(v, ctx, depth + 1));
   if (isPlainObject(value)) {
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(value)) {
       // A JSON "__proto__" key is data; plain assignment would set the prototype instead.
-      if (k === '__proto__') Object.defineProperty(out, k, { value: renderValue(v, ctx), enumerable: true, writable: true, configurable: true });
-      else out[k] = renderValue(v, ctx);
+      if (k === '__proto__') Object.defineProperty(out, k, { value: renderValue(v, ctx, depth + 1), enumerable: true, writable: true, configurable: true });
+      else out[k] = renderValue(v, ctx, depth + 1);
     }
     return out;
   }
@@ -460,7 +489,11 @@ export function checkTemplate(template: string, opts: TemplateCheckOptions): Tem
     const issue = (message: string, position: number) => issues.push({ message, position, expression: part.raw });
     const [root, stepId] = part.path;
     if (!ROOTS.has(root)) issue(`unknown root "${root}" (use ${TEMPLATE_ROOTS.join(', ')})`, part.pathPositions[0]);
-    else if (root === 'steps') {
+    else if (root === 'vars' && stepId === undefined) issue('"vars" needs a variable name: vars.NAME', part.pathPositions[0]);
+    else if (root === 'env' && opts.envAllowed === false) {
+      const name = stepId ?? 'NAME';
+      issue(`env is not available in this workspace (the operator allows it only for the workspaces in SVYAZKA_ENV_WORKSPACES): use {{vars.${name}}} — a workspace variable`, part.pathPositions[0]);
+    } else if (root === 'steps') {
       if (stepId === undefined) issue('"steps" needs a step id: steps.<id>.<field>', part.pathPositions[0]);
       else if (!opts.stepIds.has(stepId)) {
         const known = opts.stepIds.size ? `: ${[...opts.stepIds].join(', ')}` : '; there are none before this step';
@@ -475,16 +508,20 @@ export function checkTemplate(template: string, opts: TemplateCheckOptions): Tem
 /** Checks every string in a value; `field` is the dotted key path of the string inside it ("" for a string value). */
 export function checkValue(value: unknown, opts: TemplateCheckOptions): Array<TemplateIssue & { field: string }> {
   const out: Array<TemplateIssue & { field: string }> = [];
-  const walk = (node: unknown, field: string) => {
+  const walk = (node: unknown, field: string, depth: number) => {
     if (typeof node === 'string') {
       for (const issue of checkTemplate(node, opts)) out.push({ ...issue, field });
       return;
     }
     const sub = (k: string) => (field ? `${field}.${k}` : k);
-    if (Array.isArray(node)) node.forEach((v, i) => walk(v, sub(String(i))));
-    else if (isPlainObject(node)) for (const [k, v] of Object.entries(node)) walk(v, sub(k));
+    if (depth >= MAX_VALUE_DEPTH && (Array.isArray(node) || isPlainObject(node))) {
+      out.push({ message: tooDeepValue().message, position: 0, expression: '', field });
+      return;
+    }
+    if (Array.isArray(node)) node.forEach((v, i) => walk(v, sub(String(i)), depth + 1));
+    else if (isPlainObject(node)) for (const [k, v] of Object.entries(node)) walk(v, sub(k), depth + 1);
   };
-  walk(value, '');
+  walk(value, '', 0);
   return out;
 }
 

@@ -4,7 +4,7 @@
 import type { z } from 'zod';
 import type { ConnectorRegistry } from '../connectors/registry.ts';
 import { checkConditionStatic } from './conditions.ts';
-import { flowSchema, type FlowDefinition } from './flow-schema.ts';
+import { flowSchema, MAX_FLOW_DEPTH, type FlowDefinition } from './flow-schema.ts';
 import { checkValue } from './template.ts';
 
 export interface FlowIssue {
@@ -22,7 +22,19 @@ export class FlowValidationError extends Error {
   }
 }
 
-export function validateFlow(raw: unknown, connectors: ConnectorRegistry): FlowDefinition {
+export interface ValidateOptions {
+  /** false: the workspace may not use `{{env.*}}` (SVYAZKA_ENV_WORKSPACES). */
+  envAllowed?: boolean;
+}
+
+export function validateFlow(raw: unknown, connectors: ConnectorRegistry, opts: ValidateOptions = {}): FlowDefinition {
+  // First, before anything walks it: a definition nested past the limit is refused, naming where.
+  const tooDeep = firstTooDeep(raw, MAX_FLOW_DEPTH);
+  if (tooDeep) {
+    const shown = tooDeep.length > 12 ? [...tooDeep.slice(0, 10)] : tooDeep;
+    const where = describePath(shown, raw) + (shown.length < tooDeep.length ? '…' : '');
+    throw new FlowValidationError([{ path: where, message: `nested deeper than ${MAX_FLOW_DEPTH} levels (objects and arrays inside one another); flatten it` }]);
+  }
   const parsed = flowSchema.safeParse(raw);
   if (!parsed.success) throw new FlowValidationError(zodIssues(parsed.error, raw));
   const flow = parsed.data;
@@ -46,7 +58,7 @@ export function validateFlow(raw: unknown, connectors: ConnectorRegistry): FlowD
   flow.steps.forEach((step, index) => {
     const at = `steps[${index}] (${step.id})`;
     if (seen.has(step.id)) issues.push({ path: `${at}.id`, message: `duplicate step id "${step.id}"` });
-    const earlier = { stepIds: new Set(seen) };
+    const earlier = { stepIds: new Set(seen), envAllowed: opts.envAllowed };
     const templateIssues = (value: unknown, field: string) => {
       for (const issue of checkValue(value, earlier)) {
         const where = issue.field ? `${field}.${issue.field}` : field;
@@ -93,6 +105,19 @@ export function validateFlow(raw: unknown, connectors: ConnectorRegistry): FlowD
 
   if (issues.length > 0) throw new FlowValidationError(issues);
   return flow;
+}
+
+/** The path to the first object or array more than `max` levels down, or null; iterative, so any depth is safe. */
+function firstTooDeep(root: unknown, max: number): Array<string | number> | null {
+  const stack: Array<{ node: unknown; path: Array<string | number> }> = [{ node: root, path: [] }];
+  while (stack.length > 0) {
+    const { node, path } = stack.pop()!;
+    if (node === null || typeof node !== 'object') continue;
+    if (path.length >= max) return path;
+    if (Array.isArray(node)) for (let i = node.length - 1; i >= 0; i--) stack.push({ node: node[i], path: [...path, i] });
+    else for (const key of Object.keys(node).reverse()) stack.push({ node: (node as Record<string, unknown>)[key], path: [...path, key] });
+  }
+  return null;
 }
 
 function isMissing(input: Record<string, unknown>, id: string): boolean {
