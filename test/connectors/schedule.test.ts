@@ -6,6 +6,7 @@ import { cronTrigger, scheduledPayload } from '../../src/connectors/schedule/tri
 import { webhookConnector } from '../../src/connectors/webhook/index.ts';
 import { createConnectorHttp } from '../../src/engine/outbound/http-client.ts';
 import { LocalRateLimiter } from '../../src/engine/outbound/rate-limiter.ts';
+import { loopbackGuard } from '../support/connector-ctx.ts';
 
 test('schedule connector shape', () => {
   assert.equal(scheduleConnector.key, 'schedule');
