@@ -2,6 +2,7 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { emailAddress } from './lib/email.ts';
+import { buildRedactPattern } from './intake/redaction.ts';
 import { parseAllowList, type AllowEntry } from './engine/outbound/allow-list.ts';
 import { buildRedactPattern } from './intake/redaction.ts';
 
@@ -24,6 +25,8 @@ const envSchema = z.object({
   SVYAZKA_TRUST_PROXY: z.enum(['true', 'false']).default('false'),
   SVYAZKA_PRUNE_EXECUTIONS: z.enum(['true', 'false']).default('true'),
   SVYAZKA_ADMIN_EMAIL: emailAddress.default('admin@localhost'),
+  SVYAZKA_ENV_WORKSPACES: z.string().default('default'),
+  SVYAZKA_REDACT_NAMES: z.string().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SVYAZKA_ENV_WORKSPACES: z.string().default('default'),
   SVYAZKA_REDACT_NAMES: z.string().optional(),
@@ -64,6 +67,10 @@ export interface Config {
   adminEmail: string;
   /** Exposed to templates as `env`: SVYAZKA_ENV_FOO=bar → {{env.FOO}}. Nothing else of the environment is. */
   templateEnv: Record<string, string>;
+  /** Slugs of the workspaces whose templates may use `env` (SVYAZKA_ENV_WORKSPACES; `*` = all). */
+  envWorkspaces: string[];
+  /** Header and query parameter names redacted in webhook history (defaults + SVYAZKA_REDACT_NAMES). */
+  redactPattern: RegExp;
 }
   /** SVYAZKA_OUTBOUND_ALLOW: what outgoing requests may reach besides public addresses (the SSRF guard). */
   outboundAllow: AllowEntry[];
@@ -77,7 +84,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   const e = parsed.data;
   const templateEnv: Record<string, string> = {};
   for (const [key, value] of Object.entries(env)) {
-    if (key.startsWith('SVYAZKA_ENV_') && value !== undefined) templateEnv[key.slice('SVYAZKA_ENV_'.length)] = value;
+    if (key.startsWith('SVYAZKA_ENV_') && key !== 'SVYAZKA_ENV_WORKSPACES' && value !== undefined) templateEnv[key.slice('SVYAZKA_ENV_'.length)] = value;
   }
   const config: Config = {
     port: e.PORT,
@@ -98,6 +105,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     pruneExecutions: e.SVYAZKA_PRUNE_EXECUTIONS === 'true',
     adminEmail: e.SVYAZKA_ADMIN_EMAIL.toLowerCase(),
     templateEnv,
+    envWorkspaces: e.SVYAZKA_ENV_WORKSPACES.split(',').map((w) => w.trim()).filter(Boolean),
+    redactPattern: buildRedactPattern(e.SVYAZKA_REDACT_NAMES),
   };
   return { ...config, ...overrides };
 }

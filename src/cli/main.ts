@@ -252,6 +252,47 @@ export function buildProgram(): Command {
       }),
   );
 
+  const variable = program
+    .command('var')
+    .description('Workspace variables for templates, {{vars.NAME}} (stored encrypted; secret ones are never shown again)');
+  ws(variable.command('list').description('List variables (secret values show as "set")').option('--json', 'JSON output')).action(
+    (opts: { workspace: string; json?: boolean }) =>
+      withServices(async (s) => {
+        const items = await s.variables.list(await workspaceId(s, opts.workspace));
+        if (opts.json) return print(items);
+        if (items.length === 0) return console.log('No variables yet: svyazka var set NAME --secret  (the value is read from stdin)');
+        for (const v of items) console.log(`${v.name}  ${v.secret ? 'secret  (set)' : `plain   ${JSON.stringify(v.value)}`}`);
+      }),
+  );
+  ws(
+    variable
+      .command('set')
+      .description('Create or replace a variable; without VALUE (or with -) the value is read from stdin, which keeps secrets out of shell history and ps')
+      .argument('<name>', 'letters, digits and _, e.g. API_KEY')
+      .argument('[value]', 'the value; omit it or give - to read stdin (one trailing newline is dropped)')
+      .option('--secret', 'a secret: never shown again, masked in journals and logs')
+      .option('--no-secret', 'a plain value, shown in the UI and API')
+      .addHelpText('after', '\nExamples:\n  printf %s "$TOKEN" | svyazka var set API_KEY --secret\n  svyazka var set SHOP_URL https://shop.example.ru\nWithout --secret / --no-secret an existing variable keeps its kind; a new one is plain.'),
+  ).action((name: string, value: string | undefined, opts: { workspace: string; secret?: boolean }) =>
+    withServices(async (s) => {
+      const wsId = await workspaceId(s, opts.workspace);
+      let text = value;
+      if (text === undefined || text === '-') {
+        if (process.stdin.isTTY) process.stderr.write(`Value of ${name} (end with Ctrl-D): `);
+        text = readFileSync(0, 'utf8').replace(/\r?\n$/, '');
+      }
+      const existing = (await s.variables.list(wsId)).find((v) => v.name === name);
+      const saved = await s.variables.set(wsId, name, { value: text, secret: opts.secret ?? existing?.secret ?? false });
+      print(saved);
+    }),
+  );
+  ws(variable.command('delete').description('Delete a variable').argument('<name>', 'variable name')).action((name: string, opts: { workspace: string }) =>
+    withServices(async (s) => {
+      if (!(await s.variables.delete(await workspaceId(s, opts.workspace), name))) throw new Error(`No variable named "${name}"`);
+      print({ ok: true, name });
+    }),
+  );
+
   const webhook = program.command('webhook').description('Webhook history');
   ws(webhook.command('replay').description('Run a stored webhook through its flow again (the server runs it)').argument('<id>', 'webhook id')).action(
     (id: string, opts: { workspace: string }) =>

@@ -19,6 +19,7 @@ import type { OutboundGuard } from './outbound/guard.ts';
 import { retryDelayMs, type RetryPolicy } from './retry-policy.ts';
 import { delayResumeAt, endingOnError, endingOnNotFound, evaluateFilter, resolveActionInput, resolveSet } from './step-logic.ts';
 import type { TemplateContext } from './template.ts';
+import { maskedLogger, type Masker, type Variables } from './variables.ts';
 
 export const FINAL_STATUSES: ReadonlySet<ExecutionStatus> = new Set(['succeeded', 'failed', 'filtered', 'stopped', 'cancelled']);
 const DONE_STEP = new Set(['succeeded', 'passed', 'not_found', 'skipped']);
@@ -36,9 +37,11 @@ export interface ExecutorDeps {
   metrics: Metrics;
   retry: RetryPolicy;
   plans: PlansService;
-  /** Values exposed to templates as `env` (from SVYAZKA_ENV_* variables). */
-  env: Record<string, string>;
+  /** Each execution reads its workspace's `vars` (and `env`, where allowed) afresh, and masks their secrets. */
+  variables: Variables;
 }
+
+type JournalWrite = (record: StepRecord | null, update: ExecutionUpdate, usage?: TransactionUsage) => Promise<void>;
 
 /** What a step decided: go on, end the execution, or park it until a time. */
 type StepOutcome = (
@@ -69,19 +72,29 @@ export class Executor {
       await queue.push([{ executionId, runAt: execution.nextRunAt }]);
       return;
     }
+    const plainSave = this.journal(execution.id, null);
     const flow = await this.definition(execution.flowId, execution.flowVersion);
     if (!flow) {
-      await this.finish(execution, null, 'failed', `Flow version ${execution.flowVersion} no longer exists`, null);
+      await this.finish(plainSave, null, 'failed', `Flow version ${execution.flowVersion} no longer exists`, null);
       return;
     }
     const journal = new Map(loaded.steps.map((s) => [s.stepId, s]));
     const startedAt = execution.startedAt ?? now;
-    const logger = this.deps.logger.child({ executionId, flowId: execution.flowId });
+    // Read for each execution (no cache): a change made by another process applies to the next run.
+    let scope: Awaited<ReturnType<Variables['forRun']>>;
+    try {
+      scope = await this.deps.variables.forRun(execution.workspaceId);
+    } catch (error) {
+      await this.finish(plainSave, null, 'failed', `Cannot read the workspace's variables: ${(error as Error).message}`, null, startedAt);
+      return;
+    }
+    const save = this.journal(execution.id, scope.masker);
+    const logger = maskedLogger(this.deps.logger.child({ executionId, flowId: execution.flowId }), scope.masker);
 
     let trigger = execution.trigger;
-    const prepared = await this.prepareTrigger(execution, flow, journal.get(TRIGGER_STEP_ID), startedAt, logger);
+    const prepared = await this.prepareTrigger(execution, flow, journal.get(TRIGGER_STEP_ID), startedAt, logger, save);
     if (prepared) {
-      if (prepared.kind !== 'next') return this.conclude(execution, prepared, startedAt);
+      if (prepared.kind !== 'next') return this.conclude(execution, prepared, startedAt, save);
       trigger = prepared.output;
     }
 
@@ -89,7 +102,8 @@ export class Executor {
       trigger,
       steps: {} as Record<string, unknown>,
       flow: { id: execution.flowId, name: flow.name, version: execution.flowVersion },
-      env: this.deps.env,
+      env: scope.env,
+      vars: scope.vars,
       execution: { id: execution.id, origin: execution.origin, startedAt: new Date(startedAt).toISOString() },
     };
     const outputs = ctx.steps as Record<string, unknown>;
@@ -108,33 +122,41 @@ export class Executor {
       // A user may cancel while the execution runs; do not call another service after that.
       if (step.type === 'action' && idx > 0 && (await store.getExecutionStatus(execution.id)) === 'cancelled') return;
       const outcome = await this.runStep(step, idx, execution, ctx, done, logger);
-      if (outcome.kind !== 'next') return this.conclude(execution, outcome, startedAt);
+      if (outcome.kind !== 'next') return this.conclude(execution, outcome, startedAt, save);
       outputs[step.id] = outcome.output;
       if (idx === flow.steps.length - 1) {
-        return this.finish(execution, outcome.record, 'succeeded', null, null, startedAt, outcome.usage);
+        return this.finish(save, outcome.record, 'succeeded', null, null, startedAt, outcome.usage);
       }
-      await store.saveStepAndExecution(outcome.record, execution.id, { status: 'running', startedAt }, outcome.usage);
+      await save(outcome.record, { status: 'running', startedAt }, outcome.usage);
     }
     // No steps, or every step was already journaled (crash after the last step's write).
-    await this.finish(execution, null, 'succeeded', null, null, startedAt);
+    await this.finish(save, null, 'succeeded', null, null, startedAt);
   }
 
-  private async conclude(execution: ExecutionRecord, outcome: Exclude<StepOutcome, { kind: 'next' }>, startedAt: number): Promise<void> {
+  /**
+   * The one place an execution's journal is written: the step's resolved input, output and error
+   * and the execution's error, with the workspace's secret values masked first.
+   */
+  private journal(executionId: string, masker: Masker | null): JournalWrite {
+    return (record, update, usage) => {
+      const masked = masker && !masker.empty;
+      const step = record && masked ? { ...record, input: masker.value(record.input), output: masker.value(record.output), error: record.error === null ? null : masker.text(record.error) } : record;
+      const change = masked && typeof update.error === 'string' ? { ...update, error: masker.text(update.error) } : update;
+      return this.deps.store.saveStepAndExecution(step, executionId, change, usage);
+    };
+  }
+
+  private async conclude(execution: ExecutionRecord, outcome: Exclude<StepOutcome, { kind: 'next' }>, startedAt: number, save: JournalWrite): Promise<void> {
     if (outcome.kind === 'end') {
       const errorStep = outcome.status === 'failed' ? outcome.record.stepId : null;
-      return this.finish(execution, outcome.record, outcome.status, outcome.error, errorStep, startedAt, outcome.usage);
+      return this.finish(save, outcome.record, outcome.status, outcome.error, errorStep, startedAt, outcome.usage);
     }
-    await this.deps.store.saveStepAndExecution(
-      outcome.record,
-      execution.id,
-      { status: outcome.status, nextRunAt: outcome.runAt, startedAt, error: outcome.record.error },
-      outcome.usage,
-    );
+    await save(outcome.record, { status: outcome.status, nextRunAt: outcome.runAt, startedAt, error: outcome.record.error }, outcome.usage);
     await this.deps.queue.push([{ executionId: execution.id, runAt: outcome.runAt }]);
   }
 
   private async finish(
-    execution: ExecutionRecord,
+    save: JournalWrite,
     record: StepRecord | null,
     status: ExecutionStatus,
     error: string | null,
@@ -143,7 +165,7 @@ export class Executor {
     usage?: TransactionUsage,
   ): Promise<void> {
     const update: ExecutionUpdate = { status, error, errorStep, finishedAt: Date.now(), startedAt };
-    await this.deps.store.saveStepAndExecution(record, execution.id, update, usage);
+    await save(record, update, usage);
     this.deps.metrics.executionsFinished.inc({ status });
   }
 
@@ -167,6 +189,7 @@ export class Executor {
     done: StepRecord | undefined,
     startedAt: number,
     logger: Logger,
+    save: JournalWrite,
   ): Promise<StepOutcome | null> {
     const trigger = this.deps.connectors.flowTrigger(flow.trigger);
     if (!trigger?.prepare || (execution.origin !== 'webhook' && execution.origin !== 'replay')) return null;
@@ -183,9 +206,7 @@ export class Executor {
         return event.payload;
       },
     );
-    if (outcome.kind === 'next') {
-      await this.deps.store.saveStepAndExecution(outcome.record, execution.id, { status: 'running', startedAt }, outcome.usage);
-    }
+    if (outcome.kind === 'next') await save(outcome.record, { status: 'running', startedAt }, outcome.usage);
     return outcome;
   }
 

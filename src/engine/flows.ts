@@ -25,10 +25,19 @@ export interface FlowEvents {
   flowChanged(flow: FlowRecord | null, previousHookToken: string | null): void;
 }
 
-export class Flows {
-  private readonly deps: { store: Store; connectors: ConnectorRegistry; publicUrl: string; events: FlowEvents[] };
+interface FlowsDeps {
+  store: Store;
+  connectors: ConnectorRegistry;
+  publicUrl: string;
+  events?: FlowEvents[];
+  /** Whether the workspace's templates may use `{{env.*}}`; every workspace when not given. */
+  envAllowed?: (workspaceId: string) => Promise<boolean>;
+}
 
-  constructor(deps: { store: Store; connectors: ConnectorRegistry; publicUrl: string; events?: FlowEvents[] }) {
+export class Flows {
+  private readonly deps: FlowsDeps & { events: FlowEvents[] };
+
+  constructor(deps: FlowsDeps) {
     this.deps = { ...deps, events: deps.events ?? [] };
   }
 
@@ -51,7 +60,8 @@ export class Flows {
    * updates the workspace's flow of the same name (import semantics).
    */
   async save(workspaceId: string, raw: unknown, id?: string): Promise<FlowRecord> {
-    const definition = validateFlow(raw, this.deps.connectors);
+    const envAllowed = this.deps.envAllowed ? await this.deps.envAllowed(workspaceId) : true;
+    const definition = validateFlow(raw, this.deps.connectors, { envAllowed });
     const { store } = this.deps;
     const existing = id ? await store.getFlow(workspaceId, id) : await store.getFlowByName(workspaceId, definition.name);
     if (id && !existing) throw new FlowNotFoundError();

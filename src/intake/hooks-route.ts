@@ -1,5 +1,7 @@
 // GET|POST|PUT /hooks/{token}: authenticate the token, parse the body, store the webhook (and the
 // execution it starts) durably, answer 200 only after COMMIT, then hand the execution to the queue.
+// Secret-looking headers and query parameters (redaction.ts) are redacted before storing; no
+// connector's trigger reads request headers, so nothing needs the raw values after this point.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import type { Metrics } from '../metrics.ts';
@@ -10,6 +12,7 @@ import type { PlansService } from '../plans/service.ts';
 import { newId } from '../lib/ids.ts';
 import { BodyError, mergeQuery, parseQueryString, parseWebhookBody, type ParsedBody } from './body.ts';
 import { headersForHistory } from './headers.ts';
+import { DEFAULT_REDACT_PATTERN, redactParams } from './redaction.ts';
 import type { HookTargets } from './hook-targets.ts';
 import type { WebhookSignals } from './webhook-signals.ts';
 
@@ -23,6 +26,8 @@ export interface IntakeDeps {
   plans: PlansService;
   /** Told of each stored webhook, for the editor's "waiting for a test webhook". */
   signals: WebhookSignals;
+  /** Header and query parameter names whose values are redacted before storing (SVYAZKA_REDACT_NAMES adds to the defaults). */
+  secretNames?: RegExp;
 }
 
 const TOKEN = /^[A-Za-z0-9_-]{16,128}$/;
@@ -46,6 +51,7 @@ export async function hooksRoutes(app: FastifyInstance, deps: IntakeDeps): Promi
   });
 
   const signals = deps.signals;
+  const secretNames = deps.secretNames ?? DEFAULT_REDACT_PATTERN;
   const handler = async (req: FastifyRequest<{ Params: { token: string } }>, reply: FastifyReply) => {
     const token = req.params.token;
     const target = TOKEN.test(token) ? await deps.targets.find(token) : null;
@@ -72,7 +78,7 @@ export async function hooksRoutes(app: FastifyInstance, deps: IntakeDeps): Promi
       workspaceId: target.workspaceId,
       flowId: target.flowId,
       method: req.method,
-      headers: headersForHistory(req.headers),
+      headers: headersForHistory(req.headers, secretNames),
       query: {} as Record<string, unknown>,
       body: {} as unknown,
       bodyKind: 'empty',
@@ -86,7 +92,9 @@ export async function hooksRoutes(app: FastifyInstance, deps: IntakeDeps): Promi
 
     let parsed: ParsedBody;
     try {
-      webhook.query = search >= 0 ? parseQueryString(req.url.slice(search + 1)) : {};
+      // Redacted here, before anything is stored: the trigger data below is built from this copy too,
+      // so a secret query parameter reaches neither history nor executions.trigger (nor templates).
+      webhook.query = search >= 0 ? redactParams(parseQueryString(req.url.slice(search + 1)), secretNames) : {};
       parsed = parseWebhookBody(raw, contentType);
     } catch (error) {
       if (!(error instanceof BodyError)) throw error;

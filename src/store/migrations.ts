@@ -230,6 +230,20 @@ export const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '0006_variables': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('variables')
+        .addColumn('workspace_id', 'text', (c) => c.notNull().references('workspaces.id').onDelete('cascade'))
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('sealed_value', 'text', (c) => c.notNull())
+        .addColumn('secret', 'integer', (c) => c.notNull())
+        .addColumn('created_at', ms, (c) => c.notNull())
+        .addColumn('updated_at', ms, (c) => c.notNull())
+        .addPrimaryKeyConstraint('variables_pk', ['workspace_id', 'name'])
+        .execute();
+    },
+  },
   '0007_audit': {
     async up(db: Kysely<unknown>) {
       // Append-only; not pruned with the webhook history.

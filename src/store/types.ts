@@ -237,6 +237,25 @@ export interface Notification {
   createdAt: number;
 }
 
+/** A workspace variable as stored: the value sealed, bound to (workspace, name). */
+export interface StoredVariable {
+  workspaceId: string;
+  name: string;
+  sealedValue: string;
+  secret: boolean;
+  createdAt: number;
+  updatedAt: number;
+}
+
+/** Workspace variables (`{{vars.NAME}}`); sealing and opening is the engine's (engine/variables.ts). */
+export interface VariableStore {
+  list(workspaceId: string): Promise<StoredVariable[]>;
+  get(workspaceId: string, name: string): Promise<StoredVariable | undefined>;
+  /** Creates or replaces the workspace's variable of that name. */
+  put(v: { workspaceId: string; name: string; sealedValue: string; secret: boolean }, now: number): Promise<StoredVariable>;
+  delete(workspaceId: string, name: string): Promise<boolean>;
+}
+
 /** Plans, usage counters, the balance ledger, notifications and retention. */
 export interface PlanStore {
   getBilling(workspaceId: string): Promise<Billing | undefined>;
@@ -472,4 +491,5 @@ export interface Store {
   plans: PlanStore;
   access: AccessStore;
   audit: AuditStore;
+  variables: VariableStore;
 }

@@ -7,6 +7,7 @@ import { hashSecret, newApiToken } from '../../src/api/auth.ts';
 import { loadConfig, type Config } from '../../src/config.ts';
 import type { ConnectorRegistry } from '../../src/connectors/registry.ts';
 import type { Role } from '../../src/store/types.ts';
+import type { Logger } from 'pino';
 
 export interface TestApp extends RunningApp {
   dataDir: string;
@@ -35,9 +36,9 @@ export function testConfig(dataDir: string, extra: Partial<Config> = {}): Config
   );
 }
 
-export async function startTestApp(opts: { dataDir?: string; config?: Partial<Config>; connectors?: ConnectorRegistry; token?: string } = {}): Promise<TestApp> {
+export async function startTestApp(opts: { dataDir?: string; config?: Partial<Config>; connectors?: ConnectorRegistry; token?: string; logger?: Logger } = {}): Promise<TestApp> {
   const dataDir = opts.dataDir ?? tempDataDir();
-  const app = await startApp(testConfig(dataDir, opts.config), { connectors: opts.connectors });
+  const app = await startApp(testConfig(dataDir, opts.config), { connectors: opts.connectors, logger: opts.logger });
   const s = app.services;
   const createToken = async (slug: string, role: Role = 'owner') => {
     const ws = await s.store.ensureWorkspace(slug, slug);

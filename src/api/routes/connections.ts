@@ -68,9 +68,10 @@ export function registerConnectionsRoutes(api: ApiRouter, s: Services): void {
       const rewritten = newName === undefined ? [] : flows
         .filter((f) => users.some((u) => u.id === f.id))
         .map((f) => ({ flow: f, definition: withConnectionRenamed(f.definition as FlowDefinition, c.name, newName) }));
+      const envAllowed = await s.variables.envAllowed(workspaceId);
       for (const { flow, definition } of rewritten) {
         try {
-          validateFlow(definition, s.connectors);
+          validateFlow(definition, s.connectors, { envAllowed });
         } catch (error) {
           if (!(error instanceof FlowValidationError)) throw error;
           throw new ApiError(409, `Связка «${flow.name}» не сохраняется с новым именем / Flow «${flow.name}» cannot be saved with the new name: ${error.message}`);

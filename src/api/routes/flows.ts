@@ -55,7 +55,7 @@ export function registerFlowsRoutes(api: ApiRouter, s: Services): void {
     audit: { exempt: 'a test run stores nothing (its metered transactions show in usage)' },
     body: z.object({ definition: z.unknown(), sample: z.unknown().optional(), sandbox: z.boolean().default(false), flowId: z.string().max(100).optional() }),
     async handler({ body, workspaceId }) {
-      const definition = validateFlow(body.definition, s.connectors);
+      const definition = validateFlow(body.definition, s.connectors, { envAllowed: await s.variables.envAllowed(workspaceId) });
       const saved = body.flowId ? await s.store.getFlow(workspaceId, body.flowId) : await s.store.getFlowByName(workspaceId, definition.name);
       let sample = body.sample;
       if (sample === undefined && saved) {

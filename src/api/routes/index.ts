@@ -11,6 +11,7 @@ import { registerWebhooksRoutes } from './webhooks.ts';
 import { registerCatalogRoutes } from './catalog.ts';
 import { registerPlanRoutes } from './plans.ts';
 import { registerTemplatesRoutes } from './templates.ts';
+import { registerVariablesRoutes } from './variables.ts';
 import { registerInvitationRoutes } from './invitations.ts';
 import { registerOperatorRoutes } from './operator.ts';
 
@@ -24,6 +25,7 @@ export function registerRoutes(api: ApiRouter, s: Services): void {
   registerCatalogRoutes(api, s);
   registerPlanRoutes(api, s);
   registerTemplatesRoutes(api, s);
+  registerVariablesRoutes(api, s);
   registerInvitationRoutes(api, s);
   registerOperatorRoutes(api, s);
 }

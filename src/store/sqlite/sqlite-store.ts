@@ -41,6 +41,7 @@ import { SqliteDatabase, type SqliteOptions } from './database.ts';
 import { COUNT_TRANSACTIONS_DAY, COUNT_TRANSACTIONS_FLOW, COUNT_WEBHOOK, SqlitePlanStore } from './plan-store.ts';
 import { SqliteAccessStore } from './access-store.ts';
 import { SqliteAuditStore } from './audit-store.ts';
+import { SqliteVariableStore } from './variable-store.ts';
 
 const INSERT_WEBHOOK = `INSERT INTO webhooks (id, workspace_id, flow_id, method, headers, query, body, body_kind,
   content_type, size, ip, status, error, received_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)`;
@@ -62,6 +63,7 @@ export class SqliteStore implements Store {
   readonly plans: SqlitePlanStore;
   readonly access: SqliteAccessStore;
   readonly audit: SqliteAuditStore;
+  readonly variables: SqliteVariableStore;
 
   constructor(path: string, opts: SqliteOptions = {}) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
@@ -69,6 +71,7 @@ export class SqliteStore implements Store {
     this.plans = new SqlitePlanStore(this.db);
     this.access = new SqliteAccessStore(this.db);
     this.audit = new SqliteAuditStore(this.db);
+    this.variables = new SqliteVariableStore(this.db);
   }
 
   private get q() {

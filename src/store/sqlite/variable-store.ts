@@ -1,0 +1,54 @@
+// Workspace variables on the embedded SQLite database. Values arrive sealed; this file never sees them in clear.
+import type { Selectable } from 'kysely';
+import type { VariablesTable } from '../schema.ts';
+import type { StoredVariable, VariableStore } from '../types.ts';
+import type { SqliteDatabase } from './database.ts';
+
+function toVariable(row: Selectable<VariablesTable>): StoredVariable {
+  return {
+    workspaceId: row.workspace_id,
+    name: row.name,
+    sealedValue: row.sealed_value,
+    secret: Number(row.secret) === 1,
+    createdAt: Number(row.created_at),
+    updatedAt: Number(row.updated_at),
+  };
+}
+
+export class SqliteVariableStore implements VariableStore {
+  private readonly db: SqliteDatabase;
+
+  constructor(db: SqliteDatabase) {
+    this.db = db;
+  }
+
+  private get q() {
+    return this.db.kysely;
+  }
+
+  async list(workspaceId: string): Promise<StoredVariable[]> {
+    return this.db.all(this.q.selectFrom('variables').selectAll().where('workspace_id', '=', workspaceId).orderBy('name')).map(toVariable);
+  }
+
+  async get(workspaceId: string, name: string): Promise<StoredVariable | undefined> {
+    const row = this.db.first(this.q.selectFrom('variables').selectAll().where('workspace_id', '=', workspaceId).where('name', '=', name));
+    return row && toVariable(row);
+  }
+
+  async put(v: { workspaceId: string; name: string; sealedValue: string; secret: boolean }, now: number): Promise<StoredVariable> {
+    await this.db.write(() =>
+      this.db.run(
+        this.q
+          .insertInto('variables')
+          .values({ workspace_id: v.workspaceId, name: v.name, sealed_value: v.sealedValue, secret: v.secret ? 1 : 0, created_at: now, updated_at: now })
+          .onConflict((oc) => oc.columns(['workspace_id', 'name']).doUpdateSet({ sealed_value: v.sealedValue, secret: v.secret ? 1 : 0, updated_at: now })),
+      ),
+    );
+    return (await this.get(v.workspaceId, v.name))!;
+  }
+
+  async delete(workspaceId: string, name: string): Promise<boolean> {
+    const changes = await this.db.write(() => this.db.run(this.q.deleteFrom('variables').where('workspace_id', '=', workspaceId).where('name', '=', name)));
+    return changes > 0;
+  }
+}
