@@ -489,6 +489,7 @@ export interface Store {
   commitPoll(flowId: string, cursor: unknown, executions: NewExecution[], error: string | null, now: number, usage?: TransactionUsage): Promise<void>;
 
   plans: PlanStore;
+  changes: ChangeStore;
   access: AccessStore;
   audit: AuditStore;
   variables: VariableStore;
