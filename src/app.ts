@@ -5,6 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Config } from './config.ts';
 import { builtinConnectors, type ConnectorRegistry } from './connectors/registry.ts';
+import { appChangeHandlers, ChangeFeed } from './engine/change-feed.ts';
 import { Connections } from './engine/connections.ts';
 import { Executor } from './engine/executor.ts';
 import { Flows } from './engine/flows.ts';
@@ -135,6 +136,8 @@ export interface RunningApp {
   services: Services;
   server: FastifyInstance;
   scheduler: TriggerScheduler;
+  /** Tells this process's caches and timers of changes other processes made. */
+  changeFeed: ChangeFeed;
   url: string;
   stop(): Promise<void>;
 }
@@ -169,6 +172,17 @@ export async function startApp(config: Config, opts: { logger?: Logger; connecto
     plans: services.plans,
   });
   services.flows.onChange({ flowChanged: (flow) => scheduler.flowChanged(flow) });
+  const changeFeed = new ChangeFeed({
+    store: store.changes,
+    logger,
+    handlers: appChangeHandlers({
+      ...services,
+      scheduler: runWorkers ? scheduler : null,
+      resumeQuotaWaiters: (workspaceId) => resumeQuotaWaiters(services, workspaceId),
+    }),
+  });
+  // Before the scheduler reads the flows: a change landing in between is then heard, not lost.
+  await changeFeed.start();
   services.metrics.queueDepth.reset();
 
     outbound: services.outbound,
@@ -195,8 +209,10 @@ export async function startApp(config: Config, opts: { logger?: Logger; connecto
     services,
     server,
     scheduler,
+    changeFeed,
     url,
     async stop() {
+      await changeFeed.stop();
       if (sweep) clearInterval(sweep);
       retention?.stop();
       clearInterval(idleGc);

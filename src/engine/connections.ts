@@ -28,7 +28,9 @@ export class ConnectionError extends Error {
   }
 }
 
-const CACHE_MS = 2000;
+// Changes by any process reach the cache through the change feed (engine/change-feed.ts) within
+// about a second; the age limit only bounds staleness should the feed ever stall.
+const CACHE_MS = 60_000;
 
 export class Connections {
   private readonly cache = new Map<string, { at: number; conn: OpenConnection }>();
@@ -84,6 +86,16 @@ export class Connections {
     this.cache.delete(`${row.workspaceId}\0${row.name}`);
     this.cache.delete(`${row.workspaceId}\0${name}`);
     return saved;
+  }
+
+  /** Forgets the workspace's opened connections (one of them changed, maybe in another process). */
+  invalidateWorkspace(workspaceId: string): void {
+    const prefix = `${workspaceId}\0`;
+    for (const key of this.cache.keys()) if (key.startsWith(prefix)) this.cache.delete(key);
+  }
+
+  clear(): void {
+    this.cache.clear();
   }
 
   /** Refuses unknown and missing required auth fields; returns the values that may be shown. */

@@ -34,6 +34,8 @@ export interface SchedulerDeps {
 
 export class TriggerScheduler implements FlowEvents {
   private readonly timers = new Map<string, NodeJS.Timeout>();
+  /** What each timer was armed from, so hearing of the same change twice leaves the timer alone. */
+  private readonly armedFrom = new Map<string, string>();
   private readonly running = new Set<string>();
   private stopped = false;
   private readonly deps: SchedulerDeps;
@@ -51,12 +53,29 @@ export class TriggerScheduler implements FlowEvents {
     this.stopped = true;
     for (const timer of this.timers.values()) clearTimeout(timer);
     this.timers.clear();
+    this.armedFrom.clear();
   }
 
+  /** Idempotent: the change feed reports this process's own changes again. */
   flowChanged(flow: FlowRecord | null): void {
     if (!flow) return;
+    if (flow.enabled && this.timers.has(flow.id) && this.armedFrom.get(flow.id) === revisionOf(flow)) return;
     this.disarm(flow.id);
     if (flow.enabled) this.arm(flow);
+  }
+
+  /** Whether a timer is set for the flow (tests, the change-feed bench). */
+  isArmed(flowId: string): boolean {
+    return this.timers.has(flowId);
+  }
+
+  /** After missed changes: timers for exactly the enabled flows, each from its stored revision. */
+  async resync(): Promise<void> {
+    if (this.stopped) return;
+    const enabled = await this.deps.store.listEnabledFlows();
+    const ids = new Set(enabled.map((f) => f.id));
+    for (const id of [...this.timers.keys()]) if (!ids.has(id)) this.disarm(id);
+    for (const flow of enabled) this.flowChanged(flow);
   }
 
   /** Removes the timer of a deleted flow (flowChanged gets null then, so callers pass the id). */
@@ -64,6 +83,7 @@ export class TriggerScheduler implements FlowEvents {
     const timer = this.timers.get(flowId);
     if (timer) clearTimeout(timer);
     this.timers.delete(flowId);
+    this.armedFrom.delete(flowId);
   }
 
   private triggerOf(flow: FlowRecord): { def: FlowDefinition; trigger: TriggerDefinition } | null {
@@ -86,6 +106,7 @@ export class TriggerScheduler implements FlowEvents {
     const timer = setTimeout(() => void this.fire(flow.workspaceId, flow.id), Math.max(0, Math.min(delay, 2 ** 31 - 1)));
     timer.unref();
     this.timers.set(flow.id, timer);
+    this.armedFrom.set(flow.id, revisionOf(flow));
   }
 
   /** Runs the flow's trigger once now (also used by tests and the "run now" button). */
@@ -165,4 +186,8 @@ export class TriggerScheduler implements FlowEvents {
     if (executions.length > 0) await this.deps.queue.push(executions.map((e) => ({ executionId: e.id })));
     return executions.length;
   }
+}
+
+function revisionOf(flow: FlowRecord): string {
+  return `${flow.version}:${flow.enabled}:${flow.updatedAt}`;
 }

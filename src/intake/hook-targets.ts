@@ -1,9 +1,10 @@
-// Token → flow lookups for the webhook endpoint, cached briefly: the hot path should not hit the
-// database for every request. Flow changes in this process invalidate at once; changes made by
-// another process (the CLI) are seen within the TTL.
+// Token → flow lookups for the webhook endpoint, cached: the hot path should not hit the database
+// for every request. Flow changes in this process invalidate at once; changes made by another
+// process (the CLI, a second server) arrive through the change feed (engine/change-feed.ts) within
+// about a second. The TTL only bounds staleness should the feed ever stall.
 import type { HookTarget, Store } from '../store/types.ts';
 
-const TTL_MS = 2000;
+const TTL_MS = 60_000;
 const MAX_ENTRIES = 50_000;
 
 export class HookTargets {
@@ -26,5 +27,17 @@ export class HookTargets {
 
   invalidate(token: string | null): void {
     if (token) this.cache.delete(token);
+  }
+
+  /**
+   * Forgets what is cached of the flow (its token may have changed, so by flow id), and every
+   * "no such token": one may belong to this flow now.
+   */
+  invalidateFlow(flowId: string): void {
+    for (const [token, hit] of this.cache) if (!hit.target || hit.target.flowId === flowId) this.cache.delete(token);
+  }
+
+  clear(): void {
+    this.cache.clear();
   }
 }

@@ -1,5 +1,6 @@
 // Schema migrations, written with Kysely's schema builder so SQLite and PostgreSQL share them.
 import { sql, type Kysely, type Migration } from 'kysely';
+import { CHANGE_SOURCES, sqliteChangeTriggers } from './sqlite/change-store.ts';
 
 const ms = 'bigint' as const;
 
@@ -216,18 +217,19 @@ export const migrations: Record<string, Migration> = {
       await db.schema.alterTable('workspaces').addColumn('locale', 'text', (c) => c.notNull().defaultTo('ru')).execute();
     },
   },
-  '0006_variables': {
+  '0004_change_feed': {
     async up(db: Kysely<unknown>) {
       await db.schema
-        .createTable('variables')
-        .addColumn('workspace_id', 'text', (c) => c.notNull().references('workspaces.id').onDelete('cascade'))
-        .addColumn('name', 'text', (c) => c.notNull())
-        .addColumn('sealed_value', 'text', (c) => c.notNull())
-        .addColumn('secret', 'integer', (c) => c.notNull())
-        .addColumn('created_at', ms, (c) => c.notNull())
-        .addColumn('updated_at', ms, (c) => c.notNull())
-        .addPrimaryKeyConstraint('variables_pk', ['workspace_id', 'name'])
+        .createTable('change_feed')
+        .addColumn('seq', 'integer', (c) => c.primaryKey().autoIncrement())
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('workspace_id', 'text')
+        .addColumn('entity_id', 'text')
+        .addColumn('at', ms, (c) => c.notNull())
         .execute();
+      // The triggers that fill it are dialect SQL, kept in the SQLite store; the PostgreSQL store
+      // (distributed mode) will need the same in PL/pgSQL, or LISTEN/NOTIFY.
+      for (const source of CHANGE_SOURCES) for (const ddl of sqliteChangeTriggers(source)) await sql.raw(ddl).execute(db);
     },
   },
   '0006_variables': {

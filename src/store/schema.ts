@@ -269,6 +269,7 @@ export interface MigrationsLockTable {
 
 export interface Database {
   workspaces: WorkspacesTable;
+  change_feed: ChangeFeedTable;
   users: UsersTable;
   operators: OperatorsTable;
   instance_settings: InstanceSettingsTable;

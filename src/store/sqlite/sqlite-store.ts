@@ -41,6 +41,7 @@ import { SqliteDatabase, type SqliteOptions } from './database.ts';
 import { COUNT_TRANSACTIONS_DAY, COUNT_TRANSACTIONS_FLOW, COUNT_WEBHOOK, SqlitePlanStore } from './plan-store.ts';
 import { SqliteAccessStore } from './access-store.ts';
 import { SqliteAuditStore } from './audit-store.ts';
+import { SqliteChangeStore } from './change-store.ts';
 import { SqliteVariableStore } from './variable-store.ts';
 
 const INSERT_WEBHOOK = `INSERT INTO webhooks (id, workspace_id, flow_id, method, headers, query, body, body_kind,
@@ -63,6 +64,7 @@ export class SqliteStore implements Store {
   readonly plans: SqlitePlanStore;
   readonly access: SqliteAccessStore;
   readonly audit: SqliteAuditStore;
+  readonly changes: SqliteChangeStore;
   readonly variables: SqliteVariableStore;
 
   constructor(path: string, opts: SqliteOptions = {}) {
@@ -71,6 +73,7 @@ export class SqliteStore implements Store {
     this.plans = new SqlitePlanStore(this.db);
     this.access = new SqliteAccessStore(this.db);
     this.audit = new SqliteAuditStore(this.db);
+    this.changes = new SqliteChangeStore(this.db);
     this.variables = new SqliteVariableStore(this.db);
   }
 
