@@ -5,6 +5,7 @@ import { Writable } from 'node:stream';
 import { startApp, type RunningApp } from '../../src/app.ts';
 import { createLogger } from '../../src/logger.ts';
 import { startEchoTarget } from '../../src/connectors/http/echo-target.ts';
+import { hashPassword } from '../../src/api/auth.ts';
 import { startTestApp, tempDataDir, testConfig, waitFor, type TestApp } from '../support/app.ts';
 
 let app: TestApp;
@@ -23,8 +24,9 @@ async function call(path: string, init: { method?: string; body?: unknown; cooki
 }
 
 test('members get a password, sign in with a session cookie, and act with their role', async () => {
-  const added = await app.api('/api/v1/members', { method: 'PUT', body: { email: 'Editor@Example.ru', role: 'editor', password: 'correct horse' } });
-  assert.equal(added.status, 200, JSON.stringify(added.json));
+  // Accounts are made by the operator (CLI); the API only invites (test/security/invitations.test.ts).
+  const editor = await app.services.store.createUser({ email: 'Editor@Example.ru', name: 'Editor', passwordHash: await hashPassword('correct horse') });
+  await app.services.store.setMember(app.workspaceId, editor.id, 'editor');
   assert.equal((await call('/api/v1/auth/login', { body: { email: 'editor@example.ru', password: 'wrong password' } })).status, 401);
   const login = await call('/api/v1/auth/login', { body: { email: 'editor@example.ru', password: 'correct horse' } });
   assert.equal(login.status, 200);
@@ -34,7 +36,7 @@ test('members get a password, sign in with a session cookie, and act with their 
   assert.equal(flows.status, 200);
   const ws = await call('/api/v1/workspaces', { cookie });
   assert.deepEqual(ws.json.items.map((w: { slug: string; role: string }) => [w.slug, w.role]), [['default', 'editor']]);
-  // An editor cannot mint tokens (owner only); a user can create a workspace and owns it.
+  // An editor cannot mint tokens (owner only); the instance's only user may create a workspace (setting workspaceCreation: auto) and owns it.
   assert.equal((await call('/api/v1/tokens', { cookie, body: { name: 'x' } })).status, 403);
   const created = await call('/api/v1/workspaces', { cookie, body: { slug: 'second-shop', name: 'Второй магазин' } });
   assert.equal(created.status, 201);

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { startEchoTarget } from '../../src/connectors/http/echo-target.ts';
 import { pruneOnce } from '../../src/plans/retention.ts';
 import { startTestApp, tempDataDir, waitFor, type TestApp } from '../support/app.ts';
+import { asOperator, type Call } from '../support/operator.ts';
 
 type Echo = Awaited<ReturnType<typeof startEchoTarget>>;
 const plan = (id: string, transactions: number, webhooks: number, perSecond: number, historyDays = 4) => ({
@@ -16,6 +17,8 @@ const plan = (id: string, transactions: number, webhooks: number, perSecond: num
 
 let app: TestApp;
 let echo: Echo;
+/** Plans and balances are the instance operator's (a signed-in user, never a token). */
+let operator: Call;
 
 before(async () => {
   echo = await startEchoTarget();
@@ -23,6 +26,7 @@ before(async () => {
   const plansFile = join(dir, 'plans.json');
   writeFileSync(plansFile, JSON.stringify({ trialPlan: 'tiny', plans: [plan('tiny', 10, 1000, 1000), plan('big', 1000, 100_000, 1000, 7), plan('slow', 1000, 1000, 20), plan('few', 1000, 5, 1000)] }));
   app = await startTestApp({ config: { plansFile } });
+  operator = await asOperator(app);
 });
 after(async () => {
   await app.close();
@@ -59,7 +63,7 @@ test('50 parallel executions race for 10 transactions: exactly 10 run, 40 wait, 
   const notes = (await app.api('/api/v1/notifications')).json.items.map((n: { kind: string; threshold: number }) => `${n.kind}:${n.threshold}`).sort();
   assert.deepEqual(notes, ['transactions:100', 'transactions:80']);
 
-  const upgraded = await app.api('/api/v1/billing/plan', { method: 'PUT', body: { planId: 'big' } });
+  const upgraded = await operator('/api/v1/billing/plan', { method: 'PUT', body: { planId: 'big' }, workspace: 'default' });
   assert.equal(upgraded.status, 200, JSON.stringify(upgraded.json));
   await waitFor(async () => (await app.api('/api/v1/executions?status=succeeded&limit=100')).json.items.length === 50, 15_000, 'all 50 after the upgrade');
   assert.equal(echo.received().filter((r) => r.path === '/race').length, 50);
@@ -132,20 +136,20 @@ test('retention removes exactly the webhooks older than the plan keeps, and show
 });
 
 test('top-ups get the cashback tier as a separate ledger entry; the balance is their sum', async () => {
-  const res = await app.api('/api/v1/balance/top-up', { body: { amountKopecks: 30_000_00 } });
+  const res = await operator('/api/v1/balance/top-up', { body: { amountKopecks: 30_000_00 }, workspace: 'default' });
   assert.equal(res.status, 201, JSON.stringify(res.json));
   assert.deepEqual(res.json, { percent: 15, cashbackKopecks: 4_500_00, balanceKopecks: 34_500_00 });
-  const small = await app.api('/api/v1/balance/top-up', { body: { amountKopecks: 9_999_99 } });
+  const small = await operator('/api/v1/balance/top-up', { body: { amountKopecks: 9_999_99 }, workspace: 'default' });
   assert.equal(small.json.cashbackKopecks, 0);
   const balance = (await app.api('/api/v1/balance')).json;
   assert.equal(balance.balanceKopecks, 34_500_00 + 9_999_99);
   assert.deepEqual(balance.entries.map((e: { kind: string }) => e.kind).sort(), ['cashback', 'top_up', 'top_up']);
-  assert.equal((await app.api('/api/v1/balance/top-up', { body: { amountKopecks: -5 } })).status, 400);
-  const adjusted = await app.api('/api/v1/balance/adjust', { body: { amountKopecks: -1_000_00, reason: 'Возврат за сбой 12.11' } });
+  assert.equal((await operator('/api/v1/balance/top-up', { body: { amountKopecks: -5 }, workspace: 'default' })).status, 400);
+  const adjusted = await operator('/api/v1/balance/adjust', { body: { amountKopecks: -1_000_00, reason: 'Возврат за сбой 12.11' }, workspace: 'default' });
   assert.equal(adjusted.status, 201, JSON.stringify(adjusted.json));
   assert.equal(adjusted.json.balanceKopecks, 34_500_00 + 9_999_99 - 1_000_00);
-  assert.match(adjusted.json.entry.actor, /^token:tok_/);
-  assert.equal((await app.api('/api/v1/balance/adjust', { body: { amountKopecks: 5, reason: '' } })).status, 400);
+  assert.equal(adjusted.json.entry.actor, (await app.services.store.getUserByEmail('operator@localhost'))!.id);
+  assert.equal((await operator('/api/v1/balance/adjust', { body: { amountKopecks: 5, reason: '' }, workspace: 'default' })).status, 400);
   // The calculator uses the operator's catalog: none of these test plans has 2 000 transactions.
   const suggest = (await (await fetch(`${app.url}/api/v1/plans/suggest?orders=500`)).json()) as { plan: unknown; steps: string[] };
   assert.equal(suggest.plan, null);
