@@ -2,7 +2,6 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { emailAddress } from './lib/email.ts';
-import { buildRedactPattern } from './intake/redaction.ts';
 import { parseAllowList, type AllowEntry } from './engine/outbound/allow-list.ts';
 import { buildRedactPattern } from './intake/redaction.ts';
 
@@ -23,11 +22,9 @@ const envSchema = z.object({
   SVYAZKA_RETRY_MAX_MS: z.coerce.number().int().min(1).default(600_000),
   SVYAZKA_PLANS_FILE: z.string().optional(),
   SVYAZKA_TRUST_PROXY: z.enum(['true', 'false']).default('false'),
+  SVYAZKA_METRICS_TOKEN: z.string().trim().refine((v) => v === '' || v.length >= 16, 'at least 16 characters (or empty: /metrics open)').optional(),
   SVYAZKA_PRUNE_EXECUTIONS: z.enum(['true', 'false']).default('true'),
   SVYAZKA_ADMIN_EMAIL: emailAddress.default('admin@localhost'),
-  SVYAZKA_ENV_WORKSPACES: z.string().default('default'),
-  SVYAZKA_REDACT_NAMES: z.string().optional(),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SVYAZKA_ENV_WORKSPACES: z.string().default('default'),
   SVYAZKA_REDACT_NAMES: z.string().optional(),
   SVYAZKA_OUTBOUND_ALLOW: z
@@ -41,6 +38,7 @@ const envSchema = z.object({
         return z.NEVER;
       }
     }),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
 export interface Config {
@@ -59,12 +57,16 @@ export interface Config {
   logLevel: string;
   /** Behind a reverse proxy: take the client address from X-Forwarded-For (else it could be forged). */
   trustProxy: boolean;
+  /** When set, GET /metrics needs `Authorization: Bearer <this>` (the metrics cover every workspace). */
+  metricsToken: string | undefined;
   /** Operator's plan catalog (JSON or YAML); the source page's six plans when absent. */
   plansFile: string | undefined;
   /** Retention also prunes finished executions and their journals, not only webhook history. */
   pruneExecutions: boolean;
   /** Email of the admin `serve` creates on a fresh data dir. */
   adminEmail: string;
+  /** SVYAZKA_OUTBOUND_ALLOW: what outgoing requests may reach besides public addresses (the SSRF guard). */
+  outboundAllow: AllowEntry[];
   /** Exposed to templates as `env`: SVYAZKA_ENV_FOO=bar → {{env.FOO}}. Nothing else of the environment is. */
   templateEnv: Record<string, string>;
   /** Slugs of the workspaces whose templates may use `env` (SVYAZKA_ENV_WORKSPACES; `*` = all). */
@@ -72,8 +74,6 @@ export interface Config {
   /** Header and query parameter names redacted in webhook history (defaults + SVYAZKA_REDACT_NAMES). */
   redactPattern: RegExp;
 }
-  /** SVYAZKA_OUTBOUND_ALLOW: what outgoing requests may reach besides public addresses (the SSRF guard). */
-  outboundAllow: AllowEntry[];
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
   const parsed = envSchema.safeParse(env);
@@ -102,14 +102,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     logLevel: e.LOG_LEVEL,
     plansFile: e.SVYAZKA_PLANS_FILE,
     trustProxy: e.SVYAZKA_TRUST_PROXY === 'true',
+    metricsToken: e.SVYAZKA_METRICS_TOKEN || undefined,
     pruneExecutions: e.SVYAZKA_PRUNE_EXECUTIONS === 'true',
     adminEmail: e.SVYAZKA_ADMIN_EMAIL.toLowerCase(),
     templateEnv,
+    outboundAllow: e.SVYAZKA_OUTBOUND_ALLOW,
     envWorkspaces: e.SVYAZKA_ENV_WORKSPACES.split(',').map((w) => w.trim()).filter(Boolean),
     redactPattern: buildRedactPattern(e.SVYAZKA_REDACT_NAMES),
   };
   return { ...config, ...overrides };
 }
-    outboundAllow: e.SVYAZKA_OUTBOUND_ALLOW,
-    envWorkspaces: e.SVYAZKA_ENV_WORKSPACES.split(',').map((w) => w.trim()).filter(Boolean),
-    redactPattern: buildRedactPattern(e.SVYAZKA_REDACT_NAMES),

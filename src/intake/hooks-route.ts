@@ -12,6 +12,7 @@ import type { PlansService } from '../plans/service.ts';
 import { newId } from '../lib/ids.ts';
 import { BodyError, mergeQuery, parseQueryString, parseWebhookBody, type ParsedBody } from './body.ts';
 import { headersForHistory } from './headers.ts';
+import { internalErrorBody } from '../api/internal-error.ts';
 import { DEFAULT_REDACT_PATTERN, redactParams } from './redaction.ts';
 import type { HookTargets } from './hook-targets.ts';
 import type { WebhookSignals } from './webhook-signals.ts';
@@ -39,15 +40,19 @@ export async function hooksRoutes(app: FastifyInstance, deps: IntakeDeps): Promi
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: deps.maxBytes }, (_req, body, done) => done(null, body));
 
-  app.setErrorHandler((error: Error & { statusCode?: number; code?: string }, _req, reply) => {
+  app.setErrorHandler((error: Error & { statusCode?: number; code?: string }, req, reply) => {
     if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
       deps.metrics.webhooksRejected.inc({ reason: 'too_large' });
       return reply.code(413).send({ ok: false, error: 'payload_too_large', message: `Body is over the limit of ${deps.maxBytes} bytes` });
     }
     const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
-    if (status === 500) deps.logger.error({ err: error }, 'webhook intake failed');
     deps.metrics.webhooksRejected.inc({ reason: status === 500 ? 'error' : 'bad_request' });
-    return reply.code(status).send({ ok: false, error: status === 500 ? 'internal_error' : 'bad_request', message: status === 500 ? 'Internal error; the webhook was not stored' : error.message });
+    if (status === 500) {
+      // req.log carries the request id the answer names; the webhook was not stored.
+      req.log.error({ err: error }, 'webhook intake failed');
+      return reply.code(500).send({ ok: false, ...internalErrorBody(req) });
+    }
+    return reply.code(status).send({ ok: false, error: 'bad_request', message: error.message });
   });
 
   const signals = deps.signals;

@@ -4,8 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startApp, type RunningApp } from '../../src/app.ts';
 import { hashSecret, newApiToken } from '../../src/api/auth.ts';
+import type { SignInThrottle } from '../../src/api/sign-in-throttle.ts';
 import { loadConfig, type Config } from '../../src/config.ts';
 import type { ConnectorRegistry } from '../../src/connectors/registry.ts';
+import type { Resolver } from '../../src/engine/outbound/guard.ts';
 import type { Role } from '../../src/store/types.ts';
 import type { Logger } from 'pino';
 
@@ -36,9 +38,9 @@ export function testConfig(dataDir: string, extra: Partial<Config> = {}): Config
   );
 }
 
-export async function startTestApp(opts: { dataDir?: string; config?: Partial<Config>; connectors?: ConnectorRegistry; token?: string; logger?: Logger } = {}): Promise<TestApp> {
+export async function startTestApp(opts: { dataDir?: string; config?: Partial<Config>; connectors?: ConnectorRegistry; token?: string; logger?: Logger; outboundResolver?: Resolver; signInThrottle?: SignInThrottle } = {}): Promise<TestApp> {
   const dataDir = opts.dataDir ?? tempDataDir();
-  const app = await startApp(testConfig(dataDir, opts.config), { connectors: opts.connectors, logger: opts.logger });
+  const app = await startApp(testConfig(dataDir, opts.config), { connectors: opts.connectors, logger: opts.logger, outboundResolver: opts.outboundResolver, signInThrottle: opts.signInThrottle });
   const s = app.services;
   const createToken = async (slug: string, role: Role = 'owner') => {
     const ws = await s.store.ensureWorkspace(slug, slug);
