@@ -148,6 +148,7 @@ export class TriggerScheduler implements FlowEvents {
     await plans.prepare(flow.workspaceId, now);
     let transactions = 0;
     const http = createConnectorHttp({
+      guard: this.deps.outbound,
       limiter: this.deps.limiter,
       limitKey: conn?.id ?? `${flow.workspaceId}:${connector.key}`,
       ratePerSecond: connector.limits?.requestsPerSecond,
@@ -169,7 +170,6 @@ export class TriggerScheduler implements FlowEvents {
         parsingDays: plans.planOf(flow.workspaceId).marketplaceParsingDays,
       },
       state?.cursor,
-      guard: this.deps.outbound,
     );
     const executions: NewExecution[] = events.map((event) => ({
       id: newId('ex', now),
