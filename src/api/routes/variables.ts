@@ -18,6 +18,13 @@ const variableBody = z.object({
 });
 
 export function registerVariablesRoutes(api: ApiRouter, s: Services): void {
+  // Audit entries name the variable and its kind, never its value.
+  const before = async (c: { params: { name: string }; workspaceId: string }) => {
+    const v = await s.store.variables.get(c.workspaceId, c.params.name);
+    return v ? { name: v.name, secret: v.secret } : null;
+  };
+  const kind = (secret: boolean) => (secret ? 'secret' : 'plain');
+  const target = (c: { params: { name: string } }) => ({ type: 'variable', id: c.params.name, name: c.params.name });
   api.add({
     method: 'GET', url: '/variables', summary: 'Variables of the workspace for templates ({{vars.NAME}}); secret values are never returned (value null, set true)', tag: 'variables', role: 'viewer',
     async handler({ workspaceId }) {
@@ -28,6 +35,12 @@ export function registerVariablesRoutes(api: ApiRouter, s: Services): void {
     method: 'PUT', url: '/variables/:name',
     summary: 'Create or replace a variable; with `value` left out the saved value is kept (a secret becomes plain only with a new value)',
     tag: 'variables', role: 'editor', params: nameParam, body: variableBody,
+    audit: {
+      action: (c) => (c.before ? 'variable.update' : 'variable.create'),
+      target,
+      before,
+      details: (c) => ({ kind: kind(c.body.secret), valueChanged: c.body.value !== undefined, ...(c.before && c.before.secret !== c.body.secret ? { kindBefore: kind(c.before.secret) } : {}) }),
+    },
     async handler({ params, body, workspaceId }) {
       try {
         return await s.variables.set(workspaceId, params.name, body);
@@ -39,6 +52,7 @@ export function registerVariablesRoutes(api: ApiRouter, s: Services): void {
   });
   api.add({
     method: 'DELETE', url: '/variables/:name', summary: 'Delete a variable (flows that use it fail at that step until it is set again)', tag: 'variables', role: 'editor', params: nameParam,
+    audit: { action: 'variable.delete', target, before, details: (c) => (c.before ? { kind: kind(c.before.secret) } : {}) },
     async handler({ params, workspaceId }) {
       if (!(await s.variables.delete(workspaceId, params.name))) throw notFound('Variable');
       return { ok: true };
