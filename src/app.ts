@@ -9,8 +9,8 @@ import { appChangeHandlers, ChangeFeed } from './engine/change-feed.ts';
 import { Connections } from './engine/connections.ts';
 import { Executor } from './engine/executor.ts';
 import { Flows } from './engine/flows.ts';
+import { OutboundGuard, type Resolver } from './engine/outbound/guard.ts';
 import { LocalRateLimiter, type RateLimiter } from './engine/outbound/rate-limiter.ts';
-import { OutboundGuard } from './engine/outbound/guard.ts';
 import { Runs } from './engine/runs.ts';
 import { SandboxPool } from './engine/sandboxes.ts';
 import { TriggerScheduler } from './engine/scheduler.ts';
@@ -55,12 +55,12 @@ export interface Services {
   settings: InstanceSettingsService;
   /** Connectors' sandboxes for test runs, started on first use. */
   sandboxes: SandboxPool;
+  /** The SSRF guard every outgoing connection passes (SVYAZKA_OUTBOUND_ALLOW; sandboxes allowed at runtime). */
+  outbound: OutboundGuard;
   testRuns: TestRunner;
   /** Told of each stored webhook (intake), for the editor's sample wait. */
   webhookSignals: WebhookSignals;
   /** Backoff for password guessing at POST /auth/login (in memory; shared once distributed mode lands). */
-  /** The SSRF guard every outgoing connection passes (SVYAZKA_OUTBOUND_ALLOW; sandboxes allowed at runtime). */
-  outbound: OutboundGuard;
   signInThrottle: SignInThrottle;
   defaultWorkspace: Workspace;
 }
@@ -78,7 +78,7 @@ function openStore(config: Config, logger: Logger): Store {
 /** Opens the data dir: migrations applied, master key loaded, workspace `default` present. */
 export async function openServices(
   config: Config,
-  opts: { logger?: Logger; withQueue?: boolean; connectors?: ConnectorRegistry; signInThrottle?: SignInThrottle } = {},
+  opts: { logger?: Logger; withQueue?: boolean; connectors?: ConnectorRegistry; signInThrottle?: SignInThrottle; outboundResolver?: Resolver } = {},
 ): Promise<Services> {
   const logger = opts.logger ?? createLogger({ level: config.logLevel });
   // Everything written from here on (database, WAL, key, exports) is for this user's eyes only.
@@ -103,7 +103,8 @@ export async function openServices(
   const catalog = loadPlanCatalog(config.plansFile);
   const settings = new InstanceSettingsService({ store: store.access, catalog });
   const plans = new PlansService({ catalog, store: store.plans, logger, trialEndPolicy: () => settings.trialEndPolicy() });
-  const outbound = new OutboundGuard({ allow: config.outboundAllow });
+  // The resolver is the system's unless a test makes a name resolve where it needs.
+  const outbound = new OutboundGuard({ allow: config.outboundAllow, resolver: opts.outboundResolver });
   const connections = new Connections({ store, connectors, secrets, outbound });
   const limiter = new LocalRateLimiter();
   const sandboxes = new SandboxPool({ outbound });
@@ -143,7 +144,7 @@ export interface RunningApp {
 }
 
 /** `svyazka serve`: HTTP server plus workers (per SVYAZKA_ROLE) in this process. */
-export async function startApp(config: Config, opts: { logger?: Logger; connectors?: ConnectorRegistry; signInThrottle?: SignInThrottle } = {}): Promise<RunningApp> {
+export async function startApp(config: Config, opts: { logger?: Logger; connectors?: ConnectorRegistry; signInThrottle?: SignInThrottle; outboundResolver?: Resolver } = {}): Promise<RunningApp> {
   const runWorkers = config.role !== 'web';
   const services = await openServices(config, { ...opts, withQueue: true });
   const { store, queue, logger } = services;
@@ -153,6 +154,7 @@ export async function startApp(config: Config, opts: { logger?: Logger; connecto
     connectors: services.connectors,
     connections: services.connections,
     limiter: services.limiter,
+    outbound: services.outbound,
     logger,
     metrics: services.metrics,
     retry: config.retry,
@@ -160,13 +162,13 @@ export async function startApp(config: Config, opts: { logger?: Logger; connecto
     variables: services.variables,
   });
   services.plans.onQuotaAvailable = (workspaceId) => void resumeQuotaWaiters(services, workspaceId);
-    outbound: services.outbound,
   const scheduler = new TriggerScheduler({
     store,
     queue: queue!,
     connectors: services.connectors,
     connections: services.connections,
     limiter: services.limiter,
+    outbound: services.outbound,
     logger,
     metrics: services.metrics,
     plans: services.plans,
@@ -185,7 +187,6 @@ export async function startApp(config: Config, opts: { logger?: Logger; connecto
   await changeFeed.start();
   services.metrics.queueDepth.reset();
 
-    outbound: services.outbound,
   const server = await buildServer(services);
   const sweep = runWorkers ? startSweeper(services) : null;
   const retention = runWorkers ? startRetention(services) : null;
@@ -220,6 +221,7 @@ export async function startApp(config: Config, opts: { logger?: Logger; connecto
       await server.close();
       await services.sandboxes.stop();
       await queue!.stop();
+      await services.outbound.close();
       await store.close();
     },
   };
@@ -240,7 +242,6 @@ async function resumeQuotaWaiters(services: Services, workspaceId: string): Prom
 function startSweeper(services: Services): NodeJS.Timeout {
   const queue = services.queue!;
   let first = true;
-      await services.outbound.close();
   const sweep = async () => {
     // At start every unfinished execution; later only those idle for a while (orphans).
     const pending = await services.store.listUnfinished(first ? 1_000_000 : 1000, first ? undefined : Date.now() - 2000);
