@@ -7,7 +7,10 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { pino } from 'pino';
 import { startEchoTarget } from '../../src/connectors/http/echo-target.ts';
+import { ChangeFeed } from '../../src/engine/change-feed.ts';
+import { SqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
 import { startTestApp, tempDataDir, waitFor, type TestApp } from '../support/app.ts';
 
 type Echo = Awaited<ReturnType<typeof startEchoTarget>>;
@@ -179,4 +182,46 @@ test('the feed has no rows for webhooks and executions, and old rows are pruned'
   assert.equal(await app.services.store.changes.prune(Date.now() + 1), rows.length);
   assert.deepEqual(await app.services.store.changes.since(0, 10), []);
   assert.equal(await app.services.store.changes.lastSeq(), afterFlow, 'seq numbers are never handed out again after a prune');
+});
+
+test('the feed reader: each changed thing once per read, and a resync when rows it had not read were pruned', async () => {
+  const store = new SqliteStore(join(tempDataDir(), 'feed.db'));
+  await store.migrate();
+  const ws = await store.ensureWorkspace('w', 'w');
+  const calls: string[] = [];
+  const feed = new ChangeFeed({
+    store: store.changes,
+    logger: pino({ level: 'silent' }),
+    intervalMs: 3_600_000, // read only when the test says so
+    handlers: {
+      flow: async (_ws, id) => void calls.push(`flow ${id}`),
+      connection: async (id) => void calls.push(`connection ${id === ws.id}`),
+      billing: async (id) => void calls.push(`billing ${id === ws.id}`),
+      resync: async () => void calls.push('resync'),
+    },
+  });
+  try {
+    await feed.start();
+    const flow = { id: 'fl_a', workspaceId: ws.id, name: 'a', enabled: true, definition: {}, hookToken: null };
+    await store.saveFlow(flow);
+    await store.setFlowEnabled(ws.id, 'fl_a', false);
+    await store.saveConnection({ id: 'con_a', workspaceId: ws.id, name: 'c', connector: 'http', publicConfig: {}, sealedAuth: 'x' });
+    await store.deleteConnection(ws.id, 'con_a');
+    await store.plans.ensureBilling({ workspaceId: ws.id, planId: 'p', trialEndsAt: null, planChangedAt: 1, createdAt: 1 });
+    await store.plans.appendLedger([{ id: 'led_a', workspaceId: ws.id, kind: 'top_up', amountKopecks: 100, reason: 'r', actor: 'a', createdAt: 1 }]);
+    await store.deleteFlow(ws.id, 'fl_a');
+    assert.equal(await feed.poll(), 7);
+    assert.deepEqual(calls, ['flow fl_a', 'connection true', 'billing true']);
+    assert.equal(await feed.poll(), 0);
+    assert.equal(calls.length, 3);
+
+    await store.saveFlow({ ...flow, id: 'fl_b', name: 'b' });
+    await store.changes.prune(Date.now() + 1000); // fl_b's row goes before this reader saw it
+    await store.saveFlow({ ...flow, id: 'fl_c', name: 'c' });
+    assert.equal(await feed.poll(), 1);
+    assert.deepEqual(calls.slice(3), ['resync']);
+  } finally {
+    await feed.stop();
+    await store.close();
+  }
 });
