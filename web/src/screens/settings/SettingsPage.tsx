@@ -1,14 +1,15 @@
 // Workspace settings: the workspace itself, its members, its API tokens.
 import { Stack, Tabs, Text, Title } from '@mantine/core';
-import { IconKey, IconSettings, IconUsers } from '@tabler/icons-react';
+import { IconKey, IconSettings, IconUsers, IconVariable } from '@tabler/icons-react';
 import { useTranslation } from 'react-i18next';
 import { useSearchParams } from 'react-router-dom';
 import { useSession } from '../../auth/session.tsx';
 import { MembersTab } from './MembersTab.tsx';
 import { TokensTab } from './TokensTab.tsx';
+import { VariablesTab } from './VariablesTab.tsx';
 import { WorkspaceTab } from './WorkspaceTab.tsx';
 
-const TABS = ['workspace', 'members', 'tokens'] as const;
+const TABS = ['workspace', 'members', 'tokens', 'variables'] as const;
 type Tab = (typeof TABS)[number];
 
 export function SettingsPage() {
@@ -39,6 +40,9 @@ export function SettingsPage() {
           <Tabs.Tab value="tokens" leftSection={<IconKey size={16} />}>
             {t('tabs.tokens')}
           </Tabs.Tab>
+          <Tabs.Tab value="variables" leftSection={<IconVariable size={16} />}>
+            {t('variables:tab')}
+          </Tabs.Tab>
         </Tabs.List>
         <Tabs.Panel value="workspace">
           <WorkspaceTab />
@@ -48,6 +52,9 @@ export function SettingsPage() {
         </Tabs.Panel>
         <Tabs.Panel value="tokens">
           <TokensTab />
+        </Tabs.Panel>
+        <Tabs.Panel value="variables">
+          <VariablesTab />
         </Tabs.Panel>
       </Tabs>
     </Stack>
