@@ -21,6 +21,8 @@ import { suggestPlan } from '../plans/calculator.ts';
 import { loadPlanCatalog } from '../plans/catalog.ts';
 import { settingsSchema, type InstanceSettings } from '../plans/instance-settings.ts';
 import { runSandbox } from './sandbox.ts';
+import { recordCliChange } from '../engine/audit.ts';
+import { auditView } from '../api/routes/audit.ts';
 
 const ROLES = ['owner', 'editor', 'viewer'];
 
@@ -112,6 +114,7 @@ export function buildProgram(): Command {
       if (existing) throw new Error(`User ${opts.email} already exists`);
       const created = await s.store.createUser({ email: opts.email, name: opts.name ?? opts.email, passwordHash: await hashPassword(opts.password) });
       await s.store.setMember(wsId, created.id, role(opts.role));
+      await recordCliChange(s.store, { workspaceId: wsId, action: 'member.add', target: { type: 'user', id: created.id, name: created.email }, details: { role: opts.role, userCreated: true } });
       print({ id: created.id, email: created.email, workspace: opts.workspace, role: opts.role });
     }),
   );
@@ -126,6 +129,7 @@ export function buildProgram(): Command {
         const found = await s.store.getUserByEmail(email);
         if (!found) throw new Error(`No user ${email} (create one first: svyazka user create --email ${email} --password …)`);
         await s.store.access.addOperator(found.id, Date.now());
+        await recordCliChange(s.store, { workspaceId: null, action: 'operator.add', target: { type: 'user', id: found.id, name: found.email } });
         print({ email: found.email, operator: true });
       }),
     );
@@ -140,6 +144,7 @@ export function buildProgram(): Command {
         const result = await s.store.access.removeOperator(found.id);
         if (result === 'not_operator') throw new Error(`${found.email} is not an operator`);
         if (result === 'last_operator') throw new Error(`${found.email} is the last operator; add another one first`);
+        await recordCliChange(s.store, { workspaceId: null, action: 'operator.remove', target: { type: 'user', id: found.id, name: found.email } });
         print({ email: found.email, operator: false });
       }),
     );
@@ -173,7 +178,9 @@ export function buildProgram(): Command {
         if (!keys.includes(key as keyof InstanceSettings)) throw new Error(`Unknown setting "${key}" (settings: ${keys.join(', ')})`);
         const parsed = settingsSchema.shape[key as keyof InstanceSettings].safeParse(value === 'null' ? null : value);
         if (!parsed.success) throw new Error(`${key}: ${parsed.error.issues.map((i) => i.message).join('; ')}`);
-        print(await s.settings.update({ [key]: parsed.data }));
+        const updated = await s.settings.update({ [key]: parsed.data });
+        await recordCliChange(s.store, { workspaceId: null, action: 'operator.settings', target: { type: 'instance', id: 'settings' }, details: { changed: { [key]: parsed.data } } });
+        print(updated);
       }),
     );
 
@@ -188,7 +195,8 @@ export function buildProgram(): Command {
     withServices(async (s) => {
       const wsId = await workspaceId(s, opts.workspace);
       const secret = newApiToken();
-      await s.store.createApiToken({ workspaceId: wsId, userId: null, role: role(opts.role), name: opts.name, tokenHash: hashSecret(secret) });
+      const saved = await s.store.createApiToken({ workspaceId: wsId, userId: null, role: role(opts.role), name: opts.name, tokenHash: hashSecret(secret) });
+      await recordCliChange(s.store, { workspaceId: wsId, action: 'token.create', target: { type: 'token', id: saved.id, name: saved.name }, details: { role: saved.role } });
       process.stdout.write(secret + '\n');
     }),
   );
@@ -198,7 +206,12 @@ export function buildProgram(): Command {
     (file: string, opts: { workspace: string }) =>
       withServices(async (s) => {
         const text = readFileSync(file === '-' ? 0 : file, 'utf8');
-        const saved = await s.flows.save(await workspaceId(s, opts.workspace), Flows.parseText(text));
+        const wsId = await workspaceId(s, opts.workspace);
+        const parsed = Flows.parseText(text);
+        const name = (parsed as { name?: unknown } | null)?.name;
+        const existed = typeof name === 'string' ? await s.store.getFlowByName(wsId, name) : undefined;
+        const saved = await s.flows.save(wsId, parsed);
+        await recordCliChange(s.store, { workspaceId: wsId, action: existed ? 'flow.update' : 'flow.create', target: { type: 'flow', id: saved.id, name: saved.name }, details: { version: saved.version, enabled: saved.enabled, imported: true } });
         print(s.flows.view(saved));
       }),
   );
@@ -237,7 +250,10 @@ export function buildProgram(): Command {
         throw new Error('--auth must be a JSON object');
       }
       if (!auth || typeof auth !== 'object' || Array.isArray(auth)) throw new Error('--auth must be a JSON object');
-      const saved = await s.connections.save(await workspaceId(s, opts.workspace), { name: opts.name, connector: opts.connector, auth: auth as Record<string, unknown> });
+      const wsId = await workspaceId(s, opts.workspace);
+      const existed = await s.store.getConnectionByName(wsId, opts.name);
+      const saved = await s.connections.save(wsId, { name: opts.name, connector: opts.connector, auth: auth as Record<string, unknown> });
+      await recordCliChange(s.store, { workspaceId: wsId, action: existed ? 'connection.update' : 'connection.create', target: { type: 'connection', id: saved.id, name: saved.name }, details: { connector: saved.connector, authFields: Object.keys(auth as object) } });
       print({ id: saved.id, name: saved.name, connector: saved.connector, config: saved.publicConfig });
     }),
   );
@@ -283,12 +299,15 @@ export function buildProgram(): Command {
       }
       const existing = (await s.variables.list(wsId)).find((v) => v.name === name);
       const saved = await s.variables.set(wsId, name, { value: text, secret: opts.secret ?? existing?.secret ?? false });
+      await recordCliChange(s.store, { workspaceId: wsId, action: existing ? 'variable.update' : 'variable.create', target: { type: 'variable', id: name, name }, details: { secret: opts.secret ?? existing?.secret ?? false } });
       print(saved);
     }),
   );
   ws(variable.command('delete').description('Delete a variable').argument('<name>', 'variable name')).action((name: string, opts: { workspace: string }) =>
     withServices(async (s) => {
-      if (!(await s.variables.delete(await workspaceId(s, opts.workspace), name))) throw new Error(`No variable named "${name}"`);
+      const wsId = await workspaceId(s, opts.workspace);
+      if (!(await s.variables.delete(wsId, name))) throw new Error(`No variable named "${name}"`);
+      await recordCliChange(s.store, { workspaceId: wsId, action: 'variable.delete', target: { type: 'variable', id: name, name } });
       print({ ok: true, name });
     }),
   );
@@ -342,10 +361,42 @@ export function buildProgram(): Command {
     });
   ws(plan.command('set').description("Operator's tool: put the workspace on a plan (effective at once; ends a trial)").argument('<planId>', 'plan id, see GET /api/v1/plans')).action(
     (planId: string, opts: { workspace: string }) =>
-      withServices(async (s) => print({ workspace: opts.workspace, plan: await s.plans.changePlan(await workspaceId(s, opts.workspace), planId) })),
+      withServices(async (s) => {
+        const wsId = await workspaceId(s, opts.workspace);
+        await s.plans.prepare(wsId);
+        const from = s.plans.planOf(wsId).id;
+        const plan = await s.plans.changePlan(wsId, planId);
+        await recordCliChange(s.store, { workspaceId: wsId, action: 'plan.change', target: { type: 'plan', id: planId, name: planId }, details: { from, to: planId } });
+        print({ workspace: opts.workspace, plan });
+      }),
   );
   ws(plan.command('usage').description("The workspace's usage this month")).action((opts: { workspace: string }) =>
     withServices(async (s) => print(await s.plans.usage(await workspaceId(s, opts.workspace)))),
+  );
+
+  const audit = program.command('audit').description('The audit log: who changed what and when');
+  ws(
+    audit
+      .command('list')
+      .description("The workspace's audit log, newest first")
+      .option('--action <prefix>', 'only these actions, e.g. flow or connection.delete')
+      .option('--limit <n>', 'how many entries', '50')
+      .option('--before <id>', 'entries older than this one (paging)')
+      .option('--json', 'JSON output (the API shape)'),
+  ).action((opts: { workspace: string; action?: string; limit: string; before?: string; json?: boolean }) =>
+    withServices(async (s) => {
+      const limit = Number(opts.limit);
+      if (!Number.isSafeInteger(limit) || limit < 1 || limit > 500) throw new Error('--limit must be a whole number from 1 to 500');
+      const page = await s.store.audit.list({ workspaceIds: [await workspaceId(s, opts.workspace)], actionPrefix: opts.action, before: opts.before, limit });
+      const items = page.items.map((e) => auditView(e));
+      if (opts.json) return print({ items, next: page.next });
+      if (items.length === 0) return console.log('No audit entries');
+      for (const e of items) {
+        const who = e.actor.label ? `${e.actor.id} (${e.actor.label})` : e.actor.id;
+        console.log(`${e.at}  ${who}  ${e.action}  ${e.target.type}${e.target.name ? ` «${e.target.name}»` : ''}${e.target.id ? ` ${e.target.id}` : ''}${Object.keys(e.details).length ? `  ${JSON.stringify(e.details)}` : ''}`);
+      }
+      if (page.next) console.log(`more: --before ${page.next}`);
+    }),
   );
 
   program

@@ -24,7 +24,8 @@ function clean(value: unknown, depth: number): unknown {
   const out: Record<string, unknown> = {};
   for (const [key, v] of Object.entries(value)) {
     if (v === undefined) continue;
-    if (SECRET_KEY.test(key) && !SAFE_KEY.test(key)) continue;
+    // A yes/no (`secret: true`) says what kind a thing is, never what it holds.
+    if (SECRET_KEY.test(key) && !SAFE_KEY.test(key) && typeof v !== 'boolean') continue;
     out[key] = clean(v, depth + 1);
   }
   return out;
@@ -43,10 +44,7 @@ export function cliActor(): AuditActor {
 
 /** The API caller as an actor: a user with their email now, or `token:<id>` with the token's name. */
 export async function principalActor(store: Store, principal: Principal): Promise<AuditActor> {
-  if (principal.userId) {
-    const user = await store.getUser(principal.userId);
-    return { id: principal.userId, label: user?.email ?? null };
-  }
+  // A token made by a user still carries that user's id: the token is what acted.
   if (principal.tokenId) {
     let label: string | null = null;
     for (const workspaceId of principal.roles.keys()) {
@@ -54,6 +52,10 @@ export async function principalActor(store: Store, principal: Principal): Promis
       if (token) label = token.name;
     }
     return { id: `token:${principal.tokenId}`, label };
+  }
+  if (principal.userId) {
+    const user = await store.getUser(principal.userId);
+    return { id: principal.userId, label: user?.email ?? null };
   }
   return { id: 'anonymous', label: null };
 }

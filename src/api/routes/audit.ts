@@ -105,7 +105,8 @@ export function auditLookups(s: Services) {
     member: async ({ body, workspaceId }: { body: { email: string }; workspaceId: string }) => {
       const user = await s.store.getUserByEmail(body.email);
       const role = user ? (await s.store.rolesOfUser(user.id)).get(workspaceId) : undefined;
-      return { id: user?.id ?? null, name: body.email.toLowerCase(), role: role ?? null };
+      // Only the role: whether the address has an account is not the log's to tell.
+      return { role: role ?? null };
     },
     memberById: async ({ params, workspaceId }: { params: { userId: string }; workspaceId: string }) => {
       const m = (await s.store.listMembers(workspaceId)).find((x) => x.userId === params.userId);
@@ -115,9 +116,15 @@ export function auditLookups(s: Services) {
       const t = (await s.store.listApiTokens(workspaceId)).find((x) => x.id === params.id);
       return t && { id: t.id, name: t.name, role: t.role };
     },
+    /** Any invitation by id (the handler decides who may touch it); its email is the target's name. */
+    invitation: async ({ params }: { params: { id: string } }) => {
+      const i = await s.store.access.getInvitation(params.id);
+      return i && { id: i.id, name: i.email, role: i.role, workspaceId: i.workspaceId };
+    },
+    /** The plan in force, a trial's too (its billing row may not be written yet). */
     billing: async ({ workspaceId }: { workspaceId: string }) => {
-      const b = await s.store.plans.getBilling(workspaceId);
-      return b && { planId: b.planId };
+      await s.plans.prepare(workspaceId);
+      return { planId: s.plans.planOf(workspaceId).id };
     },
     workspace: async ({ workspaceId }: { workspaceId: string }) => {
       const w = await s.store.getWorkspace(workspaceId);

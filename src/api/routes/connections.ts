@@ -84,8 +84,8 @@ export function registerConnectionsRoutes(api: ApiRouter, s: Services): void {
   });
   api.add({
     method: 'DELETE', url: '/connections/:id', summary: 'Delete a connection; 409 with the flows that still use it', tag: 'connections', role: 'editor', params: id,
-    async handler({ params, workspaceId, reply }) {
     audit: { action: 'connection.delete', target: 'connection', before: A.connection, details: (c) => ({ connector: c.before?.connector }) },
+    async handler({ params, workspaceId, reply }) {
       const c = await connectionOf(workspaceId, params.id);
       const users = flowsUsing(await s.store.listFlows(workspaceId), c.name);
       if (users.length > 0) {
@@ -103,8 +103,8 @@ export function registerConnectionsRoutes(api: ApiRouter, s: Services): void {
   });
   api.add({
     method: 'POST', url: '/connections/:id/test', summary: 'Test a connection against its service', tag: 'connections', role: 'editor', params: id,
-    async handler({ params, workspaceId }) {
     audit: { action: 'connection.test', target: 'connection', before: A.connection, details: (c) => ({ ok: c.result.ok === true }) },
+    async handler({ params, workspaceId }) {
       return s.connections.test(await connectionOf(workspaceId, params.id), s.limiter, s.logger);
     },
   });

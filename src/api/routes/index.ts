@@ -11,9 +11,10 @@ import { registerWebhooksRoutes } from './webhooks.ts';
 import { registerCatalogRoutes } from './catalog.ts';
 import { registerPlanRoutes } from './plans.ts';
 import { registerTemplatesRoutes } from './templates.ts';
-import { registerVariablesRoutes } from './variables.ts';
 import { registerInvitationRoutes } from './invitations.ts';
 import { registerOperatorRoutes } from './operator.ts';
+import { registerVariablesRoutes } from './variables.ts';
+import { registerAuditRoutes } from './audit.ts';
 
 export function registerRoutes(api: ApiRouter, s: Services): void {
   registerSessionRoutes(api, s);
@@ -25,7 +26,8 @@ export function registerRoutes(api: ApiRouter, s: Services): void {
   registerCatalogRoutes(api, s);
   registerPlanRoutes(api, s);
   registerTemplatesRoutes(api, s);
-  registerVariablesRoutes(api, s);
   registerInvitationRoutes(api, s);
   registerOperatorRoutes(api, s);
+  registerVariablesRoutes(api, s);
+  registerAuditRoutes(api, s);
 }

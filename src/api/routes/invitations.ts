@@ -9,6 +9,7 @@ import { newId } from '../../lib/ids.ts';
 import type { Invitation, Principal, Role } from '../../store/types.ts';
 import { ApiError, notFound, type ApiRouter } from '../router.ts';
 import { id, role } from './params.ts';
+import { auditLookups } from './audit.ts';
 
 /** How long an invitation can be accepted. */
 export const INVITATION_DAYS = 14;
@@ -56,8 +57,10 @@ async function ownInvitation(s: Services, principal: Principal, invitationId: st
 }
 
 export function registerInvitationRoutes(api: ApiRouter, s: Services): void {
+  const A = auditLookups(s);
   api.add({
     method: 'POST', url: '/invitations', summary: 'Invite an email into the workspace with a role (the same answer whether the address has an account or not; 409 for a current member)', tag: 'invitations', role: 'owner', status: 202,
+    audit: { action: 'member.invite', target: (c) => ({ type: 'invitation', id: c.result.invitation.id, name: c.result.invitation.email }), details: (c) => ({ role: c.body.role }) },
     body: z.object({ email: emailAddress, role }),
     async handler({ body, workspaceId, principal }) {
       // Members are listed to every member anyway: telling the owner this one is already in leaks nothing.
@@ -77,6 +80,7 @@ export function registerInvitationRoutes(api: ApiRouter, s: Services): void {
   });
   api.add({
     method: 'DELETE', url: '/invitations/:id', summary: 'Revoke a pending invitation', tag: 'invitations', role: 'owner', params: id,
+    audit: { action: 'member.invite_revoke', target: 'invitation', before: A.invitation, details: (c) => ({ role: c.before?.role }) },
     async handler({ params, workspaceId }) {
       const invitation = await s.store.access.getInvitation(params.id);
       if (!invitation || invitation.workspaceId !== workspaceId) throw notFound('Invitation');
@@ -109,6 +113,7 @@ export function registerInvitationRoutes(api: ApiRouter, s: Services): void {
   });
   api.add({
     method: 'POST', url: '/invitations/:id/accept', summary: 'Accept an invitation addressed to you: you become a member with its role', tag: 'invitations', role: 'authenticated', params: id,
+    audit: { action: 'member.join', target: (c) => ({ type: 'invitation', id: c.params.id, name: c.before?.name }), before: A.invitation, workspace: (c) => c.result.workspace?.id ?? c.before?.workspaceId ?? null, details: (c) => ({ role: c.result.role }) },
     async handler({ params, principal }) {
       const { user, invitation } = await ownInvitation(s, principal, params.id);
       if (!(await s.store.access.acceptInvitation(invitation.id, user.id, Date.now()))) throw notFound('Invitation');
@@ -118,6 +123,7 @@ export function registerInvitationRoutes(api: ApiRouter, s: Services): void {
   });
   api.add({
     method: 'POST', url: '/invitations/:id/decline', summary: 'Decline an invitation addressed to you', tag: 'invitations', role: 'authenticated', params: id,
+    audit: { action: 'member.decline', target: 'invitation', before: A.invitation, workspace: (c) => c.before?.workspaceId ?? null, details: (c) => ({ role: c.before?.role }) },
     async handler({ params, principal }) {
       const { invitation } = await ownInvitation(s, principal, params.id);
       await s.store.access.deleteInvitation(invitation.id);

@@ -47,6 +47,7 @@ export function registerOperatorRoutes(api: ApiRouter, s: Services): void {
   });
   api.add({
     method: 'PATCH', url: '/operator/settings', summary: 'Operator: change instance settings; keys left out stay', tag: 'operator', role: 'operator', instance: true,
+    audit: { action: 'operator.settings', target: () => ({ type: 'instance', id: 'settings' }), workspace: () => null, details: (c) => ({ changed: c.body }) },
     body: settingsSchema.partial(),
     async handler({ body }) {
       try {

@@ -9,6 +9,7 @@ import { pendingInvitationCount } from './invitations.ts';
 export function registerSessionRoutes(api: ApiRouter, s: Services): void {
   api.add({
     method: 'POST', url: '/auth/login', summary: 'Sign in with email and password (sets a session cookie); any name@host address, admin@localhost too', tag: 'auth', role: null,
+    audit: { exempt: 'signing in changes nothing a workspace owns' },
     body: z.object({ email: emailAddress, password: z.string().min(1).max(1000) }),
     async handler({ req, body, reply }) {
       const attempt = { ip: req.ip, email: body.email };
@@ -35,6 +36,7 @@ export function registerSessionRoutes(api: ApiRouter, s: Services): void {
   });
   api.add({
     method: 'POST', url: '/auth/logout', summary: 'End the session', tag: 'auth', role: 'authenticated',
+    audit: { exempt: 'signing out changes nothing a workspace owns' },
     async handler({ req, reply }) {
       const sessionId = sessionIdOf(req);
       if (sessionId) await s.store.deleteSession(hashSecret(sessionId));
@@ -57,6 +59,7 @@ export function registerSessionRoutes(api: ApiRouter, s: Services): void {
   });
   api.add({
     method: 'POST', url: '/auth/password', summary: "Change your password (the current one is checked); your other sessions end", tag: 'auth', role: 'authenticated',
+    audit: { action: 'user.password', target: (c) => ({ type: 'user', id: c.principal.userId }), workspace: () => null },
     body: z.object({
       currentPassword: z.string().min(1),
       newPassword: z.string().min(8, 'at least 8 characters / не короче 8 символов').max(1000),

@@ -8,6 +8,7 @@ import { hashSecret, newApiToken, ROLE_RANK } from '../auth.ts';
 import { ApiError, notFound, type ApiRouter } from '../router.ts';
 import { id, role } from './params.ts';
 import { invite } from './invitations.ts';
+import { auditLookups } from './audit.ts';
 
 /** An IANA zone name Intl knows ('Europe/Moscow', 'Asia/Yekaterinburg', 'UTC'), in its canonical spelling. */
 const timeZone = z
@@ -33,6 +34,7 @@ function workspaceView(w: Workspace, yourRole: Role | undefined) {
 }
 
 export function registerWorkspacesRoutes(api: ApiRouter, s: Services): void {
+  const A = auditLookups(s);
   api.add({
     method: 'GET', url: '/workspaces', summary: 'Workspaces you can act in, with your role', tag: 'workspaces', role: 'authenticated',
     async handler({ principal }) {
@@ -42,6 +44,7 @@ export function registerWorkspacesRoutes(api: ApiRouter, s: Services): void {
   });
   api.add({
     method: 'POST', url: '/workspaces', summary: 'Create a workspace (you become its owner): operators, or anyone when the instance setting workspaceCreation allows; never an API token', tag: 'workspaces', role: 'authenticated',
+    audit: { action: 'workspace.create', target: 'workspace', workspace: (c) => c.result.id, details: (c) => ({ slug: c.body.slug }) },
     body: z.object({ slug: z.string().regex(/^[a-z0-9][a-z0-9-]{1,62}$/, 'lowercase letters, digits and -'), name: z.string().min(1).max(200) }),
     status: 201,
     async handler({ body, principal }) {
@@ -64,6 +67,7 @@ export function registerWorkspacesRoutes(api: ApiRouter, s: Services): void {
   });
   api.add({
     method: 'PATCH', url: '/workspace', summary: 'Change the workspace name, time zone (IANA name) or language (ru | en)', tag: 'workspaces', role: 'owner',
+    audit: { action: 'workspace.update', target: 'workspace', before: A.workspace, details: (c) => ({ changed: Object.fromEntries(Object.entries(c.body).map(([k, v]) => [k, { from: c.before?.[k], to: v }])) }) },
     body: workspaceSettings,
     async handler({ body, workspaceId, principal }) {
       const ws = await s.store.updateWorkspace(workspaceId, body);
@@ -79,6 +83,7 @@ export function registerWorkspacesRoutes(api: ApiRouter, s: Services): void {
   });
   api.add({
     method: 'PUT', url: '/members', summary: "Change a member's role; for an email that is not a member, the same as POST /invitations (an invitation; the same answer whether the address has an account or not)", tag: 'workspaces', role: 'owner',
+    audit: { action: (c) => (c.result.invited ? 'member.invite' : 'member.role'), target: (c) => (c.result.invited ? { type: 'invitation', id: c.result.invitation.id, name: c.result.invitation.email } : { type: 'user', id: c.result.userId, name: c.result.email }), before: A.member, details: (c) => ({ role: c.body.role, ...(c.before?.role ? { from: c.before.role } : {}) }) },
     body: z.object({ email: emailAddress, role }),
     async handler({ body, workspaceId, principal }) {
       const members = await s.store.listMembers(workspaceId);
@@ -94,6 +99,7 @@ export function registerWorkspacesRoutes(api: ApiRouter, s: Services): void {
   });
   api.add({
     method: 'DELETE', url: '/members/:userId', summary: "Remove a member (their API tokens for this workspace are revoked); 409 for the last owner", tag: 'workspaces', role: 'owner',
+    audit: { action: 'member.remove', target: (c) => ({ type: 'user', id: c.params.userId, name: c.before?.name }), before: A.memberById, details: (c) => ({ role: c.before?.role }) },
     params: z.object({ userId: z.string().min(1).max(100) }),
     async handler({ params, workspaceId }) {
       const result = await s.store.removeMember(workspaceId, params.userId);
@@ -119,6 +125,7 @@ export function registerWorkspacesRoutes(api: ApiRouter, s: Services): void {
   });
   api.add({
     method: 'POST', url: '/tokens', summary: 'Create an API token for this workspace only (shown once), with a role no higher than yours', tag: 'workspaces', role: 'owner',
+    audit: { action: 'token.create', target: 'token', details: (c) => ({ role: c.result.role }) },
     body: z.object({ name: z.string().min(1).max(100), role: role.default('editor') }),
     status: 201,
     async handler({ body, workspaceId, principal }) {
@@ -134,6 +141,7 @@ export function registerWorkspacesRoutes(api: ApiRouter, s: Services): void {
   });
   api.add({
     method: 'DELETE', url: '/tokens/:id', summary: 'Revoke an API token (it stops working at once)', tag: 'workspaces', role: 'owner', params: id,
+    audit: { action: 'token.revoke', target: 'token', before: A.token, details: (c) => ({ role: c.before?.role }) },
     async handler({ params, workspaceId }) {
       if (!(await s.store.revokeApiToken(workspaceId, params.id, Date.now()))) throw notFound('Token');
       return { ok: true };
