@@ -22,6 +22,9 @@ export async function runSandbox(key: string, opts: { port?: string; seed?: stri
     throw new Error(`Connector "${key}" has no sandbox`);
   }
   process.stdout.write(JSON.stringify({ connector: key, baseUrl: handle.baseUrl, credentials: handle.credentials }) + '\n');
+  // The server's outbound guard refuses loopback: say how to let exactly this sandbox through.
+  const { hostname, port: bound } = new URL(handle.baseUrl);
+  process.stderr.write(`Loopback is refused by the server's outbound guard; start it with SVYAZKA_OUTBOUND_ALLOW=${hostname}:${bound} to reach this sandbox\n`);
   const stop = async () => {
     await handle.close();
     process.exit(0);
