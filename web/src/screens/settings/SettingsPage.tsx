@@ -1,20 +1,21 @@
 // Workspace settings: the workspace itself, its members, its API tokens.
 import { Stack, Tabs, Text, Title } from '@mantine/core';
-import { IconKey, IconSettings, IconUsers, IconVariable } from '@tabler/icons-react';
+import { IconHistory, IconKey, IconSettings, IconUsers, IconVariable } from '@tabler/icons-react';
 import { useTranslation } from 'react-i18next';
 import { useSearchParams } from 'react-router-dom';
 import { useSession } from '../../auth/session.tsx';
+import { AuditTab } from './AuditTab.tsx';
 import { MembersTab } from './MembersTab.tsx';
 import { TokensTab } from './TokensTab.tsx';
 import { VariablesTab } from './VariablesTab.tsx';
 import { WorkspaceTab } from './WorkspaceTab.tsx';
 
-const TABS = ['workspace', 'members', 'tokens', 'variables'] as const;
+const TABS = ['workspace', 'members', 'tokens', 'variables', 'audit'] as const;
 type Tab = (typeof TABS)[number];
 
 export function SettingsPage() {
   const { t } = useTranslation('settings');
-  const { workspace } = useSession();
+  const { workspace, isOwner } = useSession();
   const [params, setParams] = useSearchParams();
   const requested = params.get('tab');
   const tab: Tab = TABS.includes(requested as Tab) ? (requested as Tab) : 'workspace';
@@ -43,6 +44,11 @@ export function SettingsPage() {
           <Tabs.Tab value="variables" leftSection={<IconVariable size={16} />}>
             {t('variables:tab')}
           </Tabs.Tab>
+          {isOwner && (
+            <Tabs.Tab value="audit" leftSection={<IconHistory size={16} />}>
+              {t('audit:tab')}
+            </Tabs.Tab>
+          )}
         </Tabs.List>
         <Tabs.Panel value="workspace">
           <WorkspaceTab />
@@ -55,6 +61,9 @@ export function SettingsPage() {
         </Tabs.Panel>
         <Tabs.Panel value="variables">
           <VariablesTab />
+        </Tabs.Panel>
+        <Tabs.Panel value="audit">
+          <AuditTab />
         </Tabs.Panel>
       </Tabs>
     </Stack>
