@@ -370,7 +370,7 @@ test('checkTemplate reports each problem with its message and position', () => {
   assert.equal(step.expression, '{{ steps.later.id }}');
   assert.match(checkTemplate('{{steps.x}}', { stepIds: new Set() })[0].message, /unknown step id "x".*none before this step/);
   one('{{steps}}', /needs a step id/, 2);
-  one('{{secrets.key}}', /^unknown root "secrets" \(use trigger, steps, flow, env, execution\)$/, 2);
+  one('{{secrets.key}}', /^unknown root "secrets" \(use trigger, steps, flow, env, vars, execution\)$/, 2);
   one('{{trigger.x | frobnicate}}', /^unknown filter "frobnicate" \(known: date, phone, number, default, lower, upper, trim, join, json\)$/, 14);
   one('{{trigger.x | date}}', /filter "date" takes 1 argument, got 0/, 14);
   one('{{trigger.x | date: "a", "b"}}', /takes 1 argument, got 2/);
@@ -420,4 +420,17 @@ test('templateReferences lists the dotted paths, each once, in order', () => {
   assert.deepEqual(templateReferences('{{ trigger["key with space"].x }}'), ['trigger.key with space.x']);
   assert.deepEqual(templateReferences('no templates'), []);
   assert.deepEqual(templateReferences('{{ ok.a }} {{ broken. }}'), ['ok.a']);
+});
+
+test('vars: a known variable renders, an unknown one fails naming it; env is an issue where not allowed', () => {
+  const ctx = { trigger: {}, steps: {}, vars: { API_KEY: 'k-1', EMPTY: '' } };
+  assert.equal(renderTemplate('key={{vars.API_KEY}}', ctx), 'key=k-1');
+  assert.equal(renderTemplate('{{vars.EMPTY | default: "x"}}', ctx), 'x');
+  assert.throws(() => renderTemplate('{{vars.MISSING}}', ctx), (e: Error) => e instanceof TemplateRuntimeError && /unknown variable "MISSING"/.test(e.message));
+  assert.throws(() => renderTemplate('{{vars.toString}}', ctx), /unknown variable "toString"/);
+  assert.throws(() => renderTemplate('{{vars.API_KEY}}', { trigger: {} }), /unknown variable "API_KEY"/);
+  assert.deepEqual(checkTemplate('{{vars.API_KEY}}', opts), []);
+  assert.match(checkTemplate('{{vars}}', opts)[0].message, /"vars" needs a variable name/);
+  assert.deepEqual(checkTemplate('{{env.REGION}}', { ...opts, envAllowed: true }), []);
+  assert.match(checkTemplate('{{env.REGION}}', { ...opts, envAllowed: false })[0].message, /env is not available in this workspace.*\{\{vars\.REGION\}\}/);
 });
