@@ -55,13 +55,16 @@ export interface RequestOptions {
   body?: unknown;
   query?: Record<string, string | number | boolean | undefined | null>;
   signal?: AbortSignal;
+  /** Act in this workspace instead of the chosen one (the operator's screen acts on any). */
+  workspace?: string;
 }
 
 export async function api<T>(path: string, opts: RequestOptions = {}): Promise<T> {
   const url = new URL(`/api/v1${path}`, window.location.origin);
   for (const [k, v] of Object.entries(opts.query ?? {})) if (v !== undefined && v !== null && v !== '') url.searchParams.set(k, String(v));
   const headers: Record<string, string> = {};
-  if (workspace) headers['x-workspace'] = workspace;
+  const target = opts.workspace ?? workspace;
+  if (target) headers['x-workspace'] = target;
   if (opts.body !== undefined) headers['content-type'] = 'application/json';
   let res: Response;
   try {

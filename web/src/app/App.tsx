@@ -21,6 +21,8 @@ const WebhookPage = lazy(() => import('../screens/webhooks/WebhookPage.tsx').the
 const UsagePage = lazy(() => import('../screens/usage/UsagePage.tsx').then((m) => ({ default: m.UsagePage })));
 const SettingsPage = lazy(() => import('../screens/settings/SettingsPage.tsx').then((m) => ({ default: m.SettingsPage })));
 const AccountPage = lazy(() => import('../screens/settings/AccountPage.tsx').then((m) => ({ default: m.AccountPage })));
+const OperatorPage = lazy(() => import('../screens/operator/OperatorPage.tsx').then((m) => ({ default: m.OperatorPage })));
+const NoWorkspacePage = lazy(() => import('../screens/settings/NoWorkspacePage.tsx').then((m) => ({ default: m.NoWorkspacePage })));
 
 export function App() {
   const me = useMe();
@@ -37,6 +39,14 @@ export function App() {
       <Center mih="100vh" p="xl">
         <ErrorAlert error={me.error} />
       </Center>
+    );
+  }
+  // Signed in but a member of no workspace yet (invited, or an operator): invitations and the operator's screen.
+  if (me.data.workspaces.length === 0) {
+    return (
+      <Suspense fallback={<Center mih="50vh"><Loader aria-label="Загрузка / Loading" /></Center>}>
+        <NoWorkspacePage me={me.data} />
+      </Suspense>
     );
   }
   return (
@@ -56,6 +66,7 @@ export function App() {
           <Route path="usage" element={<UsagePage />} />
           <Route path="settings" element={<SettingsPage />} />
           <Route path="account" element={<AccountPage />} />
+          <Route path="operator" element={me.data.operator ? <OperatorPage /> : <NotFoundPage />} />
           <Route path="*" element={<NotFoundPage />} />
         </Route>
       </Routes>

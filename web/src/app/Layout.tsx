@@ -12,12 +12,14 @@ import {
   IconSettings,
   IconKey,
   IconWebhook,
+  IconShieldCog,
 } from '@tabler/icons-react';
 import { Link, Outlet, useLocation } from 'react-router-dom';
 import { useTranslation } from 'react-i18next';
 import { useSession } from '../auth/session.tsx';
 import { setLanguage, type Language } from '../i18n/index.ts';
 import { QuotaBanners } from '../screens/usage/QuotaBanners.tsx';
+import { MyInvitations } from '../screens/settings/MyInvitations.tsx';
 
 const NAV = [
   { to: '/flows', key: 'nav.flows', icon: IconLink },
@@ -28,10 +30,13 @@ const NAV = [
   { to: '/settings', key: 'nav.settings', icon: IconSettings },
 ] as const;
 
+/** Only for the instance operator. */
+const OPERATOR_NAV = { to: '/operator', key: 'nav.operator', icon: IconShieldCog } as const;
+
 export function Layout() {
   const { t, i18n } = useTranslation();
   const [opened, { toggle, close }] = useDisclosure();
-  const { me, workspace, switchWorkspace, signOut } = useSession();
+  const { me, workspace, switchWorkspace, signOut, isOperator } = useSession();
   const location = useLocation();
 
   return (
@@ -93,7 +98,7 @@ export function Layout() {
       </AppShell.Header>
       <AppShell.Navbar p="xs" component="nav" aria-label={t('nav.main')}>
         <ScrollArea>
-          {NAV.map((item) => (
+          {[...NAV, ...(isOperator ? [OPERATOR_NAV] : [])].map((item) => (
             <NavLink
               key={item.to}
               component={Link}
@@ -107,6 +112,7 @@ export function Layout() {
         </ScrollArea>
       </AppShell.Navbar>
       <AppShell.Main>
+        <MyInvitations enabled={(me.invitations ?? 0) > 0} />
         <QuotaBanners />
         <Outlet />
       </AppShell.Main>

@@ -19,6 +19,10 @@ export interface WorkspaceInfo {
 export interface Me {
   user: { id: string; email: string; name: string } | null;
   workspaces: WorkspaceInfo[];
+  /** The instance operator: changes plans and balances, sees every workspace (older servers: absent). */
+  operator?: boolean;
+  /** Invitations waiting for this user. */
+  invitations?: number;
 }
 
 interface SessionValue {
@@ -27,6 +31,8 @@ interface SessionValue {
   /** editor or owner: may change flows and connections. */
   canEdit: boolean;
   isOwner: boolean;
+  /** The instance operator (sessions only; never an API token). */
+  isOperator: boolean;
   switchWorkspace(id: string): void;
   signOut(): Promise<void>;
 }
@@ -64,6 +70,19 @@ export function useMe() {
   });
 }
 
+/** Signing out; also usable without a workspace (a user who is a member of none yet). */
+export function useSignOut(): () => Promise<void> {
+  const client = useQueryClient();
+  return useCallback(async () => {
+    await api('/auth/logout', { method: 'POST' }).catch(() => undefined);
+    setWorkspace(null);
+    // Not client.clear(): it would drop the `me` query without telling the mounted App, which then
+    // stays signed in on screen. Refetching `me` (401) shows the sign-in page.
+    client.removeQueries({ predicate: (q) => q.queryKey[0] !== ME_KEY[0] });
+    await client.resetQueries({ queryKey: ME_KEY });
+  }, [client]);
+}
+
 export function SessionProvider(props: { me: Me; children: ReactNode }) {
   const client = useQueryClient();
   const { me } = props;
@@ -91,18 +110,11 @@ export function SessionProvider(props: { me: Me; children: ReactNode }) {
     },
     [client],
   );
-  const signOut = useCallback(async () => {
-    await api('/auth/logout', { method: 'POST' }).catch(() => undefined);
-    setWorkspace(null);
-    // Not client.clear(): it would drop the `me` query without telling the mounted App, which then
-    // stays signed in on screen. Refetching `me` (401) shows the sign-in page.
-    client.removeQueries({ predicate: (q) => q.queryKey[0] !== ME_KEY[0] });
-    await client.resetQueries({ queryKey: ME_KEY });
-  }, [client]);
+  const signOut = useSignOut();
   const value = useMemo<SessionValue | null>(
     () =>
       workspace
-        ? { me, workspace, canEdit: workspace.role !== 'viewer', isOwner: workspace.role === 'owner', switchWorkspace, signOut }
+        ? { me, workspace, canEdit: workspace.role !== 'viewer', isOwner: workspace.role === 'owner', isOperator: me.operator === true, switchWorkspace, signOut }
         : null,
     [me, workspace, switchWorkspace, signOut],
   );

@@ -1,53 +1,58 @@
-// Members and their roles: change a role, add by email, remove (owner only).
-import { Button, Group, PasswordInput, Select, Stack, Table, Text, TextInput, Title } from '@mantine/core';
+// Members and their roles: change a role, invite by email, revoke a pending invitation, remove (owner only).
+import { Alert, Button, Group, Select, Stack, Table, Text, TextInput, Title } from '@mantine/core';
+import { IconMailForward } from '@tabler/icons-react';
 import { notify } from './notify.ts';
-import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, ApiError } from '../../api/client.ts';
 import { useSession, type Role } from '../../auth/session.tsx';
 import { ConfirmButton } from '../../components/ConfirmButton.tsx';
+import { DateTime } from '../../components/DateTime.tsx';
 import { EmptyState } from '../../components/EmptyState.tsx';
 import { ErrorAlert } from '../../components/ErrorAlert.tsx';
 import { OwnerOnlyNote } from './OwnerOnlyNote.tsx';
-import { MEMBERS_KEY, useMembers } from './queries.ts';
-import { ROLES, type Member } from './types.ts';
+import { INVITATIONS_KEY, MEMBERS_KEY, useMembers } from './queries.ts';
+import { ROLES, type Invitation, type Member } from './types.ts';
 
 function useRoleOptions() {
   const { t } = useTranslation('settings');
   return ROLES.map((r) => ({ value: r, label: t(`roles.${r}`) }));
 }
 
-function AddMemberForm() {
+/** The server answers the same whether the address has an account or not: so does this form. */
+function InviteForm() {
   const { t } = useTranslation('settings');
   const client = useQueryClient();
   const roles = useRoleOptions();
   const [email, setEmail] = useState('');
   const [role, setRole] = useState<Role>('editor');
-  const [password, setPassword] = useState('');
-  const add = useMutation({
-    mutationFn: () => api<{ userId: string; email: string; role: Role }>('/members', { method: 'PUT', body: { email: email.trim(), role, ...(password ? { password } : {}) } }),
+  const [sentTo, setSentTo] = useState<string | null>(null);
+  const invite = useMutation({
+    mutationFn: () => api<{ invited: true; invitation: Invitation }>('/invitations', { body: { email: email.trim(), role } }),
     onSuccess: async (res) => {
-      notify({ color: 'green', message: t('members.added', { email: res.email }) });
+      setSentTo(res.invitation.email);
       setEmail('');
-      setPassword('');
-      await client.invalidateQueries({ queryKey: MEMBERS_KEY });
+      await client.invalidateQueries({ queryKey: INVITATIONS_KEY });
     },
   });
-  const issue = (field: string) => (add.error instanceof ApiError ? add.error.issues.find((i) => i.path.endsWith(field))?.message : undefined);
-  const needsPassword = add.error instanceof ApiError && /password/i.test(add.error.message) && !issue('password');
+  const issue = (field: string) => (invite.error instanceof ApiError ? invite.error.issues.find((i) => i.path.endsWith(field))?.message : undefined);
 
   function submit(e: FormEvent) {
     e.preventDefault();
-    add.mutate();
+    setSentTo(null);
+    invite.mutate();
   }
 
   return (
     <form onSubmit={submit}>
       <Stack gap="sm">
         <Title order={2} size="h5">
-          {t('members.addTitle')}
+          {t('invitations.addTitle')}
         </Title>
+        <Text size="sm" c="dimmed">
+          {t('invitations.addHint')}
+        </Text>
         <Group align="flex-start" wrap="wrap">
           <TextInput
             label={t('members.email')}
@@ -58,31 +63,76 @@ function AddMemberForm() {
             error={issue('email')}
             onChange={(e) => {
               setEmail(e.currentTarget.value);
-              add.reset();
+              invite.reset();
             }}
           />
           <Select label={t('members.role')} data={roles} value={role} allowDeselect={false} w={180} onChange={(v) => v && setRole(v as Role)} />
-          <PasswordInput
-            label={t('members.password')}
-            description={t('members.passwordHint')}
-            w={260}
-            autoComplete="new-password"
-            value={password}
-            error={issue('password') ?? (needsPassword ? t('members.passwordNeeded') : undefined)}
-            onChange={(e) => {
-              setPassword(e.currentTarget.value);
-              add.reset();
-            }}
-          />
         </Group>
-        {add.error && !issue('email') && !issue('password') && !needsPassword && <ErrorAlert error={add.error} title={t('members.addFailed')} />}
+        {invite.error && !issue('email') && <ErrorAlert error={invite.error} title={t('invitations.failed')} />}
+        {sentTo && (
+          <Alert color="blue" icon={<IconMailForward size={18} />} data-testid="invitation-sent" role="status">
+            {t('invitations.sent', { email: sentTo })}
+          </Alert>
+        )}
         <Group>
-          <Button type="submit" loading={add.isPending} disabled={!email.trim()}>
-            {t('members.add')}
+          <Button type="submit" loading={invite.isPending} disabled={!email.trim()}>
+            {t('invitations.send')}
           </Button>
         </Group>
       </Stack>
     </form>
+  );
+}
+
+function PendingInvitations() {
+  const { t } = useTranslation('settings');
+  const client = useQueryClient();
+  const list = useQuery({ queryKey: INVITATIONS_KEY, queryFn: () => api<{ items: Invitation[] }>('/invitations'), retry: false });
+  const revoke = useMutation({
+    mutationFn: (id: string) => api(`/invitations/${encodeURIComponent(id)}`, { method: 'DELETE' }),
+    onSuccess: () => client.invalidateQueries({ queryKey: INVITATIONS_KEY }),
+    onError: (error) => notify({ color: 'red', title: t('invitations.revokeFailed'), message: (error as Error).message }),
+  });
+  if (list.error) return <ErrorAlert error={list.error} />;
+  if (!list.data || list.data.items.length === 0) return null;
+  return (
+    <Stack gap="xs">
+      <Title order={2} size="h5" id="pending-invitations">
+        {t('invitations.pendingTitle')}
+      </Title>
+      <Table.ScrollContainer minWidth={520}>
+        <Table aria-labelledby="pending-invitations" verticalSpacing="xs">
+          <Table.Thead>
+            <Table.Tr>
+              <Table.Th>{t('members.email')}</Table.Th>
+              <Table.Th>{t('members.role')}</Table.Th>
+              <Table.Th>{t('invitations.expires')}</Table.Th>
+              <Table.Th>{t('members.actions')}</Table.Th>
+            </Table.Tr>
+          </Table.Thead>
+          <Table.Tbody>
+            {list.data.items.map((i) => (
+              <Table.Tr key={i.id}>
+                <Table.Td>
+                  <Text size="sm">{i.email}</Text>
+                </Table.Td>
+                <Table.Td>
+                  <Text size="sm">{t(`roles.${i.role}`)}</Text>
+                </Table.Td>
+                <Table.Td>
+                  <DateTime value={i.expiresAt} />
+                </Table.Td>
+                <Table.Td>
+                  <Button size="xs" variant="subtle" color="red" loading={revoke.isPending && revoke.variables === i.id} onClick={() => revoke.mutate(i.id)} aria-label={t('invitations.revokeWho', { email: i.email })}>
+                    {t('invitations.revoke')}
+                  </Button>
+                </Table.Td>
+              </Table.Tr>
+            ))}
+          </Table.Tbody>
+        </Table>
+      </Table.ScrollContainer>
+    </Stack>
   );
 }
 
@@ -180,7 +230,8 @@ export function MembersTab() {
           </Table>
         </Table.ScrollContainer>
       )}
-      {isOwner && <AddMemberForm />}
+      {isOwner && <PendingInvitations />}
+      {isOwner && <InviteForm />}
     </Stack>
   );
 }

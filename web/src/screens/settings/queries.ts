@@ -6,6 +6,8 @@ import type { ApiToken, Member, WorkspaceSettings } from './types.ts';
 export const WORKSPACE_KEY = ['workspace'] as const;
 export const MEMBERS_KEY = ['members'] as const;
 export const TOKENS_KEY = ['tokens'] as const;
+export const INVITATIONS_KEY = ['invitations'] as const;
+export const MY_INVITATIONS_KEY = ['invitations', 'mine'] as const;
 
 export function useWorkspaceSettings() {
   return useQuery({ queryKey: WORKSPACE_KEY, queryFn: () => api<WorkspaceSettings>('/workspace'), retry: false });

@@ -34,4 +34,23 @@ export interface CreatedToken {
   token: string;
 }
 
+/** A pending invitation of this workspace, as its owners see it. */
+export interface Invitation {
+  id: string;
+  email: string;
+  role: Role;
+  createdAt: string;
+  expiresAt: string;
+}
+
+/** An invitation addressed to the signed-in user. */
+export interface MyInvitation {
+  id: string;
+  workspace: { id: string; slug: string; name: string };
+  role: Role;
+  invitedBy: { name: string; email: string } | null;
+  createdAt: string;
+  expiresAt: string;
+}
+
 export const ROLES: Role[] = ['owner', 'editor', 'viewer'];

@@ -67,9 +67,14 @@ export function MonthSummary(props: { usage: Usage }) {
               </Badge>
               {usage.trialEndsAt && <Badge color="grape.8" tt="none">{t('month.trial')}</Badge>}
             </Group>
-            {usage.trialEndsAt && (
+            {usage.trialEndsAt && !usage.trialEnded && (
               <Text size="sm" c="dimmed">
                 {t('month.trialEnds', { date: formatDate(usage.trialEndsAt, tz) })}
+              </Text>
+            )}
+            {usage.trialEnded && (
+              <Text size="sm" c="red.9" fw={600} data-testid="trial-ended">
+                {t('month.trialEnded')}
               </Text>
             )}
           </Stack>

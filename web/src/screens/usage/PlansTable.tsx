@@ -1,4 +1,4 @@
-// The plan catalog with the current plan marked; owners switch plans from here.
+// The plan catalog with the current plan marked; the instance operator switches plans from here.
 import { Badge, Paper, Stack, Table, Text, Title, VisuallyHidden } from '@mantine/core';
 import { notify } from '../settings/notify.ts';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
@@ -14,7 +14,7 @@ import type { Plan, PlanCatalog, Usage } from './types.ts';
 
 export function PlansTable(props: { catalog: PlanCatalog; usage: Usage; highlight?: string | null }) {
   const { t } = useTranslation('usage');
-  const { isOwner } = useSession();
+  const { isOperator } = useSession();
   const client = useQueryClient();
   const current = props.usage.plan.id;
   const change = useMutation({
@@ -82,7 +82,7 @@ export function PlansTable(props: { catalog: PlanCatalog; usage: Usage; highligh
                     <Table.Td ta="right">{t('plans.days', { count: plan.historyDays })}</Table.Td>
                     <Table.Td ta="right">{t('plans.days', { count: plan.marketplaceParsingDays })}</Table.Td>
                     <Table.Td>
-                      {!isCurrent && isOwner && (
+                      {!isCurrent && isOperator && (
                         <ConfirmButton
                           style={{ whiteSpace: 'nowrap' }}
                           size="xs"
@@ -109,9 +109,9 @@ export function PlansTable(props: { catalog: PlanCatalog; usage: Usage; highligh
             </Table.Tbody>
           </Table>
         </Table.ScrollContainer>
-        {!isOwner && (
+        {!isOperator && (
           <Text size="sm" c="dimmed">
-            {t('plans.ownerOnly')}
+            {t('plans.operatorOnly')}
           </Text>
         )}
       </Stack>

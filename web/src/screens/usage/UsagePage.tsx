@@ -1,9 +1,11 @@
 // Тариф и расход: this month against the quotas, usage by day, by flow and connector, the plans,
-// the calculator, and the balance.
-import { Center, Loader, Stack, Title } from '@mantine/core';
+// the calculator, and the balance; the operator also changes the plan and the balance here.
+import { Center, Loader, Paper, Stack, Text, Title } from '@mantine/core';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { useSession } from '../../auth/session.tsx';
 import { ErrorAlert } from '../../components/ErrorAlert.tsx';
+import { BalanceActions } from './BalanceActions.tsx';
 import { BalanceLedger } from './BalanceLedger.tsx';
 import { Breakdown } from './Breakdown.tsx';
 import { DailyChart } from './DailyChart.tsx';
@@ -17,6 +19,7 @@ export function UsagePage() {
   const usage = useUsage();
   const plans = usePlans();
   const [suggested, setSuggested] = useState<string | null>(null);
+  const { isOperator } = useSession();
 
   return (
     <Stack gap="lg" maw={1280}>
@@ -39,6 +42,21 @@ export function UsagePage() {
       {usage.data && plans.data && <PlansTable catalog={plans.data} usage={usage.data} highlight={suggested} />}
       {plans.data && <PlanCalculator plans={plans.data.items} onSuggested={setSuggested} />}
       <BalanceLedger />
+      {isOperator && (
+        <Paper withBorder p="md" component="section" aria-labelledby="usage-operator">
+          <Stack gap="md">
+            <div>
+              <Title order={2} size="h4" id="usage-operator">
+                {t('actions.title')}
+              </Title>
+              <Text size="sm" c="dimmed">
+                {t('actions.hint')}
+              </Text>
+            </div>
+            <BalanceActions />
+          </Stack>
+        </Paper>
+      )}
     </Stack>
   );
 }

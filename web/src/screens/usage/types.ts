@@ -38,6 +38,8 @@ export interface DayUsage {
 export interface Usage {
   plan: Plan;
   trialEndsAt: string | null;
+  /** The trial ended and the operator's setting is `wait`: nothing runs until a plan is picked. */
+  trialEnded?: boolean;
   planChangedAt: string;
   period: { month: string; start: string; end: string };
   webhooks: Quota;
