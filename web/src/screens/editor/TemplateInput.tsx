@@ -2,8 +2,10 @@
 // "формат" menu that appends pipe filters. Errors from validation are shown under it.
 import { ActionIcon, Group, Menu, Textarea, Tooltip } from '@mantine/core';
 import { IconWand } from '@tabler/icons-react';
+import { useQuery } from '@tanstack/react-query';
 import { useMemo, useRef, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
+import { api } from '../../api/client.ts';
 import { useEditor } from './editorContext.tsx';
 import { FieldPicker } from './FieldPicker.tsx';
 import { pickerGroups } from './fieldSources.ts';
@@ -29,10 +31,17 @@ export function TemplateInput(props: Props) {
   const index = useStepIndex();
   const ref = useRef<HTMLTextAreaElement>(null);
   const selection = useRef<{ start: number; end: number }>({ start: props.value.length, end: props.value.length });
+  // The workspace's variables ({{vars.NAME}}), shared with Settings → Variables; a secret shows no value.
+  const vars = useQuery({ queryKey: ['variables'], queryFn: () => api<{ items: Array<{ name: string; secret: boolean; value: string | null }> }>('/variables'), retry: false, staleTime: 30_000 });
   const groups = useMemo(
-    () => pickerGroups(ed.catalogs, ed.draft.draft.trigger, ed.sampleFields, ed.draft.draft.steps.map((s) => s.step), index, ed.runs, t('picker.trigger')),
+    () => {
+      const out = pickerGroups(ed.catalogs, ed.draft.draft.trigger, ed.sampleFields, ed.draft.draft.steps.map((s) => s.step), index, ed.runs, t('picker.trigger'));
+      const items = vars.data?.items ?? [];
+      if (items.length > 0) out.push({ root: 'vars', title: t('variables:title'), fields: items.map((v) => ({ id: v.name, value: v.value ?? undefined, hasValue: !v.secret })) });
+      return out;
+    },
     // eslint-disable-next-line react-hooks/exhaustive-deps
-    [ed.catalogs, ed.draft.draft.trigger, ed.sampleFields, ed.draft.draft.steps, index, ed.runs, i18n.language],
+    [ed.catalogs, ed.draft.draft.trigger, ed.sampleFields, ed.draft.draft.steps, index, ed.runs, i18n.language, vars.data],
   );
 
   const remember = () => {
