@@ -4,7 +4,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { connect, type AddressInfo } from 'node:net';
 import ipaddr from 'ipaddr.js';
 import { request as undiciRequest } from 'undici';
 import { loadConfig } from '../../src/config.ts';
@@ -229,6 +229,22 @@ describe('outbound guard: a server without SVYAZKA_OUTBOUND_ALLOW', () => {
     assert.equal(v4.connections, 0);
   });
 
+  test("the editor's sandbox test run reaches the sandbox the server started, and only it", async () => {
+    const definition = {
+      name: 'sandboxed',
+      trigger: { connector: 'webhook', event: 'incoming' },
+      steps: [{ id: 'call', type: 'action', connector: 'http', action: 'request', input: { method: 'POST', url: `http://127.0.0.1:${v4.port}/probe`, body: { a: 1 } } }],
+    };
+    const sandboxed = await app.api('/api/v1/flows/test-run', { body: { definition, sample: {}, sandbox: true } });
+    assert.equal(sandboxed.status, 200, JSON.stringify(sandboxed.json));
+    assert.equal(sandboxed.json.status, 'succeeded', JSON.stringify(sandboxed.json));
+    assert.equal(sandboxed.json.steps[0].output.status, 200, 'the echo sandbox answered');
+    const real = await app.api('/api/v1/flows/test-run', { body: { definition, sample: {}, sandbox: false } });
+    assert.equal(real.json.status, 'failed');
+    assert.match(real.json.steps[0].error, BLOCKED);
+    assert.equal(v4.connections, 0);
+  });
+
   test('a redirect from an allowed server to a private address is not followed', async () => {
     const target = `http://127.0.0.1:${v4.port}/probe`;
     const redirector = await sentinel('127.0.0.1', (url) => (url.startsWith('/meta') ? { status: 307, headers: { location: 'http://169.254.169.254/latest/meta-data/' } } : { status: 302, headers: { location: target } }));
@@ -421,6 +437,29 @@ describe('the guard itself', () => {
       assert.equal(lookups, 1);
     } finally {
       await guard.close();
+      await s.close();
+    }
+  });
+
+  test('netLookup guards plain sockets (mail, messengers) the same way', async () => {
+    const s = await sentinel('127.0.0.1');
+    const connectVia = (guard: OutboundGuard, host: string) =>
+      new Promise<void>((resolve, reject) => {
+        const socket = connect({ host, port: s.port, lookup: guard.netLookup(s.port) }, () => {
+          socket.end();
+          resolve();
+        });
+        socket.once('error', reject);
+      });
+    const closedGuard = new OutboundGuard({ resolver });
+    const openGuard = new OutboundGuard({ allow: parseAllowList(`127.0.0.1:${s.port}`), resolver });
+    try {
+      await assert.rejects(connectVia(closedGuard, 'sentinel.test'), OutboundBlockedError);
+      await assert.rejects(connectVia(closedGuard, 'localhost'), OutboundBlockedError);
+      assert.equal(s.connections, 0);
+      await connectVia(openGuard, 'sentinel.test');
+      await waitFor(() => s.connections === 1, 5_000, 'the allowed connection');
+    } finally {
       await s.close();
     }
   });
