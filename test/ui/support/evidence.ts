@@ -1,5 +1,5 @@
 // Screenshots (test-results/<test>/<screen>.png, ignored by git) and the axe-core check.
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
@@ -33,7 +33,8 @@ interface AxeViolation {
 export async function checkA11y(page: Page, screen: string): Promise<void> {
   // Runs in the page; the root tsconfig has no DOM types, so the globals are typed here.
   type AxeWindow = { axe?: { run(ctx: unknown, opts: object): Promise<{ violations: AxeViolation[] }> }; document: unknown };
-  if (!(await page.evaluate(() => 'axe' in globalThis))) await page.addScriptTag({ path: AXE });
+  // Evaluated, not added as a <script>: the UI's CSP (script-src 'self') rightly blocks inline scripts.
+  if (!(await page.evaluate(() => 'axe' in globalThis))) await page.evaluate(readFileSync(AXE, 'utf8'));
   const violations = await page.evaluate(async () => {
     const win = globalThis as unknown as AxeWindow;
     const result = await win.axe!.run(win.document, { resultTypes: ['violations'] });
