@@ -112,6 +112,34 @@ describe('http connector against the echo target', () => {
     assert.equal(echo.received().at(-1)!.headers.authorization, undefined);
   });
 
+  test('the auth header goes only to the base URL origin: another origin or no base URL is refused, nothing sent', async () => {
+    const foreignPort = await closedPort();
+    const auth = { baseUrl: `${echo.baseUrl}/api/`, headerName: 'X-Api-Key', headerValue: 'k-secret' };
+    const { ctx, sent } = context(auth);
+    const own = new URL(echo.baseUrl).origin;
+    for (const url of [`http://127.0.0.1:${foreignPort}/steal`, echo.baseUrl.replace('127.0.0.1', 'localhost') + '/x', echo.baseUrl.replace('http:', 'https:')]) {
+      await assert.rejects(requestAction.run(ctx, { url }), (e: unknown) => {
+        assert.ok(e instanceof PermanentError);
+        assert.ok(e.message.includes(own) && e.message.includes(new URL(url).origin), e.message);
+        assert.ok(!e.message.includes('k-secret'));
+        return true;
+      });
+    }
+    assert.equal(sent.length, 0);
+    // Same origin, written absolutely: allowed (the path may leave the base URL's path).
+    const out = await requestAction.run(ctx, { url: `${echo.baseUrl}/elsewhere` });
+    assert.equal((out.data as Record<string, unknown>).path, '/elsewhere');
+    assert.equal(echo.received().at(-1)!.headers['x-api-key'], 'k-secret');
+    // Without a base URL the header has no origin to go to.
+    const bare = context({ headerName: 'X-Api-Key', headerValue: 'k-secret' });
+    await assert.rejects(requestAction.run(bare.ctx, { url: `${echo.baseUrl}/x` }), /нет базового URL/);
+    await assert.rejects(httpConnector.auth.test!({ auth: { headerName: 'X-Api-Key', headerValue: 'k-secret' }, http: bare.ctx.http, logger, signal: bare.ctx.signal }), /базовый URL/);
+    assert.equal(bare.sent.length, 0);
+    // Without a secret there is nothing to bind: any absolute URL is fine.
+    const open = context({ baseUrl: echo.baseUrl, headerName: 'X-Api-Key' });
+    await requestAction.run(open.ctx, { url: `${echo.baseUrl}/fine` });
+  });
+
   test('4xx → PermanentError with the remote message; metered', async () => {
     const { ctx, sent } = context();
     await assert.rejects(requestAction.run(ctx, { url: `${echo.baseUrl}/status/400` }), (e: unknown) => {
