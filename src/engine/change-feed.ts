@@ -4,6 +4,7 @@
 // so every handler must be harmless to run twice.
 import type { Logger } from 'pino';
 import type { HookTargets } from '../intake/hook-targets.ts';
+import type { InstanceSettingsService } from '../plans/instance-settings.ts';
 import type { PlansService } from '../plans/service.ts';
 import type { ChangeRecord, ChangeStore, Store } from '../store/types.ts';
 import type { Connections } from './connections.ts';
@@ -16,6 +17,8 @@ export interface ChangeHandlers {
   connection(workspaceId: string): Promise<void>;
   /** The workspace's plan, trial or balance changed. */
   billing(workspaceId: string): Promise<void>;
+  /** The operator's instance settings changed. */
+  settings(): Promise<void>;
   /** Rows this reader had not seen were pruned: anything cached may be stale. */
   resync(): Promise<void>;
 }
@@ -103,6 +106,11 @@ export class ChangeFeed {
   private async dispatch(rows: readonly ChangeRecord[]): Promise<void> {
     const seen = new Set<string>();
     for (const row of rows) {
+      if (row.kind === 'settings') {
+        if (!seen.has('settings')) await this.guard('settings', () => this.opts.handlers.settings());
+        seen.add('settings');
+        continue;
+      }
       const ws = row.workspaceId;
       if (!ws) continue;
       const kind = row.kind === 'ledger' ? 'billing' : row.kind;
@@ -138,6 +146,7 @@ export interface AppChangeDeps {
   targets: HookTargets;
   connections: Connections;
   plans: PlansService;
+  settings: InstanceSettingsService;
   /** Only where workers run (SVYAZKA_ROLE other than web): the timers of poll and cron flows. */
   scheduler: TriggerScheduler | null;
   /** Queues the workspace's executions waiting in quota_exceeded again (each re-checks quota). */
@@ -162,7 +171,11 @@ export function appChangeHandlers(deps: AppChangeDeps): ChangeHandlers {
       await deps.plans.prepare(workspaceId);
       if (deps.plans.remainingTransactions(workspaceId) > 0) await deps.resumeQuotaWaiters(workspaceId);
     },
+    async settings() {
+      deps.settings.invalidate();
+    },
     async resync() {
+      deps.settings.invalidate();
       deps.targets.clear();
       deps.connections.clear();
       for (const workspaceId of await deps.store.plans.listWorkspaceIds()) await handlers.billing(workspaceId);

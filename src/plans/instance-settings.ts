@@ -1,7 +1,7 @@
 // The operator's instance settings, kept in the database: what happens when a trial ends, and who
 // may create workspaces. Read often (every trial-ended workspace's webhook), so cached briefly; a
-// change through the API drops the cache at once, one through the CLI (another process) within
-// CACHE_MS.
+// change through the API drops the cache at once, one through the CLI (another process) when the
+// server reads it from the change feed (engine/change-feed.ts, within about a second).
 import { z } from 'zod';
 import type { AccessStore, Principal } from '../store/types.ts';
 import type { Plan, PlanCatalog } from './catalog.ts';
@@ -61,6 +61,11 @@ export class InstanceSettingsService {
     await this.store.writeSettings(parsed, now);
     this.cached = null;
     return this.get();
+  }
+
+  /** Forgets the cached settings (changed, maybe by another process). */
+  invalidate(): void {
+    this.cached = null;
   }
 
   async trialEndPolicy(): Promise<TrialEndPolicy> {

@@ -1,6 +1,6 @@
 // Schema migrations, written with Kysely's schema builder so SQLite and PostgreSQL share them.
 import { sql, type Kysely, type Migration } from 'kysely';
-import { CHANGE_SOURCES, sqliteChangeTriggers } from './sqlite/change-store.ts';
+import { CHANGE_SOURCES, SETTINGS_SOURCE, sqliteChangeTriggers } from './sqlite/change-store.ts';
 
 const ms = 'bigint' as const;
 
@@ -294,4 +294,11 @@ export const migrations: Record<string, Migration> = {
         .execute();
       await db.schema.createIndex('invitations_email').on('invitations').column('email').execute();
     },
-  },};
+  },
+  '0008_change_feed_settings': {
+    async up(db: Kysely<unknown>) {
+      // The instance settings are cached by every server too; their table came after 0004.
+      for (const ddl of sqliteChangeTriggers(SETTINGS_SOURCE)) await sql.raw(ddl).execute(db);
+    },
+  },
+};

@@ -257,7 +257,7 @@ export interface InvitationsTable {
 
 export interface ChangeFeedTable {
   seq: Generated<number>;
-  kind: 'flow' | 'connection' | 'billing' | 'ledger';
+  kind: 'flow' | 'connection' | 'billing' | 'ledger' | 'settings';
   workspace_id: string | null;
   entity_id: string | null;
   at: number;

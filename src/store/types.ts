@@ -377,7 +377,7 @@ export interface AccessStore {
 }
 
 /** What a change-feed row is about (the table it came from). */
-export type ChangeKind = 'flow' | 'connection' | 'billing' | 'ledger';
+export type ChangeKind = 'flow' | 'connection' | 'billing' | 'ledger' | 'settings';
 
 export interface ChangeRecord {
   seq: number;

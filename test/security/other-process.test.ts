@@ -168,6 +168,15 @@ test('a connection changed by the CLI is used by the very next execution', async
   assert.equal(echo.received().filter((r) => r.path === '/moving').length, 1, 'and not to the old one');
 });
 
+test('instance settings changed by the CLI are the running server\'s once it has read the feed', async () => {
+  assert.equal((await app.services.settings.get()).trialEnd, 'downgrade'); // now cached by the server
+  await cli('settings', 'set', 'trialEnd', 'wait');
+  const written = await app.services.store.changes.lastSeq();
+  await waitFor(() => app.changeFeed.position >= written, BOUND, 'the server to read the change');
+  assert.equal((await app.services.settings.get()).trialEnd, 'wait');
+  await cli('settings', 'set', 'trialEnd', 'downgrade');
+});
+
 test('the feed has no rows for webhooks and executions, and old rows are pruned', async () => {
   const before_ = await app.services.store.changes.lastSeq();
   const url = await hookFlow(app.token, 'quiet', 'target', '/quiet');
@@ -197,6 +206,7 @@ test('the feed reader: each changed thing once per read, and a resync when rows 
       flow: async (_ws, id) => void calls.push(`flow ${id}`),
       connection: async (id) => void calls.push(`connection ${id === ws.id}`),
       billing: async (id) => void calls.push(`billing ${id === ws.id}`),
+      settings: async () => void calls.push('settings'),
       resync: async () => void calls.push('resync'),
     },
   });
@@ -210,16 +220,17 @@ test('the feed reader: each changed thing once per read, and a resync when rows 
     await store.plans.ensureBilling({ workspaceId: ws.id, planId: 'p', trialEndsAt: null, planChangedAt: 1, createdAt: 1 });
     await store.plans.appendLedger([{ id: 'led_a', workspaceId: ws.id, kind: 'top_up', amountKopecks: 100, reason: 'r', actor: 'a', createdAt: 1 }]);
     await store.deleteFlow(ws.id, 'fl_a');
-    assert.equal(await feed.poll(), 7);
-    assert.deepEqual(calls, ['flow fl_a', 'connection true', 'billing true']);
+    await store.access.writeSettings({ trialEnd: 'wait', workspaceCreation: 'operators' }, 1);
+    assert.equal(await feed.poll(), 9);
+    assert.deepEqual(calls, ['flow fl_a', 'connection true', 'billing true', 'settings']);
     assert.equal(await feed.poll(), 0);
-    assert.equal(calls.length, 3);
+    assert.equal(calls.length, 4);
 
     await store.saveFlow({ ...flow, id: 'fl_b', name: 'b' });
     await store.changes.prune(Date.now() + 1000); // fl_b's row goes before this reader saw it
     await store.saveFlow({ ...flow, id: 'fl_c', name: 'c' });
     assert.equal(await feed.poll(), 1);
-    assert.deepEqual(calls.slice(3), ['resync']);
+    assert.deepEqual(calls.slice(4), ['resync']);
   } finally {
     await feed.stop();
     await store.close();
