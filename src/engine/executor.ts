@@ -19,7 +19,7 @@ import type { OutboundGuard } from './outbound/guard.ts';
 import { retryDelayMs, type RetryPolicy } from './retry-policy.ts';
 import { delayResumeAt, endingOnError, endingOnNotFound, evaluateFilter, resolveActionInput, resolveSet } from './step-logic.ts';
 import type { TemplateContext } from './template.ts';
-import { maskedLogger, type Masker, type Variables } from './variables.ts';
+import { maskedLogger, type RunScope, type Variables } from './variables.ts';
 
 export const FINAL_STATUSES: ReadonlySet<ExecutionStatus> = new Set(['succeeded', 'failed', 'filtered', 'stopped', 'cancelled']);
 const DONE_STEP = new Set(['succeeded', 'passed', 'not_found', 'skipped']);
@@ -32,8 +32,8 @@ export interface ExecutorDeps {
   connectors: ConnectorRegistry;
   connections: Connections;
   limiter: RateLimiter;
-  logger: Logger;
   outbound: OutboundGuard;
+  logger: Logger;
   metrics: Metrics;
   retry: RetryPolicy;
   plans: PlansService;
@@ -81,14 +81,16 @@ export class Executor {
     const journal = new Map(loaded.steps.map((s) => [s.stepId, s]));
     const startedAt = execution.startedAt ?? now;
     // Read for each execution (no cache): a change made by another process applies to the next run.
-    let scope: Awaited<ReturnType<Variables['forRun']>>;
+    let scope: RunScope;
     try {
       scope = await this.deps.variables.forRun(execution.workspaceId);
+      // The journal shows outputs with secrets masked; going on, steps need the real values.
+      for (const s of loaded.steps) if (s.sealedOutput) s.output = scope.open(s.sealedOutput, `${execution.id}:${s.stepId}`);
     } catch (error) {
       await this.finish(plainSave, null, 'failed', `Cannot read the workspace's variables: ${(error as Error).message}`, null, startedAt);
       return;
     }
-    const save = this.journal(execution.id, scope.masker);
+    const save = this.journal(execution.id, scope);
     const logger = maskedLogger(this.deps.logger.child({ executionId, flowId: execution.flowId }), scope.masker);
 
     let trigger = execution.trigger;
@@ -137,11 +139,20 @@ export class Executor {
    * The one place an execution's journal is written: the step's resolved input, output and error
    * and the execution's error, with the workspace's secret values masked first.
    */
-  private journal(executionId: string, masker: Masker | null): JournalWrite {
+  private journal(executionId: string, scope: RunScope | null): JournalWrite {
     return (record, update, usage) => {
-      const masked = masker && !masker.empty;
-      const step = record && masked ? { ...record, input: masker.value(record.input), output: masker.value(record.output), error: record.error === null ? null : masker.text(record.error) } : record;
-      const change = masked && typeof update.error === 'string' ? { ...update, error: masker.text(update.error) } : update;
+      const masker = scope && !scope.masker.empty ? scope.masker : null;
+      let step = record;
+      if (record && masker) {
+        const output = masker.value(record.output);
+        // Sealed only when masking changed something: what a resumed execution goes on with.
+        const changed = JSON.stringify(output) !== JSON.stringify(record.output);
+        const sealedOutput = changed ? scope!.seal(record.output, `${executionId}:${record.stepId}`) : null;
+        step = { ...record, input: masker.value(record.input), output, error: record.error === null ? null : masker.text(record.error), sealedOutput };
+      } else if (record) {
+        step = { ...record, sealedOutput: null };
+      }
+      const change = masker && typeof update.error === 'string' ? { ...update, error: masker.text(update.error) } : update;
       return this.deps.store.saveStepAndExecution(step, executionId, change, usage);
     };
   }
@@ -369,6 +380,7 @@ export class Executor {
       abortTimer = setTimeout(() => controller.abort(new Error('Step timed out after 120 s')), 120_000);
       const signal = controller.signal;
       const http = createConnectorHttp({
+        guard: this.deps.outbound,
         limiter: this.deps.limiter,
         limitKey: conn?.id ?? `${workspaceId}:${connector.key}`,
         ratePerSecond: connector.limits?.requestsPerSecond,
@@ -390,7 +402,6 @@ export class Executor {
       if (quota) {
         // Not a failed attempt: the step waits, unsent, until the plan has transactions again.
         return counted({ kind: 'park', status: 'quota_exceeded', runAt: quota.resumeAt, record: { ...done, attempts: attempts - 1, status: 'retrying', error: quota.message, finishedAt: null, resumeAt: quota.resumeAt } });
-        guard: this.deps.outbound,
       }
       if (error instanceof NotFoundError) {
         return counted({ kind: 'end', status: 'stopped', error: null, record: { ...done, status: 'not_found', output: {}, error: message } });

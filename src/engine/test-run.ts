@@ -19,6 +19,7 @@ import type { OutboundGuard } from './outbound/guard.ts';
 import { pinnedHttp, type SandboxPool } from './sandboxes.ts';
 import { delayResumeAt, endingOnError, endingOnNotFound, evaluateFilter, resolveActionInput, resolveSet, type ActionEnding } from './step-logic.ts';
 import type { TemplateContext } from './template.ts';
+import { maskedLogger, type RunScope, type Variables } from './variables.ts';
 import { dayOf, monthOf } from '../plans/periods.ts';
 import type { PlansService } from '../plans/service.ts';
 import type { Store } from '../store/types.ts';
@@ -45,10 +46,11 @@ export interface TestRunDeps {
   connectors: ConnectorRegistry;
   connections: Connections;
   limiter: RateLimiter;
-  logger: Logger;
   outbound: OutboundGuard;
+  logger: Logger;
   sandboxes: SandboxPool;
-  env: Record<string, string>;
+  /** The workspace's `vars` (and `env`, where allowed), read for each test run; their secrets are masked in the answer. */
+  variables: Variables;
   plans: PlansService;
   store: Pick<Store, 'countTransactions'>;
 }
@@ -65,9 +67,15 @@ export class TestRunner {
   }
 
   async run(workspaceId: string, flow: FlowDefinition, sample: unknown, opts: { sandbox: boolean; flowId?: string }): Promise<TestRunResult> {
+    const scope = await this.deps.variables.forRun(workspaceId);
+    // The answer is shown in the editor: secret values never go back, even where a step echoes them.
+    return scope.masker.value(await this.execute(workspaceId, flow, sample, opts, scope));
+  }
+
+  private async execute(workspaceId: string, flow: FlowDefinition, sample: unknown, opts: { sandbox: boolean; flowId?: string }, scope: RunScope): Promise<TestRunResult> {
     const runId = newId('test');
     const steps: TestRunStep[] = [];
-    const logger = this.deps.logger.child({ testRun: runId, workspaceId });
+    const logger = maskedLogger(this.deps.logger.child({ testRun: runId, workspaceId }), scope.masker);
     const call = { workspaceId, runId, sandbox: opts.sandbox, logger, flowId: opts.flowId ?? TEST_RUN_FLOW };
 
     let trigger: unknown = sample ?? {};
@@ -82,7 +90,8 @@ export class TestRunner {
       trigger,
       steps: {} as Record<string, unknown>,
       flow: { id: opts.flowId ?? null, name: flow.name, version: 0 },
-      env: this.deps.env,
+      env: scope.env,
+      vars: scope.vars,
       execution: { id: runId, origin: 'test', startedAt: new Date().toISOString() },
     };
     const outputs = ctx.steps as Record<string, unknown>;
@@ -209,6 +218,7 @@ export class TestRunner {
       throw new PermanentError(`Step needs a "${connector.key}" connection: set "connection" to the name of one`);
     }
     const http = createConnectorHttp({
+      guard: this.deps.outbound,
       limiter: this.deps.limiter,
       limitKey: conn?.id ?? `${workspaceId}:${connector.key}`,
       ratePerSecond: connector.limits?.requestsPerSecond,
@@ -218,7 +228,6 @@ export class TestRunner {
       onRequest: () => void sent.count++,
     });
     return { auth: conn?.auth ?? {}, http };
-      guard: this.deps.outbound,
   }
 
   private async sandboxed(connector: ConnectorDefinition, connectionName: string | null, workspaceId: string, signal: AbortSignal) {

@@ -34,6 +34,9 @@ export interface RunScope {
   vars: Record<string, string>;
   env: Record<string, string>;
   masker: Masker;
+  /** Seals a step's real output for the journal (bound to the workspace and `key`), when the shown copy is masked. */
+  seal(value: unknown, key: string): string;
+  open(sealed: string, key: string): unknown;
 }
 
 export interface VariablesDeps {
@@ -103,8 +106,15 @@ export class Variables {
       vars[v.name] = value;
       if (v.secret) secrets.push({ name: v.name, value });
     }
-    const env = (await this.envAllowed(workspaceId)) ? { ...this.deps.templateEnv } : {};
-    return { vars, env, masker: new Masker(secrets) };
+    const env = Object.keys(this.deps.templateEnv).length > 0 && (await this.envAllowed(workspaceId)) ? { ...this.deps.templateEnv } : {};
+    const aadOf = (key: string) => `run:${workspaceId}:${key}`;
+    return {
+      vars,
+      env,
+      masker: new Masker(secrets),
+      seal: (value, key) => this.deps.secrets.seal(value, aadOf(key)),
+      open: (sealed, key) => this.deps.secrets.open(sealed, aadOf(key)),
+    };
   }
 
   private open(v: StoredVariable): string {

@@ -244,6 +244,9 @@ export const migrations: Record<string, Migration> = {
         .addColumn('updated_at', ms, (c) => c.notNull())
         .addPrimaryKeyConstraint('variables_pk', ['workspace_id', 'name'])
         .execute();
+      // A step's real output, sealed, when the journal's copy has secret values masked: a resumed
+      // execution (retry backoff, delay, restart) goes on with the real values.
+      await db.schema.alterTable('execution_steps').addColumn('sealed_output', 'text').execute();
     },
   },
   '0007_audit': {

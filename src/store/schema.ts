@@ -151,6 +151,8 @@ export interface ExecutionStepsTable {
   resume_at: number | null;
   started_at: number;
   finished_at: number | null;
+  /** The real output sealed (SecretBox) when `output` has secret variables masked; else null. */
+  sealed_output: string | null;
 }
 
 export interface TriggerStateTable {

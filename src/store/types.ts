@@ -143,6 +143,8 @@ export interface StepRecord {
   resumeAt: number | null;
   startedAt: number;
   finishedAt: number | null;
+  /** The real output, sealed, when `output` has secret variables masked (never shown by the API). */
+  sealedOutput?: string | null;
 }
 
 export interface NewExecution {

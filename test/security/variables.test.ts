@@ -227,6 +227,30 @@ describe('{{vars.*}} in a running flow', () => {
     assert.equal(list.stdout.includes(ROTATED), false);
   });
 
+  test('a step retried after a backoff goes on with the real value an earlier step took from a secret', async () => {
+    const flow = await importFlow({
+      name: 'retry with vars',
+      enabled: true,
+      trigger: { connector: 'webhook', event: 'incoming' },
+      steps: [
+        { id: 'vals', type: 'set', values: { key: 'Bearer {{vars.API_KEY}}' } },
+        { id: 'call', type: 'action', connector: 'http', action: 'request', connection: 'echo', input: { method: 'POST', url: '/retry', headers: { Authorization2: '{{steps.vals.key}}' }, body: { key: '{{steps.vals.key}}' } } },
+      ],
+    });
+    assert.equal(flow.status, 201, JSON.stringify(flow.json));
+    echo.reset();
+    // The first call fails transiently: the execution is parked and resumes from its journal.
+    echo.failNext(1, 503);
+    const ex = await executionOf(await send(flow.json.webhookUrl, {}));
+    assert.equal(ex.status, 'succeeded', JSON.stringify(ex));
+    const calls = echo.received().filter((r) => r.path === '/retry');
+    assert.equal(calls.length, 2, 'one failed attempt, one retry');
+    assert.deepEqual(calls[1].body, { key: `Bearer ${ROTATED}` }, 'the retry sent the real value, not the masked journal copy');
+    assert.equal(JSON.stringify(ex).includes(ROTATED), false);
+    assert.deepEqual(ex.steps[0].output, { key: 'Bearer [secret:API_KEY]' });
+    assert.equal(databaseBytes().includes(ROTATED), false, 'the sealed real output is not in clear');
+  });
+
   test('an unknown variable fails the step, naming it', async () => {
     const flow = await importFlow({ name: 'unknown var', enabled: true, trigger: { connector: 'webhook', event: 'incoming' }, steps: [{ id: 'v', type: 'set', values: { a: '{{vars.NOT_THERE}}' } }] });
     assert.equal(flow.status, 201, JSON.stringify(flow.json));

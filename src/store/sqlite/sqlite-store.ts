@@ -50,10 +50,11 @@ const INSERT_EXECUTION = `INSERT INTO executions (id, workspace_id, flow_id, flo
   trigger, error, error_step, retries, next_run_at, created_at, started_at, finished_at, updated_at)
   VALUES (?,?,?,?,?,?,'queued',?,NULL,NULL,0,?,?,NULL,NULL,?)`;
 const UPSERT_STEP = `INSERT INTO execution_steps (execution_id, step_id, idx, type, status, input, output, error, attempts,
-  transactions, resume_at, started_at, finished_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)
+  transactions, resume_at, started_at, finished_at, sealed_output) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)
   ON CONFLICT (execution_id, step_id) DO UPDATE SET status = excluded.status, input = excluded.input,
   output = excluded.output, error = excluded.error, attempts = excluded.attempts, transactions = excluded.transactions,
-  resume_at = excluded.resume_at, started_at = excluded.started_at, finished_at = excluded.finished_at`;
+  resume_at = excluded.resume_at, started_at = excluded.started_at, finished_at = excluded.finished_at,
+  sealed_output = excluded.sealed_output`;
 
 const SELECT_EXECUTION = 'SELECT * FROM executions WHERE id = ?';
 const SELECT_STATUS = 'SELECT status FROM executions WHERE id = ?';
@@ -606,6 +607,7 @@ export class SqliteStore implements Store {
       s.resumeAt,
       s.startedAt,
       s.finishedAt,
+      s.sealedOutput ?? null,
     ]);
   }
 
@@ -798,5 +800,6 @@ function toStep(row: Selectable<ExecutionStepsTable>): StepRecord {
     resumeAt: row.resume_at === null ? null : Number(row.resume_at),
     startedAt: Number(row.started_at),
     finishedAt: row.finished_at === null ? null : Number(row.finished_at),
+    sealedOutput: row.sealed_output ?? null,
   };
 }
