@@ -14,6 +14,9 @@ import { ApiError, notFound, type ApiRouter } from '../router.ts';
 import { id } from './params.ts';
 import { auditLookups } from './audit.ts';
 
+/** The longest flow text imported as YAML (real flows are a few KB). */
+const YAML_MAX_CHARS = 64 * 1024;
+
 const fieldsOf = (sample: unknown) => flattenSample(sample).map((f) => ({ id: f.id, value: f.sample }));
 
 export function registerFlowsRoutes(api: ApiRouter, s: Services): void {
@@ -117,7 +120,13 @@ export function registerFlowsRoutes(api: ApiRouter, s: Services): void {
   api.add({
     method: 'POST', url: '/flows/import', summary: 'Import a flow from JSON or YAML text (creates or updates by name)', tag: 'flows', role: 'editor',
     audit: { action: (c) => (c.before ? 'flow.update' : 'flow.create'), target: 'flow', before: A.flowNamed, details: (c) => ({ version: c.result.version, enabled: c.result.enabled, imported: true }) },
-    body: z.object({ text: z.string().min(1).max(2_000_000) }), status: 201,
+    // YAML parsing costs ~tens of µs a character on hostile text and blocks the event loop
+    // meanwhile: YAML stays small; a large flow comes as JSON (what export gives).
+    body: z.object({
+      text: z.string().min(1).max(2_000_000)
+        .refine((t) => t.trimStart().startsWith('{') || t.length <= YAML_MAX_CHARS, `YAML up to ${YAML_MAX_CHARS / 1024} K characters; import a larger flow as JSON`),
+    }),
+    status: 201,
     async handler({ body, workspaceId }) {
       return s.flows.view(await s.flows.save(workspaceId, Flows.parseText(body.text)));
     },
