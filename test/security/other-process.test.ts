@@ -168,6 +168,17 @@ test('a connection changed by the CLI is used by the very next execution', async
   assert.equal(echo.received().filter((r) => r.path === '/moving').length, 1, 'and not to the old one');
 });
 
+test("this process's own flow change, heard again from the feed, leaves the flow's timer alone", async () => {
+  const res = await app.api('/api/v1/flows', { body: cronFlow('own change', '0 0 1 1 *') });
+  assert.equal(res.status, 201, JSON.stringify(res.json));
+  const timers = (app.scheduler as unknown as { timers: Map<string, NodeJS.Timeout> }).timers;
+  const armed = timers.get(res.json.id);
+  assert.ok(armed, 'armed by the save itself');
+  const written = await app.services.store.changes.lastSeq();
+  await waitFor(() => app.changeFeed.position >= written, BOUND, 'the server to read its own change');
+  assert.equal(timers.get(res.json.id), armed, 'the same timer, not disarmed and armed again');
+});
+
 test('instance settings changed by the CLI are the running server\'s once it has read the feed', async () => {
   assert.equal((await app.services.settings.get()).trialEnd, 'downgrade'); // now cached by the server
   await cli('settings', 'set', 'trialEnd', 'wait');
