@@ -101,21 +101,29 @@ export function buildProgram(): Command {
   ws(
     user
       .command('create')
-      .description('Create a user (or update their password) and make them a member of the workspace')
+      .description('Create a user and make them a member of the workspace (--no-member: the account only, e.g. for someone invited by email)')
       .requiredOption('--email <email>', 'email')
       .requiredOption('--password <password>', 'password, at least 8 characters')
       .option('--name <name>', 'display name')
-      .option('--role <role>', 'owner | editor | viewer', 'owner'),
-  ).action((opts: { email: string; password: string; name?: string; role: string; workspace: string }) =>
+      .option('--role <role>', 'owner | editor | viewer', 'owner')
+      .option('--no-member', 'create the account only; they accept pending invitations after signing in'),
+  ).action((opts: { email: string; password: string; name?: string; role: string; workspace: string; member: boolean }) =>
     withServices(async (s) => {
       if (!isEmailAddress(opts.email)) throw new Error(`--email must be an email address (name@host), got "${opts.email}"`);
-      const wsId = await workspaceId(s, opts.workspace);
+      const wsId = opts.member ? await workspaceId(s, opts.workspace) : null;
       const existing = await s.store.getUserByEmail(opts.email);
       if (existing) throw new Error(`User ${opts.email} already exists`);
       const created = await s.store.createUser({ email: opts.email, name: opts.name ?? opts.email, passwordHash: await hashPassword(opts.password) });
-      await s.store.setMember(wsId, created.id, role(opts.role));
-      await recordCliChange(s.store, { workspaceId: wsId, action: 'member.add', target: { type: 'user', id: created.id, name: created.email }, details: { role: opts.role, userCreated: true } });
-      print({ id: created.id, email: created.email, workspace: opts.workspace, role: opts.role });
+      if (wsId) {
+        await s.store.setMember(wsId, created.id, role(opts.role));
+        await recordCliChange(s.store, { workspaceId: wsId, action: 'member.add', target: { type: 'user', id: created.id, name: created.email }, details: { role: opts.role, userCreated: true } });
+      } else {
+        await recordCliChange(s.store, { workspaceId: null, action: 'user.create', target: { type: 'user', id: created.id, name: created.email } });
+      }
+      // An instance with no operator yet (users made before the first `serve`): its first user becomes one.
+      const operator = (await s.store.access.listOperators()).length === 0;
+      if (operator) await s.store.access.addOperator(created.id, Date.now());
+      print({ id: created.id, email: created.email, ...(wsId ? { workspace: opts.workspace, role: opts.role } : {}), ...(operator ? { operator } : {}) });
     }),
   );
 
@@ -181,6 +189,67 @@ export function buildProgram(): Command {
         const updated = await s.settings.update({ [key]: parsed.data });
         await recordCliChange(s.store, { workspaceId: null, action: 'operator.settings', target: { type: 'instance', id: 'settings' }, details: { changed: { [key]: parsed.data } } });
         print(updated);
+      }),
+    );
+
+  const operator = program.command('operator').description('Instance operators: they change plans and balances and see every workspace');
+  operator
+    .command('add')
+    .description('Make an existing user an operator')
+    .argument('<email>', 'email of the user')
+    .action((email: string) =>
+      withServices(async (s) => {
+        const found = await s.store.getUserByEmail(email);
+        if (!found) throw new Error(`No user ${email} (create one first: svyazka user create --email ${email} --password …)`);
+        await s.store.access.addOperator(found.id, Date.now());
+        print({ email: found.email, operator: true });
+      }),
+    );
+  operator
+    .command('remove')
+    .description('Take the operator role from a user (never from the last operator)')
+    .argument('<email>', 'email of the user')
+    .action((email: string) =>
+      withServices(async (s) => {
+        const found = await s.store.getUserByEmail(email);
+        if (!found) throw new Error(`No user ${email}`);
+        const result = await s.store.access.removeOperator(found.id);
+        if (result === 'not_operator') throw new Error(`${found.email} is not an operator`);
+        if (result === 'last_operator') throw new Error(`${found.email} is the last operator; add another one first`);
+        print({ email: found.email, operator: false });
+      }),
+    );
+  operator
+    .command('list')
+    .description('List the operators (email, name, since)')
+    .option('--json', 'JSON output')
+    .action((opts: { json?: boolean }) =>
+      withServices(async (s) => {
+        const items = await s.store.access.listOperators();
+        if (opts.json) return print(items.map((o) => ({ ...o, since: new Date(o.since).toISOString() })));
+        for (const o of items) process.stdout.write(`${o.email}\t${o.name}\t${new Date(o.since).toISOString()}\n`);
+      }),
+    );
+
+  const settings = program
+    .command('settings')
+    .description('Instance settings: trialEnd (downgrade | wait), trialEndPlan (a plan id, or null: the cheapest), workspaceCreation (auto | anyone | operators)');
+  settings
+    .command('get')
+    .description('Print the instance settings as JSON')
+    .action(() => withServices(async (s) => print(await s.settings.get())));
+  settings
+    .command('set')
+    .description('Change one setting, e.g. `svyazka settings set trialEnd wait`')
+    .argument('<key>', 'trialEnd | trialEndPlan | workspaceCreation')
+    .argument('<value>', 'its value (null for none)')
+    .action((key: string, value: string) =>
+      withServices(async (s) => {
+        const keys = Object.keys(settingsSchema.shape) as Array<keyof InstanceSettings>;
+        if (!keys.includes(key as keyof InstanceSettings)) throw new Error(`Unknown setting "${key}" (settings: ${keys.join(', ')})`);
+        const parsed = settingsSchema.shape[key as keyof InstanceSettings].safeParse(value === 'null' ? null : value);
+        if (!parsed.success) throw new Error(`${key}: ${parsed.error.issues.map((i) => i.message).join('; ')}`);
+        print(await s.settings.update({ [key]: parsed.data }));
       }),
     );
 

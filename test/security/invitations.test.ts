@@ -4,8 +4,9 @@
 // role no higher than their creator's, in the creator's workspace only.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { hashPassword } from '../../src/api/auth.ts';
-import { startTestApp, type TestApp } from '../support/app.ts';
+import { startTestApp, UNLIMITED_PLANS, type TestApp } from '../support/app.ts';
 import { sessionCaller, signIn, type Call } from '../support/operator.ts';
 
 let app: TestApp;
@@ -147,4 +148,28 @@ test('tokens: a role no higher than the creator\'s (token-made tokens too), for 
   const byOwnerToken = await app.api('/api/v1/workspaces', { body: { slug: 'token-made', name: 'Token made' }, token: ownerToken });
   assert.equal(byOwnerToken.status, 403);
   assert.match(byOwnerToken.json.message, /token/i);
+});
+
+test('an address invited before it had an account: the operator creates the account with the CLI (--no-member), the invitation is there after sign-in', async () => {
+  await owner('/api/v1/invitations', { body: { email: 'later@invite.local', role: 'viewer' }, ...inShop });
+  const run = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
+    const child = spawn('node_modules/.bin/node', ['bin/svyazka.js', 'user', 'create', '--email', 'later@invite.local', '--password', 'later-password', '--no-member'], {
+      env: { ...process.env, SVYAZKA_DATA_DIR: app.dataDir, SVYAZKA_PLANS_FILE: UNLIMITED_PLANS, LOG_LEVEL: 'silent' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+  assert.equal(run.code, 0, run.stderr);
+  assert.equal(JSON.parse(run.stdout).workspace, undefined, 'a member of nothing yet');
+  const later = sessionCaller(app, await signIn(app, 'later@invite.local', 'later-password'));
+  const me = (await later('/api/v1/auth/me')).json;
+  assert.deepEqual([me.workspaces, me.invitations], [[], 1]);
+  const [invitation] = (await later('/api/v1/invitations/mine')).json.items;
+  assert.equal((await later(`/api/v1/invitations/${invitation.id}/accept`, { method: 'POST' })).status, 200);
+  assert.deepEqual((await later('/api/v1/auth/me')).json.workspaces.map((w: { slug: string; role: string }) => [w.slug, w.role]), [['invite-shop', 'viewer']]);
 });
