@@ -192,67 +192,6 @@ export function buildProgram(): Command {
       }),
     );
 
-  const operator = program.command('operator').description('Instance operators: they change plans and balances and see every workspace');
-  operator
-    .command('add')
-    .description('Make an existing user an operator')
-    .argument('<email>', 'email of the user')
-    .action((email: string) =>
-      withServices(async (s) => {
-        const found = await s.store.getUserByEmail(email);
-        if (!found) throw new Error(`No user ${email} (create one first: svyazka user create --email ${email} --password …)`);
-        await s.store.access.addOperator(found.id, Date.now());
-        print({ email: found.email, operator: true });
-      }),
-    );
-  operator
-    .command('remove')
-    .description('Take the operator role from a user (never from the last operator)')
-    .argument('<email>', 'email of the user')
-    .action((email: string) =>
-      withServices(async (s) => {
-        const found = await s.store.getUserByEmail(email);
-        if (!found) throw new Error(`No user ${email}`);
-        const result = await s.store.access.removeOperator(found.id);
-        if (result === 'not_operator') throw new Error(`${found.email} is not an operator`);
-        if (result === 'last_operator') throw new Error(`${found.email} is the last operator; add another one first`);
-        print({ email: found.email, operator: false });
-      }),
-    );
-  operator
-    .command('list')
-    .description('List the operators (email, name, since)')
-    .option('--json', 'JSON output')
-    .action((opts: { json?: boolean }) =>
-      withServices(async (s) => {
-        const items = await s.store.access.listOperators();
-        if (opts.json) return print(items.map((o) => ({ ...o, since: new Date(o.since).toISOString() })));
-        for (const o of items) process.stdout.write(`${o.email}\t${o.name}\t${new Date(o.since).toISOString()}\n`);
-      }),
-    );
-
-  const settings = program
-    .command('settings')
-    .description('Instance settings: trialEnd (downgrade | wait), trialEndPlan (a plan id, or null: the cheapest), workspaceCreation (auto | anyone | operators)');
-  settings
-    .command('get')
-    .description('Print the instance settings as JSON')
-    .action(() => withServices(async (s) => print(await s.settings.get())));
-  settings
-    .command('set')
-    .description('Change one setting, e.g. `svyazka settings set trialEnd wait`')
-    .argument('<key>', 'trialEnd | trialEndPlan | workspaceCreation')
-    .argument('<value>', 'its value (null for none)')
-    .action((key: string, value: string) =>
-      withServices(async (s) => {
-        const keys = Object.keys(settingsSchema.shape) as Array<keyof InstanceSettings>;
-        if (!keys.includes(key as keyof InstanceSettings)) throw new Error(`Unknown setting "${key}" (settings: ${keys.join(', ')})`);
-        const parsed = settingsSchema.shape[key as keyof InstanceSettings].safeParse(value === 'null' ? null : value);
-        if (!parsed.success) throw new Error(`${key}: ${parsed.error.issues.map((i) => i.message).join('; ')}`);
-        print(await s.settings.update({ [key]: parsed.data }));
-      }),
-    );
-
   const token = program.command('token').description('API tokens');
   ws(
     token
