@@ -240,6 +240,8 @@ test('the operator changes plan and balance (in the owner\'s log, as the operato
   assert.deepEqual([settings.workspaceId, settings.target, settings.details], [null, { type: 'instance', id: 'settings', name: null }, { changed: { trialEnd: 'wait' } }]);
   const narrowed = await auditAll({ cookie: opCookie, query: 'workspace=other-shop' });
   assert.ok(narrowed.length > 0 && narrowed.every((e) => e.workspace.slug === 'other-shop'));
+  const byHeader = await call('/api/v1/audit?limit=500', { cookie: opCookie, headers: { 'x-workspace': 'other-shop' } });
+  assert.deepEqual(byHeader.json.items.map((e: any) => e.id), narrowed.map((e) => e.id), 'X-Workspace narrows the same way');
   assert.equal((await call('/api/v1/audit?workspace=no-such-shop', { cookie: opCookie })).status, 404);
 });
 

@@ -34,7 +34,7 @@ function actorKind(id: string): 'user' | 'token' | 'cli' | 'system' {
 export function registerAuditRoutes(api: ApiRouter, s: Services): void {
   api.add({
     method: 'GET', url: '/audit',
-    summary: "Audit log, newest first: who changed what and when. Owners see their workspace's (X-Workspace); the instance operator sees every workspace's (?workspace= narrows)",
+    summary: "Audit log, newest first: who changed what and when. Owners see their workspace's (X-Workspace or ?workspace=); the instance operator sees every workspace's and instance events unless one is named",
     tag: 'audit', role: 'authenticated',
     query: z.object({
       workspace: z.string().max(100).optional(),
@@ -48,9 +48,12 @@ export function registerAuditRoutes(api: ApiRouter, s: Services): void {
       limit,
     }),
     async handler({ req, query, principal }) {
+      // ?workspace= or X-Workspace names one workspace; an operator naming none sees them all.
+      const header = req.headers['x-workspace'];
+      const named = query.workspace || (typeof header === 'string' && header ? header : undefined);
       let workspaceIds: string[] | undefined;
-      if (query.workspace) {
-        const ws = (await s.store.getWorkspace(query.workspace)) ?? (await s.store.getWorkspaceBySlug(query.workspace));
+      if (named) {
+        const ws = (await s.store.getWorkspace(named)) ?? (await s.store.getWorkspaceBySlug(named));
         const role = ws ? principal.roles.get(ws.id) : undefined;
         if (!ws || (!isOperator(principal) && !role)) throw new AuthError('Workspace not found', 404);
         if (!isOperator(principal) && role !== 'owner') throw new AuthError(`This needs the owner role; you are ${role}`, 403);

@@ -29,14 +29,15 @@ const GROUPS = ['flow', 'connection', 'member', 'token', 'plan', 'balance', 'wor
 
 export function AuditTab() {
   const { t } = useTranslation('audit');
-  const { isOwner } = useSession();
+  const { isOwner, workspace } = useSession();
   const [group, setGroup] = useState<string | null>(null);
   const [cursors, setCursors] = useState<string[]>([]);
   const before = cursors[cursors.length - 1];
   const log = useQuery({
-    queryKey: ['audit', group, before],
+    queryKey: ['audit', workspace.id, group, before],
     queryFn: () => {
-      const q = new URLSearchParams({ limit: String(PAGE_SIZE) });
+      // Named even though X-Workspace says it too: an owner who is also the operator sees this workspace only.
+      const q = new URLSearchParams({ workspace: workspace.id, limit: String(PAGE_SIZE) });
       if (group) q.set('action', group);
       if (before) q.set('before', before);
       return api<{ items: AuditEntry[]; next: string | null }>(`/audit?${q}`);
