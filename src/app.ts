@@ -173,7 +173,8 @@ export async function startApp(config: Config, opts: { logger?: Logger; connecto
     metrics: services.metrics,
     plans: services.plans,
   });
-  services.flows.onChange({ flowChanged: (flow) => scheduler.flowChanged(flow) });
+  // Timers only where workers run: a web-role server beside a worker would fire every flow twice.
+  if (runWorkers) services.flows.onChange({ flowChanged: (flow) => scheduler.flowChanged(flow) });
   const changeFeed = new ChangeFeed({
     store: store.changes,
     logger,

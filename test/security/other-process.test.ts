@@ -179,6 +179,20 @@ test("this process's own flow change, heard again from the feed, leaves the flow
   assert.equal(timers.get(res.json.id), armed, 'the same timer, not disarmed and armed again');
 });
 
+test('a second server on the same data (web role) saves and deletes a flow; the worker server arms and disarms it', async () => {
+  const web = await startTestApp({ dataDir: app.dataDir, token: app.token, config: { plansFile, role: 'web' } });
+  try {
+    const res = await web.api('/api/v1/flows', { body: cronFlow('from the web server', '0 0 1 1 *') });
+    assert.equal(res.status, 201, JSON.stringify(res.json));
+    await waitFor(() => app.scheduler.isArmed(res.json.id), BOUND, 'the worker to arm the flow saved by the web server');
+    assert.equal(web.scheduler.isArmed(res.json.id), false, 'a web-role server runs no timers');
+    assert.equal((await web.api(`/api/v1/flows/${res.json.id}`, { method: 'DELETE' })).status, 200);
+    await waitFor(() => !app.scheduler.isArmed(res.json.id), BOUND, 'the worker to disarm the flow deleted by the web server');
+  } finally {
+    await web.stop();
+  }
+});
+
 test('instance settings changed by the CLI are the running server\'s once it has read the feed', async () => {
   assert.equal((await app.services.settings.get()).trialEnd, 'downgrade'); // now cached by the server
   await cli('settings', 'set', 'trialEnd', 'wait');
