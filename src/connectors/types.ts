@@ -20,6 +20,11 @@ export interface FieldDef {
   required?: boolean;
   /** Auth fields only: encrypted at rest, never returned by the API or logged. */
   secret?: boolean;
+  /**
+   * Auth fields only: where the connection's secrets are sent (a URL or host). Changing it keeps
+   * no stored secret: they must be entered again, so a saved secret cannot be sent elsewhere.
+   */
+  destination?: boolean;
   description?: string;
   /** Closed list of allowed values. */
   options?: ReadonlyArray<{ value: string; label: string }>;

@@ -2,7 +2,7 @@
 // opening them for a run. Plain auth values never leave this module except into a connector.
 import type { Logger } from 'pino';
 import type { ConnectorRegistry } from '../connectors/registry.ts';
-import type { AuthValues, ConnectorDefinition } from '../connectors/types.ts';
+import type { AuthValues, ConnectorDefinition, FieldDef } from '../connectors/types.ts';
 import { PermanentError } from '../connectors/errors.ts';
 import type { SecretBox } from '../lib/secret-box.ts';
 import { newId } from '../lib/ids.ts';
@@ -75,11 +75,13 @@ export class Connections {
       const connector = this.deps.connectors.get(row.connector);
       const secretIds = new Set(connector?.auth.fields.filter((f) => f.secret).map((f) => f.id));
       const auth = { ...(this.deps.secrets.open(row.sealedAuth, row.id) as Record<string, unknown>) };
+      const previous = { ...auth };
       for (const [key, value] of Object.entries(change.auth)) {
         if (secretIds.has(key) && (value === undefined || value === null || value === '')) continue;
         auth[key] = value;
       }
       publicConfig = this.checkAuth(row.connector, auth);
+      keptSecretsStayHome(connector?.auth.fields ?? [], previous, change.auth);
       sealedAuth = this.deps.secrets.seal(auth, row.id);
     }
     const saved = await this.deps.store.saveConnection({ id: row.id, workspaceId: row.workspaceId, name, connector: row.connector, publicConfig, sealedAuth });
@@ -161,6 +163,31 @@ export class Connections {
       return { ok: false, message: (error as Error).message };
     }
   }
+}
+
+/**
+ * A stored secret goes only where it was entered for: when a destination field (a URL or host the
+ * secrets are sent to) changes, every stored secret must come in the same change.
+ */
+function keptSecretsStayHome(fields: readonly FieldDef[], previous: Record<string, unknown>, change: Record<string, unknown>): void {
+  const given = (v: unknown) => v !== undefined && v !== null && v !== '';
+  // A URL's path may change (the secret still goes to the same origin); its scheme, host or port may not.
+  const place = (v: unknown) => {
+    const text = String(v ?? '').trim().toLowerCase();
+    try {
+      return new URL(text).origin;
+    } catch {
+      return text;
+    }
+  };
+  const moved = fields.find((f) => f.destination && f.id in change && place(change[f.id]) !== place(previous[f.id]));
+  if (!moved) return;
+  const kept = fields.filter((f) => f.secret && given(previous[f.id]) && !given(change[f.id]));
+  if (kept.length === 0) return;
+  throw new ConnectionError(
+    `changing "${moved.id}" (${moved.label}) sends the secrets to another address: enter ${kept.map((f) => `"${f.id}"`).join(', ')} again in the same change (Смена адреса требует заново ввести секреты)`,
+    `auth.${kept[0].id}`,
+  );
 }
 
 /** Flows whose trigger or any step names the connection. */

@@ -535,6 +535,22 @@ describe('credentials go only to the connection origin', () => {
     assert.match(res.json.message, /базовый URL/);
   });
 
+  test('a stored secret cannot be moved: changing the base URL origin needs the secret entered again', async () => {
+    const created = await app.api('/api/v1/connections', { body: { name: 'movable', connector: 'http', auth: { baseUrl: `http://127.0.0.1:${own.port}/v1`, headerName: 'X-Api-Key', headerValue: SECRET } } });
+    const id = created.json.id;
+    const moved = await app.api(`/api/v1/connections/${id}`, { method: 'PATCH', body: { auth: { baseUrl: `http://127.0.0.1:${foreign.port}/` } } });
+    assert.equal(moved.status, 400, JSON.stringify(moved.json));
+    assert.equal(moved.json.field, 'auth.headerValue');
+    // Nothing changed: a test of the connection still goes home, and the foreign server saw nothing.
+    const test = await app.api(`/api/v1/connections/${id}/test`, { method: 'POST', body: {} });
+    assert.equal(test.json.ok, true, test.json.message);
+    assert.equal(foreign.connections, 0);
+    // A new path on the same origin keeps the secret; a new origin with the secret re-entered is fine.
+    assert.equal((await app.api(`/api/v1/connections/${id}`, { method: 'PATCH', body: { auth: { baseUrl: `http://127.0.0.1:${own.port}/v2` } } })).status, 200);
+    assert.equal((await app.api(`/api/v1/connections/${id}`, { method: 'PATCH', body: { auth: { headerName: 'Authorization' } } })).status, 200);
+    assert.equal((await app.api(`/api/v1/connections/${id}`, { method: 'PATCH', body: { auth: { baseUrl: `http://127.0.0.1:${foreign.port}/`, headerValue: 'another-secret' } } })).status, 200);
+  });
+
   test('a step without the connection sends no credentials anywhere', async () => {
     const plain = await urlFlow(app, 'no-connection');
     const { status } = await runStep(app, plain.webhookUrl, `http://127.0.0.1:${foreign.port}/plain`);

@@ -27,6 +27,7 @@ export const authFields: FieldDef[] = [
     label: 'Узел API',
     labelEn: 'API node',
     type: 'string',
+    destination: true,
     description: 'Номер узла (5), хост (api-node5.calltouch.ru) или полный адрес API; если пусто — определяется автоматически через getnodeid',
   },
 ];

@@ -5,7 +5,7 @@ export const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
 export const BODY_TYPES = ['json', 'form', 'raw', 'none'] as const;
 
 export const authFields: FieldDef[] = [
-  { id: 'baseUrl', label: 'Базовый URL', labelEn: 'Base URL', type: 'string', description: 'Префикс для относительных адресов, например https://api.example.ru/v1' },
+  { id: 'baseUrl', label: 'Базовый URL', labelEn: 'Base URL', type: 'string', destination: true, description: 'Префикс для относительных адресов, например https://api.example.ru/v1; заголовок авторизации отправляется только на этот адрес (схема, хост и порт)' },
   { id: 'headerName', label: 'Заголовок авторизации', labelEn: 'Auth header name', type: 'string', description: 'Например Authorization или X-Api-Key' },
   { id: 'headerValue', label: 'Значение заголовка', labelEn: 'Auth header value', type: 'string', secret: true, description: 'Например Bearer …; хранится зашифрованным' },
 ];

@@ -10,6 +10,7 @@ export const authFields: FieldDef[] = [
     labelEn: 'Account URL',
     type: 'string',
     required: true,
+    destination: true,
     description: 'Например https://myshop.retailcrm.ru (подходит и *.simla.com, и свой домен)',
   },
   {
