@@ -191,7 +191,7 @@ function SettingsSection(props: { settings: InstanceSettings }) {
           <Select
             label={t('settings.trialEnd')}
             description={t('settings.trialEndHint')}
-            w={320}
+            w={400}
             allowDeselect={false}
             value={trialEnd}
             onChange={(v) => v && setTrialEnd(v as InstanceSettings['trialEnd'])}
@@ -202,7 +202,7 @@ function SettingsSection(props: { settings: InstanceSettings }) {
           />
           <Select
             label={t('settings.trialEndPlan')}
-            w={320}
+            w={400}
             allowDeselect={false}
             disabled={trialEnd !== 'downgrade'}
             value={trialEndPlan}
@@ -215,7 +215,7 @@ function SettingsSection(props: { settings: InstanceSettings }) {
           <Select
             label={t('settings.workspaceCreation')}
             description={t('settings.workspaceCreationHint')}
-            w={320}
+            w={400}
             allowDeselect={false}
             value={creation}
             onChange={(v) => v && setCreation(v as InstanceSettings['workspaceCreation'])}
