@@ -37,6 +37,7 @@ export async function buildServer(s: Services): Promise<FastifyInstance> {
     frameworkErrors: (error, req, reply) => {
       const answer = reply as unknown as FastifyReply;
       answer.headers(securityHeaders({ publicUrl: s.config.publicUrl })).header('x-request-id', req.id);
+      if (error.statusCode && error.statusCode >= 500) return sendInternalError(error, req, answer);
       return answer.code(error.statusCode ?? 400).send({ error: 'bad_request', message: error.message });
     },
   });

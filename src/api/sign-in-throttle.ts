@@ -5,8 +5,10 @@
 // takes it back: the account's record is dropped, the address's count goes down by one — a
 // success never clears an address, or one valid account would reset an attacker's count.
 //
-// State lives behind `AttemptStore` so several processes can share it later (Redis); the
-// in-memory store is bounded (LRU) and forgets records once they have been quiet long enough.
+// State lives behind `AttemptStore` so several processes can share it later (Redis: get + set of
+// one key must then be atomic, e.g. a Lua script); the in-memory store is bounded (LRU) and
+// forgets records once they have been quiet long enough.
+import ipaddr from 'ipaddr.js';
 
 export interface AttemptRecord {
   /** Failed (or still running) attempts since the record was created. */
@@ -134,4 +136,13 @@ export function normaliseEmail(email: string): string {
 }
 
 const keyOfAccount = (email: string) => `account:${normaliseEmail(email)}`;
-const keyOfAddress = (ip: string) => `ip:${ip}`;
+/** An IPv6 client is counted by its /64 (one host usually holds a whole /64 to rotate through). */
+export function addressKey(ip: string): string {
+  if (!ipaddr.isValid(ip)) return ip;
+  let addr = ipaddr.parse(ip);
+  if (addr.kind() === 'ipv6' && (addr as ipaddr.IPv6).isIPv4MappedAddress()) addr = (addr as ipaddr.IPv6).toIPv4Address();
+  if (addr.kind() === 'ipv4') return addr.toString();
+  return `${(addr as ipaddr.IPv6).parts.slice(0, 4).map((p) => p.toString(16)).join(':')}::/64`;
+}
+
+const keyOfAddress = (ip: string) => `ip:${addressKey(ip)}`;

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { hashPassword, passwordWorkDone } from '../../src/api/auth.ts';
-import { MemoryAttemptStore, SignInThrottle } from '../../src/api/sign-in-throttle.ts';
+import { addressKey, MemoryAttemptStore, SignInThrottle } from '../../src/api/sign-in-throttle.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
 
 let app: TestApp;
@@ -89,4 +89,11 @@ test('the in-memory store keeps a bounded number of records, least recently used
   assert.equal(await store.get('b', 0), undefined, 'b was the least recently used');
   assert.ok(await store.get('a', 0));
   assert.equal(await store.get('a', 10_000), undefined, 'expired');
+});
+
+test('addresses: IPv4-mapped IPv6 is the IPv4 address; IPv6 counts by its /64', () => {
+  assert.equal(addressKey('203.0.113.7'), '203.0.113.7');
+  assert.equal(addressKey('::ffff:203.0.113.7'), '203.0.113.7');
+  assert.equal(addressKey('2001:db8:1:2:aaaa::1'), addressKey('2001:db8:1:2:ffff:ffff:ffff:ffff'));
+  assert.notEqual(addressKey('2001:db8:1:2::1'), addressKey('2001:db8:1:3::1'));
 });
