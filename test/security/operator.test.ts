@@ -4,10 +4,13 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
+import { Migrator } from 'kysely';
 import { join } from 'node:path';
 import { hashPassword } from '../../src/api/auth.ts';
 import { startEchoTarget } from '../../src/connectors/http/echo-target.ts';
+import { migrations } from '../../src/store/migrations.ts';
+import { SqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
 import { startTestApp, tempDataDir, UNLIMITED_PLANS, waitFor, type TestApp } from '../support/app.ts';
 import { asOperator, sessionCaller, signIn, type Call } from '../support/operator.ts';
 
@@ -255,5 +258,27 @@ test("a trial's end (injected clock): by default the workspace drops to the chea
     plans.now = Date.now;
     await trialApp.close();
     await echo.close();
+  }
+});
+
+test('an install older than operators: migration 0005_access makes its earliest user the operator, nobody else', async () => {
+  const dir = tempDataDir();
+  const store = new SqliteStore(join(dir, 'svyazka.db'));
+  try {
+    const older = Object.fromEntries(Object.entries(migrations).filter(([name]) => name < '0005_access'));
+    const { error } = await new Migrator({ db: store.db.kysely, provider: { getMigrations: async () => older } }).migrateToLatest();
+    assert.equal(error, undefined);
+    const users = [
+      { id: 'usr_second', email: 'second@old.local', name: 'Second', password_hash: 'x', created_at: 2_000 },
+      { id: 'usr_first', email: 'first@old.local', name: 'First', password_hash: 'x', created_at: 1_000 },
+      { id: 'usr_third', email: 'third@old.local', name: 'Third', password_hash: 'x', created_at: 3_000 },
+    ];
+    await store.db.kysely.insertInto('users').values(users).execute();
+    await store.migrate();
+    assert.deepEqual((await store.access.listOperators()).map((o) => o.email), ['first@old.local']);
+    assert.equal(await store.access.isOperator('usr_second'), false);
+  } finally {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
   }
 });
