@@ -379,7 +379,7 @@ describe('SVYAZKA_OUTBOUND_ALLOW opens the guard exactly as far as it says', () 
       [['range', null], ['range', null], ['range', 8080], ['range', 8080], ['host', 8443], ['range', null]],
     );
     assert.deepEqual(loadConfig({}).outboundAllow, []);
-    for (const bad of ['10.0.0.0/33', '127.0.0.1:99999', '127.0.0.1:abc', 'http://crm.local', 'crm local', '2130706433', '127.1', '[::1', 'fe80::1%eth0', '10.0.0.1:']) {
+    for (const bad of ['10.0.0.0/33', '127.0.0.1:99999', '127.0.0.1:abc', 'http://crm.local', 'crm local', '2130706433', '127.1', '[::1', 'fe80::1%eth0', '10.0.0.1:', '*', '*.crm.local']) {
       assert.throws(
         () => loadConfig({ SVYAZKA_OUTBOUND_ALLOW: bad }),
         (e: Error) => e.message.includes('SVYAZKA_OUTBOUND_ALLOW') && e.message.includes(`"${bad}"`),

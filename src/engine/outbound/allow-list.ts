@@ -48,6 +48,7 @@ export function parseAllowEntry(raw: string): AllowEntry {
   }
   if (ipaddr.IPv4.isValidFourPartDecimal(hostPart)) return { kind: 'range', range: [ipaddr.IPv4.parse(hostPart), 32], port, text };
   if (ipaddr.isValid(hostPart)) fail('write the IPv4 address as a.b.c.d');
+  if (hostPart.includes('*')) fail('wildcards are not supported; name each host, or give a block (0.0.0.0/0 and ::/0 allow every address)');
   if (!/^[^\s/?#@:[\]\\%]+$/.test(hostPart)) fail('not a valid host name');
   let host: string;
   try {
