@@ -307,7 +307,7 @@ export function buildProgram(): Command {
       }
       const existing = (await s.variables.list(wsId)).find((v) => v.name === name);
       const saved = await s.variables.set(wsId, name, { value: text, secret: opts.secret ?? existing?.secret ?? false });
-      await recordCliChange(s.store, { workspaceId: wsId, action: existing ? 'variable.update' : 'variable.create', target: { type: 'variable', id: name, name }, details: { secret: opts.secret ?? existing?.secret ?? false } });
+      await recordCliChange(s.store, { workspaceId: wsId, action: existing ? 'variable.update' : 'variable.create', target: { type: 'variable', id: name, name }, details: { kind: (opts.secret ?? existing?.secret ?? false) ? 'secret' : 'plain' } });
       print(saved);
     }),
   );

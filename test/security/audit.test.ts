@@ -18,6 +18,8 @@ const CONNECTION_SECRET_2 = 'Bearer CONN-SECRET-second-51d0';
 const OWNER_PASSWORD = 'owner-PASSWORD-9e2b';
 const NEW_PASSWORD = 'new-owner-PASSWORD-1c8d';
 const MEMBER_PASSWORD = 'member-PASSWORD-44aa';
+const VARIABLE_SECRET = 'VAR-SECRET-value-0b7e';
+const VARIABLE_SECRET_2 = 'VAR-SECRET-value-second-93fa';
 
 let app: TestApp;
 let cookie: string;
@@ -96,6 +98,9 @@ test('each kind of change leaves one entry with the actor, action and target; fa
   const token = await owner('/api/v1/tokens', { body: { name: 'интеграция', role: 'editor' } });
   await owner(`/api/v1/tokens/${token.id}`, { method: 'DELETE' });
   await owner('/api/v1/workspace', { method: 'PATCH', body: { timezone: 'Asia/Yekaterinburg' } });
+  await owner('/api/v1/variables/API_KEY', { method: 'PUT', body: { value: VARIABLE_SECRET, secret: true } });
+  await owner('/api/v1/variables/API_KEY', { method: 'PUT', body: { value: VARIABLE_SECRET_2, secret: true } });
+  await owner('/api/v1/variables/API_KEY', { method: 'DELETE' });
 
   // Refused changes are not recorded: a bad body, another workspace's id, a connection in use.
   assert.equal((await call('/api/v1/flows', { cookie, body: { name: '' } })).status, 422);
@@ -137,6 +142,9 @@ test('each kind of change leaves one entry with the actor, action and target; fa
     'token.create token:интеграция',
     'token.revoke token:интеграция',
     'workspace.update workspace:Default',
+    'variable.create variable:API_KEY',
+    'variable.update variable:API_KEY',
+    'variable.delete variable:API_KEY',
     'connection.create connection:used',
     'flow.create flow:Использует',
   ]);
@@ -149,6 +157,7 @@ test('each kind of change leaves one entry with the actor, action and target; fa
   assert.equal(by('member.remove')[0].target.id, invitee.id);
   assert.deepEqual(by('member.invite')[0].details, { role: 'editor' });
   assert.equal(by('token.create')[0].target.id, token.id);
+  assert.deepEqual(by('variable.update')[0].details, { kind: 'secret', valueChanged: true });
   assert.deepEqual(by('workspace.update')[0].details, { changed: { timezone: { from: 'Europe/Moscow', to: 'Asia/Yekaterinburg' } } });
 
   // Filters: an action prefix, a target, a time range.
@@ -180,7 +189,7 @@ test('an API token is the actor `token:<id>` with its name; a password change is
 
 test('no secret appears in any audit answer nor in the raw SQLite files', async () => {
   const token = await owner('/api/v1/tokens', { body: { name: 'secret-check', role: 'viewer' } });
-  const secrets = [CONNECTION_SECRET, CONNECTION_SECRET_2, OWNER_PASSWORD, NEW_PASSWORD, MEMBER_PASSWORD, token.token];
+  const secrets = [CONNECTION_SECRET, CONNECTION_SECRET_2, OWNER_PASSWORD, NEW_PASSWORD, MEMBER_PASSWORD, VARIABLE_SECRET, VARIABLE_SECRET_2, token.token];
   const answers = JSON.stringify(await auditAll({ cookie }));
   assert.ok(answers.includes('secret-check'), 'the token is in the log by name');
   for (const s of secrets) assert.ok(!answers.includes(s), `an audit answer holds a secret: ${s.slice(0, 12)}…`);

@@ -164,6 +164,7 @@ function Details(props: { entry: AuditEntry }) {
     else if (Array.isArray(value)) {
       if (value.length > 0) parts.push(`${t(`fields.${key}`, { defaultValue: key })}: ${value.map(show).join(', ')}`);
     } else if (typeof value === 'boolean') parts.push(`${t(`fields.${key}`, { defaultValue: key })}: ${value ? t('yes') : t('no')}`);
+    else if ((key === 'kind' || key === 'kindBefore') && typeof value === 'string') parts.push(`${t(`fields.${key}`)}: ${t(`kinds.${value}`, { defaultValue: value })}`);
     else if (key === 'role' && typeof value === 'string') parts.push(`${t('fields.role')}: ${t(`settings:roles.${value}`, { defaultValue: value })}`);
     else parts.push(`${t(`fields.${key}`, { defaultValue: key })}: ${show(value)}`);
   }
