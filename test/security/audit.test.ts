@@ -9,6 +9,8 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { hashPassword } from '../../src/api/auth.ts';
+import { safeDetails } from '../../src/engine/audit.ts';
+import { pruneOnce } from '../../src/plans/retention.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
 
 const BIN = new URL('../../bin/svyazka.js', import.meta.url).pathname;
@@ -286,4 +288,28 @@ test('every mutating API route declares its audit entry or why it has none', () 
     if (r.audit && !('exempt' in r.audit) && typeof r.audit.action === 'string') assert.match(r.audit.action, /^[a-z_]+\.[a-z_]+$/);
   }
   assert.ok(!routes.some((r) => r.method === 'GET' && r.audit && !('exempt' in r.audit)), 'reads are not audited');
+});
+
+test('details lose secret-looking keys at any depth; yes/no kinds and field names stay', () => {
+  const cleaned = safeDetails({
+    role: 'editor',
+    password: 'p4ss',
+    nested: { apiKey: 'k', authorization: 'Bearer x', deeper: { client_secret: 's', ok: 1 } },
+    secret: true,
+    tokenId: 'tok_1',
+    authFieldsChanged: ['apiKey'],
+    long: 'x'.repeat(2000),
+  });
+  assert.deepEqual({ ...cleaned, long: undefined }, { role: 'editor', nested: { deeper: { ok: 1 } }, secret: true, tokenId: 'tok_1', authFieldsChanged: ['apiKey'], long: undefined });
+  assert.ok((cleaned.long as string).length < 600, 'long strings are cut');
+});
+
+test('the log is append-only and retention does not prune it', async () => {
+  const store = app.services.store;
+  const methods = Object.getOwnPropertyNames(Object.getPrototypeOf(store.audit)).filter((m) => m !== 'constructor' && m !== 'q');
+  assert.deepEqual(methods.sort(), ['append', 'list']);
+  const old = await store.audit.append({ workspaceId: app.workspaceId, at: Date.UTC(2001, 0, 1), actor: { id: 'system', label: null }, action: 'test.ancient', target: { type: 'test', id: null, name: null }, details: {}, ip: null });
+  await pruneOnce(app.services, Date.now() + 3650 * 86_400_000 * 2);
+  const found = await store.audit.list({ workspaceIds: [app.workspaceId], actionPrefix: 'test', limit: 5 });
+  assert.deepEqual(found.items.map((e) => e.id), [old.id]);
 });
