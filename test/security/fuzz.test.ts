@@ -53,6 +53,12 @@ const COOKIES = [
 ];
 const AUTHORIZATIONS = ['Bearer', 'Bearer ', 'Bearer  svz_', 'bearer svz_x', 'Basic Og==', 'Basic', 'Bearer %E0%A4%A', `Bearer ${'a'.repeat(10_000)}`, 'Bearer svz_\u0001'.replace('\u0001', ''), 'Digest x'];
 
+// Built once: string arbitraries are costly to construct (a binary one maps every code point).
+const BINARY_300 = fc.string({ unit: 'binary', maxLength: 300 });
+const TEXT_40 = fc.string({ maxLength: 40 });
+const HOOKISH = fc.string({ minLength: 16, maxLength: 40 });
+const OVER_LIMIT = { text: `"${'x'.repeat(4 * 1024 * 1024 + 10)}"`, contentType: 'application/json' };
+
 /** Mostly the body's own content type; sometimes another. */
 const rareContentType = fc.oneof({ weight: 6, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: fc.constantFrom(...CONTENT_TYPES) });
 
@@ -66,7 +72,7 @@ function deepJson(depth: number, kind: 'array' | 'object'): string {
 const jsonValue = fc.oneof(
   { weight: 6, arbitrary: fc.jsonValue({ maxDepth: 4 }) },
   { weight: 2, arbitrary: fc.anything({ maxDepth: 3, withNullPrototype: true, withObjectString: true }).map((v) => safeJson(v)) },
-  { weight: 1, arbitrary: fc.string({ unit: 'binary', maxLength: 200 }) },
+  { weight: 1, arbitrary: BINARY_300 },
   { weight: 1, arbitrary: fc.constantFrom(0, -1, 1e308, -0, 2 ** 53 + 1, '', ' ', 'null', true, false, null, [], {}) },
 );
 
@@ -103,13 +109,13 @@ function bodyArb(route: Route | undefined): fc.Arbitrary<{ text?: string | Buffe
       arbitrary: fc.oneof(
         { weight: 4, arbitrary: fc.record({ d: fc.integer({ min: 100, max: 20_000 }), k: fc.constantFrom('array' as const, 'object' as const) }).map(({ d, k }) => ({ text: deepJson(d, k), contentType: 'application/json' })) },
         { weight: 4, arbitrary: fc.record({ n: fc.integer({ min: 10_000, max: 300_000 }), c: fc.constantFrom('a', 'я', '"', '\\', '{') }).map(({ n, c }) => json(typeof valid === 'object' && valid ? { ...valid, name: c.repeat(n), text: c.repeat(n) } : c.repeat(n))) },
-        { weight: 1, arbitrary: fc.constant({ text: `"${'x'.repeat(4 * 1024 * 1024 + 10)}"`, contentType: 'application/json' }) },
+        { weight: 1, arbitrary: fc.constant(OVER_LIMIT) },
       ),
     },
     { weight: 2, arbitrary: fc.record({ k: fc.constantFrom(...POLLUTERS), nested: fc.boolean() }).map(({ k, nested }) => ({ text: pollutedText(valid, k, nested), contentType: 'application/json' })) },
     { weight: 2, arbitrary: fc.constantFrom('{', '{"a":', '[1,]', '{"a":1}}', 'nul', '\u0000', '{"a":1,"a":2}', '\ufeff{}', '"\\ud800"', '1e99999', '{"__proto__":1}', 'undefined').map((text) => ({ text, contentType: 'application/json' })) },
     { weight: 1, arbitrary: fc.uint8Array({ maxLength: 300 }).map((b) => ({ text: Buffer.from(b), contentType: 'application/json' })) },
-    { weight: 2, arbitrary: fc.record({ text: fc.string({ unit: 'binary', maxLength: 300 }), contentType: fc.constantFrom(...CONTENT_TYPES) }) },
+    { weight: 2, arbitrary: fc.record({ text: BINARY_300, contentType: fc.constantFrom(...CONTENT_TYPES) }) },
   ];
   if (valid !== undefined && typeof valid === 'object' && valid !== null) {
     const keys = Object.keys(valid);
@@ -120,19 +126,20 @@ function bodyArb(route: Route | undefined): fc.Arbitrary<{ text?: string | Buffe
         arbitrary: fc.record({ key: fc.constantFrom(...keys), value: jsonValue }).map(({ key, value }) => json({ ...valid, [key]: value })),
       });
     }
-    options.push({ weight: 3, arbitrary: fc.record({ key: fc.string({ maxLength: 20 }), value: jsonValue }).map(({ key, value }) => json({ ...valid, [key]: value })) });
+    options.push({ weight: 3, arbitrary: fc.record({ key: TEXT_40, value: jsonValue }).map(({ key, value }) => json({ ...valid, [key]: value })) });
   }
   return fc.oneof(...options);
 }
 
+let idCache: fc.Arbitrary<string> | undefined;
 const idArb = () =>
-  fc.oneof(
+  (idCache ??= fc.oneof(
     { weight: 4, arbitrary: fc.constantFrom(t.fixtures.flow, t.fixtures.connection, t.fixtures.execution, t.fixtures.webhook, t.fixtures.member, t.fixtures.invitation, t.fixtures.variable, 'http', 'retailcrm') },
-    { weight: 3, arbitrary: fc.string({ maxLength: 40 }).map(encodeURIComponent) },
-    { weight: 1, arbitrary: fc.string({ unit: 'binary', maxLength: 20 }).map((s) => encodeURIComponent(s.replace(/[\ud800-\udfff]/g, ''))) },
+    { weight: 3, arbitrary: TEXT_40.map(encodeURIComponent) },
+    { weight: 1, arbitrary: BINARY_300.map((s) => encodeURIComponent(s.slice(0, 20).replace(/[\ud800-\udfff]/g, ''))) },
     { weight: 2, arbitrary: fc.constantFrom(...WEIRD_SEGMENTS) },
     { weight: 1, arbitrary: fc.integer({ min: 101, max: 5000 }).map((n) => 'a'.repeat(n)) },
-  );
+  ));
 
 const queryArb = (route: Route | undefined) => {
   const known = route?.query ? Object.keys((minimalQuery(route.query) ?? {}) as object) : [];
@@ -140,11 +147,11 @@ const queryArb = (route: Route | undefined) => {
   const names = fc.oneof(
     ...(shape.length ? [{ weight: 4, arbitrary: fc.constantFrom(...shape) }] : []),
     { weight: 1, arbitrary: fc.constantFrom(...POLLUTERS, 'limit', 'after', 'timeoutSec') },
-    { weight: 1, arbitrary: fc.string({ maxLength: 10 }).map(encodeURIComponent) },
+    { weight: 1, arbitrary: TEXT_40.map((x) => encodeURIComponent(x.slice(0, 10))) },
   );
   const values = fc.oneof(
     fc.constantFrom('', '0', '-1', '1', '1e400', 'NaN', 'Infinity', 'true', '[]', '{}', '2026-01-01T00:00:00Z', '9'.repeat(400), 'a'.repeat(3000)),
-    fc.string({ maxLength: 30 }).map(encodeURIComponent),
+    TEXT_40.map(encodeURIComponent),
     fc.constantFrom(...WEIRD_SEGMENTS),
   );
   return fc.array(fc.tuple(names, values), { maxLength: 5 }).map((pairs) => pairs.map(([k, v]) => `${k}=${v}`).join('&'));
@@ -204,7 +211,7 @@ function finish(
 /** /hooks, health, metrics, the OpenAPI document and paths nobody declared. */
 function otherRequest(): fc.Arbitrary<FuzzRequest> {
   const paths = fc.oneof(
-    { weight: 4, arbitrary: fc.oneof(fc.constant(t.fixtures.hookToken), idArb(), fc.string({ minLength: 16, maxLength: 40 }).map(encodeURIComponent)).map((id) => `/hooks/${id}`) },
+    { weight: 4, arbitrary: fc.oneof(fc.constant(t.fixtures.hookToken), idArb(), HOOKISH.map(encodeURIComponent)).map((id) => `/hooks/${id}`) },
     { weight: 2, arbitrary: fc.constantFrom('/healthz', '/readyz', '/metrics', '/api/v1/openapi.json', '/', '/index.html', '/assets/x.js', '/favicon.ico') },
     { weight: 2, arbitrary: fc.constantFrom('/api/v1', '/api/v1/', '/api/v2/flows', '/api/v1/nope', '/api/v1/flows/', '/api//v1/flows', '/hooks', '/hooks/', '/%2e%2e/%2e%2e/etc/passwd', '/api/v1/%E0%A4%A', '/api/v1/flows/%', '/..;/api/v1/flows') },
     { weight: 2, arbitrary: fc.array(idArb(), { minLength: 1, maxLength: 4 }).map((segments) => `/${segments.join('/')}`) },
