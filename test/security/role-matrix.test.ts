@@ -31,7 +31,14 @@ const PINNED: Record<string, string> = {
   'POST /api/v1/flows/import': 'editor', 'PUT /api/v1/flows/:id': 'editor', 'POST /api/v1/flows/:id/enable': 'editor', 'POST /api/v1/flows/:id/disable': 'editor',
   'DELETE /api/v1/flows/:id': 'editor', 'POST /api/v1/executions/:id/retry': 'editor', 'POST /api/v1/executions/:id/cancel': 'editor', 'POST /api/v1/webhooks/:id/replay': 'editor',
   'PATCH /api/v1/workspace': 'owner', 'PUT /api/v1/members': 'owner', 'DELETE /api/v1/members/:userId': 'owner', 'GET /api/v1/tokens': 'owner', 'POST /api/v1/tokens': 'owner',
-  'DELETE /api/v1/tokens/:id': 'owner', 'PUT /api/v1/billing/plan': 'owner', 'POST /api/v1/balance/top-up': 'owner', 'POST /api/v1/balance/adjust': 'owner',
+  'DELETE /api/v1/tokens/:id': 'owner',
+  'PUT /api/v1/billing/plan': 'operator', 'POST /api/v1/balance/top-up': 'operator', 'POST /api/v1/balance/adjust': 'operator',
+  'GET /api/v1/variables': 'viewer', 'PUT /api/v1/variables/:name': 'editor', 'DELETE /api/v1/variables/:name': 'editor',
+  'POST /api/v1/invitations': 'owner', 'GET /api/v1/invitations': 'owner', 'DELETE /api/v1/invitations/:id': 'owner',
+  'GET /api/v1/invitations/mine': 'authenticated', 'POST /api/v1/invitations/:id/accept': 'authenticated', 'POST /api/v1/invitations/:id/decline': 'authenticated',
+  'GET /api/v1/operator/workspaces': 'operator', 'GET /api/v1/operator/operators': 'operator', 'GET /api/v1/operator/settings': 'operator', 'PATCH /api/v1/operator/settings': 'operator',
+  // Declared 'authenticated'; the handler enforces owner (or operator): see HAND.
+  'GET /api/v1/audit': 'authenticated',
 };
 const LEVEL: Record<string, number> = { public: 0, authenticated: 1, viewer: 2, editor: 3, owner: 4, operator: 5 };
 
