@@ -18,7 +18,8 @@ import type { RateLimiter } from './outbound/rate-limiter.ts';
 import type { OutboundGuard } from './outbound/guard.ts';
 import { retryDelayMs, type RetryPolicy } from './retry-policy.ts';
 import { delayResumeAt, endingOnError, endingOnNotFound, evaluateFilter, resolveActionInput, resolveSet } from './step-logic.ts';
-import type { TemplateContext } from './template.ts';
+import { MAX_VALUE_DEPTH, type TemplateContext } from './template.ts';
+import { nestsDeeperThan } from '../lib/json.ts';
 import { maskedLogger, type RunScope, type Variables } from './variables.ts';
 
 export const FINAL_STATUSES: ReadonlySet<ExecutionStatus> = new Set(['succeeded', 'failed', 'filtered', 'stopped', 'cancelled']);
@@ -393,6 +394,9 @@ export class Executor {
         },
       });
       const output = await call(conn?.auth ?? {}, http, signal);
+      // Journaling and later templates walk the output; a service's answer nested past what they
+      // handle fails the step here, not the execution in a crash loop.
+      if (nestsDeeperThan(output, MAX_VALUE_DEPTH)) throw new PermanentError(`The answer is nested deeper than ${MAX_VALUE_DEPTH} levels; Svyazka does not store or map such data`);
       return counted({ kind: 'next', output, record: { ...record, output, transactions, finishedAt: Date.now() } });
     } catch (error) {
       const now = Date.now();

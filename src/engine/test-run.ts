@@ -18,7 +18,8 @@ import type { RateLimiter } from './outbound/rate-limiter.ts';
 import type { OutboundGuard } from './outbound/guard.ts';
 import { pinnedHttp, type SandboxPool } from './sandboxes.ts';
 import { delayResumeAt, endingOnError, endingOnNotFound, evaluateFilter, resolveActionInput, resolveSet, type ActionEnding } from './step-logic.ts';
-import type { TemplateContext } from './template.ts';
+import { MAX_VALUE_DEPTH, type TemplateContext } from './template.ts';
+import { nestsDeeperThan } from '../lib/json.ts';
 import { maskedLogger, type RunScope, type Variables } from './variables.ts';
 import { dayOf, monthOf } from '../plans/periods.ts';
 import type { PlansService } from '../plans/service.ts';
@@ -195,7 +196,9 @@ export class TestRunner {
         ? await this.sandboxed(connector, connectionName, call.workspaceId, controller.signal)
         : await this.real(connector, connectionName, call, controller.signal, sent);
       try {
-        return { ok: true, output: await run(auth, http, controller.signal) };
+        const output = await run(auth, http, controller.signal);
+        if (nestsDeeperThan(output, MAX_VALUE_DEPTH)) throw new PermanentError(`The answer is nested deeper than ${MAX_VALUE_DEPTH} levels; Svyazka does not store or map such data`);
+        return { ok: true, output };
       } finally {
         if (!call.sandbox && sent.count > 0) {
           const now = Date.now();

@@ -2,6 +2,8 @@
 // and shows no stack: malformed cookies and URLs, bodies the API cannot read, flows nested past
 // the limit, deep data through templates, and a forced failure in the API, /hooks and /metrics.
 import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { after, before, test } from 'node:test';
 import { pino } from 'pino';
@@ -155,4 +157,37 @@ test('a forced 500 answers internal_error with a request id and no stack; the lo
     s.metrics.registry.metrics = originalMetrics;
   }
   assert.equal((await app.api('/api/v1/auth/me')).status, 200, 'still serving');
+});
+
+test("a service's answer nested deeper than templates handle fails the step cleanly; the server keeps serving", async () => {
+  const deep = '{"a":'.repeat(5000) + '1' + '}'.repeat(5000);
+  const service = createServer((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(deep));
+  await new Promise<void>((resolve) => service.listen(0, '127.0.0.1', resolve));
+  try {
+    const port = (service.address() as AddressInfo).port;
+    const conn = await app.api('/api/v1/connections', { body: { name: 'deep', connector: 'http', auth: { baseUrl: `http://127.0.0.1:${port}` } } });
+    assert.equal(conn.status, 201, JSON.stringify(conn.json));
+    const created = await app.api('/api/v1/flows', {
+      body: {
+        name: 'deep answer',
+        enabled: true,
+        trigger: { connector: 'webhook', event: 'incoming' },
+        steps: [{ id: 'call', type: 'action', connector: 'http', action: 'request', connection: 'deep', input: { url: '/' } }],
+      },
+    });
+    assert.equal(created.status, 201, JSON.stringify(created.json));
+    const url = (created.json.webhookUrl as string).replace(app.services.config.publicUrl, app.url);
+    const accepted = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    assert.equal(accepted.status, 200);
+    const { id } = (await accepted.json()) as { id: string };
+    const execution = await waitFor(async () => {
+      const item = (await app.api(`/api/v1/executions?webhookId=${id}`)).json.items?.[0];
+      return item && ['succeeded', 'failed'].includes(item.status) ? (await app.api(`/api/v1/executions/${item.id}`)).json : undefined;
+    }, 15_000, 'the execution');
+    assert.equal(execution.status, 'failed');
+    assert.match(execution.error, /nested deeper than 64 levels/);
+    assert.equal((await fetch(`${app.url}/healthz`)).status, 200);
+  } finally {
+    await new Promise((resolve) => service.close(resolve));
+  }
 });
