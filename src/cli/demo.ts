@@ -6,6 +6,7 @@ import { loadConfig } from '../config.ts';
 import { startEchoTarget } from '../connectors/http/echo-target.ts';
 import { startCalltouchDemo } from '../connectors/calltouch/demo.ts';
 import { startRetailcrmDemo } from '../connectors/retailcrm/demo.ts';
+import { calltouchDeals, generateDemoData } from '../connectors/demo-data.ts';
 import { describeFirstAdmin, ensureFirstAdmin } from './first-admin.ts';
 
 export const DEMO_FLOWS = [
@@ -78,21 +79,30 @@ export async function runDemo(port?: string): Promise<void> {
     return s.connections.save(ws.id, input);
   };
   await saveSandboxConnection({ name: 'demo-echo', connector: 'http', auth: { baseUrl: echo.baseUrl } });
+  // One data set for both sandboxes: every RetailCRM order has its Calltouch deal (same number and
+  // phone), dated over the last 30 days up to now.
+  const dataSet = generateDemoData({ seed: 1, now: Date.now(), orders: 20, days: 30 });
   const crm = await startRetailcrmDemo({
+    dataSet,
     saveConnection: saveSandboxConnection,
     saveFlow: async (flow) => s.flows.view(await s.flows.save(ws.id, flow)),
     localUrl: (url) => url.replace(config.publicUrl, app.url),
   });
-  const ct = await startCalltouchDemo({ saveConnection: saveSandboxConnection, saveFlow: async (f) => s.flows.view(await s.flows.save(ws.id, f)) });
+  const ct = await startCalltouchDemo({ deals: calltouchDeals(dataSet), saveConnection: saveSandboxConnection, saveFlow: async (f) => s.flows.view(await s.flows.save(ws.id, f)) });
   const views = [];
   for (const flow of DEMO_FLOWS) views.push(s.flows.view(await s.flows.save(ws.id, flow)));
   const token = newApiToken();
   await s.store.createApiToken({ workspaceId: ws.id, userId: null, role: 'owner', name: 'demo', tokenHash: hashSecret(token) });
 
+  // The sample orders are a real order of the data set, so its Calltouch deal exists too.
+  const shared = crm.sandbox.state.orders.find((o) => o.status === 'complete');
+  const sample = shared
+    ? { id: shared.id, number: shared.number, status: 'complete', totalSumm: shared.totalSumm, createdAt: shared.createdAt, customer: { firstName: shared.customer.firstName, lastName: shared.customer.lastName, phones: shared.customer.phones } }
+    : DEMO_ORDER.order;
   const hook = views[0].webhookUrl!;
   const local = hook.replace(config.publicUrl, app.url);
   for (const status of ['complete', 'new']) {
-    await fetch(local, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ order: { ...DEMO_ORDER.order, status } }) });
+    await fetch(local, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ order: { ...sample, status } }) });
   }
   const crmChange = crm.changeSomeOrder();
   console.log(
@@ -114,7 +124,7 @@ export async function runDemo(port?: string): Promise<void> {
       `  curl -s -H "Authorization: Bearer ${token}" ${app.url}/api/v1/executions`,
       ...(admin ? [describeFirstAdmin(admin, config.publicUrl)] : []),
       'Send your own:',
-      `  curl -s -X POST ${hook} -H 'content-type: application/json' -d '${JSON.stringify(DEMO_ORDER)}'`,
+      `  curl -s -X POST ${hook} -H 'content-type: application/json' -d '${JSON.stringify({ order: sample })}'`,
       `  curl -s -X POST ${hook} --data-urlencode 'order[status]=complete' --data-urlencode 'order[number]=77' --data-urlencode 'order[customer][phones][0][number]=89161234567'`,
       '',
     ].join('\n'),

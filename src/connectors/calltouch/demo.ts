@@ -3,7 +3,7 @@
 // an order's status and revenue reach Calltouch) and "new deal in the journal". Callbacks keep
 // this file free of engine internals.
 import { formatDmy } from './client.ts';
-import { startCalltouchSandbox, type CalltouchSandbox } from './sandbox.ts';
+import { startCalltouchSandbox, type CalltouchSandbox, type CalltouchSandboxOptions } from './sandbox.ts';
 
 export const CALLTOUCH_DEMO_CONNECTION = 'demo-calltouch';
 
@@ -46,6 +46,8 @@ export interface CalltouchDemoHooks {
   port?: number;
   seed?: number;
   records?: number;
+  /** The demo's shared data set: a deal for each RetailCRM order (same number and phone). */
+  deals?: CalltouchSandboxOptions['deals'];
 }
 
 export interface CalltouchDemo {
@@ -57,7 +59,7 @@ export interface CalltouchDemo {
 
 export async function startCalltouchDemo(hooks: CalltouchDemoHooks): Promise<CalltouchDemo> {
   const today = Math.floor(Date.now() / 86_400_000) * 86_400_000;
-  const sandbox = await startCalltouchSandbox({ port: hooks.port ?? 0, seed: hooks.seed ?? 1, records: hooks.records ?? 5000, startDate: formatDmy(today - 364 * 86_400_000), days: 365 });
+  const sandbox = await startCalltouchSandbox({ port: hooks.port ?? 0, seed: hooks.seed ?? 1, records: hooks.records ?? 5000, startDate: formatDmy(today - 364 * 86_400_000), days: 365, deals: hooks.deals });
   await hooks.saveConnection({ name: CALLTOUCH_DEMO_CONNECTION, connector: 'calltouch', auth: sandbox.credentials });
   let webhookUrl: string | null = null;
   for (const flow of CALLTOUCH_DEMO_FLOWS) {

@@ -199,7 +199,8 @@ export class RetailcrmClient {
     return typeof site === 'string' && site.trim() ? site.trim() : this.site;
   }
 
-  credentials(): Promise<Envelope & { credentials?: string[]; sitesAvailable?: string[]; siteAccess?: string }> {
+  /** Older accounts list the key's methods in `credentials`; newer ones its `scopes` (or both). */
+  credentials(): Promise<Envelope & { credentials?: string[]; scopes?: string[]; sitesAvailable?: string[]; siteAccess?: string }> {
     return this.get('/api/credentials');
   }
 
@@ -239,6 +240,13 @@ export class RetailcrmClient {
     const query: Query = { limit };
     for (const [k, v] of Object.entries(filter)) query[`filter[${k}]`] = v;
     return this.get('/api/v5/store/products', query);
+  }
+
+  /** GET store/inventories: offers (id, externalId, xmlId, quantity…) filtered exactly, e.g. by `offerArticle`. */
+  inventories(filter: Query, limit = 20): Promise<Envelope> {
+    const query: Query = { limit };
+    for (const [k, v] of Object.entries(filter)) query[`filter[${k}]`] = v;
+    return this.get('/api/v5/store/inventories', query);
   }
 
   stores(): Promise<Envelope> {

@@ -2,6 +2,7 @@
 // "RetailCRM order.changed → customerNote.create", and configures the sandbox's own trigger to call
 // that flow's webhook — so changing an order in the sandbox really sends a webhook, as RetailCRM
 // does. Callbacks keep this file free of engine internals.
+import type { DemoDataSet } from '../demo-data.ts';
 import { startRetailcrmSandbox, type RetailcrmSandbox } from './sandbox.ts';
 import { webhookSetupInstructions } from './triggers/webhook.ts';
 
@@ -35,6 +36,8 @@ export interface RetailcrmDemoHooks {
   localUrl(webhookUrl: string): string;
   port?: number;
   seed?: number;
+  /** The demo's shared data set (orders whose Calltouch deals have the same numbers and phones). */
+  dataSet?: DemoDataSet;
 }
 
 export interface RetailcrmDemo {
@@ -48,7 +51,7 @@ export interface RetailcrmDemo {
 }
 
 export async function startRetailcrmDemo(hooks: RetailcrmDemoHooks): Promise<RetailcrmDemo> {
-  const sandbox = await startRetailcrmSandbox({ port: hooks.port ?? 0, seed: hooks.seed ?? 1, records: 20 });
+  const sandbox = await startRetailcrmSandbox({ port: hooks.port ?? 0, seed: hooks.seed ?? 1, records: 20, dataSet: hooks.dataSet });
   await hooks.saveConnection({ name: RETAILCRM_DEMO_CONNECTION, connector: 'retailcrm', auth: sandbox.credentials });
   const view = await hooks.saveFlow(RETAILCRM_DEMO_FLOW);
   const webhookUrl = view.webhookUrl;

@@ -1,7 +1,6 @@
 // `retailcrm`: RetailCRM (Simla) API v5. Layout like an Activepieces piece: this definition,
 // client.ts (the API client), fields.ts (catalogs from the connector page), actions/, triggers/,
 // and sandbox.ts (a faithful fake RetailCRM for the demo and tests).
-import { createHash } from 'node:crypto';
 import { PermanentError, TransientError } from '../errors.ts';
 import type { ConnectorContext, ConnectorDefinition } from '../types.ts';
 import { customerNoteCreate } from './actions/customer-note-create.ts';
@@ -12,7 +11,7 @@ import { orderPacks } from './actions/order-packs.ts';
 import { orderUpdate } from './actions/order-update.ts';
 import { productFindByArticle } from './actions/product-find-by-article.ts';
 import { storeGet } from './actions/store-get.ts';
-import { RetailcrmClient, normalizeAccountUrl } from './client.ts';
+import { RetailcrmClient } from './client.ts';
 import { authFields } from './fields.ts';
 import { startRetailcrmSandbox } from './sandbox.ts';
 import { orderChangedPoll, orderCreatedPoll } from './triggers/history.ts';
@@ -29,6 +28,15 @@ const NEEDED_METHODS: Array<[string, string]> = [
   ['/api/store/products', 'каталог товаров'],
   ['/api/reference/stores', 'справочник складов'],
   ['/api/orders/packs', 'комплектация заказов'],
+];
+
+/** The same needs as the scopes newer accounts answer with (`scopes` of /api/credentials). */
+const NEEDED_SCOPES: Array<[string, string]> = [
+  ['order_read', 'чтение заказов и их истории'],
+  ['order_write', 'создание и изменение заказов'],
+  ['customer_write', 'заметки клиентов'],
+  ['store_read', 'каталог товаров и остатки'],
+  ['reference_read', 'справочники (склады)'],
 ];
 
 /** GET /api/credentials: proves the URL is a RetailCRM account, the key is valid and may do enough. */
@@ -51,11 +59,19 @@ export async function testConnection(ctx: ConnectorContext): Promise<void> {
     }
     throw error;
   }
+  // Older accounts list the methods (`credentials`, deprecated); newer ones the key's `scopes`.
   const granted = new Set(Array.isArray(env.credentials) ? env.credentials : []);
   const missing = NEEDED_METHODS.filter(([m]) => !granted.has(m));
   if (granted.size > 0 && missing.length > 0) {
     throw new PermanentError(
       `Ключу не хватает прав на методы API: ${missing.map(([m, what]) => `${m} (${what})`).join(', ')}. Разрешите их в настройках ключа: Администрирование → Интеграция → Ключи доступа к API`,
+    );
+  }
+  const scopes = new Set(Array.isArray(env.scopes) ? env.scopes : []);
+  const missingScopes = NEEDED_SCOPES.filter(([sc]) => !scopes.has(sc));
+  if (scopes.size > 0 && missingScopes.length > 0) {
+    throw new PermanentError(
+      `Ключу не хватает разрешений (scopes): ${missingScopes.map(([sc, what]) => `${sc} (${what})`).join(', ')}. Разрешите их в настройках ключа: Администрирование → Интеграция → Ключи доступа к API`,
     );
   }
   const sites = Array.isArray(env.sitesAvailable) ? env.sitesAvailable : [];
@@ -72,8 +88,7 @@ export const retailcrmConnector: ConnectorDefinition = {
     fields: authFields,
     test: testConnection,
   },
-  // RetailCRM limits per API key: connections sharing one key share one budget (the key hashed).
-  limits: { requestsPerSecond: 10, keyOf: (auth) => `retailcrm:${normalizeAccountUrl(auth.url)}:${createHash('sha256').update(String(auth.apiKey ?? '').trim()).digest('hex').slice(0, 32)}` },
+  limits: { requestsPerSecond: 10 },
   triggers: [orderCreatedWebhook, orderChangedWebhook, orderCreatedPoll, orderChangedPoll],
   actions: [
     orderCreate,

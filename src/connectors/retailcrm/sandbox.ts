@@ -8,6 +8,7 @@ import { listen } from '../../lib/listen.ts';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { SandboxHandle, SandboxOptions } from '../types.ts';
 import { crmDateTime } from './client.ts';
+import { DEMO_CITIES, DEMO_DELIVERY_COST, DEMO_PRODUCTS, DEMO_STATUSES, DEMO_STREETS, type DemoDataSet } from '../demo-data.ts';
 
 type Obj = Record<string, any>;
 
@@ -25,8 +26,12 @@ export interface RetailcrmSandboxOptions extends SandboxOptions {
   /** Requests per second per client IP before 503; 0 disables. Default 10. */
   rateLimit?: number;
   triggers?: SandboxTrigger[];
-  /** What GET /api/credentials grants the key (default: every method the connector uses). */
+  /** The methods GET /api/credentials lists for the key (deprecated `credentials`); others answer 403 `Access denied.` */
   grants?: string[];
+  /** The key's scopes (newer accounts' `scopes`); when given without `grants` the answer has no `credentials` list. */
+  scopes?: string[];
+  /** Seed customers and orders from the demo's shared data set instead of the seed number. */
+  dataSet?: DemoDataSet;
 }
 
 export interface RetailcrmSandbox extends SandboxHandle {
@@ -67,23 +72,37 @@ function rng(seed: number): () => number {
 const FIRST = ['Иван', 'Анна', 'Сергей', 'Мария', 'Дмитрий', 'Елена', 'Алексей', 'Ольга', 'Павел', 'Татьяна'];
 const LAST_M = ['Петров', 'Смирнов', 'Кузнецов', 'Попов', 'Соколов'];
 const LAST_F = ['Петрова', 'Смирнова', 'Кузнецова', 'Попова', 'Соколова'];
-const CITIES = ['Москва', 'Санкт-Петербург', 'Казань', 'Екатеринбург', 'Новосибирск'];
-const STREETS = ['ул. Ленина', 'пр. Мира', 'ул. Гагарина', 'ул. Садовая', 'Невский пр.'];
-const PRODUCTS = [
-  ['Футболка хлопковая белая', 'TS-WHT-001', 990],
-  ['Худи оверсайз серое', 'HD-GRY-014', 3490],
-  ['Кроссовки беговые', 'SN-RUN-221', 5990],
-  ['Рюкзак городской 20 л', 'BP-CTY-020', 2790],
-  ['Кружка керамическая 350 мл', 'MG-CER-350', 490],
-  ['Термос стальной 0,5 л', 'TH-STL-050', 1590],
-  ['Наушники беспроводные', 'HP-BT-500', 4990],
-  ['Зарядное устройство USB-C 30 Вт', 'CH-USBC-30', 1290],
-  ['Носки хлопковые, 3 пары', 'SK-CTN-003', 390],
-  ['Кепка бейсболка чёрная', 'CP-BLK-001', 890],
-  ['Плед флисовый 150×200', 'PL-FLC-150', 1890],
-  ['Бутылка для воды 750 мл', 'BT-WTR-750', 690],
-] as const;
-const STATUSES = ['new', 'assembling', 'delivering', 'complete', 'cancel-other'];
+const CITIES = DEMO_CITIES;
+const STREETS = DEMO_STREETS;
+const PRODUCTS = DEMO_PRODUCTS;
+const STATUSES: readonly string[] = DEMO_STATUSES;
+
+/** Order fields RetailCRM computes itself: an edit does not change them. */
+const READ_ONLY = new Set(['id', 'slug', 'statusUpdatedAt', 'fullPaidAt', 'summ', 'totalSumm', 'prepaySum', 'purchaseSumm', 'fromApi']);
+
+// Reference books (Настройки → Справочники): codes an order may use; anything else is refused.
+const ORDER_TYPES = ['eshop-individual', 'eshop-legal'];
+const ORDER_METHODS = ['shopping-cart', 'phone', 'one-click', 'landing-page', 'messenger', 'marketplace'];
+const DELIVERY_TYPES = ['courier', 'self-delivery', 'russian-post', 'ozon', 'wildberries'];
+const PAYMENT_TYPES = ['cash', 'bank-card', 'bank-transfer', 'credit'];
+
+/** What each API route needs: the method as /api/credentials names it, and the scope. */
+function grantOf(method: string, p: string): [string, string] | undefined {
+  if (p === 'orders') return ['/api/orders', 'order_read'];
+  if (p === 'orders/create') return ['/api/orders/create', 'order_write'];
+  if (p === 'orders/history') return ['/api/orders/history', 'order_read'];
+  if (p === 'orders/packs') return ['/api/orders/packs', 'order_read'];
+  if (/^orders\/[^/]+\/edit$/.test(p)) return ['/api/orders/{externalId}/edit', 'order_write'];
+  if (/^orders\/[^/]+$/.test(p)) return ['/api/orders/{externalId}', 'order_read'];
+  if (p === 'customers') return ['/api/customers', 'customer_read'];
+  if (p === 'customers/create') return ['/api/customers/create', 'customer_write'];
+  if (p === 'customers/notes/create') return ['/api/customers/notes/create', 'customer_write'];
+  if (/^customers\/[^/]+$/.test(p)) return ['/api/customers/{externalId}', 'customer_read'];
+  if (p === 'store/products') return ['/api/store/products', 'store_read'];
+  if (p === 'store/inventories') return ['/api/store/inventories', 'store_read'];
+  if (p.startsWith('reference/')) return [`/api/${p}`, method === 'GET' ? 'reference_read' : 'reference_write'];
+  return undefined;
+}
 
 // ------------------------------------------------------------------------------------------------
 
@@ -179,9 +198,9 @@ export async function startRetailcrmSandbox(opts: RetailcrmSandboxOptions = {}):
   const inflight = new Set<Promise<unknown>>();
 
   const stores: Obj[] = [
-    { code: 'main', name: 'Основной склад', externalId: 'wh-main', xmlId: '1c-0001', description: 'Склад интернет-магазина', email: 'sklad@demo-shop.ru', type: 'store-type-warehouse', inventoryType: 'integer', address: { countryIso: 'RU', city: 'Москва', text: 'Москва, ул. Складская, д. 1' }, active: true, phone: { number: '+7 495 000-00-01' }, workTime: 'пн-пт 9:00-18:00' },
-    { code: 'spb', name: 'Склад Санкт-Петербург', externalId: 'wh-spb', xmlId: '1c-0002', description: 'Региональный склад', email: 'spb@demo-shop.ru', type: 'store-type-warehouse', inventoryType: 'integer', address: { countryIso: 'RU', city: 'Санкт-Петербург', text: 'Санкт-Петербург, Промышленная ул., д. 5' }, active: true, phone: { number: '+7 812 000-00-02' }, workTime: 'пн-сб 10:00-19:00' },
-    { code: 'ozon-fbo', name: 'Склад Ozon FBO', description: 'Остатки на складе маркетплейса', type: 'store-type-online', inventoryType: 'integer', address: { countryIso: 'RU', text: '' }, active: true, workTime: '' },
+    { code: 'main', name: 'Основной склад', externalId: 'wh-main', xmlId: '1c-0001', description: 'Склад интернет-магазина', email: 'sklad@demo-shop.ru', type: 'store-type-warehouse', inventoryType: 'integer', address: { countryIso: 'RU', city: 'Москва', text: 'Москва, ул. Складская, д. 1' }, active: true, phone: { number: '+7 495 000-00-01' }, workTime: { monday: [{ start: '09:00', end: '18:00' }], tuesday: [{ start: '09:00', end: '18:00' }], wednesday: [{ start: '09:00', end: '18:00' }], thursday: [{ start: '09:00', end: '18:00' }], friday: [{ start: '09:00', end: '18:00' }] } },
+    { code: 'spb', name: 'Склад Санкт-Петербург', externalId: 'wh-spb', xmlId: '1c-0002', description: 'Региональный склад', email: 'spb@demo-shop.ru', type: 'store-type-warehouse', inventoryType: 'integer', address: { countryIso: 'RU', city: 'Санкт-Петербург', text: 'Санкт-Петербург, Промышленная ул., д. 5' }, active: true, phone: { number: '+7 812 000-00-02' }, workTime: { monday: [{ start: '10:00', end: '19:00' }], tuesday: [{ start: '10:00', end: '19:00' }], wednesday: [{ start: '10:00', end: '19:00' }], thursday: [{ start: '10:00', end: '19:00' }], friday: [{ start: '10:00', end: '19:00' }], saturday: [{ start: '10:00', end: '19:00' }] } },
+    { code: 'ozon-fbo', name: 'Склад Ozon FBO', description: 'Остатки на складе маркетплейса', type: 'store-type-online', inventoryType: 'integer', address: { countryIso: 'RU', text: '' }, active: true, workTime: {} },
   ];
 
   PRODUCTS.forEach(([name, article, price], i) => {
@@ -214,7 +233,11 @@ export async function startRetailcrmSandbox(opts: RetailcrmSandboxOptions = {}):
     return customer;
   }
 
-  for (let i = 0; i < Math.max(3, Math.ceil(records / 2)); i++) {
+  const byPhone = new Map<string, Obj>();
+  for (const c of opts.dataSet?.customers ?? []) {
+    byPhone.set(c.phone, newCustomer({ firstName: c.firstName, lastName: c.lastName, presumableSex: c.presumableSex, email: c.email, phone: c.phone, externalId: c.externalId }, new Date(c.createdAt)));
+  }
+  for (let i = 0; !opts.dataSet && i < Math.max(3, Math.ceil(records / 2)); i++) {
     const female = random() < 0.5;
     const first = female ? pick(FIRST.filter((_, k) => k % 2 === 1)) : pick(FIRST.filter((_, k) => k % 2 === 0));
     newCustomer({ firstName: first, lastName: female ? pick(LAST_F) : pick(LAST_M), presumableSex: female ? 'female' : 'male', email: `client${i + 1}@example.ru`, phone: `+7916${String(1000000 + Math.floor(random() * 8999999))}`, externalId: `c-${i + 1}` }, new Date(Date.now() - 86_400_000 * 30));
@@ -297,6 +320,14 @@ export async function startRetailcrmSandbox(opts: RetailcrmSandboxOptions = {}):
     const errors: Obj = {};
     if (data.email !== undefined && data.email !== '' && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(String(data.email))) errors.email = 'This value is not a valid email address.';
     if (data.status !== undefined && !STATUSES.includes(String(data.status))) errors.status = `Status "${data.status}" does not exist.`;
+    if (data.orderType !== undefined && !ORDER_TYPES.includes(String(data.orderType))) errors.orderType = `Order type "${data.orderType}" does not exist.`;
+    if (data.orderMethod !== undefined && !ORDER_METHODS.includes(String(data.orderMethod))) errors.orderMethod = `Order method "${data.orderMethod}" does not exist.`;
+    const deliveryCode = data.delivery && typeof data.delivery === 'object' ? data.delivery.code : undefined;
+    if (deliveryCode !== undefined && !DELIVERY_TYPES.includes(String(deliveryCode))) errors['delivery[code]'] = `Delivery type "${deliveryCode}" does not exist.`;
+    const payments = Array.isArray(data.payments) ? data.payments : data.payments && typeof data.payments === 'object' ? Object.values(data.payments) : [];
+    payments.forEach((pay: Obj, i: number) => {
+      if (pay?.type !== undefined && !PAYMENT_TYPES.includes(String(pay.type))) errors[`payments[${i}][type]`] = `Payment type "${pay.type}" does not exist.`;
+    });
     if (data.site !== undefined && data.site !== site) errors.site = `Site with code "${data.site}" not found.`;
     if (data.shipmentStore !== undefined && !stores.some((s) => s.code === data.shipmentStore)) errors.shipmentStore = `Store with code "${data.shipmentStore}" not found.`;
     if (data.managerId !== undefined && ![11, 12].includes(Number(data.managerId))) errors.managerId = `Manager with id ${data.managerId} not found.`;
@@ -327,7 +358,7 @@ export async function startRetailcrmSandbox(opts: RetailcrmSandboxOptions = {}):
     const id = ++seq.order;
     const { customer: _c, contact: _ct, items: _i, payments, customFields, delivery, ...rest } = data;
     const order: Obj = {
-      slug: id, bonusesCreditTotal: 0, bonusesChargeTotal: 0, id, number: `${id}A`, orderType: 'eshop-individual', orderMethod: 'shopping-cart', privilegeType: 'none',
+      slug: id, bonusesCreditTotal: 0, bonusesChargeTotal: 0, id, number: data.number === undefined ? `${id}A` : String(data.number), orderType: 'eshop-individual', orderMethod: 'shopping-cart', privilegeType: 'none',
       countryIso: 'RU', currency: 'RUB', createdAt: crmDateTime(at), statusUpdatedAt: crmDateTime(at), summ: 0, totalSumm: 0, prepaySum: 0, purchaseSumm: 0,
       firstName: customer.firstName, lastName: customer.lastName, patronymic: customer.patronymic, phone: customer.phones[0]?.number ?? '', email: customer.email,
       call: false, expired: false, managerId: 11, contragent: { contragentType: 'individual' }, site, status: 'new', fromApi: change.source === 'api',
@@ -360,7 +391,7 @@ export async function startRetailcrmSandbox(opts: RetailcrmSandboxOptions = {}):
     if (itemErrors.length) throw fail(400, 'Order is not loaded', itemErrors);
     const before = clone(order);
     for (const [k, v] of Object.entries(patch)) {
-      if (k === 'id' || k === 'number' || k === 'createdAt') continue;
+      if (READ_ONLY.has(k) || k === 'number' || k === 'createdAt') continue;
       if (k === 'items') order.items = items;
       else if (k === 'payments') order.payments = { ...order.payments, ...paymentsObject(v) };
       else if (k === 'customFields') {
@@ -416,8 +447,27 @@ export async function startRetailcrmSandbox(opts: RetailcrmSandboxOptions = {}):
     }
   }
 
+  function seedPacks(order: Obj, at: Date): void {
+    for (const item of order.items) {
+      packs.push({ id: ++seq.pack, purchasePrice: item.purchasePrice, quantity: item.quantity, store: 'main', item: { id: item.id, order: { id: order.id }, offer: { externalId: item.offer.externalId, xmlId: item.offer.xmlId } }, shipmentDate: crmDateTime(at).slice(0, 10), invoiceNumber: `INV-${order.id}`, deliveryNoteNumber: `TN-${order.id}` });
+    }
+  }
+
+  // The shared demo data set: its orders with their numbers, customers' phones and dates.
+  for (const d of opts.dataSet?.orders ?? []) {
+    const at = new Date(d.createdAt);
+    const c = byPhone.get(d.customer.phone)!;
+    const order = createOrder(
+      { customer: { id: c.id }, number: d.number, externalId: d.externalId, items: d.items.map((it) => ({ offer: { externalId: `o-${it.article}` }, quantity: it.quantity, initialPrice: it.price })), delivery: { code: 'courier', cost: DEMO_DELIVERY_COST, address: { ...d.address, text: `${d.address.city}, ${d.address.street}, д. ${d.address.building}` } } },
+      { source: 'user' },
+      at,
+    );
+    if (d.status !== 'new') editOrder(order, { status: d.status }, { source: 'user' }, new Date(d.statusAt));
+    if (d.status === 'assembling' || d.status === 'delivering' || d.status === 'complete') seedPacks(order, at);
+  }
+
   // Seed orders (with history and a few packs), oldest first.
-  for (let i = 0; i < records; i++) {
+  for (let i = 0; !opts.dataSet && i < records; i++) {
     const at = new Date(Date.now() - 86_400_000 * (records - i));
     const c = pick(customers);
     const n = 1 + Math.floor(random() * 3);
@@ -430,11 +480,7 @@ export async function startRetailcrmSandbox(opts: RetailcrmSandboxOptions = {}):
     order.delivery.address.text = `${order.delivery.address.city}, ${order.delivery.address.street}, д. ${order.delivery.address.building}`;
     const status = pick(STATUSES);
     if (status !== 'new') editOrder(order, { status }, { source: 'user' }, new Date(at.getTime() + 3_600_000));
-    if (status === 'assembling' || status === 'delivering' || status === 'complete') {
-      for (const item of order.items) {
-        packs.push({ id: ++seq.pack, purchasePrice: item.purchasePrice, quantity: item.quantity, store: 'main', item: { id: item.id, order: { id: order.id }, offer: { externalId: item.offer.externalId, xmlId: item.offer.xmlId } }, shipmentDate: crmDateTime(at).slice(0, 10), invoiceNumber: `INV-${order.id}`, deliveryNoteNumber: `TN-${order.id}` });
-      }
-    }
+    if (status === 'assembling' || status === 'delivering' || status === 'complete') seedPacks(order, at);
   }
   // Configured triggers start after the seed data exists: seeding sends nothing.
   triggers.push(...(opts.triggers ?? []));
@@ -454,14 +500,9 @@ export async function startRetailcrmSandbox(opts: RetailcrmSandboxOptions = {}):
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const text = Buffer.concat(chunks).toString('utf8');
     if (!text) return {};
-    if ((req.headers['content-type'] ?? '').includes('json')) {
-      try {
-        const obj = JSON.parse(text);
-        return Object.fromEntries(Object.entries(obj).map(([k, v]) => [k, typeof v === 'object' ? JSON.stringify(v) : String(v)]));
-      } catch {
-        return {};
-      }
-    }
+    // Like the API (PHP reads $_POST): only an urlencoded form has fields; a JSON body has none,
+    // so the method answers that its entity parameter is missing.
+    if (!/^application\/x-www-form-urlencoded\b/i.test(String(req.headers['content-type'] ?? ''))) return {};
     return Object.fromEntries(new URLSearchParams(text));
   }
 
@@ -512,7 +553,8 @@ export async function startRetailcrmSandbox(opts: RetailcrmSandboxOptions = {}):
       return [200, { success: true }];
     }
     if (method === 'GET' && path === '/api/credentials') {
-      return [200, { success: true, credentials: opts.grants ?? CREDENTIALS, siteAccess: 'access_selective', sitesAvailable: [site] }];
+      const listed = opts.grants ?? (opts.scopes ? undefined : CREDENTIALS);
+      return [200, { success: true, ...(listed ? { credentials: listed } : {}), scopes: opts.scopes ?? SCOPES, siteAccess: 'access_selective', sitesAvailable: [site] }];
     }
     if (method === 'GET' && path === '/api/api-versions') return [200, { success: true, versions: ['3.0', '4.0', '5.0'] }];
 
@@ -520,6 +562,8 @@ export async function startRetailcrmSandbox(opts: RetailcrmSandboxOptions = {}):
     if (!m) throw fail(404, 'API method not found');
     const p = m[1];
     let mm: RegExpExecArray | null;
+    const grant = grantOf(method, p);
+    if (grant && ((opts.grants && !opts.grants.includes(grant[0])) || (opts.scopes && !opts.scopes.includes(grant[1])))) throw fail(403, 'Access denied.');
 
     if (method === 'POST' && p === 'orders/create') {
       const data = parseEntity(form, 'order');
@@ -533,7 +577,7 @@ export async function startRetailcrmSandbox(opts: RetailcrmSandboxOptions = {}):
       const list = history
         .filter((h) => h.id > sinceId && (!start || h.createdAt >= start))
         .map(({ apiKeyValue, ...h }) => ({ ...clone(h), ...(h.source === 'api' ? { apiKey: { current: apiKeyValue === keyOf(req, q) } } : {}) }));
-      const { page, pagination } = paginate(list, q, [20, 50, 100], 100);
+      const { page, pagination } = paginate(list, q, [20, 50, 100], 20);
       return [200, { success: true, generatedAt: crmDateTime(), history: page, pagination }];
     }
     if (method === 'GET' && p === 'orders/packs') {
@@ -624,8 +668,10 @@ export async function startRetailcrmSandbox(opts: RetailcrmSandboxOptions = {}):
       const name = q.get('filter[name]')?.toLowerCase();
       const ext = q.get('filter[externalId]');
       const offerExt = q.get('filter[offerExternalId]');
+      const offerIds = arrayParam(q, 'filter[offerIds]');
       const list = products.filter((pr) => {
         if (ids.length && !ids.includes(String(pr.id))) return false;
+        if (offerIds.length && !pr.offers.some((o: Obj) => offerIds.includes(String(o.id)))) return false;
         if (name && !pr.name.toLowerCase().includes(name) && !pr.article.toLowerCase().includes(name)) return false;
         if (ext && pr.externalId !== ext) return false;
         if (offerExt && !pr.offers.some((o: Obj) => o.externalId === offerExt)) return false;
@@ -727,6 +773,9 @@ export async function startRetailcrmSandbox(opts: RetailcrmSandboxOptions = {}):
     },
   };
 }
+
+/** The scopes the sandbox key has by default (newer accounts answer these). */
+const SCOPES = ['order_read', 'order_write', 'customer_read', 'customer_write', 'store_read', 'reference_read'];
 
 /** What `GET /api/credentials` lists for the sandbox key: every method the connector uses. */
 const CREDENTIALS = [

@@ -1,26 +1,63 @@
 // `product.findByArticle`: the product whose article (or one of its offers' article) is exactly the
-// given one. store/products has no article filter; `filter[name]` also matches articles, so the
-// exact match is checked here.
-import { NotFoundError } from '../../errors.ts';
+// given one. store/products has no article filter, but store/inventories filters offers exactly by
+// `offerArticle[]` / `productArticle[]` (api-client-php InventoryFilterType): the offer found there
+// names its product through store/products `filter[offerIds][]`. Only when neither exact filter
+// finds anything (or the key may not read inventories) the fuzzy `filter[name]` search is used,
+// still keeping only an exact article match.
+import { NotFoundError, PermanentError } from '../../errors.ts';
 import type { ActionDefinition } from '../../types.ts';
 import { RetailcrmClient } from '../client.ts';
 import { productFindByArticleInput, productFindByArticleOutput } from '../fields.ts';
 import { requireValue } from '../mapping.ts';
 
 type Obj = Record<string, unknown>;
+export type ArticleHit = { product: Obj; offer: Obj | undefined };
 
-/** The product and offer with exactly this article, or undefined. One request. */
-export async function findByArticle(client: RetailcrmClient, article: string): Promise<{ product: Obj; offer: Obj | undefined } | undefined> {
+const offersOf = (product: Obj) => (Array.isArray(product.offers) ? (product.offers as Obj[]) : []);
+
+/** The first offer store/inventories finds under this exact filter, with its product; undefined if none. */
+async function viaInventories(client: RetailcrmClient, filter: 'offerArticle' | 'productArticle', article: string): Promise<ArticleHit | undefined> {
+  const env = await client.inventories({ [filter]: [article] }, 20);
+  const ids = ((env.offers ?? []) as Obj[]).map((o) => o.id).filter((id): id is number | string => typeof id === 'number' || typeof id === 'string');
+  if (ids.length === 0) return undefined;
+  const products = await client.products({ offerIds: ids.slice(0, 20) }, 20);
+  for (const product of (products.products ?? []) as Obj[]) {
+    const offers = offersOf(product);
+    const mine = offers.filter((o) => ids.some((id) => String(id) === String(o.id)));
+    if (filter === 'offerArticle') {
+      const offer = mine.find((o) => o.article === article) ?? mine[0];
+      if (offer) return { product, offer };
+    } else if (product.article === article) return { product, offer: mine[0] ?? offers[0] };
+  }
+  return undefined;
+}
+
+/** The old path: `filter[name]` (which also matches articles, up to 100 products), exact match kept. */
+async function viaNameSearch(client: RetailcrmClient, article: string): Promise<ArticleHit | undefined> {
   const env = await client.products({ name: article }, 100);
   const wanted = article.trim().toLowerCase();
   const same = (v: unknown) => typeof v === 'string' && v.trim().toLowerCase() === wanted;
   for (const product of (env.products ?? []) as Obj[]) {
-    const offers = (product.offers ?? []) as Obj[];
+    const offers = offersOf(product);
     const offer = offers.find((o) => same(o.article));
     if (offer) return { product, offer };
     if (same(product.article)) return { product, offer: offers[0] };
   }
   return undefined;
+}
+
+/** The product and offer with exactly this article (offer article first, then product article), or undefined. */
+export async function findByArticle(client: RetailcrmClient, article: string): Promise<ArticleHit | undefined> {
+  const wanted = article.trim();
+  if (!wanted) return undefined;
+  try {
+    const hit = (await viaInventories(client, 'offerArticle', wanted)) ?? (await viaInventories(client, 'productArticle', wanted));
+    if (hit) return hit;
+  } catch (error) {
+    // A key without store/inventories (403 Access denied.) can still search by name.
+    if (!(error instanceof PermanentError && error.status === 403)) throw error;
+  }
+  return viaNameSearch(client, wanted);
 }
 
 export const productFindByArticle: ActionDefinition = {
