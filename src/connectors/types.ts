@@ -160,8 +160,12 @@ export interface ConnectorDefinition {
     /** Cheap call that proves the credentials work; throws an Error with a readable (Russian) message. */
     test?(ctx: ConnectorContext): Promise<void>;
   };
-  /** The service's request rate per connection, enforced by the shared limiter. */
-  limits?: { requestsPerSecond: number };
+  /**
+   * The service's request rate, enforced by the shared limiter: per connection, or per whatever
+   * `keyOf` names (the service's own unit — an account, an API key), so connections to one account
+   * share one budget. `keyOf` must not put a secret in the key (keys may be logged): hash it.
+   */
+  limits?: { requestsPerSecond: number; keyOf?(auth: AuthValues): string };
   triggers: readonly TriggerDefinition[];
   actions: readonly ActionDefinition[];
   sandbox?(opts: SandboxOptions): Promise<SandboxHandle>;

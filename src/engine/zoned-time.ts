@@ -16,6 +16,11 @@ function offsetAt(ms: number, timeZone: string): number {
   return Date.UTC(p.y, p.m - 1, p.d, p.h, p.min, p.s) - Math.floor(ms / 1000) * 1000;
 }
 
+/** The wall clock at `ms` in `timeZone`, encoded as if it were UTC (whole seconds). */
+export function wallClockAt(ms: number, timeZone: string): number {
+  return Math.floor(ms / 1000) * 1000 + offsetAt(ms, validTimeZone(timeZone));
+}
+
 /** Epoch ms of the first instant of the day that `ms` falls on in `timeZone`. */
 export function startOfDay(ms: number, timeZone: string): number {
   const tz = validTimeZone(timeZone);

@@ -201,7 +201,7 @@ async function firstStart(args: string[], env: Record<string, string> = {}) {
   child.stdout.on('data', (chunk) => (out += chunk));
   child.stderr.on('data', (chunk) => (out += chunk));
   try {
-    const [, email, password] = await waitFor(() => /email:\s+(\S+)\n\s+password:\s+(\S+)/.exec(out), 30_000, 'the first admin');
+    const [, email, password] = await waitFor(() => /email:\s+(\S+)\n\s+password:\s+(\S+)/.exec(out), 120_000, 'the first admin');
     const login = await fetch(`http://127.0.0.1:${port}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password }) });
     return { email, status: login.status };
   } finally {

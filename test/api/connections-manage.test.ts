@@ -33,7 +33,7 @@ async function run(webhookUrl: string) {
   return waitFor(async () => {
     const e = (await app.api(`/api/v1/executions?webhookId=${id}`)).json.items?.[0];
     return e && !['queued', 'running', 'retrying'].includes(e.status) ? e : undefined;
-  }, 15_000, 'the execution');
+  }, 60_000, 'the execution');
 }
 
 test('usedBy, rename through the flows, credentials kept or changed, delete refused while used', async () => {

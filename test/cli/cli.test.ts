@@ -14,7 +14,7 @@ function cli(args: string[], input?: string) {
     env: { ...process.env, SVYAZKA_DATA_DIR: dataDir, LOG_LEVEL: 'silent', SVYAZKA_OUTBOUND_ALLOW: '127.0.0.1,::1' },
     input,
     encoding: 'utf8',
-    timeout: 60_000,
+    timeout: 180_000,
   });
   return { code: res.status, stdout: res.stdout, stderr: res.stderr };
 }

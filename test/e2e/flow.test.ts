@@ -214,7 +214,7 @@ describe('delay steps', () => {
       });
       const id = await send(app, flow.webhookUrl, { x: 1 });
       const waiting = await executionOf(app, id, false);
-      await waitFor(async () => (await app.api(`/api/v1/executions/${waiting.id}`)).json.status === 'waiting', 5000, 'waiting');
+      await waitFor(async () => (await app.api(`/api/v1/executions/${waiting.id}`)).json.status === 'waiting', 60_000, 'waiting');
       app = await app.restart();
       const done = await waitFor(async () => {
         const r = (await app.api(`/api/v1/executions/${waiting.id}`)).json;

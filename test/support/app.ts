@@ -87,8 +87,8 @@ export async function startTestApp(opts: { dataDir?: string; config?: Partial<Co
   return result;
 }
 
-/** Polls `check` until it returns a value (bounded: throws after `timeoutMs`). */
-export async function waitFor<T>(check: () => Promise<T | undefined | null | false> | T | undefined | null | false, timeoutMs = 15_000, what = 'condition'): Promise<T> {
+/** Polls `check` until it returns a value (bounded: throws after `timeoutMs`, generous so that a loaded machine is only slower). */
+export async function waitFor<T>(check: () => Promise<T | undefined | null | false> | T | undefined | null | false, timeoutMs = 60_000, what = 'condition'): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();

@@ -29,16 +29,25 @@ export function calltouchCommand(open: OpenConnection, io: { progress?: ExportCo
     .addOption(new Option('--order-source <source>', 'orderSource').choices(['CALL', 'REQUEST', 'CHAT']))
     .option('--phone <number>', 'phoneNumber.value (вместо дат)')
     .option('--order-number <id>', 'orderNumber (вместо дат)')
-    .option('--bind-to <value>', 'bindTo')
+    .option('--bind-to <value>', 'bindTo: передаётся как есть (значения в документации утеряны; песочница его игнорирует)')
     .option('--manager <name>', 'manager')
     .option('--service <name>', 'service, например retailCRM')
     .option('--with-tags', 'withOrdersTags=true')
     .option('--with-all-origins', 'withAllOrderOrigins=true')
-    .option('--with-comments', 'withComments=true')
+    .addOption(
+      new Option('--comments <kind>', 'сделки по комментарию: all — все (два запроса, withComments=true и false), with — только с комментарием, without — только без')
+        .choices(['all', 'with', 'without'])
+        .default('all'),
+    )
+    .option('--with-comments', 'то же, что --comments with (withComments=true)')
     .option('--limit <n>', 'сделок на странице (≤ 1000)', '1000')
     .addOption(new Option('--format <format>', 'формат').choices(['csv', 'ndjson', 'json']).default('csv'))
     .option('-o, --out <file>', 'файл (по умолчанию stdout)')
     .option('--bom', 'UTF-8 BOM в начале CSV (для Excel)')
+    .addHelpText(
+      'after',
+      '\nwithComments в Calltouch выбирает один вид сделок: true — с комментарием, false — без. По умолчанию (--comments all)\nвыгружаются все сделки: оба запроса, объединённые без повторов.',
+    )
     .action(async (opts: Record<string, any>) => {
       const conn = await open(opts.workspace, opts.connection);
       try {
@@ -59,6 +68,7 @@ export function calltouchCommand(open: OpenConnection, io: { progress?: ExportCo
           withTags: opts.withTags,
           withAllOrigins: opts.withAllOrigins,
           withComments: opts.withComments,
+          comments: opts.comments,
           limit: opts.limit,
           format: opts.format,
           out: opts.out,

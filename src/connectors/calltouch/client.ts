@@ -3,6 +3,8 @@
 // lead-service methods take `Access-Token` + `SiteId` headers. A rejection by Calltouch's own
 // limiter (429 or 503 — undocumented which) is retried here with back-off, honouring Retry-After,
 // and surfaces as TransientError when retries run out.
+import { formatDate } from '../../engine/dates.ts';
+import { DEFAULT_TIME_ZONE, validTimeZone, wallClockAt } from '../../engine/zoned-time.ts';
 import { PermanentError, TransientError, parseRetryAfter } from '../errors.ts';
 import type { ConnectorContext, HttpRequest, HttpResponse } from '../types.ts';
 import { ORDER_SOURCES } from './fields.ts';
@@ -28,9 +30,9 @@ export function parseDmy(value: string): number | undefined {
   return t;
 }
 
+/** A wall clock (UTC-encoded ms, as parseDmy gives) → `dd/mm/yyyy`. */
 export function formatDmy(ms: number): string {
-  const d = new Date(ms);
-  return `${pad(d.getUTCDate())}/${pad(d.getUTCMonth() + 1)}/${d.getUTCFullYear()}`;
+  return String(formatDate({ wall: ms, offset: null }, 'dd/mm/yyyy'));
 }
 
 /** `hh:mm:ss` → seconds of the day, or undefined. */
@@ -51,14 +53,25 @@ export function parseDmyHms(value: unknown): number | undefined {
   return day === undefined || sec === undefined ? undefined : day + sec * 1000;
 }
 
+/** A wall clock (UTC-encoded ms) → `dd/mm/yyyy hh:mm:ss` (lead-service: `sep` '-'). */
 export function formatDmyHms(ms: number, sep = '/'): string {
-  const d = new Date(ms);
-  return `${pad(d.getUTCDate())}${sep}${pad(d.getUTCMonth() + 1)}${sep}${d.getUTCFullYear()} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}`;
+  const text = String(formatDate({ wall: ms, offset: null }, 'dd/mm/yyyy hh:mm:ss'));
+  return sep === '/' ? text : text.replace(/\//g, sep);
 }
 
-function pad(n: number): string {
-  return String(n).padStart(2, '0');
+/**
+ * The account's clock. Calltouch reads and writes every date as wall-clock time of the account's
+ * time zone (Moscow unless the connection says otherwise), so instants are formatted there.
+ */
+export function connectionTimeZone(auth: Obj): string {
+  const raw = typeof auth.timeZone === 'string' ? auth.timeZone.trim() : '';
+  if (!raw) return DEFAULT_TIME_ZONE;
+  if (validTimeZone(raw) !== raw) throw new PermanentError(`Часовой пояс «${raw}» не распознан: укажите название из базы IANA, например Europe/Moscow`);
+  return raw;
 }
+
+/** An instant → the wall clock of `timeZone` (UTC-encoded ms, for formatDmy / formatDmyHms). */
+export const wallClock = (ms: number, timeZone: string): number => wallClockAt(ms, timeZone);
 
 // ---------- export parameters ----------
 
@@ -188,6 +201,22 @@ export function splitPeriod(p: ExportParams, maxDays = MAX_CHUNK_DAYS): ExportPa
   return chunks;
 }
 
+/**
+ * Which deals by comment a caller asks for: `all` (or unset) → undefined (both kinds), `with` or
+ * true → true (deals that have a comment), `without` or false → false.
+ */
+export function commentsChoice(value: unknown, field = 'comments'): boolean | undefined {
+  if (value === undefined || value === null || value === '' || value === 'all') return undefined;
+  if (value === 'with' || value === true || value === 'true') return true;
+  if (value === 'without' || value === false || value === 'false') return false;
+  throw new PermanentError(`Параметр ${field}: допустимы all, with или without, получено «${String(value)}»`);
+}
+
+/** The `withComments` values to request: the one asked for, or both (every deal). */
+export function commentPasses(p: ExportParams): boolean[] {
+  return p.withComments === undefined ? [true, false] : [p.withComments];
+}
+
 function toQuery(p: ExportParams): Record<string, string | number | boolean | undefined> {
   const q: Record<string, string | number | boolean | undefined> = {};
   for (const [k, v] of Object.entries(p)) if (v !== undefined) q[k] = v as string | number | boolean;
@@ -252,6 +281,8 @@ export class CalltouchClient {
   private readonly backoffMs: number;
   private base: string | undefined;
   readonly siteId: string;
+  /** The account's time zone (IANA name) every date is written and read in. */
+  readonly timeZone: string;
 
   constructor(ctx: ConnectorContext, opts: ClientOptions = {}) {
     this.ctx = ctx;
@@ -260,6 +291,7 @@ export class CalltouchClient {
     const siteId = String(ctx.auth.siteId ?? '').trim();
     if (!/^\d+$/.test(siteId)) throw new PermanentError(`ID сайта Calltouch должен быть числом, получено «${siteId}»`);
     this.siteId = siteId;
+    this.timeZone = connectionTimeZone(ctx.auth);
     const explicit = baseFromNode(ctx.auth.baseUrl) ?? baseFromNode(ctx.auth.nodeHost);
     if (explicit) this.base = explicit;
   }
@@ -372,10 +404,17 @@ export class CalltouchClient {
    * Streams every deal matching `raw`: validates first, splits long periods into ≤ 90-day chunks,
    * requests page after page (one page in memory at a time).
    */
+  /**
+   * `withComments` as the seed defines it selects one kind of deal: true — deals that have a
+   * comment, false — deals without one. Unset means every deal: both passes, merged by orderNumber.
+   */
   async *exportOrders(raw: Obj, opts: { onPage?: (p: ExportProgress) => void; maxChunkDays?: number } = {}): AsyncGenerator<Obj> {
     const p = validateExportParams(raw);
     const limit = p.limit ?? MAX_LIMIT;
-    const chunks = splitPeriod({ ...p, page: undefined, limit }, opts.maxChunkDays);
+    const passes = commentPasses(p);
+    const chunks = passes.flatMap((withComments) => splitPeriod({ ...p, withComments, page: undefined, limit }, opts.maxChunkDays));
+    // Only needed when both passes run (a service that ignores the flag answers the same deals twice).
+    const emitted = passes.length > 1 ? new Set<string>() : undefined;
     let totalKnown = 0;
     let done = 0;
     for (let c = 0; c < chunks.length; c++) {
@@ -386,17 +425,29 @@ export class CalltouchClient {
         pageTotal = env.pageTotal;
         done += env.records.length;
         opts.onPage?.({ chunk: c + 1, chunks: chunks.length, page, pageTotal, recordsTotal: totalKnown, recordsDone: done });
-        for (const r of env.records) yield r;
+        for (const r of env.records) {
+          if (emitted) {
+            const key = r?.orderNumber === undefined || r?.orderNumber === null ? undefined : String(r.orderNumber);
+            if (key !== undefined && emitted.has(key)) continue;
+            if (key !== undefined) emitted.add(key);
+            // A deal of the "without comment" pass: the same shape as the other pass's records.
+            yield chunks[c].withComments === false && !('comment' in r) ? { ...r, comment: null } : r;
+          } else yield r;
+        }
         if (env.records.length === 0) break;
       }
     }
   }
 
-  /** The first deal for an orderNumber or a client phone, or undefined. */
+  /** The first deal for an orderNumber or a client phone, or undefined (both comment kinds unless `withComments` is set). */
   async findOrder(raw: Obj): Promise<Obj | undefined> {
     const p = validateExportParams(raw);
-    const env = await this.fetchPage({ ...p, page: 1, limit: 1 });
-    return env.records[0];
+    for (const withComments of commentPasses(p)) {
+      const env = await this.fetchPage({ ...p, withComments, page: 1, limit: 1 });
+      const found = env.records[0];
+      if (found) return withComments === false && !('comment' in found) && p.withComments === undefined ? { ...found, comment: null } : found;
+    }
+    return undefined;
   }
 
   private leadHeaders(): Record<string, string> {
@@ -416,6 +467,39 @@ export class CalltouchClient {
     const res = await this.send({ method: 'POST', url: `${base}/lead-service/v1/api/client-order/update`, headers: this.leadHeaders(), json: body }, 'изменение сделки');
     return res.json as Obj;
   }
+}
+
+/** The text of a per-deal `error` (a string or an object with a message and maybe a code). */
+function dealErrorText(error: unknown): string {
+  if (typeof error === 'string') return error;
+  if (error && typeof error === 'object') {
+    const e = error as Obj;
+    const msg = [e.message, e.errorMessage, e.description, e.text, e.error].find((v) => typeof v === 'string' && v);
+    const code = e.code ?? e.errorCode ?? e.type;
+    if (msg) return code !== undefined && code !== null && code !== '' ? `${msg} (${String(code)})` : msg;
+    return JSON.stringify(error);
+  }
+  return String(error);
+}
+
+/** A deal that Calltouch says failed for a passing reason: its own rate limit, a timeout, "try again". */
+const TEMPORARY = /rate|limit|лимит|too many|слишком много|timeout|timed out|тайм-?аут|temporar|времен|try again|повтори|unavailable|недоступ|\b(429|503)\b/i;
+
+/**
+ * The `index`th deal of a lead-service answer `{"data":{"orders":[…]}}`. A deal that carries an
+ * `error` instead of an id fails the step with Calltouch's message: for good, unless the message
+ * says the failure is temporary.
+ */
+export function dealOutcome(res: Obj | undefined, index: number, what: string): Obj {
+  const deal = res?.data?.orders?.[index];
+  if (!deal || typeof deal !== 'object') throw new PermanentError(`Calltouch: в ответе на запрос «${what}» нет сделки (data.orders[${index}])`);
+  const error = (deal as Obj).error ?? (deal as Obj).errors;
+  if (error !== undefined && error !== null && error !== '' && !(Array.isArray(error) && error.length === 0)) {
+    const text = Array.isArray(error) ? error.map(dealErrorText).join('; ') : dealErrorText(error);
+    const message = `Calltouch не выполнил запрос «${what}»${deal.orderNumber ? ` для сделки ${String(deal.orderNumber)}` : ''}: ${text}`;
+    throw TEMPORARY.test(text) ? new TransientError(message) : new PermanentError(message);
+  }
+  return deal as Obj;
 }
 
 /** `5` → api-node5; `api-node5.calltouch.ru` → https://…; a full URL as is. */

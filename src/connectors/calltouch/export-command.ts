@@ -7,7 +7,7 @@ import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import type { Logger } from 'pino';
 import type { AuthValues, ConnectorHttp } from '../types.ts';
-import { CalltouchClient, validateExportParams } from './client.ts';
+import { CalltouchClient, commentsChoice, validateExportParams } from './client.ts';
 import { exportToStream, progressLine, type ExportFileProgress, type ExportFileResult, type ExportFormat } from './export-file.ts';
 
 export interface ExportCommandOptions {
@@ -26,7 +26,10 @@ export interface ExportCommandOptions {
   service?: string;
   withTags?: boolean;
   withAllOrigins?: boolean;
+  /** Only deals with a comment (same as comments: 'with'). */
   withComments?: boolean;
+  /** all (default: every deal) | with | without. */
+  comments?: string;
   limit?: string | number;
   format?: string;
   out?: string;
@@ -55,7 +58,7 @@ export function exportParamsFromCli(o: ExportCommandOptions): Record<string, unk
     service: o.service,
     withOrdersTags: o.withTags,
     withAllOrderOrigins: o.withAllOrigins,
-    withComments: o.withComments,
+    withComments: o.withComments ? true : commentsChoice(o.comments, '--comments'),
     limit: o.limit,
   };
 }

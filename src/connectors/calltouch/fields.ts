@@ -30,6 +30,14 @@ export const authFields: FieldDef[] = [
     destination: true,
     description: 'Номер узла (5), хост (api-node5.calltouch.ru) или полный адрес API; если пусто — определяется автоматически через getnodeid',
   },
+  {
+    id: 'timeZone',
+    label: 'Часовой пояс аккаунта',
+    labelEn: 'Account time zone',
+    type: 'string',
+    default: 'Europe/Moscow',
+    description: 'Название из базы IANA (Europe/Moscow, Asia/Yekaterinburg…): в нём Calltouch принимает и отдаёт даты сделок; по умолчанию — Москва',
+  },
 ];
 
 /** Every query parameter of GET /calls-service/RestAPI/{site_id}/orders-diary/orders, as the seed lists them. */
@@ -57,12 +65,25 @@ export const exportParams: FieldDef[] = [
   },
   { id: 'phoneNumber.value', label: 'Номер телефона клиента', labelEn: 'Client phone', type: 'string', description: 'Вместо dateFrom/dateTo/timeFrom/timeTo' },
   { id: 'orderNumber', label: 'ID сделки', labelEn: 'Deal id', type: 'string', description: 'Вместо dateFrom/dateTo/timeFrom/timeTo' },
-  { id: 'bindTo', label: 'Привязка сделок к метрикам', labelEn: 'Bind deals to', type: 'string' },
+  {
+    id: 'bindTo',
+    label: 'Привязка сделок к метрикам',
+    labelEn: 'Bind deals to',
+    type: 'string',
+    // The seed lost the list of values (and the export by session / creation / update date).
+    description: 'Передаётся в Calltouch как есть: список значений на странице документации утерян (в т. ч. выгрузка по дате сессии / создания / обновления). Песочница этот параметр игнорирует',
+  },
   { id: 'manager', label: 'Менеджер', labelEn: 'Manager', type: 'string' },
   { id: 'service', label: 'Название сервиса', labelEn: 'Service', type: 'string', description: 'Например retailCRM' },
   { id: 'withOrdersTags', label: 'Выгружать теги сделки', labelEn: 'With tags', type: 'boolean', default: false },
   { id: 'withAllOrderOrigins', label: 'Сделки, созданные любыми методами', labelEn: 'All deal origins', type: 'boolean', default: false },
-  { id: 'withComments', label: 'Выгружать комментарии к сделке', labelEn: 'With comments', type: 'boolean', default: false },
+  {
+    id: 'withComments',
+    label: 'Выгружать комментарии к сделке',
+    labelEn: 'With comments',
+    type: 'boolean',
+    description: 'true — сделки, у которых есть комментарий; false — сделки без комментария; пусто — все сделки (два запроса)',
+  },
 ];
 
 /** The export action's inputs: the seed's parameters except the token (from the connection) and page (the client pages itself). */
@@ -148,7 +169,12 @@ export const findInput: FieldDef[] = [
   { id: 'orderNumber', label: 'ID сделки', labelEn: 'Deal id', type: 'string' },
   { id: 'phoneNumber.value', label: 'Номер телефона клиента', labelEn: 'Client phone', type: 'string' },
   { id: 'withOrdersTags', label: 'Выгружать теги сделки', type: 'boolean', default: true },
-  { id: 'withComments', label: 'Выгружать комментарии к сделке', type: 'boolean', default: true },
+  {
+    id: 'withComments',
+    label: 'Выгружать комментарии к сделке',
+    type: 'boolean',
+    description: 'true — искать среди сделок с комментарием; false — среди сделок без комментария; пусто — среди всех',
+  },
   { id: 'withAllOrderOrigins', label: 'Сделки, созданные любыми методами', type: 'boolean', default: true },
 ];
 
@@ -212,9 +238,25 @@ export const orderWriteOutput: FieldDef[] = [
   { id: 'calltouchOrderId', label: 'ID сделки в Calltouch', type: 'number' },
 ];
 
+/** Deals by comment: the seed's withComments selects one kind, so every deal takes both kinds. */
+export const COMMENTS_OPTION: FieldDef = {
+  id: 'comments',
+  label: 'Сделки по комментарию',
+  labelEn: 'Deals by comment',
+  type: 'string',
+  default: 'all',
+  description: 'all — все сделки (два запроса: withComments=true и false); with — только с комментарием; without — только без комментария',
+  options: [
+    { value: 'all', label: 'Все сделки' },
+    { value: 'with', label: 'Только с комментарием' },
+    { value: 'without', label: 'Только без комментария' },
+  ],
+};
+
 export const newOrderOptions: FieldDef[] = [
   { id: 'intervalSeconds', label: 'Интервал опроса, секунд', labelEn: 'Poll interval, s', type: 'number', default: 300 },
   { id: 'lookbackDays', label: 'Глубина просмотра журнала, дней', labelEn: 'Lookback, days', type: 'number', default: 7 },
   { id: 'withAllOrderOrigins', label: 'Сделки, созданные любыми методами', type: 'boolean', default: true },
   { id: 'emitChanged', label: 'Также изменённые сделки (updatedDate)', type: 'boolean', default: true },
+  COMMENTS_OPTION,
 ];

@@ -80,6 +80,7 @@ const SOURCES = [
   { source: '(direct)', medium: '(none)', utmSource: '', utmMedium: '', utmCampaign: '', keyword: '(not set)' },
 ];
 const NAMES = ['Вася', 'Анна', 'Игорь', null];
+const MATCHING_TYPES = ['request', 'call', 'chat', 'leadContact', 'requestContact', 'callContact', 'chatContact'];
 
 export async function startCalltouchSandbox(opts: CalltouchSandboxOptions = {}): Promise<CalltouchSandbox> {
   const seed = opts.seed ?? 1;
@@ -172,8 +173,8 @@ export async function startCalltouchSandbox(opts: CalltouchSandboxOptions = {}):
     }
     return lo;
   }
-  const apiCount = (x: number) => Math.floor(x / 5) * 4 + Math.min(x % 5, 4);
-  const apiIndex = (rank: number) => Math.floor(rank / 4) * 5 + (rank % 4);
+  /** Matching seeded indices per query (see ordersDiary); dropped whenever a deal changes. */
+  const scans = new Map<string, number[]>();
 
   // ----- rate limit (per IP) -----
   const perIp = new Map<string, { starts: number[]; queue: Array<() => void>; timer: NodeJS.Timeout | null }>();
@@ -267,12 +268,13 @@ export async function startCalltouchSandbox(opts: CalltouchSandboxOptions = {}):
     const all = flag('withAllOrderOrigins');
     const manager = has('manager') ? q.get('manager') : undefined;
     const service = has('service') ? q.get('service') : undefined;
-    const bindTo = has('bindTo') ? q.get('bindTo')!.toLowerCase() : undefined;
+    // bindTo is accepted and ignored: its values were lost from the seed page.
+    // withComments as the seed says: true — deals that have a comment, false or absent — deals without.
+    const withComments = flag('withComments');
     const matches = (r: Obj): boolean => {
       if (!all && r.orderOrigin !== 'API') return false;
+      if (Boolean(r._comment) !== withComments) return false;
       if (source && r.orderSource?.type !== source) return false;
-      if (bindTo === 'call' && r.orderSource?.type !== 'CALL') return false;
-      if (bindTo === 'request' && r.orderSource?.type !== 'REQUEST') return false;
       if (manager !== undefined && r.manager !== manager) return false;
       if (service !== undefined && String(r.service ?? '').toLowerCase() !== service!.toLowerCase()) return false;
       if (phone !== undefined && !String(r.client?.phones ?? '').split(/[,\s]+/).includes(phone)) return false;
@@ -294,14 +296,7 @@ export async function startCalltouchSandbox(opts: CalltouchSandboxOptions = {}):
     const size = page === undefined ? Infinity : limit;
     const out: Obj[] = [];
     let seededTotal = 0;
-    const fast = !source && !bindTo && manager === undefined && service === undefined && phone === undefined && orderNumber === undefined;
-    if (fast) {
-      seededTotal = all ? hi - lo : apiCount(hi) - apiCount(lo);
-      for (let k = offset; k < seededTotal && out.length < size; k++) {
-        const i = all ? lo + k : apiIndex(apiCount(lo) + k);
-        out.push(withMs(seededRecord(i), dateOf(i)));
-      }
-    } else if (orderNumber !== undefined) {
+    if (orderNumber !== undefined) {
       const m = orderNumber.startsWith(prefix) ? /^\d+$/.exec(orderNumber.slice(prefix.length)) : null;
       const i = m ? Number(m[0]) : -1;
       if (i >= 0 && i < n) {
@@ -312,13 +307,22 @@ export async function startCalltouchSandbox(opts: CalltouchSandboxOptions = {}):
         }
       }
     } else {
-      for (let i = lo; i < hi; i++) {
-        if (phone !== undefined && phoneOf(i) !== phone && !stored.has(`${prefix}${i}`)) continue;
-        const r = withMs(seededRecord(i), dateOf(i));
-        if (!matches(r)) continue;
-        if (seededTotal >= offset && out.length < size) out.push(r);
-        seededTotal++;
+      // The matching seeded indices of one query, kept for its next pages (a comment is only
+      // known once the deal is computed, so the count cannot be done by arithmetic).
+      const key = JSON.stringify([lo, hi, all, withComments, source, manager, service, phone, fromMs, toMs]);
+      let idx = scans.get(key);
+      if (!idx) {
+        idx = [];
+        for (let i = lo; i < hi; i++) {
+          if (phone !== undefined && phoneOf(i) !== phone && !stored.has(`${prefix}${i}`)) continue;
+          if (!all && originOf(i) !== 'API') continue;
+          if (matches(withMs(seededRecord(i), dateOf(i)))) idx.push(i);
+        }
+        if (scans.size >= 16) scans.delete(scans.keys().next().value!);
+        scans.set(key, idx);
       }
+      seededTotal = idx.length;
+      for (let k = offset; k < idx.length && out.length < size; k++) out.push(withMs(seededRecord(idx[k]), dateOf(idx[k])));
     }
     const total = seededTotal + extras.length;
     for (let k = Math.max(0, offset - seededTotal); k < extras.length && out.length < size; k++) out.push(extras[k]);
@@ -392,6 +396,7 @@ export async function startCalltouchSandbox(opts: CalltouchSandboxOptions = {}):
   async function create(req: IncomingMessage, res: ServerResponse) {
     const read = await readOrders(req, res);
     if (!read) return;
+    scans.clear();
     const { body, orders } = read;
     const now = Math.floor(Date.now() / 1000) * 1000;
     const results: Obj[] = [];
@@ -404,28 +409,41 @@ export async function startCalltouchSandbox(opts: CalltouchSandboxOptions = {}):
       }
       const m = Array.isArray(o.matching) ? (o.matching[0] as Obj) : undefined;
       if (!m || typeof m.type !== 'string') return bad(res, 'Поле matching обязательно: укажите тип привязки');
-      const d = (m.data ?? m) as Obj;
+      if (!MATCHING_TYPES.includes(m.type)) return bad(res, `Неизвестный тип привязки ${m.type}`);
+      // Calltouch takes each type's parameters in a nested object named after it (callParams,
+      // callContactParams, …); parameters next to `type` are not read, so the request is refused.
+      const paramsKey = `${m.type}Params`;
+      const d = m[paramsKey];
+      if (!d || typeof d !== 'object' || Array.isArray(d)) {
+        const flat = Object.keys(m).filter((k) => k !== 'type');
+        return bad(res, `matching[0].${paramsKey}: обязательный объект параметров привязки типа ${m.type}${flat.length ? ` (поля ${flat.join(', ')} рядом с type не принимаются)` : ''}`);
+      }
+      if (m.type.endsWith('Contact')) {
+        const modeKey = `${m.type.slice(0, -'Contact'.length)}TypeToMatch`;
+        if (d[modeKey] !== undefined && d[modeKey] !== 'nearest' && d[modeKey] !== 'nearestUniq') return bad(res, `matching[0].${paramsKey}.${modeKey}: допустимы nearest или nearestUniq`);
+        if (d.date !== undefined && leadDate(d.date) === undefined) return bad(res, `matching[0].${paramsKey}.date: формат dd-mm-yyyy hh:mm:ss`);
+      }
       let orderSource: Obj;
       let phones: string[] = Array.isArray(d.phones) ? d.phones.map(String) : [];
       const emails: string[] = Array.isArray(d.emails) ? d.emails.map(String) : [];
       switch (m.type) {
         case 'call':
-          if (!d.callId) return bad(res, 'Для привязки call укажите callId');
+          if (!d.callId) return bad(res, 'Для привязки call укажите callParams.callId');
           orderSource = { callId: Number(d.callId), duration: 60, phoneNumber: '74991121187', type: 'CALL', ani: phones[0] ?? null, dateCall: formatDmyHms(now) };
           break;
         case 'request':
-          if (!d.requestId) return bad(res, 'Для привязки request укажите requestId');
+          if (!d.requestId) return bad(res, 'Для привязки request укажите requestParams.requestId');
           orderSource = { requestNumber: String(d.requestId), type: 'REQUEST' };
           break;
         case 'chat':
-          if (!d.chatId) return bad(res, 'Для привязки chat укажите chatId');
+          if (!d.chatId) return bad(res, 'Для привязки chat укажите chatParams.chatId');
           orderSource = { chatId: String(d.chatId), type: 'CHAT' };
           break;
         case 'leadContact':
         case 'callContact':
         case 'requestContact':
         case 'chatContact':
-          if (!phones.length && !emails.length) return bad(res, `Для привязки ${m.type} укажите phones или emails`);
+          if (!phones.length && !emails.length) return bad(res, `Для привязки ${m.type} укажите ${paramsKey}.phones или ${paramsKey}.emails`);
           orderSource = m.type === 'requestContact' ? { requestNumber: String(7_000_000 + (nextCtId % 1_000_000)), type: 'REQUEST' } : { callId: 40_000_000 + (nextCtId % 1_000_000), duration: 42, phoneNumber: '74991121187', type: 'CALL', ani: phones[0] ?? null, dateCall: formatDmyHms(now) };
           break;
         default:
@@ -471,6 +489,7 @@ export async function startCalltouchSandbox(opts: CalltouchSandboxOptions = {}):
   async function update(req: IncomingMessage, res: ServerResponse) {
     const read = await readOrders(req, res);
     if (!read) return;
+    scans.clear();
     const { orders } = read;
     const now = Math.floor(Date.now() / 1000) * 1000;
     const results: Obj[] = [];

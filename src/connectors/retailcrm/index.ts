@@ -1,6 +1,7 @@
 // `retailcrm`: RetailCRM (Simla) API v5. Layout like an Activepieces piece: this definition,
 // client.ts (the API client), fields.ts (catalogs from the connector page), actions/, triggers/,
 // and sandbox.ts (a faithful fake RetailCRM for the demo and tests).
+import { createHash } from 'node:crypto';
 import { PermanentError, TransientError } from '../errors.ts';
 import type { ConnectorContext, ConnectorDefinition } from '../types.ts';
 import { customerNoteCreate } from './actions/customer-note-create.ts';
@@ -11,7 +12,7 @@ import { orderPacks } from './actions/order-packs.ts';
 import { orderUpdate } from './actions/order-update.ts';
 import { productFindByArticle } from './actions/product-find-by-article.ts';
 import { storeGet } from './actions/store-get.ts';
-import { RetailcrmClient } from './client.ts';
+import { RetailcrmClient, normalizeAccountUrl } from './client.ts';
 import { authFields } from './fields.ts';
 import { startRetailcrmSandbox } from './sandbox.ts';
 import { orderChangedPoll, orderCreatedPoll } from './triggers/history.ts';
@@ -88,7 +89,8 @@ export const retailcrmConnector: ConnectorDefinition = {
     fields: authFields,
     test: testConnection,
   },
-  limits: { requestsPerSecond: 10 },
+  // RetailCRM limits per API key: connections sharing one key share one budget (the key hashed).
+  limits: { requestsPerSecond: 10, keyOf: (auth) => `retailcrm:${normalizeAccountUrl(auth.url)}:${createHash('sha256').update(String(auth.apiKey ?? '').trim()).digest('hex').slice(0, 32)}` },
   triggers: [orderCreatedWebhook, orderChangedWebhook, orderCreatedPoll, orderChangedPoll],
   actions: [
     orderCreate,

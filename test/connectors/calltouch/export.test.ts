@@ -24,9 +24,12 @@ test('pages through 3+ pages: every record once, envelope honoured, requests car
   sb.resetStats();
   const pages: ExportProgress[] = [];
   const records = await all({ dateFrom: '01/01/2018', dateTo: '31/03/2018', limit: 30 }, (p) => pages.push(p));
-  assert.ok(pages.length >= 3, `pages: ${pages.length}`);
-  assert.equal(pages[0].pageTotal, pages.length);
-  assert.equal(records.length, pages[0].recordsTotal);
+  // Two passes (withComments=true, then false: every deal), each over several pages.
+  assert.ok(pages.length >= 4, `pages: ${pages.length}`);
+  assert.equal(pages.at(-1)!.chunks, 2);
+  assert.equal(pages.filter((p) => p.chunk === 1).length, pages[0].pageTotal);
+  assert.equal(pages.filter((p) => p.chunk === 2).length, pages.find((p) => p.chunk === 2)!.pageTotal);
+  assert.equal(records.length, pages.at(-1)!.recordsTotal);
   assert.equal(new Set(records.map((r) => r.orderNumber)).size, records.length);
   assert.ok(records.every((r) => r.orderOrigin === 'API'));
   for (const r of records) {
@@ -48,7 +51,7 @@ test('a year is split into ≤ 90-day chunks and still yields every deal exactly
   const records = await all({ dateFrom: '01/01/2018', dateTo: '31/12/2018', withAllOrderOrigins: true }, (p) => pages.push(p));
   assert.equal(records.length, 500);
   assert.equal(new Set(records.map((r) => r.orderNumber)).size, 500);
-  assert.equal(pages.at(-1)!.chunks, 5);
+  assert.equal(pages.at(-1)!.chunks, 10, 'five periods, each asked with and without comments');
   assert.ok(records.some((r) => r.orderOrigin === 'MANUAL'));
 });
 
@@ -65,9 +68,11 @@ test('record shape like the seed: CALL and REQUEST sources, visit, client, produ
   assert.ok('utmSource' in call.visit);
   assert.ok(records.some((r) => Array.isArray(r.products) && r.products[0].name));
   assert.ok(records.some((r) => r.tags === null) && records.some((r) => Array.isArray(r.tags)));
-  // Without the flags: no tags, no comments.
-  const plain = await all({ dateFrom: '01/01/2018', dateTo: '31/01/2018' });
-  assert.ok(plain.every((r) => !('tags' in r) && !('comment' in r)));
+  // withComments=true (the seed): only deals that have a comment.
+  assert.ok(records.every((r) => typeof r.comment === 'string' && r.comment));
+  // withComments=false: only deals without one, and no comment field; no tags without the flag.
+  const plain = await all({ dateFrom: '01/01/2018', dateTo: '31/01/2018', withComments: false });
+  assert.ok(plain.length > 0 && plain.every((r) => !('tags' in r) && !('comment' in r)));
 });
 
 test('filters: orderSource, manager, service, time of day', async () => {

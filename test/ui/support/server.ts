@@ -66,7 +66,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   child.stderr!.setEncoding('utf8').on('data', (d: string) => (out += d));
   const stop = () => stopChild(child).finally(() => rmSync(dataDir, { recursive: true, force: true }));
   try {
-    const admin = await waitForAdmin(child, () => out, opts.startTimeoutMs ?? 90_000);
+    const admin = await waitForAdmin(child, () => out, opts.startTimeoutMs ?? 180_000);
     return { url, port, dataDir, admin, output: () => out, stop };
   } catch (error) {
     await stop();

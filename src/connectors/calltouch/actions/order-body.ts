@@ -1,7 +1,7 @@
 // Input → lead-service order body, shared by order.create and order.update. Templates render
 // strings, so lists, numbers, objects and dates are accepted in their usual string forms too.
 import { PermanentError } from '../../errors.ts';
-import { formatDmyHms } from '../client.ts';
+import { formatDmyHms, wallClock } from '../client.ts';
 
 type Obj = Record<string, any>;
 
@@ -38,8 +38,12 @@ export function text(v: unknown): string | undefined {
   return isUnset(v) ? undefined : String(v).trim() || undefined;
 }
 
-/** Accepts dd-mm-yyyy hh:mm:ss, dd/mm/yyyy[ hh:mm:ss], yyyy-mm-dd[Thh:mm[:ss]] or a Date → dd-mm-yyyy hh:mm:ss. */
-export function leadDate(v: unknown, field: string): string | undefined {
+/**
+ * Accepts dd-mm-yyyy hh:mm:ss, dd/mm/yyyy[ hh:mm:ss], yyyy-mm-dd[Thh:mm[:ss]] (wall clock of the
+ * account, kept as written) or an instant (ISO with a zone, a Date) shown in `timeZone` →
+ * dd-mm-yyyy hh:mm:ss.
+ */
+export function leadDate(v: unknown, field: string, timeZone: string): string | undefined {
   if (isUnset(v)) return undefined;
   const s = String(v).trim();
   let m = /^(\d{2})[-/.](\d{2})[-/.](\d{4})(?:[ T](\d{2}):(\d{2})(?::(\d{2}))?)?$/.exec(s);
@@ -47,11 +51,12 @@ export function leadDate(v: unknown, field: string): string | undefined {
   m = /^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2}))?)?$/.exec(s);
   if (m) return `${m[3]}-${m[2]}-${m[1]} ${m[4] ?? '00'}:${m[5] ?? '00'}:${m[6] ?? '00'}`;
   const t = Date.parse(s);
-  if (!Number.isNaN(t)) return formatDmyHms(t, '-');
+  if (!Number.isNaN(t)) return formatDmyHms(wallClock(t, timeZone), '-');
   throw new PermanentError(`Поле ${field}: ожидается дата dd-mm-yyyy hh:mm:ss, получено «${s}»`);
 }
 
-export const nowLeadDate = () => formatDmyHms(Date.now(), '-');
+/** Now on the account's clock. */
+export const nowLeadDate = (timeZone: string, now = Date.now()) => formatDmyHms(wallClock(now, timeZone), '-');
 
 export function customFields(v: unknown): Array<{ field: string; value: unknown }> | undefined {
   if (isUnset(v)) return undefined;
@@ -81,12 +86,12 @@ export function products(v: unknown): Obj[] | undefined {
 }
 
 /** Fields both create and update send. */
-export function commonOrderFields(input: Obj): Obj {
+export function commonOrderFields(input: Obj, timeZone: string): Obj {
   const o: Obj = {};
   const status = text(input.status);
   if (status) {
     o.status = status;
-    o.statusDate = leadDate(input.statusDate, 'statusDate') ?? nowLeadDate();
+    o.statusDate = leadDate(input.statusDate, 'statusDate', timeZone) ?? nowLeadDate(timeZone);
   }
   const revenue = num(input.revenue, 'revenue');
   if (revenue !== undefined) o.revenue = revenue;

@@ -2,7 +2,7 @@
 // Calltouch (the RetailCRM → Calltouch scenario).
 import { PermanentError } from '../../errors.ts';
 import type { ActionDefinition } from '../../types.ts';
-import { CalltouchClient } from '../client.ts';
+import { CalltouchClient, connectionTimeZone, dealOutcome } from '../client.ts';
 import { orderUpdateInput, orderWriteOutput } from '../fields.ts';
 import { commonOrderFields, list, nowLeadDate, text } from './order-body.ts';
 
@@ -18,7 +18,8 @@ export const orderUpdate: ActionDefinition = {
   async run(ctx, input) {
     const orderNumber = text(input.orderNumber);
     if (!orderNumber) throw new PermanentError('Поле orderNumber обязательно: ID сделки в CRM');
-    const order: Obj = { orderNumber, updateDate: nowLeadDate(), ...commonOrderFields(input) };
+    const tz = connectionTimeZone(ctx.auth);
+    const order: Obj = { orderNumber, updateDate: nowLeadDate(tz), ...commonOrderFields(input, tz) };
     const comment = text(input.comment);
     if (comment) order.addNewComment = { text: comment };
     const tags = list(input.tags, 'tags');
@@ -27,7 +28,7 @@ export const orderUpdate: ActionDefinition = {
     if (Object.keys(order).length <= 2) throw new PermanentError('Нечего менять: укажите статус, выручку или другие поля сделки');
     const client = new CalltouchClient(ctx);
     const res = await client.updateOrders({ orders: [order] });
-    const first = res?.data?.orders?.[0] ?? {};
-    return { orderNumber, calltouchOrderId: first.calltouchOrderId ?? null };
+    const deal = dealOutcome(res, 0, 'изменение сделки');
+    return { orderNumber, calltouchOrderId: deal.calltouchOrderId ?? null };
   },
 };

@@ -21,7 +21,8 @@ export const ordersFind: ActionDefinition = {
     const record = await client.findOrder({
       ...(orderNumber ? { orderNumber } : { 'phoneNumber.value': phone }),
       withOrdersTags: flag('withOrdersTags'),
-      withComments: flag('withComments'),
+      // Unset: both kinds (with a comment and without), as the seed's flag selects one of them.
+      withComments: input.withComments,
       withAllOrderOrigins: flag('withAllOrderOrigins'),
     });
     if (!record) throw new NotFoundError(orderNumber ? `Сделка с ID ${orderNumber} не найдена в журнале Calltouch` : `Сделка с телефоном ${phone} не найдена в журнале Calltouch`);

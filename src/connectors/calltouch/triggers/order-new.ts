@@ -3,7 +3,7 @@
 // window with the version last emitted — is returned for the engine to persist with the new
 // executions, so a restart neither loses nor repeats a deal. The first poll only takes a baseline.
 import type { PollResult, TriggerContext, TriggerDefinition, TriggerEvent } from '../../types.ts';
-import { CalltouchClient, formatDmy } from '../client.ts';
+import { CalltouchClient, commentsChoice, formatDmy, wallClock } from '../client.ts';
 import { newOrderOptions, recordFields } from '../fields.ts';
 
 type Obj = Record<string, any>;
@@ -29,17 +29,19 @@ export async function pollNewOrders(ctx: TriggerContext, rawCursor: unknown, now
   const options = ctx.options ?? {};
   const lookback = Math.max(1, Math.min(90, Math.floor(Number(options.lookbackDays ?? 7)) || 7));
   const emitChanged = flag(options.emitChanged, true);
-  const today = Math.floor(now / DAY_MS) * DAY_MS;
   const client = new CalltouchClient(ctx);
+  // Today on the account's clock: the journal's dates are the account's wall-clock dates.
+  const today = Math.floor(wallClock(now, client.timeZone) / DAY_MS) * DAY_MS;
   const prev = rawCursor && typeof rawCursor === 'object' && (rawCursor as OrderNewCursor).seen ? (rawCursor as OrderNewCursor).seen : undefined;
   const seen: Record<string, string> = {};
   const events: TriggerEvent[] = [];
   const params = {
     dateFrom: formatDmy(today - lookback * DAY_MS),
-    // Tomorrow too: the account's clock (Moscow) may be ahead of ours.
+    // Through tomorrow: dateTo must be after dateFrom, and a deal may be dated ahead of our clock.
     dateTo: formatDmy(today + DAY_MS),
     withOrdersTags: true,
-    withComments: true,
+    // Unset: every deal, with a comment or without (two passes; see CalltouchClient.exportOrders).
+    withComments: commentsChoice(options.comments, 'comments'),
     withAllOrderOrigins: flag(options.withAllOrderOrigins, true),
   };
   for await (const r of client.exportOrders(params)) {
@@ -68,6 +70,8 @@ export const orderNew: TriggerDefinition = {
     if (s !== undefined && s !== '' && !(Number(s) >= 10)) return 'intervalSeconds: не меньше 10 секунд';
     const d = options?.lookbackDays;
     if (d !== undefined && d !== '' && !(Number(d) >= 1 && Number(d) <= 90)) return 'lookbackDays: от 1 до 90 дней';
+    const c = options?.comments;
+    if (c !== undefined && c !== null && c !== '' && !['all', 'with', 'without'].includes(String(c))) return 'comments: допустимы all, with или without';
     return null;
   },
   poll: (ctx, cursor) => pollNewOrders(ctx, cursor),
