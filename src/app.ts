@@ -10,7 +10,7 @@ import { Connections } from './engine/connections.ts';
 import { Executor } from './engine/executor.ts';
 import { Flows } from './engine/flows.ts';
 import { OutboundGuard, type Resolver } from './engine/outbound/guard.ts';
-import { LocalRateLimiter, type RateLimiter } from './engine/outbound/rate-limiter.ts';
+import { LocalRateLimiter } from './engine/outbound/rate-limiter.ts';
 import { Runs } from './engine/runs.ts';
 import { SandboxPool } from './engine/sandboxes.ts';
 import { TriggerScheduler } from './engine/scheduler.ts';
@@ -23,7 +23,7 @@ import { createLogger } from './logger.ts';
 import { Metrics } from './metrics.ts';
 import { EmbeddedQueue } from './queue/embedded-queue.ts';
 import { SqliteStore } from './store/sqlite/sqlite-store.ts';
-import type { Store, Workspace } from './store/types.ts';
+import type { Store } from './store/types.ts';
 import { buildServer } from './api/server.ts';
 import { loadPlanCatalog } from './plans/catalog.ts';
 import { PlansService } from './plans/service.ts';
@@ -35,35 +35,9 @@ import { SignInThrottle } from './api/sign-in-throttle.ts';
 
 export const DEFAULT_WORKSPACE = 'default';
 
-export interface Services {
-  config: Config;
-  logger: Logger;
-  store: Store;
-  connectors: ConnectorRegistry;
-  secrets: SecretBox;
-  /** Workspace variables ({{vars.*}}) and which workspaces may use {{env.*}}. */
-  variables: Variables;
-  connections: Connections;
-  flows: Flows;
-  runs: Runs;
-  limiter: RateLimiter;
-  metrics: Metrics;
-  targets: HookTargets;
-  queue: EmbeddedQueue | null;
-  plans: PlansService;
-  /** The operator's instance settings (trial end, who creates workspaces). */
-  settings: InstanceSettingsService;
-  /** Connectors' sandboxes for test runs, started on first use. */
-  sandboxes: SandboxPool;
-  /** The SSRF guard every outgoing connection passes (SVYAZKA_OUTBOUND_ALLOW; sandboxes allowed at runtime). */
-  outbound: OutboundGuard;
-  testRuns: TestRunner;
-  /** Told of each stored webhook (intake), for the editor's sample wait. */
-  webhookSignals: WebhookSignals;
-  /** Backoff for password guessing at POST /auth/login (in memory; shared once distributed mode lands). */
-  signInThrottle: SignInThrottle;
-  defaultWorkspace: Workspace;
-}
+// The services' shape lives in services.ts: routes and retention depend on it, not on this wiring.
+import type { Services } from './services.ts';
+export type { Services };
 
 function openStore(config: Config, logger: Logger): Store {
   if (config.databaseUrl) {

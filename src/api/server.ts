@@ -2,7 +2,7 @@
 import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { ZodError } from 'zod';
-import type { Services } from '../app.ts';
+import type { Services } from '../services.ts';
 import { ConnectionError } from '../engine/connections.ts';
 import { RunError } from '../engine/runs.ts';
 import { FlowValidationError } from '../engine/validate-flow.ts';

@@ -1,7 +1,7 @@
 // On a fresh data dir `serve` (and `demo`) create the first admin, owner of the default workspace
 // and the instance's operator, and print their credentials once: the way into the web UI.
 import { randomBytes } from 'node:crypto';
-import type { Services } from '../app.ts';
+import type { Services } from '../services.ts';
 import { hashPassword, hashSecret, newApiToken } from '../api/auth.ts';
 
 export interface FirstAdmin {

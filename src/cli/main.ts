@@ -15,8 +15,7 @@ import type { Role } from '../store/types.ts';
 import { runDemo } from './demo.ts';
 import { describeFirstAdmin, ensureFirstAdmin } from './first-admin.ts';
 import { calltouchCommand } from '../connectors/calltouch/cli.ts';
-import { calltouchConnector } from '../connectors/calltouch/index.ts';
-import { createConnectorHttp } from '../engine/outbound/http-client.ts';
+import { openConnectorContext } from '../engine/connector-context.ts';
 import { suggestPlan } from '../plans/calculator.ts';
 import { loadPlanCatalog } from '../plans/catalog.ts';
 import { settingsSchema, type InstanceSettings } from '../plans/instance-settings.ts';
@@ -421,13 +420,11 @@ export function buildProgram(): Command {
     calltouchCommand(async (workspace, name) => {
       const s = await openServices(loadConfig(), { logger: createLogger({ level: 'warn' }) });
       try {
-        const conn = await s.connections.open(await workspaceId(s, workspace), name, 'calltouch');
-        return {
-          auth: conn.auth,
-          logger: s.logger,
-          close: () => s.store.close(),
-          http: createConnectorHttp({ guard: s.outbound, limiter: s.limiter, limitKey: conn.id, ratePerSecond: calltouchConnector.limits!.requestsPerSecond }),
-        };
+        const ws = await workspaceId(s, workspace);
+        const conn = await s.connections.open(ws, name, 'calltouch');
+        // An export for the operator from the user's own account: not metered, no deadline.
+        const context = openConnectorContext(s, { workspaceId: ws, connector: conn.connector, connection: conn, metering: { kind: 'unmetered', why: 'cli' } });
+        return { auth: context.auth, logger: s.logger, close: () => s.store.close(), http: context.http };
       } catch (error) {
         await s.store.close();
         throw error;

@@ -9,7 +9,7 @@ import { newId } from '../lib/ids.ts';
 import type { Connection, FlowRecord, Store } from '../store/types.ts';
 import type { FlowDefinition } from './flow-schema.ts';
 import type { RateLimiter } from './outbound/rate-limiter.ts';
-import { createConnectorHttp } from './outbound/http-client.ts';
+import { openConnectorContext } from './connector-context.ts';
 import type { OutboundGuard } from './outbound/guard.ts';
 
 export interface OpenConnection {
@@ -152,12 +152,16 @@ export class Connections {
     const conn = this.openRow(row);
     if (!conn.connector.auth.test) return { ok: true, message: 'Проверка не требуется: у этого сервиса нет проверки подключения' };
     try {
-      await conn.connector.auth.test({
-        auth: conn.auth,
-        http: createConnectorHttp({ guard: this.deps.outbound, limiter, limitKey: conn.id, ratePerSecond: conn.connector.limits?.requestsPerSecond }),
-        logger,
-        signal: AbortSignal.timeout(30_000),
-      });
+      // The user's own service, asked on the user's request: not metered.
+      const context = openConnectorContext(
+        { outbound: this.deps.outbound, limiter },
+        { workspaceId: row.workspaceId, connector: conn.connector, connection: conn, metering: { kind: 'unmetered', why: 'connection-test' }, deadline: { ms: 30_000, label: 'Connection test' } },
+      );
+      try {
+        await conn.connector.auth.test({ auth: context.auth, http: context.http, logger, signal: context.signal });
+      } finally {
+        context.close();
+      }
       return { ok: true, message: 'Подключение работает' };
     } catch (error) {
       return { ok: false, message: (error as Error).message };

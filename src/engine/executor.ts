@@ -5,7 +5,7 @@
 import type { Logger } from 'pino';
 import type { ConnectorRegistry } from '../connectors/registry.ts';
 import { NotFoundError, PermanentError, TransientError } from '../connectors/errors.ts';
-import type { AuthValues } from '../connectors/types.ts';
+import type { AuthValues, ConnectorHttp } from '../connectors/types.ts';
 import type { Metrics } from '../metrics.ts';
 import type { ExecutionQueue } from '../queue/types.ts';
 import type { ExecutionRecord, ExecutionStatus, ExecutionUpdate, StepRecord, Store, TransactionUsage } from '../store/types.ts';
@@ -13,7 +13,7 @@ import { monthOf, dayOf } from '../plans/periods.ts';
 import { QuotaExceededError, type PlansService } from '../plans/service.ts';
 import type { Connections } from './connections.ts';
 import type { ActionStep, DelayStep, FilterStep, FlowDefinition, SetStep, Step } from './flow-schema.ts';
-import { createConnectorHttp } from './outbound/http-client.ts';
+import { openConnectorContext, openNamedConnection, type ConnectorContext } from './connector-context.ts';
 import type { RateLimiter } from './outbound/rate-limiter.ts';
 import type { OutboundGuard } from './outbound/guard.ts';
 import { retryDelayMs, type RetryPolicy } from './retry-policy.ts';
@@ -26,6 +26,7 @@ export const FINAL_STATUSES: ReadonlySet<ExecutionStatus> = new Set(['succeeded'
 const DONE_STEP = new Set(['succeeded', 'passed', 'not_found', 'skipped']);
 /** Reserved journal id for a webhook trigger's prepare phase (e.g. re-fetching the full order). */
 export const TRIGGER_STEP_ID = 'trigger';
+const STEP_TIMEOUT_MS = 120_000;
 
 export interface ExecutorDeps {
   store: Store;
@@ -340,7 +341,7 @@ export class Executor {
     connectionName: string | null,
     workspaceId: string,
     logger: Logger,
-    call: (auth: AuthValues, http: ReturnType<typeof createConnectorHttp>, signal: AbortSignal) => Promise<unknown>,
+    call: (auth: AuthValues, http: ConnectorHttp, signal: AbortSignal) => Promise<unknown>,
   ): Promise<StepOutcome> {
     const started = Date.now();
     const attempts = (at.previous?.attempts ?? 0) + 1;
@@ -362,8 +363,7 @@ export class Executor {
     };
     const connector = this.deps.connectors.get(at.connectorKey)!;
     const metrics = this.deps.metrics;
-    const controller = new AbortController();
-    let abortTimer: NodeJS.Timeout | undefined;
+    let context: ConnectorContext | undefined;
     const plans = this.deps.plans;
     const counted = (outcome: StepOutcome): StepOutcome => {
       const count = transactions - (at.previous?.transactions ?? 0);
@@ -373,27 +373,23 @@ export class Executor {
     };
     try {
       await plans.prepare(workspaceId);
-      const conn = connectionName ? await this.deps.connections.open(workspaceId, connectionName, connector.key) : null;
-      if (!conn && connector.auth.fields.some((f) => f.required)) {
-        throw new PermanentError(`Step needs a "${connector.key}" connection: set "connection" to the name of one`);
-      }
-      // Cleared when the attempt ends (AbortSignal.timeout would hold its timer for 2 minutes).
-      abortTimer = setTimeout(() => controller.abort(new Error('Step timed out after 120 s')), 120_000);
-      const signal = controller.signal;
-      const http = createConnectorHttp({
-        guard: this.deps.outbound,
-        limiter: this.deps.limiter,
-        limitKey: conn?.id ?? `${workspaceId}:${connector.key}`,
-        ratePerSecond: connector.limits?.requestsPerSecond,
-        signal,
+      const conn = await openNamedConnection(this.deps.connections, workspaceId, connectionName, connector, { required: true });
+      context = openConnectorContext(this.deps, {
+        workspaceId,
+        connector,
+        connection: conn,
+        deadline: { ms: STEP_TIMEOUT_MS, label: 'Step' },
         // Every request takes a transaction from the plan's quota before it is sent.
-        beforeSend: () => plans.takeTransaction(workspaceId),
-        onRequest: () => {
-          transactions++;
-          metrics.transactions.inc({ connector: connector.key });
+        metering: {
+          kind: 'metered',
+          plans,
+          onRequest: () => {
+            transactions++;
+            metrics.transactions.inc({ connector: connector.key });
+          },
         },
       });
-      const output = await call(conn?.auth ?? {}, http, signal);
+      const output = await call(context.auth, context.http, context.signal);
       // Journaling and later templates walk the output; a service's answer nested past what they
       // handle fails the step here, not the execution in a crash loop.
       if (nestsDeeperThan(output, MAX_VALUE_DEPTH)) throw new PermanentError(`The answer is nested deeper than ${MAX_VALUE_DEPTH} levels; Svyazka does not store or map such data`);
@@ -423,7 +419,7 @@ export class Executor {
       if (!(error instanceof PermanentError)) logger.warn({ stepId: at.stepId, err: error }, 'step threw an unexpected error');
       return counted({ kind: 'end', status: 'failed', error: message, record: { ...done, status: 'failed' } });
     } finally {
-      clearTimeout(abortTimer);
+      context?.close();
       metrics.stepDuration.observe({ type: at.type, connector: connector.key }, (Date.now() - started) / 1000);
     }
   }

@@ -2,7 +2,7 @@
 import { newId } from '../lib/ids.ts';
 import type { ExecutionQueue } from '../queue/types.ts';
 import type { ExecutionRecord, Store } from '../store/types.ts';
-import { mergeQuery } from '../intake/body.ts';
+import { mergeQuery } from '../lib/merge-query.ts';
 import { FINAL_STATUSES } from './executor.ts';
 
 export class RunError extends Error {

@@ -11,7 +11,7 @@ import type { FlowRecord, NewExecution, Store } from '../store/types.ts';
 import type { Connections } from './connections.ts';
 import type { FlowDefinition } from './flow-schema.ts';
 import type { FlowEvents } from './flows.ts';
-import { createConnectorHttp } from './outbound/http-client.ts';
+import { openConnectorContext, openNamedConnection } from './connector-context.ts';
 import type { RateLimiter } from './outbound/rate-limiter.ts';
 import type { OutboundGuard } from './outbound/guard.ts';
 import { dayOf, monthOf } from '../plans/periods.ts';
@@ -19,6 +19,7 @@ import type { PlansService } from '../plans/service.ts';
 
 const DEFAULT_POLL_MS = 60_000;
 const ERROR_BACKOFF_MS = 60_000;
+const POLL_TIMEOUT_MS = 300_000;
 
 export interface SchedulerDeps {
   store: Store;
@@ -142,35 +143,44 @@ export class TriggerScheduler implements FlowEvents {
     const origin = trigger.delivery === 'schedule' ? ('schedule' as const) : ('poll' as const);
     if (!trigger.poll) throw new Error(`Trigger ${def.trigger.connector}.${trigger.id} cannot be polled`);
     const connector = this.deps.connectors.get(def.trigger.connector)!;
-    const conn = def.trigger.connection ? await this.deps.connections.open(flow.workspaceId, def.trigger.connection, connector.key) : null;
+    const conn = await openNamedConnection(this.deps.connections, flow.workspaceId, def.trigger.connection, connector);
     const metrics = this.deps.metrics;
     const plans = this.deps.plans;
     await plans.prepare(flow.workspaceId, now);
     let transactions = 0;
-    const http = createConnectorHttp({
-      guard: this.deps.outbound,
-      limiter: this.deps.limiter,
-      limitKey: conn?.id ?? `${flow.workspaceId}:${connector.key}`,
-      ratePerSecond: connector.limits?.requestsPerSecond,
+    const context = openConnectorContext(this.deps, {
+      workspaceId: flow.workspaceId,
+      connector,
+      connection: conn,
+      deadline: { ms: POLL_TIMEOUT_MS, label: 'Poll' },
       // A poll's requests are transactions like an action's (a quota-exhausted poll fails and backs off).
-      beforeSend: () => plans.takeTransaction(flow.workspaceId),
-      onRequest: () => {
-        transactions++;
-        metrics.transactions.inc({ connector: connector.key });
+      metering: {
+        kind: 'metered',
+        plans,
+        onRequest: () => {
+          transactions++;
+          metrics.transactions.inc({ connector: connector.key });
+        },
       },
     });
-    const { events, cursor } = await trigger.poll(
-      {
-        auth: conn?.auth ?? {},
-        http,
-        logger: this.deps.logger,
-        signal: AbortSignal.timeout(300_000),
-        options: def.trigger.options,
-        flowId: flow.id,
-        parsingDays: plans.planOf(flow.workspaceId).marketplaceParsingDays,
-      },
-      state?.cursor,
-    );
+    let polled: Awaited<ReturnType<NonNullable<TriggerDefinition['poll']>>>;
+    try {
+      polled = await trigger.poll(
+        {
+          auth: context.auth,
+          http: context.http,
+          logger: this.deps.logger,
+          signal: context.signal,
+          options: def.trigger.options,
+          flowId: flow.id,
+          parsingDays: plans.planOf(flow.workspaceId).marketplaceParsingDays,
+        },
+        state?.cursor,
+      );
+    } finally {
+      context.close();
+    }
+    const { events, cursor } = polled;
     const executions: NewExecution[] = events.map((event) => ({
       id: newId('ex', now),
       workspaceId: flow.workspaceId,
@@ -180,11 +190,13 @@ export class TriggerScheduler implements FlowEvents {
       origin,
       trigger: event.payload,
       nextRunAt: now,
+      // An event seen again (a redelivery, an overlapping page) finds its key taken and starts nothing.
+      dedupeKey: event.dedupeKey ?? null,
     }));
     const usage = { workspaceId: flow.workspaceId, flowId: flow.id, connector: connector.key, count: transactions, day: dayOf(now), month: monthOf(now) };
-    await this.deps.store.commitPoll(flow.id, cursor, executions, null, now, usage);
-    if (executions.length > 0) await this.deps.queue.push(executions.map((e) => ({ executionId: e.id })));
-    return executions.length;
+    const created = await this.deps.store.commitPoll(flow.id, cursor, executions, null, now, usage);
+    if (created.length > 0) await this.deps.queue.push(created.map((executionId) => ({ executionId })));
+    return created.length;
   }
 }
 

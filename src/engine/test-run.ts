@@ -13,7 +13,7 @@ import { newId } from '../lib/ids.ts';
 import type { Connections } from './connections.ts';
 import { TRIGGER_STEP_ID } from './executor.ts';
 import type { ActionStep, FlowDefinition, Step } from './flow-schema.ts';
-import { createConnectorHttp } from './outbound/http-client.ts';
+import { openConnectorContext, openNamedConnection, type ConnectorContext } from './connector-context.ts';
 import type { RateLimiter } from './outbound/rate-limiter.ts';
 import type { OutboundGuard } from './outbound/guard.ts';
 import { pinnedHttp, type SandboxPool } from './sandboxes.ts';
@@ -179,24 +179,21 @@ export class TestRunner {
     return { step: { ...base, status: 'failed', output: null, error: outcome.error, durationMs: Date.now() - started }, trigger: body };
   }
 
-  /** One call to a connector with the step's connection, or the sandbox's; never metered. */
+  /** One call to a connector with the step's connection (metered like a run's) or the sandbox's (not metered). */
   private async callConnector(
     connectorKey: string,
     connectionName: string | null,
     call: Call,
     run: (auth: AuthValues, http: ConnectorHttp, signal: AbortSignal) => Promise<unknown>,
   ): Promise<{ ok: true; output: unknown } | { ok: false; notFound: boolean; error: string }> {
-    const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(new Error(`Step timed out after ${STEP_TIMEOUT_MS / 1000} s`)), STEP_TIMEOUT_MS);
     const sent = { count: 0 };
+    let context: ConnectorContext | undefined;
     try {
       const connector = this.deps.connectors.get(connectorKey);
       if (!connector) throw new PermanentError(`Connector "${connectorKey}" is not available in this build`);
-      const { auth, http } = call.sandbox
-        ? await this.sandboxed(connector, connectionName, call.workspaceId, controller.signal)
-        : await this.real(connector, connectionName, call, controller.signal, sent);
+      context = call.sandbox ? await this.sandboxed(connector, connectionName, call.workspaceId) : await this.real(connector, connectionName, call, sent);
       try {
-        const output = await run(auth, http, controller.signal);
+        const output = await run(context.auth, context.http, context.signal);
         if (nestsDeeperThan(output, MAX_VALUE_DEPTH)) throw new PermanentError(`The answer is nested deeper than ${MAX_VALUE_DEPTH} levels; Svyazka does not store or map such data`);
         return { ok: true, output };
       } finally {
@@ -209,31 +206,25 @@ export class TestRunner {
       const message = (error as Error).message || String(error);
       return { ok: false, notFound: error instanceof NotFoundError, error: message };
     } finally {
-      clearTimeout(timer);
+      context?.close();
     }
   }
 
-  private async real(connector: ConnectorDefinition, connectionName: string | null, call: Call, signal: AbortSignal, sent: { count: number }) {
+  private async real(connector: ConnectorDefinition, connectionName: string | null, call: Call, sent: { count: number }): Promise<ConnectorContext> {
     const workspaceId = call.workspaceId;
     await this.deps.plans.prepare(workspaceId);
-    const conn = connectionName ? await this.deps.connections.open(workspaceId, connectionName, connector.key) : null;
-    if (!conn && connector.auth.fields.some((f) => f.required)) {
-      throw new PermanentError(`Step needs a "${connector.key}" connection: set "connection" to the name of one`);
-    }
-    const http = createConnectorHttp({
-      guard: this.deps.outbound,
-      limiter: this.deps.limiter,
-      limitKey: conn?.id ?? `${workspaceId}:${connector.key}`,
-      ratePerSecond: connector.limits?.requestsPerSecond,
-      signal,
+    const conn = await openNamedConnection(this.deps.connections, workspaceId, connectionName, connector, { required: true });
+    return openConnectorContext(this.deps, {
+      workspaceId,
+      connector,
+      connection: conn,
+      deadline: { ms: STEP_TIMEOUT_MS, label: 'Step' },
       // A real API call: it takes a transaction from the plan like any run's.
-      beforeSend: () => this.deps.plans.takeTransaction(workspaceId),
-      onRequest: () => void sent.count++,
+      metering: { kind: 'metered', plans: this.deps.plans, onRequest: () => void sent.count++ },
     });
-    return { auth: conn?.auth ?? {}, http };
   }
 
-  private async sandboxed(connector: ConnectorDefinition, connectionName: string | null, workspaceId: string, signal: AbortSignal) {
+  private async sandboxed(connector: ConnectorDefinition, connectionName: string | null, workspaceId: string): Promise<ConnectorContext> {
     const endpoint = await this.deps.sandboxes.endpoint(connector);
     let auth: AuthValues = endpoint.credentials ?? {};
     if (!endpoint.credentials) {
@@ -242,8 +233,15 @@ export class TestRunner {
       // Secrets stay home: the echo answers with what it got, and the answer is shown in the editor.
       auth = conn ? withoutSecrets(connector, conn.auth) : { baseUrl: endpoint.baseUrl };
     }
-    const http = createConnectorHttp({ guard: this.deps.outbound, limiter: this.deps.limiter, limitKey: `sandbox:${connector.key}`, ratePerSecond: connector.limits?.requestsPerSecond, signal });
-    return { auth, http: pinnedHttp(http, endpoint.baseUrl) };
+    const context = openConnectorContext(this.deps, {
+      workspaceId,
+      connector,
+      connection: null,
+      sandbox: { auth },
+      metering: { kind: 'unmetered', why: 'sandbox' },
+      deadline: { ms: STEP_TIMEOUT_MS, label: 'Step' },
+    });
+    return { ...context, http: pinnedHttp(context.http, endpoint.baseUrl) };
   }
 }
 

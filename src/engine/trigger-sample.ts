@@ -9,14 +9,15 @@ import type { Logger } from 'pino';
 import type { ConnectorRegistry } from '../connectors/registry.ts';
 import type { TriggerContext, TriggerEvent } from '../connectors/types.ts';
 import type { FlowRecord, Store } from '../store/types.ts';
-import type { Connections } from './connections.ts';
+import type { Connections, OpenConnection } from './connections.ts';
 import type { FlowDefinition } from './flow-schema.ts';
-import { createConnectorHttp } from './outbound/http-client.ts';
+import { openConnectorContext, openNamedConnection } from './connector-context.ts';
 import type { RateLimiter } from './outbound/rate-limiter.ts';
 import type { OutboundGuard } from './outbound/guard.ts';
 import type { PlansService } from '../plans/service.ts';
 
 const MAX_EVENTS = 20;
+const SAMPLE_TIMEOUT_MS = 60_000;
 
 export class NotPollableError extends Error {
   constructor(message: string) {
@@ -35,19 +36,31 @@ export interface PollSampleDeps {
   plans: PlansService;
 }
 
-async function sampleContext(deps: PollSampleDeps, flow: FlowRecord, def: FlowDefinition): Promise<TriggerContext> {
+function triggerConnection(deps: PollSampleDeps, flow: FlowRecord, def: FlowDefinition): Promise<OpenConnection | null> {
+  return openNamedConnection(deps.connections, flow.workspaceId, def.trigger.connection, deps.connectors.get(def.trigger.connector)!);
+}
+
+function sampleContext(deps: PollSampleDeps, flow: FlowRecord, def: FlowDefinition, conn: OpenConnection | null): { ctx: TriggerContext; close: () => void } {
   const connector = deps.connectors.get(def.trigger.connector)!;
-  const conn = def.trigger.connection ? await deps.connections.open(flow.workspaceId, def.trigger.connection, connector.key) : null;
   // Like a connection test: requests to the user's own service, not metered.
-  const http = createConnectorHttp({ guard: deps.outbound, limiter: deps.limiter, limitKey: conn?.id ?? `${flow.workspaceId}:${connector.key}`, ratePerSecond: connector.limits?.requestsPerSecond });
+  const context = openConnectorContext(deps, {
+    workspaceId: flow.workspaceId,
+    connector,
+    connection: conn,
+    metering: { kind: 'unmetered', why: 'sample' },
+    deadline: { ms: SAMPLE_TIMEOUT_MS, label: 'Sample' },
+  });
   return {
-    auth: conn?.auth ?? {},
-    http,
-    logger: deps.logger,
-    signal: AbortSignal.timeout(60_000),
-    options: def.trigger.options,
-    flowId: flow.id,
-    parsingDays: deps.plans.planOf(flow.workspaceId).marketplaceParsingDays,
+    ctx: {
+      auth: context.auth,
+      http: context.http,
+      logger: deps.logger,
+      signal: context.signal,
+      options: def.trigger.options,
+      flowId: flow.id,
+      parsingDays: deps.plans.planOf(flow.workspaceId).marketplaceParsingDays,
+    },
+    close: context.close,
   };
 }
 
@@ -57,16 +70,21 @@ export async function pollSample(deps: PollSampleDeps, flow: FlowRecord): Promis
   if (!trigger?.poll || (trigger.delivery !== 'poll' && trigger.delivery !== 'schedule')) {
     throw new NotPollableError('This flow\'s trigger is not polled: catch a sample by sending a webhook instead');
   }
-  const ctx = await sampleContext(deps, flow, def);
-  const state = await deps.store.getTriggerCursor(flow.id);
-  let events: TriggerEvent[] = (await trigger.poll(ctx, state?.cursor)).events;
+  const { ctx, close } = sampleContext(deps, flow, def, await triggerConnection(deps, flow, def));
+  let events: TriggerEvent[];
   let lookedBack = false;
-  if (events.length === 0) {
-    const cursor = trigger.sampleCursor?.(new Date());
-    if (cursor !== undefined) {
-      events = (await trigger.poll(ctx, cursor)).events;
-      lookedBack = true;
+  try {
+    const state = await deps.store.getTriggerCursor(flow.id);
+    events = (await trigger.poll(ctx, state?.cursor)).events;
+    if (events.length === 0) {
+      const cursor = trigger.sampleCursor?.(new Date());
+      if (cursor !== undefined) {
+        events = (await trigger.poll(ctx, cursor)).events;
+        lookedBack = true;
+      }
     }
+  } finally {
+    close();
   }
   // Services list oldest first: keep the latest, newest first.
   return { events: events.slice(-MAX_EVENTS).reverse().map((e) => e.payload), lookedBack };
@@ -80,6 +98,10 @@ export async function prepareSample(deps: PollSampleDeps, flow: FlowRecord, body
   const def = flow.definition as FlowDefinition;
   const trigger = deps.connectors.flowTrigger(def.trigger);
   if (!trigger?.prepare || !body || typeof body !== 'object' || Array.isArray(body)) return body;
-  const event = await trigger.prepare(await sampleContext(deps, flow, def), body as Record<string, unknown>);
-  return event.payload;
+  const { ctx, close } = sampleContext(deps, flow, def, await triggerConnection(deps, flow, def));
+  try {
+    return (await trigger.prepare(ctx, body as Record<string, unknown>)).payload;
+  } finally {
+    close();
+  }
 }

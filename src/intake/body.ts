@@ -12,6 +12,10 @@
 // defines "__proto__" as an own property, the form builder collects fields in Maps and only
 // writes checked keys into the plain objects it returns, and mergeQuery skips these keys. The
 // refusal keeps such keys away from flows (templates, `{...spread}`, lodash-style merges).
+import { isForbiddenKey as isForbidden } from '../lib/merge-query.ts';
+
+// Intake's callers merge the query in with the parsed body; the merge itself is neutral (lib/).
+export { mergeQuery } from '../lib/merge-query.ts';
 
 export type BodyKind = 'json' | 'form' | 'text' | 'empty';
 
@@ -64,23 +68,6 @@ export function parseWebhookBody(raw: Buffer, contentType: string | undefined, l
   if (mime.startsWith('text/')) return { kind: 'text', body: { text: decodeText(raw, charsetOf(contentType!, semi)) } };
   if (mime === '') return guess(raw, contentType === undefined ? 'utf-8' : charsetOf(contentType, semi), limits);
   throw new BodyError(415, 'unsupported_content_type', `Content type "${truncate(mime, 100)}" is not supported; send ${ACCEPTED_TYPES}.`);
-}
-
-/**
- * Query parameters (`?a=1&b[c]=2`, parsed by parseQueryString) merged into the parsed body, which
- * is what a flow sees as `trigger`:
- * - body an object: a deep merge; on a conflict the body wins (a key present in both keeps the
- *   body's value, except that two objects are merged key by key). Arrays are values, not merged.
- * - body not an object (a JSON array or scalar): `{ ...query, body }`, so the query stays
- *   addressable by name and the body sits under `body` (a query parameter named `body` loses, as
- *   in the object case).
- * - no query parameters: the body itself, unchanged (same reference).
- * Inputs are never mutated. Forbidden keys are skipped (the parsers never produce them anyway).
- */
-export function mergeQuery(body: unknown, query: Record<string, unknown>): unknown {
-  if (!hasKeys(query)) return body;
-  if (!isPlainObject(body)) return mergeDeep(query, { body });
-  return mergeDeep(query, body);
 }
 
 /** A query string without its leading `?`, with the same bracket rules and limits as form bodies. */
@@ -449,12 +436,6 @@ function checkedKey(key: string): string {
   return key;
 }
 
-/** `__proto__`, `constructor` or `prototype`, without hashing every fresh key string (as a Set lookup would): most keys fail the length test. */
-function isForbidden(key: string): boolean {
-  const n = key.length;
-  if (n === 9) return key === '__proto__' || key === 'prototype';
-  return n === 11 && key === 'constructor';
-}
 
 function finishSlot(slot: Slot, limits: BodyLimits, state: { keys: number }): unknown {
   if (typeof slot === 'string') return slot;
@@ -589,30 +570,4 @@ function hexValue(c: number): number {
 
 function truncate(s: string, max: number): string {
   return s.length <= max ? s : `${s.slice(0, max)}…`;
-}
-
-// ---------------------------------------------------------------------------------------------
-// mergeQuery helpers
-
-function hasKeys(o: Record<string, unknown>): boolean {
-  for (const _ in o) return true;
-  return false;
-}
-
-function isPlainObject(v: unknown): v is Record<string, unknown> {
-  if (v === null || typeof v !== 'object' || Array.isArray(v)) return false;
-  const proto = Object.getPrototypeOf(v);
-  return proto === Object.prototype || proto === null;
-}
-
-function mergeDeep(under: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const key of Object.keys(under)) if (!isForbidden(key)) out[key] = under[key];
-  for (const key of Object.keys(over)) {
-    if (isForbidden(key)) continue;
-    const value = over[key];
-    const below = out[key];
-    out[key] = isPlainObject(below) && isPlainObject(value) ? mergeDeep(below, value) : value;
-  }
-  return out;
 }

@@ -1,7 +1,7 @@
 // Retention: webhook history (and, unless turned off, finished executions with their journals)
 // older than the plan's days is deleted in small batches, each its own short write, so intake is
 // never blocked for long; freed pages go back to the file system (incremental vacuum).
-import type { Services } from '../app.ts';
+import type { Services } from '../services.ts';
 
 const BATCH = 500;
 const EVERY_MS = 10 * 60_000;

@@ -304,4 +304,12 @@ export const migrations: Record<string, Migration> = {
       for (const ddl of sqliteChangeTriggers(SETTINGS_SOURCE)) await sql.raw(ddl).execute(db);
     },
   },
+  '0009_dedupe': {
+    async up(db: Kysely<unknown>) {
+      // A trigger event's stable id (TriggerEvent.dedupeKey): one execution per event and flow, so a
+      // poll that sees an event twice starts it once. Replays and manual runs carry none.
+      await db.schema.alterTable('executions').addColumn('dedupe_key', 'text').execute();
+      await sql`CREATE UNIQUE INDEX executions_dedupe ON executions (flow_id, dedupe_key) WHERE dedupe_key IS NOT NULL`.execute(db);
+    },
+  },
 };

@@ -135,6 +135,8 @@ export interface ExecutionsTable {
   started_at: number | null;
   finished_at: number | null;
   updated_at: number;
+  /** The trigger event's stable id; unique per flow (migration 0009_dedupe). */
+  dedupe_key: string | null;
 }
 
 export interface ExecutionStepsTable {

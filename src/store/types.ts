@@ -156,6 +156,8 @@ export interface NewExecution {
   origin: ExecutionRecord['origin'];
   trigger: unknown;
   nextRunAt: number;
+  /** The trigger event's stable id: a second execution of the same flow with the same key is not created. */
+  dedupeKey?: string | null;
 }
 
 export interface NewWebhook extends Omit<WebhookRecord, 'id'> {
@@ -488,7 +490,8 @@ export interface Store {
   // polling triggers
   getTriggerCursor(flowId: string): Promise<{ cursor: unknown; lastRunAt: number | null } | undefined>;
   /** Stores new executions and the new cursor together: an event is never lost nor doubled. */
-  commitPoll(flowId: string, cursor: unknown, executions: NewExecution[], error: string | null, now: number, usage?: TransactionUsage): Promise<void>;
+  /** Stores the cursor and the new executions in one write; resolves to the ids of those created (a known dedupe key creates none). */
+  commitPoll(flowId: string, cursor: unknown, executions: NewExecution[], error: string | null, now: number, usage?: TransactionUsage): Promise<string[]>;
 
   plans: PlanStore;
   changes: ChangeStore;

@@ -1,7 +1,7 @@
 // The audit log: owners read their workspace's, the instance operator reads every workspace's.
 // Also the look-ups route declarations use to name what they change before it changes.
 import { z } from 'zod';
-import type { Services } from '../../app.ts';
+import type { Services } from '../../services.ts';
 import { Flows } from '../../engine/flows.ts';
 import type { AuditEntry, Principal, Workspace } from '../../store/types.ts';
 import { AuthError, workspaceFor } from '../auth.ts';

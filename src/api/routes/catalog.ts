@@ -1,6 +1,6 @@
 // Connectors' catalogs.
 import { z } from 'zod';
-import type { Services } from '../../app.ts';
+import type { Services } from '../../services.ts';
 import { catalogOf } from '../../connectors/catalog.ts';
 import { notFound, type ApiRouter } from '../router.ts';
 

@@ -1,7 +1,7 @@
 // Connections to services; credentials go in, never out. A connection is named by flows, so a
 // rename rewrites them and a delete is refused while any flow still names it.
 import { z } from 'zod';
-import type { Services } from '../../app.ts';
+import type { Services } from '../../services.ts';
 import { flowsUsing, withConnectionRenamed } from '../../engine/connections.ts';
 import type { FlowDefinition } from '../../engine/flow-schema.ts';
 import { FlowValidationError, validateFlow } from '../../engine/validate-flow.ts';

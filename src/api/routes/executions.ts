@@ -1,6 +1,6 @@
 // Executions with their step journal; retry and cancel.
 import { z } from 'zod';
-import type { Services } from '../../app.ts';
+import type { Services } from '../../services.ts';
 import { notFound, type ApiRouter } from '../router.ts';
 import { executionView } from '../views.ts';
 import { id, limit, executionStatus, time } from './params.ts';

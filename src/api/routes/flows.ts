@@ -1,6 +1,6 @@
 // Flows: CRUD, enable/disable, import/export, the field picker.
 import { z } from 'zod';
-import type { Services } from '../../app.ts';
+import type { Services } from '../../services.ts';
 import { PermanentError } from '../../connectors/errors.ts';
 import { flattenSample } from '../../engine/flatten.ts';
 import { FlowNotFoundError, Flows } from '../../engine/flows.ts';
@@ -8,7 +8,7 @@ import { NotPollableError, pollSample, prepareSample } from '../../engine/trigge
 import { waitForSample } from '../../engine/sample-wait.ts';
 import { validateFlow } from '../../engine/validate-flow.ts';
 import { startOfDay } from '../../engine/zoned-time.ts';
-import { mergeQuery } from '../../intake/body.ts';
+import { mergeQuery } from '../../lib/merge-query.ts';
 import { monthOf } from '../../plans/periods.ts';
 import { ApiError, notFound, type ApiRouter } from '../router.ts';
 import { id } from './params.ts';

@@ -1,6 +1,6 @@
 // Every /api/v1 route, one module per resource. Each handler is scoped to ctx.workspaceId;
 // records of other workspaces are simply not found.
-import type { Services } from '../../app.ts';
+import type { Services } from '../../services.ts';
 import type { ApiRouter } from '../router.ts';
 import { registerSessionRoutes } from './session.ts';
 import { registerWorkspacesRoutes } from './workspaces.ts';

@@ -3,7 +3,7 @@
 // user sees the invitation after signing in — an address without an account sees it once the
 // operator creates the account (`svyazka user create`) — and accepts or declines it.
 import { z } from 'zod';
-import type { Services } from '../../app.ts';
+import type { Services } from '../../services.ts';
 import { emailAddress } from '../../lib/email.ts';
 import { newId } from '../../lib/ids.ts';
 import type { Invitation, Principal, Role } from '../../store/types.ts';

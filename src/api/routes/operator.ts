@@ -1,6 +1,6 @@
 // The instance operator's own routes: every workspace with its plan, trial and balance, the
 // operators, and the instance settings (trial end, who creates workspaces).
-import type { Services } from '../../app.ts';
+import type { Services } from '../../services.ts';
 import { settingsSchema, SettingsError } from '../../plans/instance-settings.ts';
 import { ApiError, type ApiRouter } from '../router.ts';
 

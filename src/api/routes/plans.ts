@@ -1,7 +1,7 @@
 // Plans, usage, balance and notifications of the workspace. Everyone in it reads them; only the
 // instance operator changes the plan or the balance (of any workspace, named in X-Workspace).
 import { z } from 'zod';
-import type { Services } from '../../app.ts';
+import type { Services } from '../../services.ts';
 import { newId } from '../../lib/ids.ts';
 import { suggestPlan } from '../../plans/calculator.ts';
 import { ApiError, type ApiRouter } from '../router.ts';

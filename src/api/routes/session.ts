@@ -1,6 +1,6 @@
 // Sign in and out with a password (session cookie), who am I, and changing one's password.
 import { z } from 'zod';
-import type { Services } from '../../app.ts';
+import type { Services } from '../../services.ts';
 import { emailAddress } from '../../lib/email.ts';
 import { checkSignIn, hashPassword, hashSecret, newSessionId, SESSION_COOKIE, SESSION_DAYS, sessionIdOf, verifyPassword } from '../auth.ts';
 import { ApiError, type ApiRouter } from '../router.ts';

@@ -1,5 +1,5 @@
 // Ready-made flows to start from (src/engine/templates.ts).
-import type { Services } from '../../app.ts';
+import type { Services } from '../../services.ts';
 import { FLOW_TEMPLATES } from '../../engine/templates.ts';
 import type { ApiRouter } from '../router.ts';
 

@@ -1,7 +1,7 @@
 // Workspace variables for templates ({{vars.NAME}}). Every value is sealed at rest; a secret one
 // never comes back after saving (the answer says it is set), a plain one does.
 import { z } from 'zod';
-import type { Services } from '../../app.ts';
+import type { Services } from '../../services.ts';
 import { MAX_VARIABLE_BYTES, VARIABLE_NAME, VariableError } from '../../engine/variables.ts';
 import { ApiError, notFound, type ApiRouter } from '../router.ts';
 

@@ -1,6 +1,6 @@
 // Webhook history and replay.
 import { z } from 'zod';
-import type { Services } from '../../app.ts';
+import type { Services } from '../../services.ts';
 import { notFound, type ApiRouter } from '../router.ts';
 import { executionView, webhookView } from '../views.ts';
 import { id, limit, time } from './params.ts';

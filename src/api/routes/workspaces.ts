@@ -1,7 +1,7 @@
 // Workspaces and their settings, members and API tokens. New members come by invitation
 // (invitations.ts); an existing member's role changes here directly.
 import { z } from 'zod';
-import type { Services } from '../../app.ts';
+import type { Services } from '../../services.ts';
 import { emailAddress } from '../../lib/email.ts';
 import type { Role, Workspace } from '../../store/types.ts';
 import { hashSecret, newApiToken, ROLE_RANK } from '../auth.ts';

@@ -46,9 +46,11 @@ import { SqliteVariableStore } from './variable-store.ts';
 
 const INSERT_WEBHOOK = `INSERT INTO webhooks (id, workspace_id, flow_id, method, headers, query, body, body_kind,
   content_type, size, ip, status, error, received_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)`;
+// A known (flow_id, dedupe_key) creates nothing: the event already has its execution.
 const INSERT_EXECUTION = `INSERT INTO executions (id, workspace_id, flow_id, flow_version, webhook_id, origin, status,
-  trigger, error, error_step, retries, next_run_at, created_at, started_at, finished_at, updated_at)
-  VALUES (?,?,?,?,?,?,'queued',?,NULL,NULL,0,?,?,NULL,NULL,?)`;
+  trigger, error, error_step, retries, next_run_at, created_at, started_at, finished_at, updated_at, dedupe_key)
+  VALUES (?,?,?,?,?,?,'queued',?,NULL,NULL,0,?,?,NULL,NULL,?,?)
+  ON CONFLICT (flow_id, dedupe_key) WHERE dedupe_key IS NOT NULL DO NOTHING`;
 const UPSERT_STEP = `INSERT INTO execution_steps (execution_id, step_id, idx, type, status, input, output, error, attempts,
   transactions, resume_at, started_at, finished_at, sealed_output) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)
   ON CONFLICT (execution_id, step_id) DO UPDATE SET status = excluded.status, input = excluded.input,
@@ -476,9 +478,10 @@ export class SqliteStore implements Store {
     });
   }
 
-  private insertExecution(e: NewExecution, trigger = JSON.stringify(e.trigger ?? {})): void {
+  /** False when the execution's dedupe key is already taken for its flow (nothing was inserted). */
+  private insertExecution(e: NewExecution, trigger = JSON.stringify(e.trigger ?? {})): boolean {
     const now = Date.now();
-    this.db.runSql(INSERT_EXECUTION, [
+    const changes = this.db.runSql(INSERT_EXECUTION, [
       e.id,
       e.workspaceId,
       e.flowId,
@@ -489,7 +492,9 @@ export class SqliteStore implements Store {
       e.nextRunAt,
       now,
       now,
+      e.dedupeKey ?? null,
     ]);
+    return changes > 0;
   }
 
   async listWebhooks(workspaceId: string, filter: WebhookFilter): Promise<Page<WebhookRecord>> {
@@ -691,10 +696,11 @@ export class SqliteStore implements Store {
     return row && { cursor: parseJson(row.cursor), lastRunAt: row.last_run_at === null ? null : Number(row.last_run_at) };
   }
 
-  async commitPoll(flowId: string, cursor: unknown, executions: NewExecution[], error: string | null, now: number, usage?: TransactionUsage): Promise<void> {
+  async commitPoll(flowId: string, cursor: unknown, executions: NewExecution[], error: string | null, now: number, usage?: TransactionUsage): Promise<string[]> {
+    const created: string[] = [];
     await this.db.write(() => {
       if (usage) this.addTransactions(usage);
-      for (const e of executions) this.insertExecution(e);
+      for (const e of executions) if (this.insertExecution(e)) created.push(e.id);
       const cursorText = cursor === undefined ? null : JSON.stringify(cursor);
       this.db.run(
         this.q
@@ -705,6 +711,7 @@ export class SqliteStore implements Store {
           ),
       );
     });
+    return created;
   }
 }
 
