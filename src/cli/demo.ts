@@ -113,6 +113,7 @@ export async function runDemo(port?: string): Promise<void> {
       `  echo service (stands in for any HTTP API): ${echo.baseUrl}`,
       ...crm.describe(),
       ...ct.describe(),
+      `  Shared demo data: the ${dataSet.orders.length} RetailCRM sandbox orders (last 30 days) have Calltouch deals with the same numbers and phones, e.g. ${String(sample.number)}`,
       `  RetailCRM sandbox: order ${crmChange.number} was just moved to "${crmChange.status}"; its trigger called the flow, which wrote a customer note`,
       `  (flow: ${crm.webhookUrl})`,
       `  demo workspace API token: ${token}`,
