@@ -36,7 +36,8 @@ export const calltouchConnector: ConnectorDefinition = {
   label: { ru: 'Calltouch', en: 'Calltouch' },
   description: 'Коллтрекинг и сквозная аналитика: выгрузка журнала сделок, создание и изменение сделок, новые сделки.',
   auth: { fields: authFields, test: testConnection },
-  limits: { requestsPerSecond: 5 },
+  // Calltouch counts 5 req/s per account: every connection to one site id shares one budget.
+  limits: { requestsPerSecond: 5, keyOf: (auth) => `calltouch:${String(auth.siteId ?? '').trim()}` },
   triggers: [orderNew],
   actions: [ordersExport, ordersFind, orderCreate, orderUpdate],
   sandbox: (opts) => startCalltouchSandbox(opts),

@@ -143,3 +143,33 @@ test('demo wiring: connection + flows; the RetailCRM → Calltouch flow runs aga
     await demo.close();
   }
 });
+
+test('a deal Calltouch answers with an error fails the step with its message (not a success with calltouchOrderId null)', async () => {
+  const { createServer } = await import('node:http');
+  const { listen } = await import('../../../src/lib/listen.ts');
+  const bodies: any[] = [];
+  const fake = createServer(async (req, res) => {
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    const body = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}');
+    bodies.push(body);
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ data: { orders: [{ orderNumber: body.orders?.[0]?.orderNumber, error: { message: 'Не найдено обращение для привязки сделки' } }] } }));
+  });
+  const port = await listen(fake, 0, '127.0.0.1');
+  try {
+    const conn = await app.api('/api/v1/connections', { body: { name: 'ct-deal-error', connector: 'calltouch', auth: { ...sb.credentials, nodeHost: `http://127.0.0.1:${port}` } } });
+    assert.equal(conn.status, 201, JSON.stringify(conn.json));
+    const send = await flowWith('deal-error', [
+      { id: 'deal', type: 'action', connector: 'calltouch', action: 'order.create', connection: 'ct-deal-error', input: { orderNumber: '{{trigger.n}}', phones: '{{trigger.phone}}' } },
+    ]);
+    const ex = await finished(await send({ n: 'ERR-1', phone: '79160000001' }));
+    assert.equal(ex.status, 'failed', JSON.stringify(ex));
+    assert.match(JSON.stringify(ex), /Не найдено обращение для привязки сделки/);
+    assert.equal(bodies.length, 1, 'a permanent failure is not retried');
+    assert.deepEqual(Object.keys(bodies[0].orders[0].matching[0]).sort(), ['callContactParams', 'type']);
+  } finally {
+    fake.closeAllConnections();
+    await new Promise<void>((resolve) => fake.close(() => resolve()));
+  }
+});

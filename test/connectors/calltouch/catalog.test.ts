@@ -69,7 +69,8 @@ test('the envelope fields are the seed\'s', { skip: seedsMissing }, () => {
 
 test('connector definition', () => {
   assert.equal(calltouchConnector.key, 'calltouch');
-  assert.deepEqual(calltouchConnector.limits, { requestsPerSecond: 5 });
+  assert.equal(calltouchConnector.limits?.requestsPerSecond, 5);
+  assert.equal(calltouchConnector.limits?.keyOf?.({ siteId: '12345' }), 'calltouch:12345');
   const auth = Object.fromEntries(calltouchConnector.auth.fields.map((f) => [f.id, f]));
   assert.equal(auth.siteId.required, true);
   assert.equal(auth.clientApiId.secret, true);
