@@ -3,6 +3,7 @@
 // `order[id]={{ order.id }}`; intake has already turned bracketed keys into nested objects. With
 // `refetch` (on by default) `prepare` loads the full order (GET orders/{id}?by=id) so every field of
 // the catalog is present; fields the webhook sent that the order lacks stay mappable.
+import { createHash } from 'node:crypto';
 import { PermanentError } from '../../errors.ts';
 import type { TriggerContext, TriggerDefinition, TriggerEvent } from '../../types.ts';
 import { RetailcrmClient } from '../client.ts';
@@ -39,7 +40,8 @@ export async function prepareOrderEvent(ctx: TriggerContext, body: Obj): Promise
   }
   const client = new RetailcrmClient(ctx);
   const order = await client.getOrder(id, 'id');
-  return { payload: { ...base, ...order }, dedupeKey: `${order.id}:${String(order.statusUpdatedAt ?? '')}` };
+  // The order's state as loaded, not statusUpdatedAt: that repeats for every change but a status change.
+  return { payload: { ...base, ...order }, dedupeKey: `${order.id}:${createHash('sha256').update(JSON.stringify(order)).digest('hex').slice(0, 32)}` };
 }
 
 /** What the user sets up in RetailCRM for this flow, in Russian (shown next to the webhook URL). */
