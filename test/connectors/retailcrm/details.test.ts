@@ -228,3 +228,23 @@ test('a wrong key is still 403 with its own message, not Access denied.', async 
   assert.equal(res.status, 403);
   assert.deepEqual(res.json, { success: false, errorMsg: 'Wrong "apiKey" value.' });
 });
+
+test('a marketplace order looks all its offer articles up in one inventories and one products request', async () => {
+  const inv = sb.requestCount('GET /api/v5/store/inventories');
+  const prod = sb.requestCount('GET /api/v5/store/products');
+  const out = (await action('order.createFromOzon').run(actionCtx(sb.credentials, { idempotencyKey: 'svz-ozon-batch' }), {
+    firstName: 'Пакет',
+    phone: '+79160003344',
+    products: JSON.stringify([
+      { offer_id: 'TS-SIZED-L', quantity: 1 },
+      { offer_id: 'MG-CER-350', quantity: 2 },
+      { offer_id: 'HP-BT-500', quantity: 1 },
+      { offer_id: 'TS-SIZED-L', quantity: 1 },
+    ]),
+  })) as any;
+  assert.deepEqual(out.notFoundArticles, []);
+  const order = sb.state.orders.find((o) => o.id === out.id)!;
+  assert.deepEqual(order.items.map((it: any) => it.offer.article), ['TS-SIZED-L', 'MG-CER-350', 'HP-BT-500', 'TS-SIZED-L']);
+  assert.equal(sb.requestCount('GET /api/v5/store/inventories') - inv, 1);
+  assert.equal(sb.requestCount('GET /api/v5/store/products') - prod, 1);
+});

@@ -13,7 +13,7 @@ import {
 } from '../fields.ts';
 import { assemble, isUnset, take } from '../mapping.ts';
 import { createOrderOnce } from './order-create.ts';
-import { findByArticle } from './product-find-by-article.ts';
+import { findByArticles } from './product-find-by-article.ts';
 
 type Obj = Record<string, unknown>;
 
@@ -29,8 +29,9 @@ async function createWithLines(ctx: ActionContext, order: Obj, lines: Marketplac
   const site = client.siteOr(take(order, 'site'));
   const items: Obj[] = [];
   const notFound: string[] = [];
+  const catalog = await findByArticles(client, lines.map((l) => l.article));
   for (const line of lines) {
-    const found = line.article ? await findByArticle(client, line.article) : undefined;
+    const found = line.article ? catalog.get(line.article.trim()) : undefined;
     const item: Obj = { quantity: line.quantity };
     if (line.price !== undefined) item.initialPrice = line.price;
     if (found?.offer) item.offer = { id: found.offer.id };

@@ -60,6 +60,37 @@ export async function findByArticle(client: RetailcrmClient, article: string): P
   return viaNameSearch(client, wanted);
 }
 
+/**
+ * Many articles at once (a marketplace order's lines): one store/inventories request by every
+ * `offerArticle` and one store/products request for the offers found; the articles not found that
+ * way are looked up one by one as above (product article, then the name search).
+ */
+export async function findByArticles(client: RetailcrmClient, articles: string[]): Promise<Map<string, ArticleHit | undefined>> {
+  const wanted = [...new Set(articles.map((a) => a.trim()).filter(Boolean))];
+  const out = new Map<string, ArticleHit | undefined>();
+  if (wanted.length > 1) {
+    try {
+      for (let i = 0; i < wanted.length; i += 50) {
+        const chunk = wanted.slice(i, i + 50);
+        const env = await client.inventories({ offerArticle: chunk }, 100);
+        const ids = ((env.offers ?? []) as Obj[]).map((o) => o.id).filter((id): id is number | string => typeof id === 'number' || typeof id === 'string');
+        if (ids.length === 0) continue;
+        const products = await client.products({ offerIds: ids.slice(0, 100) }, 100);
+        for (const product of (products.products ?? []) as Obj[]) {
+          for (const offer of offersOf(product)) {
+            const article = typeof offer.article === 'string' ? offer.article : undefined;
+            if (article && chunk.includes(article) && !out.has(article) && ids.some((id) => String(id) === String(offer.id))) out.set(article, { product, offer });
+          }
+        }
+      }
+    } catch (error) {
+      if (!(error instanceof PermanentError && error.status === 403)) throw error;
+    }
+  }
+  for (const article of wanted) if (!out.has(article)) out.set(article, await findByArticle(client, article));
+  return out;
+}
+
 export const productFindByArticle: ActionDefinition = {
   id: 'product.findByArticle',
   label: { ru: 'Найти товар по артикулу', en: 'Find product by article' },
