@@ -8,7 +8,7 @@
 import { listen } from '../../lib/listen.ts';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { SandboxHandle, SandboxOptions } from '../types.ts';
-import { formatDmyHms, parseDmy, parseHms } from './client.ts';
+import { formatDmyHms, parseDmy, parseHms, wallClock } from './client.ts';
 
 type Obj = Record<string, any>;
 const DAY_MS = 86_400_000;
@@ -398,7 +398,8 @@ export async function startCalltouchSandbox(opts: CalltouchSandboxOptions = {}):
     if (!read) return;
     scans.clear();
     const { body, orders } = read;
-    const now = Math.floor(Date.now() / 1000) * 1000;
+    // The account's clock: Calltouch writes dates as Moscow wall-clock time.
+    const now = wallClock(Date.now(), 'Europe/Moscow');
     const results: Obj[] = [];
     for (const o of orders) {
       const on = o.orderNumber ? String(o.orderNumber) : `ct-${nextCtId}`;
@@ -491,7 +492,8 @@ export async function startCalltouchSandbox(opts: CalltouchSandboxOptions = {}):
     if (!read) return;
     scans.clear();
     const { orders } = read;
-    const now = Math.floor(Date.now() / 1000) * 1000;
+    // The account's clock: Calltouch writes dates as Moscow wall-clock time.
+    const now = wallClock(Date.now(), 'Europe/Moscow');
     const results: Obj[] = [];
     for (const o of orders) {
       const on = String(o.orderNumber ?? '');
