@@ -1,6 +1,6 @@
 // Schema migrations, written with Kysely's schema builder so SQLite and PostgreSQL share them.
 import { sql, type Kysely, type Migration } from 'kysely';
-import { CHANGE_SOURCES, SETTINGS_SOURCE, sqliteChangeTriggers } from './sqlite/change-store.ts';
+import { CHANGE_SOURCES, SETTINGS_SOURCE, sqliteChangeTriggers } from './sqlite/change-triggers.ts';
 
 const ms = 'bigint' as const;
 
