@@ -23,7 +23,7 @@ export async function startSandboxes(): Promise<Sandboxes> {
       const res = await fetch(`${calltouch.baseUrl}/lead-service/v1/api/client-order/create`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', 'access-token': accessToken, siteid: siteId },
-        body: JSON.stringify({ crm: 'retailCRM', orders: [{ orderNumber, matching: [{ type: 'callContact', data: { phones: [phone] } }] }] }),
+        body: JSON.stringify({ crm: 'retailCRM', orders: [{ orderNumber, matching: [{ type: 'callContact', callContactParams: { phones: [phone], callTypeToMatch: 'nearest' } }] }] }),
       });
       const text = await res.text();
       if (!res.ok) throw new Error(`Calltouch sandbox refused to create deal ${orderNumber}: HTTP ${res.status} ${text}`);
