@@ -2,7 +2,7 @@
 // are handed. Its own module, so they depend on this shape and not on app.ts, which wires them.
 import type { Logger } from 'pino';
 import type { Config } from './config.ts';
-import type { ConnectorRegistry } from './connectors/registry.ts';
+import type { ConnectorRegistry } from './connector-kit/registry.ts';
 import type { Connections } from './engine/connections.ts';
 import type { Flows } from './engine/flows.ts';
 import type { OutboundGuard } from './engine/outbound/guard.ts';

@@ -336,7 +336,7 @@ export function buildProgram(): Command {
     .argument('[connector]', 'one connector key')
     .option('--json', 'JSON output (the API shape)')
     .action(async (key: string | undefined, opts: { json?: boolean }) => {
-      const { builtinConnectors } = await import('../connectors/registry.ts');
+      const { builtinConnectors } = await import('../connectors/index.ts');
       const registry = builtinConnectors();
       const list = key ? [registry.get(key)] : registry.list();
       if (list[0] === undefined) throw new Error(`Unknown connector "${key}"; known: ${registry.list().map((c) => c.key).join(', ')}`);

@@ -1,7 +1,7 @@
 // `svyazka sandbox <connector>`: a connector's fake service in the foreground, for scripts.
-import { builtinConnectors } from '../connectors/registry.ts';
+import { builtinConnectors } from '../connectors/index.ts';
 import { startEchoTarget } from '../connectors/http/echo-target.ts';
-import type { SandboxHandle } from '../connectors/types.ts';
+import type { SandboxHandle } from '../connector-kit/types.ts';
 
 export async function runSandbox(key: string, opts: { port?: string; seed?: string; records?: string }): Promise<void> {
   const connector = builtinConnectors().get(key);

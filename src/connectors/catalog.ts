@@ -1,6 +1,6 @@
 // A connector's catalog in the published shape (DESIGN.md "API and CLI"): events, actions and
 // their fields with the documents' ids and Russian labels, in the documents' order.
-import type { ConnectorDefinition, FieldDef } from './types.ts';
+import type { ConnectorDefinition, FieldDef } from '../connector-kit/types.ts';
 
 export interface CatalogField {
   id: string;

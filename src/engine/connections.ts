@@ -1,9 +1,9 @@
 // Connections: validation of auth values against the connector's fields, sealing at rest, and
 // opening them for a run. Plain auth values never leave this module except into a connector.
 import type { Logger } from 'pino';
-import type { ConnectorRegistry } from '../connectors/registry.ts';
-import type { AuthValues, ConnectorDefinition, FieldDef } from '../connectors/types.ts';
-import { PermanentError } from '../connectors/errors.ts';
+import type { ConnectorRegistry } from '../connector-kit/registry.ts';
+import type { AuthValues, ConnectorDefinition, FieldDef } from '../connector-kit/types.ts';
+import { PermanentError } from '../connector-kit/errors.ts';
 import type { SecretBox } from '../lib/secret-box.ts';
 import { newId } from '../lib/ids.ts';
 import type { Connection, FlowRecord, Store } from '../store/types.ts';

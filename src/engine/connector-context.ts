@@ -3,8 +3,8 @@
 // connection's rate, meters each request against the workspace's plan (or, said out loud, does
 // not), and stops at the call's deadline. Executor, scheduler, test run, samples, connection
 // tests and the CLI all open their contexts here, so none of them can forget a part.
-import { PermanentError } from '../connectors/errors.ts';
-import type { AuthValues, ConnectorDefinition, ConnectorHttp } from '../connectors/types.ts';
+import { PermanentError } from '../connector-kit/errors.ts';
+import type { AuthValues, ConnectorDefinition, ConnectorHttp } from '../connector-kit/types.ts';
 import type { PlansService } from '../plans/service.ts';
 import { createConnectorHttp } from './outbound/http-client.ts';
 import { limitKeyOf } from './outbound/limit-key.ts';

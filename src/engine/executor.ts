@@ -3,9 +3,9 @@
 // first unfinished step and never calls a finished one again. Waiting (delays, retry backoff) is
 // durable: the execution is parked with next_run_at and handed back to the queue.
 import type { Logger } from 'pino';
-import type { ConnectorRegistry } from '../connectors/registry.ts';
-import { NotFoundError, PermanentError, TransientError } from '../connectors/errors.ts';
-import type { AuthValues, ConnectorHttp } from '../connectors/types.ts';
+import type { ConnectorRegistry } from '../connector-kit/registry.ts';
+import { NotFoundError, PermanentError, TransientError } from '../connector-kit/errors.ts';
+import type { AuthValues, ConnectorHttp } from '../connector-kit/types.ts';
 import type { Metrics } from '../metrics.ts';
 import type { ExecutionQueue } from '../queue/types.ts';
 import type { ExecutionRecord, ExecutionStatus, ExecutionUpdate, StepRecord, Store, TransactionUsage } from '../store/types.ts';

@@ -1,7 +1,7 @@
 // Flow lifecycle: save (validate, create or update by name, webhook token), enable/disable, and
 // the view the API and CLI show (with the webhook URL for webhook-delivered triggers).
 import { parse as parseYaml } from 'yaml';
-import type { ConnectorRegistry } from '../connectors/registry.ts';
+import type { ConnectorRegistry } from '../connector-kit/registry.ts';
 import { newId, newToken } from '../lib/ids.ts';
 import type { FlowRecord, Store } from '../store/types.ts';
 import type { FlowDefinition } from './flow-schema.ts';

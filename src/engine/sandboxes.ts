@@ -2,7 +2,7 @@
 // started once, on first use, on a loopback port; connectors without one get the echo target, which
 // answers any request. All of them stop with the app. Each is let through the outbound guard by its
 // exact loopback address and port while it runs.
-import type { ConnectorDefinition, ConnectorHttp } from '../connectors/types.ts';
+import type { ConnectorDefinition, ConnectorHttp } from '../connector-kit/types.ts';
 import { startEchoTarget } from '../connectors/http/echo-target.ts';
 import type { OutboundGuard } from './outbound/guard.ts';
 

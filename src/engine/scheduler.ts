@@ -2,8 +2,8 @@
 // is new). New executions and the advanced cursor are stored in one write, so an event is never
 // lost nor delivered twice across restarts.
 import type { Logger } from 'pino';
-import type { ConnectorRegistry } from '../connectors/registry.ts';
-import type { TriggerDefinition } from '../connectors/types.ts';
+import type { ConnectorRegistry } from '../connector-kit/registry.ts';
+import type { TriggerDefinition } from '../connector-kit/types.ts';
 import { newId } from '../lib/ids.ts';
 import type { Metrics } from '../metrics.ts';
 import type { ExecutionQueue } from '../queue/types.ts';

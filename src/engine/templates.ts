@@ -1,7 +1,7 @@
 // Ready-made flows the UI offers to start from. Each is a valid flow JSON; its `connection`
 // values are placeholders (named after the connector) that the UI asks the user to replace with
 // one of their connections. Flows start disabled.
-import type { Label } from '../connectors/types.ts';
+import type { Label } from '../connector-kit/types.ts';
 
 export interface FlowTemplate {
   id: string;

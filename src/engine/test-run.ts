@@ -6,9 +6,9 @@
 // Nothing is stored: the definition may be an unsaved draft (no flow id, no version to point at),
 // and history and the flow's counters should show only what really happened.
 import type { Logger } from 'pino';
-import type { ConnectorRegistry } from '../connectors/registry.ts';
-import { NotFoundError, PermanentError } from '../connectors/errors.ts';
-import type { AuthValues, ConnectorDefinition, ConnectorHttp } from '../connectors/types.ts';
+import type { ConnectorRegistry } from '../connector-kit/registry.ts';
+import { NotFoundError, PermanentError } from '../connector-kit/errors.ts';
+import type { AuthValues, ConnectorDefinition, ConnectorHttp } from '../connector-kit/types.ts';
 import { newId } from '../lib/ids.ts';
 import type { Connections } from './connections.ts';
 import { TRIGGER_STEP_ID } from './executor.ts';

@@ -6,8 +6,8 @@
 // - a caught webhook goes through the trigger's `prepare` (RetailCRM's trigger sends only the
 //   order id; prepare loads the whole order), so the sample shows what steps will see.
 import type { Logger } from 'pino';
-import type { ConnectorRegistry } from '../connectors/registry.ts';
-import type { TriggerContext, TriggerEvent } from '../connectors/types.ts';
+import type { ConnectorRegistry } from '../connector-kit/registry.ts';
+import type { TriggerContext, TriggerEvent } from '../connector-kit/types.ts';
 import type { FlowRecord, Store } from '../store/types.ts';
 import type { Connections, OpenConnection } from './connections.ts';
 import type { FlowDefinition } from './flow-schema.ts';

@@ -2,7 +2,7 @@
 // their events/actions exist, step ids are unique, required inputs are given, every template
 // parses and refers only to earlier steps, every condition is well-formed.
 import type { z } from 'zod';
-import type { ConnectorRegistry } from '../connectors/registry.ts';
+import type { ConnectorRegistry } from '../connector-kit/registry.ts';
 import { checkConditionStatic } from './conditions.ts';
 import { flowSchema, MAX_FLOW_DEPTH, type FlowDefinition } from './flow-schema.ts';
 import { checkValue } from './template.ts';

@@ -2,9 +2,10 @@
 // connector is (the engine knows it only through its definition).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ConnectorRegistry, builtinConnectors } from '../../src/connectors/registry.ts';
-import { NotFoundError, TransientError } from '../../src/connectors/errors.ts';
-import type { ConnectorDefinition } from '../../src/connectors/types.ts';
+import { ConnectorRegistry } from '../../src/connector-kit/registry.ts';
+import { builtinConnectors } from '../../src/connectors/index.ts';
+import { NotFoundError, TransientError } from '../../src/connector-kit/errors.ts';
+import type { ConnectorDefinition } from '../../src/connector-kit/types.ts';
 import { startTestApp, waitFor, type TestApp } from '../support/app.ts';
 
 const calls: Array<{ action: string; key: string; input: Record<string, unknown> }> = [];

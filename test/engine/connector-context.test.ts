@@ -4,7 +4,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { ConnectorDefinition } from '../../src/connectors/types.ts';
+import type { ConnectorDefinition } from '../../src/connector-kit/types.ts';
 import { limitKeyFor, openConnectorContext, openNamedConnection } from '../../src/engine/connector-context.ts';
 import { OutboundGuard } from '../../src/engine/outbound/guard.ts';
 import { parseAllowList } from '../../src/engine/outbound/allow-list.ts';

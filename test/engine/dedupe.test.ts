@@ -2,8 +2,9 @@
 // execution; different keys start one each; a manual run of the same event (no key) still runs.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ConnectorRegistry, builtinConnectors } from '../../src/connectors/registry.ts';
-import type { ConnectorDefinition, TriggerEvent } from '../../src/connectors/types.ts';
+import { ConnectorRegistry } from '../../src/connector-kit/registry.ts';
+import { builtinConnectors } from '../../src/connectors/index.ts';
+import type { ConnectorDefinition, TriggerEvent } from '../../src/connector-kit/types.ts';
 import { newId } from '../../src/lib/ids.ts';
 import { startTestApp, waitFor, type TestApp } from '../support/app.ts';
 

@@ -8,7 +8,7 @@ import { connect, type AddressInfo } from 'node:net';
 import ipaddr from 'ipaddr.js';
 import { request as undiciRequest } from 'undici';
 import { loadConfig } from '../../src/config.ts';
-import { PermanentError } from '../../src/connectors/errors.ts';
+import { PermanentError } from '../../src/connector-kit/errors.ts';
 import { parseAllowList } from '../../src/engine/outbound/allow-list.ts';
 import { blockedRange, OutboundBlockedError, OutboundGuard, type Resolver } from '../../src/engine/outbound/guard.ts';
 import { createConnectorHttp } from '../../src/engine/outbound/http-client.ts';

@@ -10,8 +10,9 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import { startEchoTarget, type EchoTarget } from '../../src/connectors/http/echo-target.ts';
-import { ConnectorRegistry, builtinConnectors } from '../../src/connectors/registry.ts';
-import type { ConnectorDefinition } from '../../src/connectors/types.ts';
+import { ConnectorRegistry } from '../../src/connector-kit/registry.ts';
+import { builtinConnectors } from '../../src/connectors/index.ts';
+import type { ConnectorDefinition } from '../../src/connector-kit/types.ts';
 import { startTestApp, waitFor, type TestApp } from '../support/app.ts';
 
 const SECRET = 'sv-Secret-7d1f9c2e44aa';

@@ -6,7 +6,7 @@ import { startApp, type RunningApp } from '../../src/app.ts';
 import { hashSecret, newApiToken } from '../../src/api/auth.ts';
 import type { SignInThrottle } from '../../src/api/sign-in-throttle.ts';
 import { loadConfig, type Config } from '../../src/config.ts';
-import type { ConnectorRegistry } from '../../src/connectors/registry.ts';
+import type { ConnectorRegistry } from '../../src/connector-kit/registry.ts';
 import type { Resolver } from '../../src/engine/outbound/guard.ts';
 import type { Role } from '../../src/store/types.ts';
 import type { Logger } from 'pino';

@@ -6,7 +6,7 @@ import { parseAllowList } from '../../src/engine/outbound/allow-list.ts';
 import { OutboundGuard } from '../../src/engine/outbound/guard.ts';
 import { createConnectorHttp } from '../../src/engine/outbound/http-client.ts';
 import { LocalRateLimiter } from '../../src/engine/outbound/rate-limiter.ts';
-import type { ActionContext, AuthValues, TriggerContext } from '../../src/connectors/types.ts';
+import type { ActionContext, AuthValues, TriggerContext } from '../../src/connector-kit/types.ts';
 
 export const limiter = new LocalRateLimiter();
 /** The guard with loopback allowed: tests' services listen there. */

@@ -1,7 +1,7 @@
 // Flows: CRUD, enable/disable, import/export, the field picker.
 import { z } from 'zod';
 import type { Services } from '../../services.ts';
-import { PermanentError } from '../../connectors/errors.ts';
+import { PermanentError } from '../../connector-kit/errors.ts';
 import { flattenSample } from '../../engine/flatten.ts';
 import { FlowNotFoundError, Flows } from '../../engine/flows.ts';
 import { NotPollableError, pollSample, prepareSample } from '../../engine/trigger-sample.ts';

@@ -4,7 +4,7 @@
 // `open` gives the named connection's auth and a rate-limited HTTP client (the CLI owns the store).
 import { Command, Option } from 'commander';
 import type { Logger } from 'pino';
-import type { AuthValues, ConnectorHttp } from '../types.ts';
+import type { AuthValues, ConnectorHttp } from '../../connector-kit/types.ts';
 import { runExportCommand, type ExportCommandOptions } from './export-command.ts';
 
 export interface OpenedConnection {

@@ -5,8 +5,8 @@
 // and surfaces as TransientError when retries run out.
 import { formatDate } from '../../engine/dates.ts';
 import { DEFAULT_TIME_ZONE, validTimeZone, wallClockAt } from '../../engine/zoned-time.ts';
-import { PermanentError, TransientError, parseRetryAfter } from '../errors.ts';
-import type { ConnectorContext, HttpRequest, HttpResponse } from '../types.ts';
+import { PermanentError, TransientError, parseRetryAfter } from '../../connector-kit/errors.ts';
+import type { ConnectorContext, HttpRequest, HttpResponse } from '../../connector-kit/types.ts';
 import { ORDER_SOURCES } from './fields.ts';
 
 export type Obj = Record<string, any>;

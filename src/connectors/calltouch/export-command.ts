@@ -6,7 +6,7 @@ import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import type { Logger } from 'pino';
-import type { AuthValues, ConnectorHttp } from '../types.ts';
+import type { AuthValues, ConnectorHttp } from '../../connector-kit/types.ts';
 import { CalltouchClient, commentsChoice, validateExportParams } from './client.ts';
 import { exportToStream, progressLine, type ExportFileProgress, type ExportFileResult, type ExportFormat } from './export-file.ts';
 

@@ -1,7 +1,7 @@
 // Catalogs of the `calltouch` connector: auth fields, the deal-journal export's parameters and
 // record fields (ids exactly as the seed page "Выгрузка журнала сделок" spells them), and the
 // lead-service create/update inputs.
-import type { FieldDef } from '../types.ts';
+import type { FieldDef } from '../../connector-kit/types.ts';
 
 export const authFields: FieldDef[] = [
   { id: 'siteId', label: 'ID сайта', labelEn: 'Site id', type: 'string', required: true, description: 'ID сайта в ЛК Calltouch: «Интеграции → API и Webhooks»' },

@@ -1,8 +1,8 @@
 // `calltouch`: Calltouch API (calls-service deal journal, lead-service deals). Layout like an
 // Activepieces piece: this definition, client.ts (the API client), fields.ts (catalogs from the
 // seed page), actions/, triggers/, and sandbox.ts (a faithful fake Calltouch for demo and tests).
-import { PermanentError, TransientError } from '../errors.ts';
-import type { ConnectorContext, ConnectorDefinition } from '../types.ts';
+import { PermanentError, TransientError } from '../../connector-kit/errors.ts';
+import type { ConnectorContext, ConnectorDefinition } from '../../connector-kit/types.ts';
 import { orderCreate } from './actions/order-create.ts';
 import { orderUpdate } from './actions/order-update.ts';
 import { ordersExport } from './actions/orders-export.ts';

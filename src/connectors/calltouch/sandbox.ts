@@ -7,7 +7,7 @@
 // year cost no memory; only created/updated deals are stored.
 import { listen } from '../../lib/listen.ts';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { SandboxHandle, SandboxOptions } from '../types.ts';
+import type { SandboxHandle, SandboxOptions } from '../../connector-kit/types.ts';
 import { formatDmyHms, parseDmy, parseHms, wallClock } from './client.ts';
 
 type Obj = Record<string, any>;

@@ -1,5 +1,5 @@
 // Catalogs of the `http` connector: auth fields, the request action's input and output.
-import type { FieldDef } from '../types.ts';
+import type { FieldDef } from '../../connector-kit/types.ts';
 
 export const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
 export const BODY_TYPES = ['json', 'form', 'raw', 'none'] as const;

@@ -1,7 +1,7 @@
 // `http`: any HTTP request out, with an optional per-connection base URL and auth header.
 // Layout like an Activepieces piece: this definition, actions/, fields.ts (catalogs).
-import { PermanentError, TransientError } from '../errors.ts';
-import type { ConnectorDefinition } from '../types.ts';
+import { PermanentError, TransientError } from '../../connector-kit/errors.ts';
+import type { ConnectorDefinition } from '../../connector-kit/types.ts';
 import { requestAction } from './actions/request.ts';
 import { authFields } from './fields.ts';
 

@@ -1,8 +1,8 @@
 // A typed RetailCRM API v5 client over ctx.http: the one place for the X-API-KEY header, form
 // encoding (nested entities are one form field holding JSON), envelope parsing, status codes,
 // 503/429 back-off and pagination. Every request it sends is one metered transaction.
-import { PermanentError, TransientError, parseRetryAfter } from '../errors.ts';
-import type { ConnectorContext, ConnectorHttp, HttpResponse } from '../types.ts';
+import { PermanentError, TransientError, parseRetryAfter } from '../../connector-kit/errors.ts';
+import type { ConnectorContext, ConnectorHttp, HttpResponse } from '../../connector-kit/types.ts';
 
 export type Query = Record<string, string | number | boolean | undefined | null | ReadonlyArray<string | number>>;
 export type Form = Record<string, unknown>;

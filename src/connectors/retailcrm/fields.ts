@@ -1,7 +1,7 @@
 // Catalogs of the RetailCRM connector, copied from the connector page
 // (../shared/seeds/001_098f318c3b2667cc.txt): every table as `{id, label}` in the page's order,
 // ids and Russian labels verbatim (the page gives e-mail fields an empty label; labelEn fills in).
-import type { FieldDef } from '../types.ts';
+import type { FieldDef } from '../../connector-kit/types.ts';
 
 export const authFields: FieldDef[] = [
   {

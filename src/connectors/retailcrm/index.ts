@@ -2,8 +2,8 @@
 // client.ts (the API client), fields.ts (catalogs from the connector page), actions/, triggers/,
 // and sandbox.ts (a faithful fake RetailCRM for the demo and tests).
 import { createHash } from 'node:crypto';
-import { PermanentError, TransientError } from '../errors.ts';
-import type { ConnectorContext, ConnectorDefinition } from '../types.ts';
+import { PermanentError, TransientError } from '../../connector-kit/errors.ts';
+import type { ConnectorContext, ConnectorDefinition } from '../../connector-kit/types.ts';
 import { customerNoteCreate } from './actions/customer-note-create.ts';
 import { orderCreateFromOzon, orderCreateFromWildberries } from './actions/marketplace.ts';
 import { orderCreate } from './actions/order-create.ts';

@@ -1,7 +1,7 @@
 // Between the page's dotted ids and RetailCRM's nested entities: step input
 // `{"items.0.offer.externalId": "x", "delivery.address.city": "Москва"}` becomes
 // `{items: [{offer: {externalId: "x"}}], delivery: {address: {city: "Москва"}}}`.
-import { PermanentError } from '../errors.ts';
+import { PermanentError } from '../../connector-kit/errors.ts';
 
 type Obj = Record<string, unknown>;
 

@@ -6,7 +6,7 @@
 // templated parameters) when an order is created or changed, like RetailCRM's Automation → Triggers.
 import { listen } from '../../lib/listen.ts';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { SandboxHandle, SandboxOptions } from '../types.ts';
+import type { SandboxHandle, SandboxOptions } from '../../connector-kit/types.ts';
 import { crmDateTime } from './client.ts';
 import { DEMO_CITIES, DEMO_DELIVERY_COST, DEMO_PRODUCTS, DEMO_STATUSES, DEMO_STREETS, type DemoDataSet } from '../demo-data.ts';
 

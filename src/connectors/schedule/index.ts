@@ -1,5 +1,5 @@
 // `schedule`: runs a flow on a cron schedule. No auth.
-import type { ConnectorDefinition } from '../types.ts';
+import type { ConnectorDefinition } from '../../connector-kit/types.ts';
 import { cronTrigger } from './triggers/cron.ts';
 
 export const scheduleConnector: ConnectorDefinition = {

@@ -1,5 +1,5 @@
 // `webhook`: the universal incoming webhook trigger. No auth: the flow's unguessable URL is the key.
-import type { ConnectorDefinition } from '../types.ts';
+import type { ConnectorDefinition } from '../../connector-kit/types.ts';
 import { incomingWebhook } from './triggers/incoming.ts';
 
 export const webhookConnector: ConnectorDefinition = {

@@ -10,7 +10,7 @@ import { lookup as dnsLookup } from 'node:dns/promises';
 import type { LookupFunction } from 'node:net';
 import ipaddr from 'ipaddr.js';
 import { Agent, buildConnector, type Dispatcher } from 'undici';
-import { PermanentError } from '../../connectors/errors.ts';
+import { PermanentError } from '../../connector-kit/errors.ts';
 import { canonical, entryMatchesAddress, entryMatchesHost, normalizeHostName, parseAllowEntry, type AllowEntry, type IpAddress } from './allow-list.ts';
 
 export interface ResolvedAddress {

@@ -4,8 +4,8 @@
 // in errors or in what `onRequest` reports: they may carry secrets. Every request passes the
 // outbound guard (guard.ts) before it is limited or metered, and again when its socket opens.
 import { request } from 'undici';
-import { PermanentError, TransientError } from '../../connectors/errors.ts';
-import type { ConnectorHttp, HttpRequest, HttpResponse } from '../../connectors/types.ts';
+import { PermanentError, TransientError } from '../../connector-kit/errors.ts';
+import type { ConnectorHttp, HttpRequest, HttpResponse } from '../../connector-kit/types.ts';
 import { OutboundBlockedError, type OutboundGuard } from './guard.ts';
 import type { RateLimiter } from './rate-limiter.ts';
 

@@ -5,7 +5,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CalltouchClient, baseFromNode, normalizeTags } from '../../../src/connectors/calltouch/client.ts';
 import { startCalltouchSandbox, type CalltouchSandbox } from '../../../src/connectors/calltouch/sandbox.ts';
-import { PermanentError } from '../../../src/connectors/errors.ts';
+import { PermanentError } from '../../../src/connector-kit/errors.ts';
 import { actionCtx } from './support.ts';
 
 let sb: CalltouchSandbox;

@@ -3,7 +3,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CalltouchClient, parseDmyHms, type ExportProgress } from '../../../src/connectors/calltouch/client.ts';
 import { startCalltouchSandbox, type CalltouchSandbox } from '../../../src/connectors/calltouch/sandbox.ts';
-import { NotFoundError } from '../../../src/connectors/errors.ts';
+import { NotFoundError } from '../../../src/connector-kit/errors.ts';
 import { action, actionCtx } from './support.ts';
 
 let sb: CalltouchSandbox;

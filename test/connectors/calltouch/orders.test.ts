@@ -3,7 +3,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startCalltouchSandbox, type CalltouchSandbox } from '../../../src/connectors/calltouch/sandbox.ts';
 import { formatDmy } from '../../../src/connectors/calltouch/client.ts';
-import { PermanentError } from '../../../src/connectors/errors.ts';
+import { PermanentError } from '../../../src/connector-kit/errors.ts';
 import { calltouchConnector } from '../../../src/connectors/calltouch/index.ts';
 import { action, actionCtx } from './support.ts';
 

@@ -3,7 +3,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CalltouchClient } from '../../../src/connectors/calltouch/client.ts';
 import { startCalltouchSandbox, type CalltouchSandbox } from '../../../src/connectors/calltouch/sandbox.ts';
-import { TransientError } from '../../../src/connectors/errors.ts';
+import { TransientError } from '../../../src/connector-kit/errors.ts';
 import { action, actionCtx } from './support.ts';
 
 let sb: CalltouchSandbox;

@@ -1,6 +1,6 @@
 // Real contexts for calling the Calltouch connector directly: the engine's HTTP client and local
 // rate limiter (at the connector's own 5 req/s) against a sandbox on loopback.
-import type { ActionContext, AuthValues, TriggerContext } from '../../../src/connectors/types.ts';
+import type { ActionContext, AuthValues, TriggerContext } from '../../../src/connector-kit/types.ts';
 import { calltouchConnector } from '../../../src/connectors/calltouch/index.ts';
 import { actionContext, triggerContext, type Counted } from '../../support/connector-ctx.ts';
 

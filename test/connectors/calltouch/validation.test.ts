@@ -2,7 +2,7 @@
 // rejects each broken rule itself with a 400.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { PermanentError } from '../../../src/connectors/errors.ts';
+import { PermanentError } from '../../../src/connector-kit/errors.ts';
 import { CalltouchClient, splitPeriod, validateExportParams } from '../../../src/connectors/calltouch/client.ts';
 import { startCalltouchSandbox, type CalltouchSandbox } from '../../../src/connectors/calltouch/sandbox.ts';
 import { action, actionCtx } from './support.ts';

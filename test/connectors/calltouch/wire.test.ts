@@ -8,7 +8,7 @@ import { calltouchConnector } from '../../../src/connectors/calltouch/index.ts';
 import { formatDmyHms, wallClock } from '../../../src/connectors/calltouch/client.ts';
 import { startCalltouchSandbox, type CalltouchSandbox } from '../../../src/connectors/calltouch/sandbox.ts';
 import { pollNewOrders } from '../../../src/connectors/calltouch/triggers/order-new.ts';
-import { PermanentError, TransientError } from '../../../src/connectors/errors.ts';
+import { PermanentError, TransientError } from '../../../src/connector-kit/errors.ts';
 import { listen } from '../../../src/lib/listen.ts';
 import { action, actionCtx, triggerCtx } from './support.ts';
 

@@ -2,7 +2,7 @@
 // against the RetailCRM sandbox over loopback HTTP.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { NotFoundError, PermanentError } from '../../../src/connectors/errors.ts';
+import { NotFoundError, PermanentError } from '../../../src/connector-kit/errors.ts';
 import { retailcrmConnector } from '../../../src/connectors/retailcrm/index.ts';
 import { startRetailcrmSandbox, type RetailcrmSandbox } from '../../../src/connectors/retailcrm/sandbox.ts';
 import { actionCtx } from './support.ts';

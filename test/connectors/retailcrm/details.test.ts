@@ -5,7 +5,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
-import { NotFoundError } from '../../../src/connectors/errors.ts';
+import { NotFoundError } from '../../../src/connector-kit/errors.ts';
 import { listen } from '../../../src/lib/listen.ts';
 import { retailcrmConnector } from '../../../src/connectors/retailcrm/index.ts';
 import { startRetailcrmSandbox, type RetailcrmSandbox } from '../../../src/connectors/retailcrm/sandbox.ts';

@@ -2,7 +2,7 @@
 // envelope's errors become one message; 503 over the rate limit is backed off and retried.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { PermanentError, TransientError } from '../../../src/connectors/errors.ts';
+import { PermanentError, TransientError } from '../../../src/connector-kit/errors.ts';
 import { retailcrmConnector } from '../../../src/connectors/retailcrm/index.ts';
 import { RetailcrmClient, describeError, normalizeAccountUrl } from '../../../src/connectors/retailcrm/client.ts';
 import { startRetailcrmSandbox, type RetailcrmSandbox } from '../../../src/connectors/retailcrm/sandbox.ts';

@@ -1,7 +1,8 @@
 // Real contexts for calling the RetailCRM connector directly: the engine's HTTP client and local
 // rate limiter against a sandbox on loopback.
-import type { ActionContext, AuthValues, TriggerContext } from '../../../src/connectors/types.ts';
-import { ConnectorRegistry, builtinConnectors } from '../../../src/connectors/registry.ts';
+import type { ActionContext, AuthValues, TriggerContext } from '../../../src/connector-kit/types.ts';
+import { ConnectorRegistry } from '../../../src/connector-kit/registry.ts';
+import { builtinConnectors } from '../../../src/connectors/index.ts';
 import { actionContext, triggerContext, type Counted } from '../../support/connector-ctx.ts';
 
 export { limiter, type Counted } from '../../support/connector-ctx.ts';

@@ -3,7 +3,7 @@
 // cursor continuity).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { PermanentError } from '../../../src/connectors/errors.ts';
+import { PermanentError } from '../../../src/connector-kit/errors.ts';
 import { retailcrmConnector } from '../../../src/connectors/retailcrm/index.ts';
 import { startRetailcrmSandbox, type RetailcrmSandbox } from '../../../src/connectors/retailcrm/sandbox.ts';
 import { webhookSetupInstructions } from '../../../src/connectors/retailcrm/triggers/webhook.ts';

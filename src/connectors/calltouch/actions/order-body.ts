@@ -1,6 +1,6 @@
 // Input → lead-service order body, shared by order.create and order.update. Templates render
 // strings, so lists, numbers, objects and dates are accepted in their usual string forms too.
-import { PermanentError } from '../../errors.ts';
+import { PermanentError } from '../../../connector-kit/errors.ts';
 import { formatDmyHms, wallClock } from '../client.ts';
 
 type Obj = Record<string, any>;

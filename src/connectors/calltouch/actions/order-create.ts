@@ -1,8 +1,8 @@
 // `order.create`: lead-service client-order/create — a CRM deal bound to a call, request, chat or a
 // contact (phone/email). `orderNumber` is the idempotency key: without one, the step's key is used,
 // so a retried step never creates a second deal.
-import { PermanentError } from '../../errors.ts';
-import type { ActionDefinition } from '../../types.ts';
+import { PermanentError } from '../../../connector-kit/errors.ts';
+import type { ActionDefinition } from '../../../connector-kit/types.ts';
 import { CalltouchClient, connectionTimeZone, dealOutcome } from '../client.ts';
 import { MATCHING_TYPES, orderCreateInput, orderWriteOutput } from '../fields.ts';
 import { commonOrderFields, leadDate, list, nowLeadDate, num, text } from './order-body.ts';

@@ -1,7 +1,7 @@
 // `order.update`: lead-service client-order/update — how a CRM's status and revenue reach
 // Calltouch (the RetailCRM → Calltouch scenario).
-import { PermanentError } from '../../errors.ts';
-import type { ActionDefinition } from '../../types.ts';
+import { PermanentError } from '../../../connector-kit/errors.ts';
+import type { ActionDefinition } from '../../../connector-kit/types.ts';
 import { CalltouchClient, connectionTimeZone, dealOutcome } from '../client.ts';
 import { orderUpdateInput, orderWriteOutput } from '../fields.ts';
 import { commonOrderFields, list, nowLeadDate, text } from './order-body.ts';

@@ -1,8 +1,8 @@
 // `orders.export` (Выгрузка журнала сделок): every seed parameter, validated before any call; the
 // client pages through every page and splits long periods. In a flow the records become the
 // step's output, capped at `maxRecords` (the CLI streams instead, with no cap).
-import { PermanentError } from '../../errors.ts';
-import type { ActionDefinition } from '../../types.ts';
+import { PermanentError } from '../../../connector-kit/errors.ts';
+import type { ActionDefinition } from '../../../connector-kit/types.ts';
 import { CalltouchClient, validateExportParams } from '../client.ts';
 import { exportInput, exportOutput } from '../fields.ts';
 

@@ -1,6 +1,6 @@
 // `orders.find`: the first deal of the journal for an orderNumber or a client phone.
-import { NotFoundError, PermanentError } from '../../errors.ts';
-import type { ActionDefinition } from '../../types.ts';
+import { NotFoundError, PermanentError } from '../../../connector-kit/errors.ts';
+import type { ActionDefinition } from '../../../connector-kit/types.ts';
 import { CalltouchClient } from '../client.ts';
 import { findInput, recordFields } from '../fields.ts';
 

@@ -2,7 +2,7 @@
 // each new deal once and each changed deal (a new updatedDate) once. The cursor — every deal in the
 // window with the version last emitted — is returned for the engine to persist with the new
 // executions, so a restart neither loses nor repeats a deal. The first poll only takes a baseline.
-import type { PollResult, TriggerContext, TriggerDefinition, TriggerEvent } from '../../types.ts';
+import type { PollResult, TriggerContext, TriggerDefinition, TriggerEvent } from '../../../connector-kit/types.ts';
 import { CalltouchClient, commentsChoice, formatDmy, wallClock } from '../client.ts';
 import { newOrderOptions, recordFields } from '../fields.ts';
 

@@ -1,7 +1,7 @@
 // `http.request`: sends any HTTP request; a JSON object answer becomes `data.*` for later steps.
 import { z } from 'zod';
-import { PermanentError, throwForStatus } from '../../errors.ts';
-import type { ActionDefinition, HttpRequest } from '../../types.ts';
+import { PermanentError, throwForStatus } from '../../../connector-kit/errors.ts';
+import type { ActionDefinition, HttpRequest } from '../../../connector-kit/types.ts';
 import { METHODS, requestInput, requestOutput } from '../fields.ts';
 
 /** Templates render empty strings and nulls for missing values: treat those as "not set". */

@@ -1,6 +1,6 @@
 // `customerNote.create`: a note on the customer's card (POST customers/notes/create → 201 {id}).
-import { PermanentError } from '../../errors.ts';
-import type { ActionDefinition } from '../../types.ts';
+import { PermanentError } from '../../../connector-kit/errors.ts';
+import type { ActionDefinition } from '../../../connector-kit/types.ts';
 import { RetailcrmClient } from '../client.ts';
 import { customerNoteCreateInput, customerNoteCreateOutput } from '../fields.ts';
 import { assemble, isUnset, requireValue } from '../mapping.ts';

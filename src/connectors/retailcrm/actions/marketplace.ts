@@ -2,8 +2,8 @@
 // in the RetailCRM catalog by its article, and one order is created with those offers. A product
 // whose article is not in the catalog still becomes an item (by name) so the order is not lost;
 // its article is reported in `notFoundArticles`.
-import { PermanentError } from '../../errors.ts';
-import type { ActionContext, ActionDefinition } from '../../types.ts';
+import { PermanentError } from '../../../connector-kit/errors.ts';
+import type { ActionContext, ActionDefinition } from '../../../connector-kit/types.ts';
 import { RetailcrmClient } from '../client.ts';
 import {
   orderCreateFromOzonInput,

@@ -1,8 +1,8 @@
 // `order.create`: the page's dotted inputs assembled into one order, POST orders/create. Without a
 // user-given externalId the step's idempotency key becomes the externalId, so a retried step
 // (after a timeout, a crash, a 503) finds the order it already created instead of making another.
-import { PermanentError } from '../../errors.ts';
-import type { ActionContext, ActionDefinition } from '../../types.ts';
+import { PermanentError } from '../../../connector-kit/errors.ts';
+import type { ActionContext, ActionDefinition } from '../../../connector-kit/types.ts';
 import { RetailcrmClient } from '../client.ts';
 import { orderCreateInput, orderCreateOutput } from '../fields.ts';
 import { assemble, isUnset, take } from '../mapping.ts';

@@ -1,6 +1,6 @@
 // `order.find`: the newest order matching e-mail / phone / status (GET orders with filters).
-import { NotFoundError, PermanentError } from '../../errors.ts';
-import type { ActionDefinition } from '../../types.ts';
+import { NotFoundError, PermanentError } from '../../../connector-kit/errors.ts';
+import type { ActionDefinition } from '../../../connector-kit/types.ts';
 import { RetailcrmClient, type Query } from '../client.ts';
 import { orderFindInput, orderFindOutput } from '../fields.ts';
 import { isUnset } from '../mapping.ts';

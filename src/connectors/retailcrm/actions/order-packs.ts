@@ -1,5 +1,5 @@
 // `order.packs`: every pack (комплектация) of the order with internal `id`, all pages.
-import type { ActionDefinition } from '../../types.ts';
+import type { ActionDefinition } from '../../../connector-kit/types.ts';
 import { RetailcrmClient } from '../client.ts';
 import { orderPacksInput, orderPacksOutput } from '../fields.ts';
 import { requireValue } from '../mapping.ts';

@@ -1,7 +1,7 @@
 // `order.update`: partial edit of the order with internal `id` (POST orders/{id}/edit, by=id).
 // Fields RetailCRM computes itself are read-only there (the connector page still lists
 // statusUpdatedAt as an input): they are left out of the edit rather than sent.
-import type { ActionDefinition } from '../../types.ts';
+import type { ActionDefinition } from '../../../connector-kit/types.ts';
 import { RetailcrmClient } from '../client.ts';
 import { orderUpdateInput, orderUpdateOutput } from '../fields.ts';
 import { assemble, requireValue, take } from '../mapping.ts';

@@ -4,8 +4,8 @@
 // names its product through store/products `filter[offerIds][]`. Only when neither exact filter
 // finds anything (or the key may not read inventories) the fuzzy `filter[name]` search is used,
 // still keeping only an exact article match.
-import { NotFoundError, PermanentError } from '../../errors.ts';
-import type { ActionDefinition } from '../../types.ts';
+import { NotFoundError, PermanentError } from '../../../connector-kit/errors.ts';
+import type { ActionDefinition } from '../../../connector-kit/types.ts';
 import { RetailcrmClient } from '../client.ts';
 import { productFindByArticleInput, productFindByArticleOutput } from '../fields.ts';
 import { requireValue } from '../mapping.ts';

@@ -1,6 +1,6 @@
 // `store.get`: a warehouse by its code (GET reference/stores answers them all, as an array).
-import { NotFoundError } from '../../errors.ts';
-import type { ActionDefinition } from '../../types.ts';
+import { NotFoundError } from '../../../connector-kit/errors.ts';
+import type { ActionDefinition } from '../../../connector-kit/types.ts';
 import { RetailcrmClient } from '../client.ts';
 import { storeGetInput, storeGetOutput } from '../fields.ts';
 import { requireValue } from '../mapping.ts';

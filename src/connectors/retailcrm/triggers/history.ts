@@ -3,7 +3,7 @@
 // poll groups history records into one event per order; changes made through the API by this very
 // key are skipped (loop guard); the cursor the engine stores with the new executions in one write
 // makes sure nothing is delivered twice.
-import type { PollResult, TriggerContext, TriggerDefinition, TriggerEvent } from '../../types.ts';
+import type { PollResult, TriggerContext, TriggerDefinition, TriggerEvent } from '../../../connector-kit/types.ts';
 import { RetailcrmClient, crmDateTime } from '../client.ts';
 import { orderChangedFields, orderCreatedFields, pollTriggerOptions } from '../fields.ts';
 

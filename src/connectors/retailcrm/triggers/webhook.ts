@@ -4,8 +4,8 @@
 // `refetch` (on by default) `prepare` loads the full order (GET orders/{id}?by=id) so every field of
 // the catalog is present; fields the webhook sent that the order lacks stay mappable.
 import { createHash } from 'node:crypto';
-import { PermanentError } from '../../errors.ts';
-import type { TriggerContext, TriggerDefinition, TriggerEvent } from '../../types.ts';
+import { PermanentError } from '../../../connector-kit/errors.ts';
+import type { TriggerContext, TriggerDefinition, TriggerEvent } from '../../../connector-kit/types.ts';
 import { RetailcrmClient } from '../client.ts';
 import { orderChangedFields, orderCreatedFields, webhookTriggerOptions } from '../fields.ts';
 import { isUnset } from '../mapping.ts';

@@ -1,7 +1,7 @@
 // `schedule.cron`: fires the flow on a cron schedule in a time zone (Moscow by default). The
 // engine's scheduler arms a timer from `nextRunDelayMs` and calls `poll` when it fires.
 import { Cron } from 'croner';
-import type { TriggerDefinition } from '../../types.ts';
+import type { TriggerDefinition } from '../../../connector-kit/types.ts';
 
 export const DEFAULT_TIMEZONE = 'Europe/Moscow';
 /** Timers may fire a little early; a firing this close to an occurrence belongs to it. */

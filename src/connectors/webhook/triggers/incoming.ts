@@ -1,6 +1,6 @@
 // `webhook.incoming`: any service that can send an HTTP request. The catalog is empty and
 // extensible: the field picker offers whatever a sample (or a real) webhook contains.
-import type { TriggerContext, TriggerDefinition, TriggerEvent } from '../../types.ts';
+import type { TriggerContext, TriggerDefinition, TriggerEvent } from '../../../connector-kit/types.ts';
 
 /**
  * The event is the stored body as it is (intake has already parsed JSON / form / text and merged

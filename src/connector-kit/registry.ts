@@ -1,10 +1,5 @@
-// The connectors this build ships. The engine looks connectors up here and nowhere else.
+// The connectors a build ships, by key. The engine looks connectors up here and nowhere else.
 import type { ActionDefinition, ConnectorDefinition, TriggerDefinition } from './types.ts';
-import { calltouchConnector } from './calltouch/index.ts';
-import { httpConnector } from './http/index.ts';
-import { retailcrmConnector } from './retailcrm/index.ts';
-import { scheduleConnector } from './schedule/index.ts';
-import { webhookConnector } from './webhook/index.ts';
 
 export class ConnectorRegistry {
   private readonly byKey = new Map<string, ConnectorDefinition>();
@@ -53,8 +48,4 @@ export class ConnectorRegistry {
   action(connector: string, id: string): ActionDefinition | undefined {
     return this.byKey.get(connector)?.actions.find((a) => a.id === id);
   }
-}
-
-export function builtinConnectors(): ConnectorRegistry {
-  return new ConnectorRegistry([webhookConnector, httpConnector, scheduleConnector, retailcrmConnector, calltouchConnector]);
 }

@@ -1,0 +1,4 @@
+// The connector kit: the contract a connector is written against, apart from the connectors themselves.
+export * from './types.ts';
+export * from './errors.ts';
+export { ConnectorRegistry } from './registry.ts';
