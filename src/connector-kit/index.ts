@@ -2,3 +2,5 @@
 export * from './types.ts';
 export * from './errors.ts';
 export { ConnectorRegistry } from './registry.ts';
+export * from './values.ts';
+export * from './dates.ts';

@@ -7,6 +7,7 @@
 //   filters := ( '|' name ( ':' arg ( ',' arg )* )? )*
 //   arg     := "…" | '…' (backslash escapes) | number
 import { DATE_FORMATS, formatDate, parseWallClock, type WallClock } from './dates.ts';
+import { isPlainObject } from '../lib/json.ts';
 
 export type TemplateContext = Record<string, unknown>;
 
@@ -447,12 +448,6 @@ export function renderTemplate(template: string, ctx: TemplateContext): unknown 
   let out = '';
   for (const part of compiled.parts) out += typeof part === 'string' ? part : stringify(evaluate(part, ctx));
   return out;
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  if (value === null || typeof value !== 'object') return false;
-  const proto = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null;
 }
 
 /** Renders every string inside a value (plain objects and arrays are copied, keys unchanged). */

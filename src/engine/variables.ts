@@ -3,6 +3,7 @@
 // bound to its workspace and name; a secret one is never shown again after saving and is masked
 // (`[secret:NAME]`) wherever a run writes: journals, test-run answers, log lines.
 import type { Logger } from 'pino';
+import { isPlainObject } from '../lib/json.ts';
 import type { SecretBox } from '../lib/secret-box.ts';
 import type { StoredVariable, Store } from '../store/types.ts';
 
@@ -133,12 +134,6 @@ export class Variables {
       updatedAt: new Date(v.updatedAt).toISOString(),
     };
   }
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  if (value === null || typeof value !== 'object') return false;
-  const proto = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null;
 }
 
 /**

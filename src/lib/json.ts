@@ -3,8 +3,11 @@ export function parseJson(text: string | null): unknown {
   return JSON.parse(text);
 }
 
+/** A plain record (`{}` or a null-prototype object): not an array, a Date, a Buffer or a class instance. */
 export function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
+  if (value === null || typeof value !== 'object') return false;
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
 }
 
 /**

@@ -1,6 +1,7 @@
 // What a flow sees as `trigger` for a webhook: the parsed body with the query parameters merged
 // in. Shared by intake (a new webhook), replays (engine/runs.ts) and the editor's samples, so it
 // lives apart from the body parsers.
+import { isPlainObject } from './json.ts';
 
 /**
  * Query parameters (`?a=1&b[c]=2`, parsed by parseQueryString) merged into the parsed body, which
@@ -29,12 +30,6 @@ export function isForbiddenKey(key: string): boolean {
 function hasKeys(o: Record<string, unknown>): boolean {
   for (const _ in o) return true;
   return false;
-}
-
-function isPlainObject(v: unknown): v is Record<string, unknown> {
-  if (v === null || typeof v !== 'object' || Array.isArray(v)) return false;
-  const proto = Object.getPrototypeOf(v);
-  return proto === Object.prototype || proto === null;
 }
 
 function mergeDeep(under: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {

@@ -3,8 +3,7 @@
 // lead-service methods take `Access-Token` + `SiteId` headers. A rejection by Calltouch's own
 // limiter (429 or 503 — undocumented which) is retried here with back-off, honouring Retry-After,
 // and surfaces as TransientError when retries run out.
-import { formatDate } from '../../engine/dates.ts';
-import { DEFAULT_TIME_ZONE, validTimeZone, wallClockAt } from '../../engine/zoned-time.ts';
+import { DEFAULT_TIME_ZONE, formatDate, validTimeZone, wallClockAt } from '../../connector-kit/dates.ts';
 import { PermanentError, TransientError, parseRetryAfter } from '../../connector-kit/errors.ts';
 import type { ConnectorContext, HttpRequest, HttpResponse } from '../../connector-kit/types.ts';
 import { ORDER_SOURCES } from './fields.ts';

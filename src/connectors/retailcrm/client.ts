@@ -1,16 +1,16 @@
 // A typed RetailCRM API v5 client over ctx.http: the one place for the X-API-KEY header, form
 // encoding (nested entities are one form field holding JSON), envelope parsing, status codes,
 // 503/429 back-off and pagination. Every request it sends is one metered transaction.
+import { formatDate, localWallClock } from '../../connector-kit/dates.ts';
 import { PermanentError, TransientError, parseRetryAfter } from '../../connector-kit/errors.ts';
 import type { ConnectorContext, ConnectorHttp, HttpResponse } from '../../connector-kit/types.ts';
 
 export type Query = Record<string, string | number | boolean | undefined | null | ReadonlyArray<string | number>>;
 export type Form = Record<string, unknown>;
 
-const pad = (n: number) => String(n).padStart(2, '0');
 /** `Y-m-d H:i:s` in local time, as RetailCRM writes date-times. */
 export function crmDateTime(d = new Date()): string {
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+  return String(formatDate({ wall: localWallClock(d), offset: null }, 'Y-m-d H:i:s'));
 }
 
 export interface Pagination {

@@ -2,6 +2,7 @@
 // `{"items.0.offer.externalId": "x", "delivery.address.city": "Москва"}` becomes
 // `{items: [{offer: {externalId: "x"}}], delivery: {address: {city: "Москва"}}}`.
 import { PermanentError } from '../../connector-kit/errors.ts';
+import { isPlainObject } from '../../connector-kit/values.ts';
 
 type Obj = Record<string, unknown>;
 
@@ -21,8 +22,6 @@ function maybeJson(key: string, value: unknown): unknown {
     throw new PermanentError(`Поле "${key}": ожидается JSON, получено «${t.slice(0, 80)}»`);
   }
 }
-
-const isPlainObject = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v);
 
 function mergeInto(target: Obj | unknown[], key: string, value: unknown): void {
   const t = target as Record<string, unknown>;

@@ -6,16 +6,16 @@
 import { createHash } from 'node:crypto';
 import { PermanentError } from '../../../connector-kit/errors.ts';
 import type { TriggerContext, TriggerDefinition, TriggerEvent } from '../../../connector-kit/types.ts';
+import { isPlainObject } from '../../../connector-kit/values.ts';
 import { RetailcrmClient } from '../client.ts';
 import { orderChangedFields, orderCreatedFields, webhookTriggerOptions } from '../fields.ts';
 import { isUnset } from '../mapping.ts';
 
 type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v);
 
 /** The order id in a trigger body: `order[id]`, `id`, `orderId`, `order_id`. */
 export function orderIdOf(body: Obj): string | undefined {
-  const order = isObj(body.order) ? body.order : undefined;
+  const order = isPlainObject(body.order) ? body.order : undefined;
   for (const v of [order?.id, body['order[id]'], body.id, body.orderId, body.order_id]) {
     if (!isUnset(v) && (typeof v === 'string' || typeof v === 'number')) return String(v).trim();
   }
@@ -25,7 +25,7 @@ export function orderIdOf(body: Obj): string | undefined {
 /** The webhook body with its `order{…}` part lifted to the top (the catalog's ids are the order's). */
 function lift(body: Obj): Obj {
   const { order, ...rest } = body;
-  return isObj(order) ? { ...rest, ...order } : { ...rest };
+  return isPlainObject(order) ? { ...rest, ...order } : { ...rest };
 }
 
 export async function prepareOrderEvent(ctx: TriggerContext, body: Obj): Promise<TriggerEvent> {

@@ -1,0 +1,2 @@
+// Value helpers every connector needs, one copy each.
+export { isPlainObject } from '../lib/json.ts';
