@@ -5,6 +5,7 @@
 // and surfaces as TransientError when retries run out.
 import { DEFAULT_TIME_ZONE, formatDate, validTimeZone, wallClockAt } from '../../connector-kit/dates.ts';
 import { PermanentError, TransientError, parseRetryAfter } from '../../connector-kit/errors.ts';
+import { withRetry } from '../../connector-kit/retry.ts';
 import type { ConnectorContext, HttpRequest, HttpResponse } from '../../connector-kit/types.ts';
 import { ORDER_SOURCES } from './fields.ts';
 
@@ -274,6 +275,13 @@ export interface ClientOptions {
 
 const nodeCache = new Map<string, string>();
 
+/** A rejection by Calltouch's limiter (429/503) while retries remain. */
+class Busy extends TransientError {
+  constructor(status: number, retryAfterMs: number | undefined) {
+    super(`Calltouch: HTTP ${status}`, { status, retryAfterMs });
+  }
+}
+
 export class CalltouchClient {
   private readonly ctx: ConnectorContext;
   private readonly busyRetries: number;
@@ -328,48 +336,32 @@ export class CalltouchClient {
 
   /** One request with retries on rate-limit rejections and network errors; errors classified with Russian messages. */
   async send(req: HttpRequest, what: string): Promise<HttpResponse> {
-    let attempt = 0;
-    for (;;) {
-      if (this.ctx.signal.aborted) throw new TransientError(`Calltouch: запрос «${what}» прерван`, { cause: this.ctx.signal.reason });
-      let res: HttpResponse;
-      try {
-        res = await this.ctx.http.request(req);
-      } catch (error) {
-        if (error instanceof TransientError && attempt < this.busyRetries && !this.ctx.signal.aborted) {
-          await this.sleep(this.backoffMs * 2 ** attempt);
-          attempt++;
-          continue;
-        }
-        throw error;
-      }
-      if (res.status === 429 || res.status === 503) {
-        const retryAfterMs = parseRetryAfter(res.headers['retry-after']);
-        if (attempt < this.busyRetries && !this.ctx.signal.aborted) {
-          await this.sleep(retryAfterMs ?? this.backoffMs * 2 ** attempt);
-          attempt++;
-          continue;
-        }
-        throw new TransientError(`Calltouch: превышен лимит запросов (HTTP ${res.status}) при запросе «${what}»`, { status: res.status, retryAfterMs: retryAfterMs ?? this.backoffMs });
-      }
-      classify(res, what);
-      return res;
-    }
-  }
-
-  private sleep(ms: number): Promise<void> {
     const signal = this.ctx.signal;
-    return new Promise((resolve, reject) => {
-      if (signal.aborted) return reject(new TransientError('Calltouch: запрос прерван'));
-      const timer = setTimeout(() => {
-        signal.removeEventListener('abort', onAbort);
-        resolve();
-      }, ms);
-      const onAbort = () => {
-        clearTimeout(timer);
-        reject(new TransientError('Calltouch: запрос прерван', { cause: signal.reason }));
-      };
-      signal.addEventListener('abort', onAbort, { once: true });
-    });
+    let res: HttpResponse;
+    try {
+      res = await withRetry(
+        async () => {
+          if (signal.aborted) throw new TransientError(`Calltouch: запрос «${what}» прерван`, { cause: signal.reason });
+          const r = await this.ctx.http.request(req);
+          if (r.status === 429 || r.status === 503) throw new Busy(r.status, parseRetryAfter(r.headers['retry-after']));
+          return r;
+        },
+        {
+          retries: this.busyRetries,
+          retryable: (error) => error instanceof TransientError && !signal.aborted,
+          backoffMs: (attempt) => this.backoffMs * 2 ** attempt,
+          signal,
+          abortError: (reason) => new TransientError('Calltouch: запрос прерван', { cause: reason }),
+        },
+      );
+    } catch (error) {
+      if (error instanceof Busy) {
+        throw new TransientError(`Calltouch: превышен лимит запросов (HTTP ${error.status}) при запросе «${what}»`, { status: error.status, retryAfterMs: error.retryAfterMs ?? this.backoffMs });
+      }
+      throw error;
+    }
+    classify(res, what);
+    return res;
   }
 
   /** One raw request to orders-diary (validated as a single request: over one day needs `page`). */

@@ -3,6 +3,7 @@
 // 503/429 back-off and pagination. Every request it sends is one metered transaction.
 import { formatDate, localWallClock } from '../../connector-kit/dates.ts';
 import { PermanentError, TransientError, parseRetryAfter } from '../../connector-kit/errors.ts';
+import { withRetry } from '../../connector-kit/retry.ts';
 import type { ConnectorContext, ConnectorHttp, HttpResponse } from '../../connector-kit/types.ts';
 
 export type Query = Record<string, string | number | boolean | undefined | null | ReadonlyArray<string | number>>;
@@ -87,20 +88,6 @@ export function encodeForm(form: Form): Record<string, string> {
   return out;
 }
 
-const sleep = (ms: number, signal?: AbortSignal) =>
-  new Promise<void>((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const t = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(t);
-      reject(signal!.reason);
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-
 export class RetailcrmClient {
   readonly baseUrl: string;
   readonly site: string | undefined;
@@ -134,23 +121,23 @@ export class RetailcrmClient {
   /** Sends one request (plus back-off retries on 503/429) and returns the parsed success envelope. */
   async call(method: 'GET' | 'POST', path: string, query: Query | undefined, form: Form | undefined): Promise<Envelope> {
     const url = `${this.baseUrl}${path.startsWith('/') ? path : `/${path}`}${encodeQuery(query)}`;
-    for (let attempt = 0; ; attempt++) {
-      const res = await this.http.request({
-        method,
-        url,
-        headers: { 'X-API-KEY': this.apiKey, accept: 'application/json' },
-        ...(form ? { form: encodeForm(form) } : {}),
-      });
-      try {
+    return withRetry(
+      async () => {
+        const res = await this.http.request({
+          method,
+          url,
+          headers: { 'X-API-KEY': this.apiKey, accept: 'application/json' },
+          ...(form ? { form: encodeForm(form) } : {}),
+        });
         return this.parse(res, `${method} ${path}`);
-      } catch (error) {
-        if (error instanceof TransientError && (res.status === 503 || res.status === 429) && attempt < this.busyRetries) {
-          await sleep(error.retryAfterMs ?? Math.round(this.busyBackoffMs * 2 ** attempt * (0.8 + Math.random() * 0.4)), this.signal);
-          continue;
-        }
-        throw error;
-      }
-    }
+      },
+      {
+        retries: this.busyRetries,
+        retryable: (error) => error instanceof TransientError && (error.status === 503 || error.status === 429),
+        backoffMs: (attempt) => Math.round(this.busyBackoffMs * 2 ** attempt * (0.8 + Math.random() * 0.4)),
+        signal: this.signal,
+      },
+    );
   }
 
   private parse(res: HttpResponse, what: string): Envelope {
