@@ -4,3 +4,4 @@ export * from './errors.ts';
 export { ConnectorRegistry } from './registry.ts';
 export * from './values.ts';
 export * from './dates.ts';
+export * from './retry.ts';

@@ -2,7 +2,7 @@
 // `{"items.0.offer.externalId": "x", "delivery.address.city": "Москва"}` becomes
 // `{items: [{offer: {externalId: "x"}}], delivery: {address: {city: "Москва"}}}`.
 import { PermanentError } from '../../connector-kit/errors.ts';
-import { isPlainObject } from '../../connector-kit/values.ts';
+import { coerceStructured, isPlainObject } from '../../connector-kit/values.ts';
 
 type Obj = Record<string, unknown>;
 
@@ -14,13 +14,9 @@ const STRUCTURED = new Set(['customFields', 'items', 'payments', 'products', 'we
 
 function maybeJson(key: string, value: unknown): unknown {
   if (typeof value !== 'string' || !STRUCTURED.has(key)) return value;
-  const t = value.trim();
-  if (!(t.startsWith('{') || t.startsWith('['))) return value;
-  try {
-    return JSON.parse(t);
-  } catch {
-    throw new PermanentError(`Поле "${key}": ожидается JSON, получено «${t.slice(0, 80)}»`);
-  }
+  const parsed = coerceStructured(value, 'json', { leadOnly: true });
+  if (parsed === undefined) throw new PermanentError(`Поле "${key}": ожидается JSON, получено «${value.trim().slice(0, 80)}»`);
+  return parsed;
 }
 
 function mergeInto(target: Obj | unknown[], key: string, value: unknown): void {

@@ -1,25 +1,18 @@
 // Input → lead-service order body, shared by order.create and order.update. Templates render
 // strings, so lists, numbers, objects and dates are accepted in their usual string forms too.
 import { PermanentError } from '../../../connector-kit/errors.ts';
+import { coerceStructured } from '../../../connector-kit/values.ts';
 import { formatDmyHms, wallClock } from '../client.ts';
 
 type Obj = Record<string, any>;
 
 export const isUnset = (v: unknown) => v === undefined || v === null || v === '';
 
-function tryJson(v: string): unknown {
-  try {
-    return JSON.parse(v);
-  } catch {
-    return undefined;
-  }
-}
-
 export function list(v: unknown, field: string): string[] | undefined {
   if (isUnset(v)) return undefined;
   if (typeof v === 'string') {
     const t = v.trim();
-    if (t.startsWith('[')) return list(tryJson(t) ?? t.slice(1, -1), field);
+    if (t.startsWith('[')) return list(coerceStructured(t, 'array') ?? t.slice(1, -1), field);
     return t.split(/[,;]/).map((s) => s.trim()).filter(Boolean);
   }
   if (Array.isArray(v)) return v.map((x) => (typeof x === 'object' && x ? String((x as Obj).tag ?? (x as Obj).name ?? (x as Obj).number ?? (x as Obj).value ?? '') : String(x)).trim()).filter(Boolean);
@@ -60,7 +53,7 @@ export const nowLeadDate = (timeZone: string, now = Date.now()) => formatDmyHms(
 
 export function customFields(v: unknown): Array<{ field: string; value: unknown }> | undefined {
   if (isUnset(v)) return undefined;
-  const val = typeof v === 'string' ? tryJson(v.trim()) : v;
+  const val = coerceStructured(v, 'json');
   if (Array.isArray(val)) return val.filter((x) => x && typeof x === 'object' && (x as Obj).field).map((x) => ({ field: String((x as Obj).field), value: (x as Obj).value }));
   if (val && typeof val === 'object') return Object.entries(val as Obj).map(([field, value]) => ({ field, value }));
   throw new PermanentError('Поле customFields: ожидается объект {"поле": "значение"} или массив [{"field","value"}]');
@@ -68,7 +61,7 @@ export function customFields(v: unknown): Array<{ field: string; value: unknown 
 
 export function products(v: unknown): Obj[] | undefined {
   if (isUnset(v)) return undefined;
-  const val = typeof v === 'string' ? tryJson(v.trim()) : v;
+  const val = coerceStructured(v, 'array');
   if (!Array.isArray(val)) throw new PermanentError('Поле products: ожидается массив товаров [{name, price, quantity, …}]');
   return val.map((p, i) => {
     if (!p || typeof p !== 'object') throw new PermanentError(`Поле products.${i}: ожидается объект товара`);

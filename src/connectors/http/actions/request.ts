@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { PermanentError, throwForStatus } from '../../../connector-kit/errors.ts';
 import type { ActionDefinition, HttpRequest } from '../../../connector-kit/types.ts';
+import { coerceStructured } from '../../../connector-kit/values.ts';
 import { METHODS, requestInput, requestOutput } from '../fields.ts';
 
 /** Templates render empty strings and nulls for missing values: treat those as "not set". */
@@ -34,12 +35,9 @@ const inputSchema = z.object({
 
 type Input = z.infer<typeof inputSchema>;
 
+/** JSON text as its value; other text as it is (the schema then names the field). */
 function tryJson(v: string): unknown {
-  try {
-    return JSON.parse(v);
-  } catch {
-    return v;
-  }
+  return coerceStructured(v, 'json') ?? v;
 }
 
 function parseInput(raw: Record<string, unknown>): Input {
@@ -149,13 +147,7 @@ function bodyOf(input: Input, headers: Record<string, string>): Pick<HttpRequest
 
 function looksLikeJson(text: string): boolean {
   const t = text.trim();
-  if (!(t.startsWith('{') || t.startsWith('['))) return false;
-  try {
-    JSON.parse(t);
-    return true;
-  } catch {
-    return false;
-  }
+  return (t.startsWith('{') || t.startsWith('[')) && coerceStructured(t, 'json') !== undefined;
 }
 
 export const requestAction: ActionDefinition = {

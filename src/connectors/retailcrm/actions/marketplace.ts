@@ -4,6 +4,7 @@
 // its article is reported in `notFoundArticles`.
 import { PermanentError } from '../../../connector-kit/errors.ts';
 import type { ActionContext, ActionDefinition } from '../../../connector-kit/types.ts';
+import { coerceStructured } from '../../../connector-kit/values.ts';
 import { RetailcrmClient } from '../client.ts';
 import {
   orderCreateFromOzonInput,
@@ -48,14 +49,8 @@ async function createWithLines(ctx: ActionContext, order: Obj, lines: Marketplac
 }
 
 function listOf(value: unknown, field: string): Obj[] {
-  let v = value;
-  if (typeof v === 'string') {
-    try {
-      v = JSON.parse(v);
-    } catch {
-      throw new PermanentError(`Поле "${field}": ожидается JSON-массив`);
-    }
-  }
+  let v = coerceStructured(value, 'array');
+  if (v === undefined && value !== undefined) throw new PermanentError(`Поле "${field}": ожидается JSON-массив`);
   if (v && typeof v === 'object' && !Array.isArray(v)) {
     const o = v as Obj;
     v = Array.isArray(o.products) ? o.products : Array.isArray(o.orders) ? o.orders : [o];
