@@ -4,6 +4,7 @@
 import { formatDate, localWallClock } from '../../connector-kit/dates.ts';
 import { PermanentError, TransientError, parseRetryAfter } from '../../connector-kit/errors.ts';
 import { withRetry } from '../../connector-kit/retry.ts';
+import { isPlainObject } from '../../connector-kit/values.ts';
 import type { ConnectorContext, ConnectorHttp, HttpResponse } from '../../connector-kit/types.ts';
 
 export type Query = Record<string, string | number | boolean | undefined | null | ReadonlyArray<string | number>>;
@@ -142,7 +143,7 @@ export class RetailcrmClient {
 
   private parse(res: HttpResponse, what: string): Envelope {
     const body = res.json as Record<string, unknown> | undefined;
-    const isEnvelope = body !== undefined && body !== null && typeof body === 'object' && !Array.isArray(body) && 'success' in body;
+    const isEnvelope = isPlainObject(body) && 'success' in body;
     const status = res.status;
     if (status === 503 || status === 429 || status === 460 || status >= 500) {
       const retryAfterMs = parseRetryAfter(res.headers['retry-after']);

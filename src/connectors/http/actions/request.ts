@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { PermanentError, throwForStatus } from '../../../connector-kit/errors.ts';
 import type { ActionDefinition, HttpRequest } from '../../../connector-kit/types.ts';
-import { coerceStructured } from '../../../connector-kit/values.ts';
+import { coerceStructured, isPlainObject } from '../../../connector-kit/values.ts';
 import { METHODS, requestInput, requestOutput } from '../fields.ts';
 
 /** Templates render empty strings and nulls for missing values: treat those as "not set". */
@@ -183,7 +183,7 @@ export const requestAction: ActionDefinition = {
     if (input.failOnStatus !== false) throwForStatus(res);
     const json = res.json;
     const body = json !== undefined ? json : res.text;
-    const data = json !== null && typeof json === 'object' && !Array.isArray(json) ? (json as Record<string, unknown>) : {};
+    const data = isPlainObject(json) ? json : {};
     return { status: res.status, headers: res.headers, body, data };
   },
 };

@@ -4,7 +4,7 @@
 // its article is reported in `notFoundArticles`.
 import { PermanentError } from '../../../connector-kit/errors.ts';
 import type { ActionContext, ActionDefinition } from '../../../connector-kit/types.ts';
-import { coerceStructured } from '../../../connector-kit/values.ts';
+import { coerceStructured, isPlainObject } from '../../../connector-kit/values.ts';
 import { RetailcrmClient } from '../client.ts';
 import {
   orderCreateFromOzonInput,
@@ -51,8 +51,8 @@ async function createWithLines(ctx: ActionContext, order: Obj, lines: Marketplac
 function listOf(value: unknown, field: string): Obj[] {
   let v = coerceStructured(value, 'array');
   if (v === undefined && value !== undefined) throw new PermanentError(`Поле "${field}": ожидается JSON-массив`);
-  if (v && typeof v === 'object' && !Array.isArray(v)) {
-    const o = v as Obj;
+  if (isPlainObject(v)) {
+    const o = v;
     v = Array.isArray(o.products) ? o.products : Array.isArray(o.orders) ? o.orders : [o];
   }
   if (!Array.isArray(v) || v.length === 0) throw new PermanentError(`Поле "${field}": нужен непустой список товаров`);
