@@ -3,6 +3,7 @@
 // the Calltouch deal with the same order number and phone — so a flow "order complete → Calltouch
 // deal" finds its deal. Deterministic: the same seed and `now` give the same data.
 import { formatDmyHms } from './calltouch/client.ts';
+import { seededRandom } from '../connector-kit/seeded-random.ts';
 
 const DAY_MS = 86_400_000;
 
@@ -77,14 +78,7 @@ export interface DemoDataOptions {
 }
 
 function rng(seed: number): () => number {
-  let a = seed >>> 0 || 1;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return seededRandom(seed >>> 0 || 1);
 }
 
 export function generateDemoData(opts: DemoDataOptions = {}): DemoDataSet {

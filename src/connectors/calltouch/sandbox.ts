@@ -9,6 +9,7 @@ import { listen } from '../../lib/listen.ts';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { SandboxHandle, SandboxOptions } from '../../connector-kit/types.ts';
 import { formatDmyHms, parseDmy, parseHms, wallClock } from './client.ts';
+import { seededRandom } from '../../connector-kit/seeded-random.ts';
 
 type Obj = Record<string, any>;
 const DAY_MS = 86_400_000;
@@ -59,17 +60,6 @@ function hash32(a: number, b: number): number {
   return (h ^ (h >>> 16)) >>> 0;
 }
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const MANAGERS = ['Коля', 'Маша', 'Петя', 'Оля'];
 const STATUSES = ['start', 'in_progress', 'final', 'cancel'];
 const SERVICES = ['retailCRM', 'AmoCRM', null];
@@ -116,7 +106,7 @@ export async function startCalltouchSandbox(opts: CalltouchSandboxOptions = {}):
     const on = `${prefix}${i}`;
     const over = stored.get(on);
     if (over) return over;
-    const r = rng(hash32(seed, i));
+    const r = seededRandom(hash32(seed, i));
     const orderDate = dateOf(i);
     const call = i % 2 === 0;
     const phone = phoneOf(i);

@@ -9,6 +9,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { SandboxHandle, SandboxOptions } from '../../connector-kit/types.ts';
 import { crmDateTime } from './client.ts';
 import { DEMO_CITIES, DEMO_DELIVERY_COST, DEMO_PRODUCTS, DEMO_STATUSES, DEMO_STREETS, type DemoDataSet } from '../demo-data.ts';
+import { seededRandom } from '../../connector-kit/seeded-random.ts';
 
 type Obj = Record<string, any>;
 
@@ -58,15 +59,9 @@ export interface RetailcrmSandbox extends SandboxHandle {
 // ------------------------------------------------------------------------------------------------
 // Seed data
 
+/** Seed 0 counts as 1 (as it always has), so the default data set stays the same. */
 function rng(seed: number): () => number {
-  let a = seed >>> 0 || 1;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return seededRandom(seed >>> 0 || 1);
 }
 
 const FIRST = ['Иван', 'Анна', 'Сергей', 'Мария', 'Дмитрий', 'Елена', 'Алексей', 'Ольга', 'Павел', 'Татьяна'];
