@@ -146,9 +146,8 @@ export class Executor {
       const masker = scope && !scope.masker.empty ? scope.masker : null;
       let step = record;
       if (record && masker) {
-        const output = masker.value(record.output);
+        const { value: output, changed } = masker.mask(record.output);
         // Sealed only when masking changed something: what a resumed execution goes on with.
-        const changed = JSON.stringify(output) !== JSON.stringify(record.output);
         const sealedOutput = changed ? scope!.seal(record.output, `${executionId}:${record.stepId}`) : null;
         step = { ...record, input: masker.value(record.input), output, error: record.error === null ? null : masker.text(record.error), sealedOutput };
       } else if (record) {

@@ -159,33 +159,47 @@ export class Masker {
   }
 
   text(value: string): string {
-    let out = value;
-    for (const { text, mark } of this.needles) if (out.includes(text)) out = out.split(text).join(mark);
-    return out;
+    return this.maskText(value);
   }
 
   /** A copy with every string (keys too) masked; plain objects and arrays are walked, Errors become masked copies. */
   value<T>(value: T): T {
-    if (this.empty) return value;
-    return this.walk(value, 0) as T;
+    return this.mask(value).value;
   }
 
-  private walk(node: unknown, depth: number): unknown {
-    if (typeof node === 'string') return this.text(node);
+  /** Like `value`, and says whether any secret was found (so the caller need not compare copies). */
+  mask<T>(value: T): { value: T; changed: boolean } {
+    if (this.empty) return { value, changed: false };
+    const found = { changed: false };
+    return { value: this.walk(value, 0, found) as T, changed: found.changed };
+  }
+
+  private maskText(value: string, found?: { changed: boolean }): string {
+    let out = value;
+    for (const { text, mark } of this.needles) {
+      if (!out.includes(text)) continue;
+      out = out.split(text).join(mark);
+      if (found) found.changed = true;
+    }
+    return out;
+  }
+
+  private walk(node: unknown, depth: number, found: { changed: boolean }): unknown {
+    if (typeof node === 'string') return this.maskText(node, found);
     if (depth > 64 || node === null || typeof node !== 'object') return node;
-    if (Array.isArray(node)) return node.map((v) => this.walk(v, depth + 1));
+    if (Array.isArray(node)) return node.map((v) => this.walk(v, depth + 1, found));
     if (node instanceof Error) {
-      const copy = new Error(this.text(node.message));
+      const copy = new Error(this.maskText(node.message, found));
       copy.name = node.name;
-      copy.stack = node.stack === undefined ? undefined : this.text(node.stack);
+      copy.stack = node.stack === undefined ? undefined : this.maskText(node.stack, found);
       return copy;
     }
     if (!isPlainObject(node)) return node;
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(node)) {
-      const key = this.text(k);
-      if (key === '__proto__') Object.defineProperty(out, key, { value: this.walk(v, depth + 1), enumerable: true, writable: true, configurable: true });
-      else out[key] = this.walk(v, depth + 1);
+      const key = this.maskText(k, found);
+      if (key === '__proto__') Object.defineProperty(out, key, { value: this.walk(v, depth + 1, found), enumerable: true, writable: true, configurable: true });
+      else out[key] = this.walk(v, depth + 1, found);
     }
     return out;
   }
