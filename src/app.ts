@@ -23,6 +23,8 @@ import { loadMasterKey, SecretBox } from './lib/secret-box.ts';
 import { createLogger } from './logger.ts';
 import { Metrics } from './metrics.ts';
 import { EmbeddedQueue } from './queue/embedded-queue.ts';
+import { Distributed } from './queue/distributed.ts';
+import { buildHealthServer } from './api/health-server.ts';
 import { SqliteStore } from './store/sqlite/sqlite-store.ts';
 import type { Store } from './store/types.ts';
 import { buildServer } from './api/server.ts';
@@ -44,16 +46,21 @@ function openStore(config: Config, logger: Logger): Store {
   if (config.databaseUrl) {
     throw new Error('DATABASE_URL is set, but the PostgreSQL store is not in this build yet; unset it to use SQLite in SVYAZKA_DATA_DIR');
   }
-  if (config.redisUrl) {
-    throw new Error('REDIS_URL is set, but the BullMQ queue is not in this build yet; unset it to use the embedded queue');
-  }
   return new SqliteStore(join(config.dataDir, 'svyazka.db'), { synchronous: config.sqliteSync, onWarning: (message) => logger.warn(message) });
 }
 
 /** Opens the data dir: migrations applied, master key loaded, workspace `default` present. */
 export async function openServices(
   config: Config,
-  opts: { logger?: Logger; withQueue?: boolean; connectors?: ConnectorRegistry; signInThrottle?: SignInThrottle; outboundResolver?: Resolver } = {},
+  opts: {
+    logger?: Logger;
+    withQueue?: boolean;
+    connectors?: ConnectorRegistry;
+    signInThrottle?: SignInThrottle;
+    outboundResolver?: Resolver;
+    /** REDIS_URL in a server process: the BullMQ queue and the limits shared by every process. */
+    distributed?: Distributed;
+  } = {},
 ): Promise<Services> {
   const logger = opts.logger ?? createLogger({ level: config.logLevel });
   // Everything written from here on (database, WAL, key, exports) is for this user's eyes only.
@@ -64,12 +71,12 @@ export async function openServices(
   const secrets = new SecretBox(loadMasterKey(config.dataDir, config.secretKey));
   const connectors = opts.connectors ?? builtinConnectors();
   const metrics = new Metrics();
-  const queue = opts.withQueue
-    ? new EmbeddedQueue({
-        concurrency: config.workers,
-        onError: (executionId, error) => logger.error({ executionId, err: error }, 'execution crashed; it resumes on next start'),
-      })
-    : null;
+  const onExecutionError = (executionId: string, error: unknown) => logger.error({ executionId, err: error }, 'execution crashed; it resumes on next start');
+  const queue = !opts.withQueue
+    ? null
+    : opts.distributed
+      ? opts.distributed.createQueue(store, { onError: onExecutionError, onDepth: (depth) => setQueueDepth(metrics, depth) })
+      : new EmbeddedQueue({ concurrency: config.workers, onError: onExecutionError });
   const targets = new HookTargets(store);
   const variables = new Variables({ store, secrets, templateEnv: config.templateEnv, envWorkspaces: config.envWorkspaces });
   const flows = new Flows({ store, connectors, publicUrl: config.publicUrl, envAllowed: (workspaceId) => variables.envAllowed(workspaceId) });
@@ -78,10 +85,11 @@ export async function openServices(
   const catalog = loadPlanCatalog(config.plansFile);
   const settings = new InstanceSettingsService({ store: store.access, catalog });
   const plans = new PlansService({ catalog, store: store.plans, logger, trialEndPolicy: () => settings.trialEndPolicy() });
+  if (opts.distributed) plans.webhookRate = opts.distributed.webhookRate;
   // The resolver is the system's unless a test makes a name resolve where it needs.
   const outbound = new OutboundGuard({ allow: config.outboundAllow, resolver: opts.outboundResolver });
   const connections = new Connections({ store, connectors, secrets, outbound });
-  const limiter = new LocalRateLimiter();
+  const limiter = opts.distributed?.limiter ?? new LocalRateLimiter();
   const sandboxes = new SandboxPool({ outbound });
   return {
     config,
@@ -119,9 +127,21 @@ export interface RunningApp {
 }
 
 /** `svyazka serve`: HTTP server plus workers (per SVYAZKA_ROLE) in this process. */
-export async function startApp(config: Config, opts: { logger?: Logger; connectors?: ConnectorRegistry; signInThrottle?: SignInThrottle; outboundResolver?: Resolver } = {}): Promise<RunningApp> {
+export async function startApp(
+  config: Config,
+  opts: {
+    logger?: Logger;
+    connectors?: ConnectorRegistry;
+    signInThrottle?: SignInThrottle;
+    outboundResolver?: Resolver;
+    /** Pause between reads of the change feed (tests lengthen it to see the Redis nudge at work). */
+    changeFeedIntervalMs?: number;
+  } = {},
+): Promise<RunningApp> {
   const runWorkers = config.role !== 'web';
-  const services = await openServices(config, { ...opts, withQueue: true });
+  const logger0 = opts.logger ?? createLogger({ level: config.logLevel });
+  const distributed = config.redisUrl ? new Distributed(config, logger0) : undefined;
+  const services = await openServices(config, { ...opts, logger: logger0, withQueue: true, distributed });
   const { store, queue, logger } = services;
   const executor = new Executor({
     store,
@@ -150,9 +170,18 @@ export async function startApp(config: Config, opts: { logger?: Logger; connecto
   });
   // Timers only where workers run: a web-role server beside a worker would fire every flow twice.
   if (runWorkers) services.flows.onChange({ flowChanged: (flow) => scheduler.flowChanged(flow) });
+  // Distributed: of all the workers only the leader arms timers (each tick and poll runs once).
+  const leader =
+    distributed && runWorkers
+      ? distributed.createLeader((isLeader) => {
+          if (isLeader) void scheduler.start().catch((err) => logger.error({ err }, 'scheduler did not start'));
+          else scheduler.stop();
+        })
+      : null;
   const changeFeed = new ChangeFeed({
     store: store.changes,
     logger,
+    ...(opts.changeFeedIntervalMs ? { intervalMs: opts.changeFeedIntervalMs } : {}),
     handlers: appChangeHandlers({
       ...services,
       scheduler: runWorkers ? scheduler : null,
@@ -161,13 +190,21 @@ export async function startApp(config: Config, opts: { logger?: Logger; connecto
   });
   // Before the scheduler reads the flows: a change landing in between is then heard, not lost.
   await changeFeed.start();
+  // Another process's change is read at once when it says so, not at the next poll.
+  await distributed?.nudge.listen(() => void changeFeed.poll().catch((err) => logger.error({ err }, 'change feed read failed')));
   services.metrics.queueDepth.reset();
 
-  const server = await buildServer(services);
-  const sweep = runWorkers ? startSweeper(services) : null;
+  // A worker serves only health and metrics: the API, the UI and /hooks are the web role's.
+  const server = config.role === 'worker' ? await buildHealthServer(services) : await buildServer(services);
+  const sweep = runWorkers && queue instanceof EmbeddedQueue ? startSweeper(services, queue) : null;
   const retention = runWorkers ? startRetention(services) : null;
   let handled = 0;
   server.addHook('onResponse', async () => void handled++);
+  if (distributed) {
+    server.addHook('onResponse', async (req) => {
+      if (req.method !== 'GET' && req.method !== 'HEAD' && req.url.startsWith('/api/')) distributed.nudge.publish();
+    });
+  }
   const idleGc = collectWhenIdle(() => {
     const depth = queue!.depth();
     const busy = handled > 0 || depth.ready + depth.running > 0;
@@ -176,7 +213,8 @@ export async function startApp(config: Config, opts: { logger?: Logger; connecto
   });
   if (runWorkers) {
     queue!.start((id) => executor.run(id));
-    await scheduler.start();
+    if (leader) await leader.start();
+    else await scheduler.start();
   }
   const address = await server.listen({ port: config.port, host: config.host });
   const url = address.replace('[::]', 'localhost').replace('0.0.0.0', '127.0.0.1');
@@ -190,6 +228,7 @@ export async function startApp(config: Config, opts: { logger?: Logger; connecto
     url,
     async stop() {
       await changeFeed.stop();
+      await leader?.stop();
       if (sweep) clearInterval(sweep);
       retention?.stop();
       clearInterval(idleGc);
@@ -197,6 +236,7 @@ export async function startApp(config: Config, opts: { logger?: Logger; connecto
       await server.close();
       await services.sandboxes.stop();
       await queue!.stop();
+      await distributed?.close();
       await services.outbound.close();
       await store.close();
     },
@@ -215,8 +255,7 @@ async function resumeQuotaWaiters(services: Services, workspaceId: string): Prom
  * Hands unfinished executions to the queue: all of them at start (resume after a crash), then
  * every second those created by another process (CLI replay/retry) that this queue has not seen.
  */
-function startSweeper(services: Services): NodeJS.Timeout {
-  const queue = services.queue!;
+function startSweeper(services: Services, queue: EmbeddedQueue): NodeJS.Timeout {
   let first = true;
   const sweep = async () => {
     // At start every unfinished execution; later only those idle for a while (orphans).
@@ -224,13 +263,16 @@ function startSweeper(services: Services): NodeJS.Timeout {
     first = false;
     const fresh = pending.filter((p) => !queue.has(p.id));
     if (fresh.length > 0) await queue.push(fresh.map((p) => ({ executionId: p.id, runAt: p.nextRunAt })));
-    const depth = queue.depth();
-    services.metrics.queueDepth.set({ state: 'ready' }, depth.ready);
-    services.metrics.queueDepth.set({ state: 'scheduled' }, depth.scheduled);
-    services.metrics.queueDepth.set({ state: 'running' }, depth.running);
+    setQueueDepth(services.metrics, queue.depth());
   };
   void sweep();
   const timer = setInterval(() => void sweep().catch((err) => services.logger.error({ err }, 'queue sweep failed')), 1000);
   timer.unref();
   return timer;
+}
+
+function setQueueDepth(metrics: Metrics, depth: { ready: number; scheduled: number; running: number }): void {
+  metrics.queueDepth.set({ state: 'ready' }, depth.ready);
+  metrics.queueDepth.set({ state: 'scheduled' }, depth.scheduled);
+  metrics.queueDepth.set({ state: 'running' }, depth.running);
 }

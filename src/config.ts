@@ -11,6 +11,8 @@ const envSchema = z.object({
   SVYAZKA_DATA_DIR: z.string().default('./data'),
   DATABASE_URL: z.string().optional(),
   REDIS_URL: z.string().optional(),
+  SVYAZKA_REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'letters, digits, _ . - (at most 64)').default('svyazka'),
+  SVYAZKA_QUEUE_LOCK_MS: z.coerce.number().int().min(1000).max(600_000).default(30_000),
   SVYAZKA_ROLE: z.enum(['all', 'web', 'worker']).default('all'),
   SVYAZKA_SECRET_KEY: z.string().optional(),
   SVYAZKA_PUBLIC_URL: z.string().url().optional(),
@@ -47,6 +49,10 @@ export interface Config {
   dataDir: string;
   databaseUrl: string | undefined;
   redisUrl: string | undefined;
+  /** Namespace of this install's keys in Redis (several installs or test runs may share one Redis). */
+  redisPrefix: string;
+  /** Distributed mode: a dead worker's jobs and the scheduler's leadership return after about this long. */
+  queueLockMs: number;
   role: 'all' | 'web' | 'worker';
   secretKey: string | undefined;
   publicUrl: string;
@@ -92,6 +98,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     dataDir: resolve(e.SVYAZKA_DATA_DIR),
     databaseUrl: e.DATABASE_URL,
     redisUrl: e.REDIS_URL,
+    redisPrefix: e.SVYAZKA_REDIS_PREFIX,
+    queueLockMs: e.SVYAZKA_QUEUE_LOCK_MS,
     role: e.SVYAZKA_ROLE,
     secretKey: e.SVYAZKA_SECRET_KEY,
     publicUrl: (e.SVYAZKA_PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ''),

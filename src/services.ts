@@ -15,7 +15,7 @@ import type { HookTargets } from './intake/hook-targets.ts';
 import type { WebhookSignals } from './intake/webhook-signals.ts';
 import type { SecretBox } from './lib/secret-box.ts';
 import type { Metrics } from './metrics.ts';
-import type { EmbeddedQueue } from './queue/embedded-queue.ts';
+import type { ExecutionQueue } from './queue/types.ts';
 import type { Store, Workspace } from './store/types.ts';
 import type { PlansService } from './plans/service.ts';
 import type { InstanceSettingsService } from './plans/instance-settings.ts';
@@ -35,7 +35,7 @@ export interface Services {
   limiter: RateLimiter;
   metrics: Metrics;
   targets: HookTargets;
-  queue: EmbeddedQueue | null;
+  queue: ExecutionQueue | null;
   plans: PlansService;
   /** The operator's instance settings (trial end, who creates workspaces). */
   settings: InstanceSettingsService;

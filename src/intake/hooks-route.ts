@@ -66,7 +66,7 @@ export async function hooksRoutes(app: FastifyInstance, deps: IntakeDeps): Promi
     }
     // Over the plan's rate or monthly quota: refused before anything is stored, with the reason.
     await deps.plans.prepare(target.workspaceId);
-    const admission = deps.plans.admitWebhook(target.workspaceId);
+    const admission = await deps.plans.admitWebhookShared(target.workspaceId);
     if (!admission.ok) {
       deps.metrics.webhooksRejected.inc({ reason: admission.reason === 'rate' ? 'rate_limited' : 'quota_exceeded' });
       return reply

@@ -13,6 +13,7 @@ import type { Billing, LedgerEntry, PlanStore } from '../store/types.ts';
 import { cashbackFor } from './cashback.ts';
 import type { Plan, PlanCatalog } from './catalog.ts';
 import type { TrialEndPolicy } from './instance-settings.ts';
+import type { WebhookRateGate } from '../intake/webhook-rate.ts';
 import { dayOf, monthOf, monthStart, nextMonthStart } from './periods.ts';
 
 export class QuotaExceededError extends Error {
@@ -56,6 +57,8 @@ export class PlansService {
   private readonly trialEnded = new Set<string>();
   /** Called when quota may have come back (plan change, new month): resume waiting executions. */
   onQuotaAvailable: (workspaceId: string) => void = () => {};
+  /** Distributed mode: the webhooks/s bucket shared by every web process (Redis) instead of the one in memory. */
+  webhookRate: WebhookRateGate | null = null;
   /** The clock every default `now` reads; tests replace it to move past a trial's end. */
   now: () => number = Date.now;
 
@@ -173,8 +176,18 @@ export class PlansService {
     return c;
   }
 
-  /** Per-second rate, then monthly quota; a webhook admitted here is counted. Call prepare() first. */
-  admitWebhook(workspaceId: string, now = this.now()): Admission {
+  /** admitWebhook, with the per-second rate taken from the shared bucket when there is one. */
+  async admitWebhookShared(workspaceId: string, now = this.now()): Promise<Admission> {
+    if (!this.webhookRate || this.trialEnded.has(workspaceId)) return this.admitWebhook(workspaceId, now);
+    const wait = await this.webhookRate.take(workspaceId, this.planOf(workspaceId).webhooksPerSecond);
+    return this.admitWebhook(workspaceId, now, wait);
+  }
+
+  /**
+   * Per-second rate, then monthly quota; a webhook admitted here is counted. Call prepare() first.
+   * `sharedWait`: the shared bucket already decided the rate (0: a token was taken).
+   */
+  admitWebhook(workspaceId: string, now = this.now(), sharedWait?: number): Admission {
     if (this.trialEnded.has(workspaceId)) {
       return {
         ok: false,
@@ -187,11 +200,13 @@ export class PlansService {
     const plan = this.planOf(workspaceId);
     const rate = plan.webhooksPerSecond;
     const bucket = this.buckets.get(workspaceId) ?? { tokens: rate, at: now };
-    bucket.tokens = Math.min(rate, bucket.tokens + ((now - bucket.at) / 1000) * rate);
-    bucket.at = now;
-    this.buckets.set(workspaceId, bucket);
-    if (bucket.tokens < 1) {
-      const wait = Math.max(1, Math.ceil((1 - bucket.tokens) / rate));
+    if (sharedWait === undefined) {
+      bucket.tokens = Math.min(rate, bucket.tokens + ((now - bucket.at) / 1000) * rate);
+      bucket.at = now;
+      this.buckets.set(workspaceId, bucket);
+    }
+    if (sharedWait === undefined ? bucket.tokens < 1 : sharedWait > 0) {
+      const wait = sharedWait || Math.max(1, Math.ceil((1 - bucket.tokens) / rate));
       return {
         ok: false,
         reason: 'rate',
@@ -211,7 +226,7 @@ export class PlansService {
         messageEn: `The monthly quota of ${plan.webhooksPerMonth} incoming webhooks of plan "${plan.id}" is used up. Upgrade the plan or wait for the next month.`,
       };
     }
-    bucket.tokens -= 1;
+    if (sharedWait === undefined) bucket.tokens -= 1;
     c.webhooks++;
     this.warnIfCrossed(workspaceId, 'webhooks', c.webhooks, plan.webhooksPerMonth, c.month);
     return { ok: true };

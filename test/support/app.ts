@@ -1,4 +1,5 @@
 // Starts a real Svyazka app for a test: a fresh SQLite file in a temp dir, HTTP on a loopback port.
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,6 +11,7 @@ import type { ConnectorRegistry } from '../../src/connector-kit/registry.ts';
 import type { Resolver } from '../../src/engine/outbound/guard.ts';
 import type { Role } from '../../src/store/types.ts';
 import type { Logger } from 'pino';
+import { deletePrefix, openRedis } from '../../src/queue/redis.ts';
 
 export interface TestApp extends RunningApp {
   dataDir: string;
@@ -38,8 +40,30 @@ export function testConfig(dataDir: string, extra: Partial<Config> = {}): Config
   );
 }
 
+/**
+ * SVYAZKA_TEST_REDIS_URL runs test apps in distributed mode (BullMQ queue, shared limits), each
+ * app under its own key prefix so tests running in parallel never see each other's keys.
+ */
+function withTestRedis(config: Partial<Config> | undefined): Partial<Config> | undefined {
+  const url = process.env.SVYAZKA_TEST_REDIS_URL;
+  if (!url || config?.redisUrl !== undefined) return config;
+  return { redisUrl: url, redisPrefix: `svyazka-test-${randomBytes(6).toString('hex')}`, ...config };
+}
+
+async function dropTestRedis(config: Partial<Config> | undefined): Promise<void> {
+  if (!config?.redisUrl || !config.redisPrefix?.startsWith('svyazka-test-')) return;
+  const redis = openRedis({ url: config.redisUrl, prefix: config.redisPrefix }, { waitForever: false, name: 'test-cleanup' });
+  try {
+    await deletePrefix(redis, config.redisPrefix);
+  } finally {
+    redis.disconnect();
+  }
+}
+
 export async function startTestApp(opts: { dataDir?: string; config?: Partial<Config>; connectors?: ConnectorRegistry; token?: string; logger?: Logger; outboundResolver?: Resolver; signInThrottle?: SignInThrottle } = {}): Promise<TestApp> {
   const dataDir = opts.dataDir ?? tempDataDir();
+  // Fixed here, so a restart() finds the same queue and keys.
+  opts = { ...opts, config: withTestRedis(opts.config) };
   const app = await startApp(testConfig(dataDir, opts.config), { connectors: opts.connectors, logger: opts.logger, outboundResolver: opts.outboundResolver, signInThrottle: opts.signInThrottle });
   const s = app.services;
   const createToken = async (slug: string, role: Role = 'owner') => {
@@ -81,6 +105,7 @@ export async function startTestApp(opts: { dataDir?: string; config?: Partial<Co
     },
     async close() {
       await app.stop();
+      await dropTestRedis(opts.config);
       rmSync(dataDir, { recursive: true, force: true });
     },
   };

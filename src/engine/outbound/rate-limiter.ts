@@ -37,7 +37,7 @@ const SWEEP_EVERY_MS = 5_000;
  * down (2.5/s → 2 per second), and rates under 1 become one start per 1/rate seconds, so no
  * one-second window ever holds more than `rate` starts.
  */
-function windowOf(rate: number): { limit: number; windowMs: number } {
+export function windowOf(rate: number): { limit: number; windowMs: number } {
   if (rate >= 1) return { limit: Math.floor(rate), windowMs: 1000 };
   return { limit: 1, windowMs: 1000 / rate };
 }
