@@ -26,6 +26,7 @@ import { EmbeddedQueue } from './queue/embedded-queue.ts';
 import { Distributed } from './queue/distributed.ts';
 import { buildHealthServer } from './api/health-server.ts';
 import { SqliteStore } from './store/sqlite/sqlite-store.ts';
+import { PostgresStore } from './store/postgres/postgres-store.ts';
 import type { Store } from './store/types.ts';
 import { buildServer } from './api/server.ts';
 import { loadPlanCatalog } from './plans/catalog.ts';
@@ -44,7 +45,8 @@ export type { Services };
 
 function openStore(config: Config, logger: Logger): Store {
   if (config.databaseUrl) {
-    throw new Error('DATABASE_URL is set, but the PostgreSQL store is not in this build yet; unset it to use SQLite in SVYAZKA_DATA_DIR');
+    if (!/^postgres(ql)?:\/\//.test(config.databaseUrl)) throw new Error('DATABASE_URL must be a postgres:// URL (unset it to use SQLite in SVYAZKA_DATA_DIR)');
+    return new PostgresStore(config.databaseUrl, { onWarning: (message) => logger.warn(message) });
   }
   return new SqliteStore(join(config.dataDir, 'svyazka.db'), { synchronous: config.sqliteSync, onWarning: (message) => logger.warn(message) });
 }

@@ -1,8 +1,20 @@
-// Schema migrations, written with Kysely's schema builder so SQLite and PostgreSQL share them.
-import { sql, type Kysely, type Migration } from 'kysely';
-import { CHANGE_SOURCES, SETTINGS_SOURCE, sqliteChangeTriggers } from './sqlite/change-triggers.ts';
+// Schema migrations, written with Kysely's schema builder so SQLite and PostgreSQL share them:
+// the same names and the same tables and columns on both (`svyazka db copy` relies on it). Where a
+// dialect needs its own SQL (the change feed's triggers, an auto-increment key), the migration asks
+// which one it runs on.
+import { PostgresAdapter, sql, type Kysely, type Migration } from 'kysely';
+import { CHANGE_SOURCES, SETTINGS_SOURCE, sqliteChangeTriggers, type ChangeSource } from './sqlite/change-triggers.ts';
+import { postgresChangeTriggers } from './postgres/change-triggers.ts';
 
 const ms = 'bigint' as const;
+
+function isPostgres(db: Kysely<unknown>): boolean {
+  return db.getExecutor().adapter instanceof PostgresAdapter;
+}
+
+function changeTriggers(db: Kysely<unknown>, source: ChangeSource): string[] {
+  return isPostgres(db) ? postgresChangeTriggers(source) : sqliteChangeTriggers(source);
+}
 
 export const migrations: Record<string, Migration> = {
   '0001_initial': {
@@ -219,17 +231,17 @@ export const migrations: Record<string, Migration> = {
   },
   '0004_change_feed': {
     async up(db: Kysely<unknown>) {
+      // SQLite: AUTOINCREMENT never hands a seq out twice, even after pruning; PostgreSQL: a sequence.
       await db.schema
         .createTable('change_feed')
-        .addColumn('seq', 'integer', (c) => c.primaryKey().autoIncrement())
+        .addColumn('seq', isPostgres(db) ? 'bigserial' : 'integer', (c) => (isPostgres(db) ? c.primaryKey() : c.primaryKey().autoIncrement()))
         .addColumn('kind', 'text', (c) => c.notNull())
         .addColumn('workspace_id', 'text')
         .addColumn('entity_id', 'text')
         .addColumn('at', ms, (c) => c.notNull())
         .execute();
-      // The triggers that fill it are dialect SQL, kept in the SQLite store; the PostgreSQL store
-      // (distributed mode) will need the same in PL/pgSQL, or LISTEN/NOTIFY.
-      for (const source of CHANGE_SOURCES) for (const ddl of sqliteChangeTriggers(source)) await sql.raw(ddl).execute(db);
+      // The triggers that fill it are dialect SQL (sqlite/ and postgres/change-triggers.ts).
+      for (const source of CHANGE_SOURCES) for (const ddl of changeTriggers(db, source)) await sql.raw(ddl).execute(db);
     },
   },
   '0006_variables': {
@@ -301,7 +313,7 @@ export const migrations: Record<string, Migration> = {
   '0008_change_feed_settings': {
     async up(db: Kysely<unknown>) {
       // The instance settings are cached by every server too; their table came after 0004.
-      for (const ddl of sqliteChangeTriggers(SETTINGS_SOURCE)) await sql.raw(ddl).execute(db);
+      for (const ddl of changeTriggers(db, SETTINGS_SOURCE)) await sql.raw(ddl).execute(db);
     },
   },
   '0009_dedupe': {
@@ -310,6 +322,16 @@ export const migrations: Record<string, Migration> = {
       // poll that sees an event twice starts it once. Replays and manual runs carry none.
       await db.schema.alterTable('executions').addColumn('dedupe_key', 'text').execute();
       await sql`CREATE UNIQUE INDEX executions_dedupe ON executions (flow_id, dedupe_key) WHERE dedupe_key IS NOT NULL`.execute(db);
+    },
+  },
+  '0010_claims': {
+    async up(db: Kysely<unknown>) {
+      // Several workers (distributed mode) claim work by a lease: who holds it and until when. An
+      // expired lease (its worker died) can be claimed again; a live one never twice.
+      await db.schema.alterTable('executions').addColumn('claimed_by', 'text').execute();
+      await db.schema.alterTable('executions').addColumn('claimed_until', ms).execute();
+      await db.schema.alterTable('trigger_state').addColumn('claimed_by', 'text').execute();
+      await db.schema.alterTable('trigger_state').addColumn('claimed_until', ms).execute();
     },
   },
 };

@@ -137,6 +137,9 @@ export interface ExecutionsTable {
   updated_at: number;
   /** The trigger event's stable id; unique per flow (migration 0009_dedupe). */
   dedupe_key: string | null;
+  /** Who holds the lease on it and until when (epoch ms): several workers never run it at once (0010_claims). */
+  claimed_by: Generated<string | null>;
+  claimed_until: Generated<number | null>;
 }
 
 export interface ExecutionStepsTable {
@@ -163,6 +166,9 @@ export interface TriggerStateTable {
   last_run_at: number | null;
   last_error: string | null;
   updated_at: number;
+  /** The worker polling it and until when (0010_claims). */
+  claimed_by: Generated<string | null>;
+  claimed_until: Generated<number | null>;
 }
 
 export interface WorkspaceBillingTable {
@@ -296,3 +302,37 @@ export interface Database {
   audit_log: AuditLogTable;
   variables: VariablesTable;
 }
+
+/**
+ * Every table, parents before children (the order `svyazka db copy` fills them in). The check below
+ * fails the typecheck when a table is added to Database and not here.
+ */
+export const TABLES = [
+  'workspaces',
+  'users',
+  'members',
+  'api_tokens',
+  'sessions',
+  'operators',
+  'instance_settings',
+  'invitations',
+  'connections',
+  'flows',
+  'flow_versions',
+  'webhooks',
+  'executions',
+  'execution_steps',
+  'trigger_state',
+  'workspace_billing',
+  'usage_daily',
+  'usage_flow_month',
+  'balance_ledger',
+  'notifications',
+  'audit_log',
+  'variables',
+  'change_feed',
+] as const satisfies ReadonlyArray<keyof Database>;
+
+type Unlisted = Exclude<keyof Database, (typeof TABLES)[number]>;
+const everyTableListed: [Unlisted] extends [never] ? true : Unlisted = true;
+void everyTableListed;

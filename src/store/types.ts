@@ -260,8 +260,26 @@ export interface VariableStore {
   delete(workspaceId: string, name: string): Promise<boolean>;
 }
 
+/** Part of a monthly quota taken in one atomic step (exact when several processes take at once). */
+export interface QuotaTake {
+  workspaceId: string;
+  kind: 'webhooks' | 'transactions';
+  /** YYYY-MM-DD the usage is counted on. */
+  day: string;
+  /** YYYY-MM whose days are summed against `limit`. */
+  month: string;
+  count: number;
+  limit: number;
+}
+
 /** Plans, usage counters, the balance ledger, notifications and retention. */
 export interface PlanStore {
+  /**
+   * Counts `count` on `day` when the month's usage plus it stays within `limit`; otherwise counts
+   * nothing. `used` is the month's usage after the call. Concurrent takers of one workspace are
+   * serialised, so no more than `limit` is ever granted.
+   */
+  takeQuota(take: QuotaTake): Promise<{ granted: boolean; used: number }>;
   getBilling(workspaceId: string): Promise<Billing | undefined>;
   /** Creates the billing row if missing (a new workspace's trial); returns the stored one. */
   ensureBilling(billing: Billing): Promise<Billing>;
@@ -492,6 +510,19 @@ export interface Store {
   /** Stores new executions and the new cursor together: an event is never lost nor doubled. */
   /** Stores the cursor and the new executions in one write; resolves to the ids of those created (a known dedupe key creates none). */
   commitPoll(flowId: string, cursor: unknown, executions: NewExecution[], error: string | null, now: number, usage?: TransactionUsage): Promise<string[]>;
+
+  // leases, for work several workers may take (distributed mode; one process never contends)
+  /**
+   * Takes the lease on up to `limit` unfinished executions due by `now` that nobody holds (or whose
+   * lease expired); resolves to their ids. Two workers never get the same one while a lease lives.
+   */
+  claimDueExecutions(owner: string, now: number, leaseMs: number, limit: number): Promise<string[]>;
+  /** Takes or renews (for its holder) the lease on one unfinished execution; false when another holds it. */
+  claimExecution(id: string, owner: string, now: number, leaseMs: number): Promise<boolean>;
+  /** Gives the lease up (its holder only). */
+  releaseExecution(id: string, owner: string): Promise<void>;
+  /** Takes or renews the lease on polling one flow's trigger; false when another worker holds it. */
+  claimPoll(flowId: string, owner: string, now: number, leaseMs: number): Promise<boolean>;
 
   plans: PlanStore;
   changes: ChangeStore;

@@ -1,7 +1,7 @@
 // Plans, usage, ledger, notifications and retention on the embedded SQLite database.
 import type { Selectable } from 'kysely';
 import type { BalanceLedgerTable, NotificationsTable } from '../schema.ts';
-import type { Billing, LedgerEntry, Notification, PlanStore } from '../types.ts';
+import type { Billing, LedgerEntry, Notification, PlanStore, QuotaTake } from '../types.ts';
 import type { SqliteDatabase } from './database.ts';
 
 /** Counting inside the intake's and the executor's own writes: one statement, no extra round trip. */
@@ -9,6 +9,8 @@ export const COUNT_WEBHOOK = `INSERT INTO usage_daily (workspace_id, day, webhoo
   ON CONFLICT (workspace_id, day) DO UPDATE SET webhooks = webhooks + 1`;
 export const COUNT_TRANSACTIONS_DAY = `INSERT INTO usage_daily (workspace_id, day, webhooks, transactions) VALUES (?, ?, 0, ?)
   ON CONFLICT (workspace_id, day) DO UPDATE SET transactions = transactions + excluded.transactions`;
+const COUNT_WEBHOOKS_N = `INSERT INTO usage_daily (workspace_id, day, webhooks, transactions) VALUES (?, ?, ?, 0)
+  ON CONFLICT (workspace_id, day) DO UPDATE SET webhooks = webhooks + excluded.webhooks`;
 export const COUNT_TRANSACTIONS_FLOW = `INSERT INTO usage_flow_month (workspace_id, month, flow_id, connector, transactions) VALUES (?, ?, ?, ?, ?)
   ON CONFLICT (workspace_id, month, flow_id, connector) DO UPDATE SET transactions = transactions + excluded.transactions`;
 
@@ -21,6 +23,21 @@ export class SqlitePlanStore implements PlanStore {
 
   private get q() {
     return this.db.kysely;
+  }
+
+  async takeQuota(t: QuotaTake): Promise<{ granted: boolean; used: number }> {
+    // One writer at a time (the group commit): the read and the count cannot interleave with another taker's.
+    return this.db.write(() => {
+      const column = t.kind === 'webhooks' ? 'webhooks' : 'transactions';
+      const row = this.db.allSql<{ n: number }>(
+        `SELECT coalesce(sum(${column}), 0) AS n FROM usage_daily WHERE workspace_id = ? AND day >= ? AND day <= ?`,
+        [t.workspaceId, `${t.month}-01`, `${t.month}-31`],
+      )[0];
+      const used = Number(row?.n ?? 0);
+      if (used + t.count > t.limit) return { granted: false, used };
+      this.db.runSql(t.kind === 'webhooks' ? COUNT_WEBHOOKS_N : COUNT_TRANSACTIONS_DAY, [t.workspaceId, t.day, t.count]);
+      return { granted: true, used: used + t.count };
+    });
   }
 
   async getBilling(workspaceId: string): Promise<Billing | undefined> {

@@ -2,15 +2,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Selectable } from 'kysely';
-import type {
-  ConnectionsTable,
-  ExecutionStepsTable,
-  ExecutionsTable,
-  FlowsTable,
-  Role,
-  WebhooksTable,
-  WorkspacesTable,
-} from '../schema.ts';
+import type { ExecutionStepsTable, ExecutionsTable, Role, WorkspacesTable } from '../schema.ts';
 import { UNFINISHED_STATUSES } from '../schema.ts';
 import type {
   ApiToken,
@@ -37,6 +29,7 @@ import type {
 } from '../types.ts';
 import { newId } from '../../lib/ids.ts';
 import { parseJson } from '../../lib/json.ts';
+import { page, toConnection, toExecution, toFlow, toStep, toWebhook, toWorkspace } from '../rows.ts';
 import { SqliteDatabase, type SqliteOptions } from './database.ts';
 import { COUNT_TRANSACTIONS_DAY, COUNT_TRANSACTIONS_FLOW, COUNT_WEBHOOK, SqlitePlanStore } from './plan-store.ts';
 import { SqliteAccessStore } from './access-store.ts';
@@ -57,6 +50,19 @@ const UPSERT_STEP = `INSERT INTO execution_steps (execution_id, step_id, idx, ty
   output = excluded.output, error = excluded.error, attempts = excluded.attempts, transactions = excluded.transactions,
   resume_at = excluded.resume_at, started_at = excluded.started_at, finished_at = excluded.finished_at,
   sealed_output = excluded.sealed_output`;
+
+const UNFINISHED_LIST = UNFINISHED_STATUSES.map((s) => `'${s}'`).join(',');
+const CLAIM_DUE = `UPDATE executions SET claimed_by = ?, claimed_until = ? WHERE id IN (SELECT id FROM executions
+  WHERE status IN (${UNFINISHED_LIST}) AND next_run_at <= ? AND (claimed_until IS NULL OR claimed_until <= ?)
+  ORDER BY next_run_at LIMIT ?) RETURNING id`;
+const CLAIM_ONE = `UPDATE executions SET claimed_by = ?, claimed_until = ? WHERE id = ? AND status IN (${UNFINISHED_LIST})
+  AND (claimed_until IS NULL OR claimed_until <= ? OR claimed_by = ?)`;
+const RELEASE_ONE = 'UPDATE executions SET claimed_by = NULL, claimed_until = NULL WHERE id = ? AND claimed_by = ?';
+/** Creates the trigger's row when it has none yet (no cursor, never run). */
+const CLAIM_POLL = `INSERT INTO trigger_state (flow_id, cursor, last_run_at, last_error, updated_at, claimed_by, claimed_until)
+  VALUES (?, NULL, NULL, NULL, ?, ?, ?) ON CONFLICT (flow_id) DO UPDATE SET claimed_by = excluded.claimed_by,
+  claimed_until = excluded.claimed_until WHERE trigger_state.claimed_until IS NULL OR trigger_state.claimed_until <= ?
+  OR trigger_state.claimed_by = excluded.claimed_by`;
 
 const SELECT_EXECUTION = 'SELECT * FROM executions WHERE id = ?';
 const SELECT_STATUS = 'SELECT status FROM executions WHERE id = ?';
@@ -689,11 +695,31 @@ export class SqliteStore implements Store {
     return rows.map((r) => ({ id: r.id, nextRunAt: Number(r.next_run_at) }));
   }
 
+  // ---- leases ----
+
+  async claimDueExecutions(owner: string, now: number, leaseMs: number, limit: number): Promise<string[]> {
+    return this.db.write(() => this.db.allSql<{ id: string }>(CLAIM_DUE, [owner, now + leaseMs, now, now, limit]).map((r) => r.id));
+  }
+
+  async claimExecution(id: string, owner: string, now: number, leaseMs: number): Promise<boolean> {
+    return (await this.db.write(() => this.db.runSql(CLAIM_ONE, [owner, now + leaseMs, id, now, owner]))) > 0;
+  }
+
+  async releaseExecution(id: string, owner: string): Promise<void> {
+    await this.db.write(() => this.db.runSql(RELEASE_ONE, [id, owner]));
+  }
+
+  async claimPoll(flowId: string, owner: string, now: number, leaseMs: number): Promise<boolean> {
+    return (await this.db.write(() => this.db.runSql(CLAIM_POLL, [flowId, now, owner, now + leaseMs, now]))) > 0;
+  }
+
   // ---- polling triggers ----
 
   async getTriggerCursor(flowId: string): Promise<{ cursor: unknown; lastRunAt: number | null } | undefined> {
     const row = this.db.first(this.q.selectFrom('trigger_state').selectAll().where('flow_id', '=', flowId));
-    return row && { cursor: parseJson(row.cursor), lastRunAt: row.last_run_at === null ? null : Number(row.last_run_at) };
+    // A row that only holds a lease (claimPoll) has never been polled: no state yet.
+    if (!row || (row.last_run_at === null && row.cursor === null)) return undefined;
+    return { cursor: parseJson(row.cursor), lastRunAt: row.last_run_at === null ? null : Number(row.last_run_at) };
   }
 
   async commitPoll(flowId: string, cursor: unknown, executions: NewExecution[], error: string | null, now: number, usage?: TransactionUsage): Promise<string[]> {
@@ -713,100 +739,4 @@ export class SqliteStore implements Store {
     });
     return created;
   }
-}
-
-function page<T extends { id: string }>(items: T[], limit: number): Page<T> {
-  const more = items.length > limit;
-  const slice = more ? items.slice(0, limit) : items;
-  return { items: slice, next: more ? slice[slice.length - 1].id : null };
-}
-
-function toWorkspace(row: Selectable<WorkspacesTable>): Workspace {
-  return { id: row.id, slug: row.slug, name: row.name, timezone: row.timezone, locale: row.locale, createdAt: Number(row.created_at) };
-}
-
-function toConnection(row: Selectable<ConnectionsTable>): Connection {
-  return {
-    id: row.id,
-    workspaceId: row.workspace_id,
-    name: row.name,
-    connector: row.connector,
-    publicConfig: parseJson(row.public_config) as Record<string, unknown>,
-    sealedAuth: row.sealed_auth,
-    createdAt: Number(row.created_at),
-    updatedAt: Number(row.updated_at),
-  };
-}
-
-function toFlow(row: Selectable<FlowsTable>): FlowRecord {
-  return {
-    id: row.id,
-    workspaceId: row.workspace_id,
-    name: row.name,
-    enabled: row.enabled === 1,
-    definition: parseJson(row.definition),
-    version: row.version,
-    hookToken: row.hook_token,
-    createdAt: Number(row.created_at),
-    updatedAt: Number(row.updated_at),
-  };
-}
-
-function toWebhook(row: Selectable<WebhooksTable>): WebhookRecord {
-  return {
-    id: row.id,
-    workspaceId: row.workspace_id,
-    flowId: row.flow_id,
-    method: row.method,
-    headers: parseJson(row.headers) as Record<string, string>,
-    query: parseJson(row.query) as Record<string, unknown>,
-    body: parseJson(row.body),
-    bodyKind: row.body_kind,
-    contentType: row.content_type,
-    size: row.size,
-    ip: row.ip,
-    status: row.status,
-    error: row.error,
-    receivedAt: Number(row.received_at),
-  };
-}
-
-function toExecution(row: Selectable<ExecutionsTable>): ExecutionRecord {
-  return {
-    id: row.id,
-    workspaceId: row.workspace_id,
-    flowId: row.flow_id,
-    flowVersion: row.flow_version,
-    webhookId: row.webhook_id,
-    origin: row.origin,
-    status: row.status,
-    trigger: parseJson(row.trigger),
-    error: row.error,
-    errorStep: row.error_step,
-    retries: row.retries,
-    nextRunAt: Number(row.next_run_at),
-    createdAt: Number(row.created_at),
-    startedAt: row.started_at === null ? null : Number(row.started_at),
-    finishedAt: row.finished_at === null ? null : Number(row.finished_at),
-    updatedAt: Number(row.updated_at),
-  };
-}
-
-function toStep(row: Selectable<ExecutionStepsTable>): StepRecord {
-  return {
-    executionId: row.execution_id,
-    stepId: row.step_id,
-    idx: row.idx,
-    type: row.type,
-    status: row.status,
-    input: parseJson(row.input),
-    output: parseJson(row.output),
-    error: row.error,
-    attempts: row.attempts,
-    transactions: row.transactions,
-    resumeAt: row.resume_at === null ? null : Number(row.resume_at),
-    startedAt: Number(row.started_at),
-    finishedAt: row.finished_at === null ? null : Number(row.finished_at),
-    sealedOutput: row.sealed_output ?? null,
-  };
 }

@@ -1,0 +1,101 @@
+// Rows to records, shared by the SQLite and PostgreSQL stores (both hand back numbers for bigint).
+import type { Selectable } from 'kysely';
+import type { ConnectionsTable, ExecutionStepsTable, ExecutionsTable, FlowsTable, WebhooksTable, WorkspacesTable } from './schema.ts';
+import type { Connection, ExecutionRecord, FlowRecord, Page, StepRecord, WebhookRecord, Workspace } from './types.ts';
+import { parseJson } from '../lib/json.ts';
+
+export function page<T extends { id: string }>(items: T[], limit: number): Page<T> {
+  const more = items.length > limit;
+  const slice = more ? items.slice(0, limit) : items;
+  return { items: slice, next: more ? slice[slice.length - 1].id : null };
+}
+
+export function toWorkspace(row: Selectable<WorkspacesTable>): Workspace {
+  return { id: row.id, slug: row.slug, name: row.name, timezone: row.timezone, locale: row.locale, createdAt: Number(row.created_at) };
+}
+
+export function toConnection(row: Selectable<ConnectionsTable>): Connection {
+  return {
+    id: row.id,
+    workspaceId: row.workspace_id,
+    name: row.name,
+    connector: row.connector,
+    publicConfig: parseJson(row.public_config) as Record<string, unknown>,
+    sealedAuth: row.sealed_auth,
+    createdAt: Number(row.created_at),
+    updatedAt: Number(row.updated_at),
+  };
+}
+
+export function toFlow(row: Selectable<FlowsTable>): FlowRecord {
+  return {
+    id: row.id,
+    workspaceId: row.workspace_id,
+    name: row.name,
+    enabled: row.enabled === 1,
+    definition: parseJson(row.definition),
+    version: row.version,
+    hookToken: row.hook_token,
+    createdAt: Number(row.created_at),
+    updatedAt: Number(row.updated_at),
+  };
+}
+
+export function toWebhook(row: Selectable<WebhooksTable>): WebhookRecord {
+  return {
+    id: row.id,
+    workspaceId: row.workspace_id,
+    flowId: row.flow_id,
+    method: row.method,
+    headers: parseJson(row.headers) as Record<string, string>,
+    query: parseJson(row.query) as Record<string, unknown>,
+    body: parseJson(row.body),
+    bodyKind: row.body_kind,
+    contentType: row.content_type,
+    size: row.size,
+    ip: row.ip,
+    status: row.status,
+    error: row.error,
+    receivedAt: Number(row.received_at),
+  };
+}
+
+export function toExecution(row: Selectable<ExecutionsTable>): ExecutionRecord {
+  return {
+    id: row.id,
+    workspaceId: row.workspace_id,
+    flowId: row.flow_id,
+    flowVersion: row.flow_version,
+    webhookId: row.webhook_id,
+    origin: row.origin,
+    status: row.status,
+    trigger: parseJson(row.trigger),
+    error: row.error,
+    errorStep: row.error_step,
+    retries: row.retries,
+    nextRunAt: Number(row.next_run_at),
+    createdAt: Number(row.created_at),
+    startedAt: row.started_at === null ? null : Number(row.started_at),
+    finishedAt: row.finished_at === null ? null : Number(row.finished_at),
+    updatedAt: Number(row.updated_at),
+  };
+}
+
+export function toStep(row: Selectable<ExecutionStepsTable>): StepRecord {
+  return {
+    executionId: row.execution_id,
+    stepId: row.step_id,
+    idx: row.idx,
+    type: row.type,
+    status: row.status,
+    input: parseJson(row.input),
+    output: parseJson(row.output),
+    error: row.error,
+    attempts: row.attempts,
+    transactions: row.transactions,
+    resumeAt: row.resume_at === null ? null : Number(row.resume_at),
+    startedAt: Number(row.started_at),
+    finishedAt: row.finished_at === null ? null : Number(row.finished_at),
+    sealedOutput: row.sealed_output ?? null,
+  };
+}
