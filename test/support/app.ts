@@ -1,4 +1,5 @@
-// Starts a real Svyazka app for a test: a fresh SQLite file in a temp dir, HTTP on a loopback port.
+// Starts a real Svyazka app for a test: a fresh SQLite file in a temp dir (or a fresh PostgreSQL
+// database, see database.ts), HTTP on a loopback port.
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,6 +13,8 @@ import type { Resolver } from '../../src/engine/outbound/guard.ts';
 import type { Role } from '../../src/store/types.ts';
 import type { Logger } from 'pino';
 import { deletePrefix, openRedis } from '../../src/queue/redis.ts';
+import { dropDatabaseFor, withTestDatabase } from './database.ts';
+export { databaseEnv } from './database.ts';
 
 export interface TestApp extends RunningApp {
   dataDir: string;
@@ -63,7 +66,7 @@ async function dropTestRedis(config: Partial<Config> | undefined): Promise<void>
 export async function startTestApp(opts: { dataDir?: string; config?: Partial<Config>; connectors?: ConnectorRegistry; token?: string; logger?: Logger; outboundResolver?: Resolver; signInThrottle?: SignInThrottle } = {}): Promise<TestApp> {
   const dataDir = opts.dataDir ?? tempDataDir();
   // Fixed here, so a restart() finds the same queue and keys.
-  opts = { ...opts, config: withTestRedis(opts.config) };
+  opts = { ...opts, config: await withTestDatabase(dataDir, withTestRedis(opts.config)) };
   const app = await startApp(testConfig(dataDir, opts.config), { connectors: opts.connectors, logger: opts.logger, outboundResolver: opts.outboundResolver, signInThrottle: opts.signInThrottle });
   const s = app.services;
   const createToken = async (slug: string, role: Role = 'owner') => {
@@ -106,6 +109,7 @@ export async function startTestApp(opts: { dataDir?: string; config?: Partial<Co
     async close() {
       await app.stop();
       await dropTestRedis(opts.config);
+      await dropDatabaseFor(dataDir);
       rmSync(dataDir, { recursive: true, force: true });
     },
   };

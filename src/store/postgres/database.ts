@@ -148,5 +148,7 @@ export class PostgresDatabase {
     if (this.closed) return;
     this.closed = true;
     await this.kysely.destroy();
+    // Kysely ends the pool only if it ever ran a query itself; most of ours go to the pool directly.
+    if (!this.pool.ended) await this.pool.end();
   }
 }
