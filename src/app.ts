@@ -24,6 +24,7 @@ import { createLogger } from './logger.ts';
 import { Metrics } from './metrics.ts';
 import { EmbeddedQueue } from './queue/embedded-queue.ts';
 import { Distributed } from './queue/distributed.ts';
+import type { RedisLeader } from './queue/leader.ts';
 import { buildHealthServer } from './api/health-server.ts';
 import { SqliteStore } from './store/sqlite/sqlite-store.ts';
 import { PostgresStore } from './store/postgres/postgres-store.ts';
@@ -124,6 +125,8 @@ export interface RunningApp {
   scheduler: TriggerScheduler;
   /** Tells this process's caches and timers of changes other processes made. */
   changeFeed: ChangeFeed;
+  /** Distributed workers: the election of the one process that runs schedules and polls. */
+  leader: RedisLeader | null;
   url: string;
   stop(): Promise<void>;
 }
@@ -215,8 +218,13 @@ export async function startApp(
   });
   if (runWorkers) {
     queue!.start((id) => executor.run(id));
-    if (leader) await leader.start();
-    else await scheduler.start();
+    if (leader) {
+      // A follower arms nothing, also not from flow changes, until the election says otherwise.
+      scheduler.stop();
+      await leader.start();
+    } else {
+      await scheduler.start();
+    }
   }
   const address = await server.listen({ port: config.port, host: config.host });
   const url = address.replace('[::]', 'localhost').replace('0.0.0.0', '127.0.0.1');
@@ -227,6 +235,7 @@ export async function startApp(
     server,
     scheduler,
     changeFeed,
+    leader,
     url,
     async stop() {
       await changeFeed.stop();
