@@ -1,7 +1,7 @@
 // Several app instances on one database and one Redis, as several processes would be: roles, one
 // scheduler leader among workers (each tick fires once, failover when the leader goes), and
 // cache invalidation heard over Redis before the change feed's next poll.
-import { after, before, test } from 'node:test';
+import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startApp, type RunningApp } from '../../src/app.ts';
 import type { Config } from '../../src/config.ts';
