@@ -75,7 +75,8 @@ export function buildProgram(): Command {
         ...(opts.adminEmail !== undefined ? { SVYAZKA_ADMIN_EMAIL: opts.adminEmail } : {}),
       });
       const app = await startApp(config);
-      const admin = await ensureFirstAdmin(app.services);
+      // The web process, whose URL the admin opens, makes and shows the first admin; a worker does not race it.
+      const admin = config.role === 'worker' ? null : await ensureFirstAdmin(app.services);
       if (admin) process.stdout.write(describeFirstAdmin(admin, app.services.config.publicUrl));
       const stop = async () => {
         await app.stop();
