@@ -7,6 +7,7 @@ import { createServer } from 'node:net';
 import { rmSync } from 'node:fs';
 import { hashPassword } from '../../src/api/auth.ts';
 import { startTestApp, tempDataDir, waitFor, type TestApp } from '../support/app.ts';
+import { databaseEnv, dropDatabaseFor } from '../support/database.ts';
 
 let app: TestApp;
 before(async () => {
@@ -194,7 +195,7 @@ async function firstStart(args: string[], env: Record<string, string> = {}) {
   const dataDir = tempDataDir();
   const port = await freePort();
   const child = spawn(process.execPath, [BIN, 'serve', '--port', String(port), ...args], {
-    env: { ...process.env, SVYAZKA_DATA_DIR: dataDir, HOST: '127.0.0.1', LOG_LEVEL: 'silent', ...env },
+    env: { ...process.env, SVYAZKA_DATA_DIR: dataDir, HOST: '127.0.0.1', LOG_LEVEL: 'silent', ...(await databaseEnv(dataDir)), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -207,6 +208,7 @@ async function firstStart(args: string[], env: Record<string, string> = {}) {
   } finally {
     child.kill('SIGTERM');
     await new Promise((resolve) => child.once('exit', resolve));
+    await dropDatabaseFor(dataDir);
     rmSync(dataDir, { recursive: true, force: true });
   }
 }
@@ -219,9 +221,10 @@ test('serve: the first admin is admin@localhost, or --admin-email / SVYAZKA_ADMI
 
 test('user create refuses a malformed email and takes one without a TLD', async () => {
   const dataDir = tempDataDir();
+  const dbEnv = await databaseEnv(dataDir);
   const run = (email: string) =>
     new Promise<{ code: number | null; stderr: string }>((resolve) => {
-      const child = spawn(process.execPath, [BIN, 'user', 'create', '--email', email, '--password', 'long-enough-1'], { env: { ...process.env, SVYAZKA_DATA_DIR: dataDir, LOG_LEVEL: 'silent' } });
+      const child = spawn(process.execPath, [BIN, 'user', 'create', '--email', email, '--password', 'long-enough-1'], { env: { ...process.env, SVYAZKA_DATA_DIR: dataDir, LOG_LEVEL: 'silent', ...dbEnv } });
       let stderr = '';
       child.stderr.on('data', (c) => (stderr += c));
       child.once('exit', (code) => resolve({ code, stderr }));
@@ -232,6 +235,7 @@ test('user create refuses a malformed email and takes one without a TLD', async 
     assert.match(bad.stderr, /--email must be an email address/);
     assert.equal((await run('manager@crm')).code, 0);
   } finally {
+    await dropDatabaseFor(dataDir);
     rmSync(dataDir, { recursive: true, force: true });
   }
 });

@@ -5,13 +5,16 @@ import { spawnSync } from 'node:child_process';
 import { rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempDataDir } from '../support/app.ts';
+import { databaseEnv, dropDatabaseFor } from '../support/database.ts';
 
 const BIN = new URL('../../bin/svyazka.js', import.meta.url).pathname;
 let dataDir: string;
+/** DATABASE_URL of the data dir's own database when the suite runs on PostgreSQL. */
+let dbEnv: Record<string, string> = {};
 
 function cli(args: string[], input?: string) {
   const res = spawnSync(process.execPath, [BIN, ...args], {
-    env: { ...process.env, SVYAZKA_DATA_DIR: dataDir, LOG_LEVEL: 'silent', SVYAZKA_OUTBOUND_ALLOW: '127.0.0.1,::1' },
+    env: { ...process.env, SVYAZKA_DATA_DIR: dataDir, LOG_LEVEL: 'silent', SVYAZKA_OUTBOUND_ALLOW: '127.0.0.1,::1', ...dbEnv },
     input,
     encoding: 'utf8',
     timeout: 180_000,
@@ -19,10 +22,14 @@ function cli(args: string[], input?: string) {
   return { code: res.status, stdout: res.stdout, stderr: res.stderr };
 }
 
-before(() => {
+before(async () => {
   dataDir = tempDataDir();
+  dbEnv = await databaseEnv(dataDir);
 });
-after(() => rmSync(dataDir, { recursive: true, force: true }));
+after(async () => {
+  await dropDatabaseFor(dataDir);
+  rmSync(dataDir, { recursive: true, force: true });
+});
 
 test('token create prints only a token and creates the master key with mode 0600', () => {
   const res = cli(['token', 'create', '--workspace', 'default']);

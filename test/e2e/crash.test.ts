@@ -13,6 +13,7 @@ import { Pool } from 'undici';
 import { openServices } from '../../src/app.ts';
 import { startEchoTarget } from '../../src/connectors/http/echo-target.ts';
 import { tempDataDir, testConfig, UNLIMITED_PLANS, waitFor } from '../support/app.ts';
+import { SQLITE_ONLY } from '../support/database.ts';
 
 const TOTAL = 5000;
 const KILL_AFTER_ACKS = 2000;
@@ -61,7 +62,7 @@ async function prepareDataDir(dataDir: string, port: number, echoUrl: string, na
   }
 }
 
-test('kill -9 during 5,000 concurrent webhooks loses nothing acknowledged; only steps in flight at the kill repeat, with their key', { timeout: 600_000 }, async (t) => {
+test('kill -9 during 5,000 concurrent webhooks loses nothing acknowledged; only steps in flight at the kill repeat, with their key', { timeout: 600_000, skip: SQLITE_ONLY }, async (t) => {
   const echo = await startEchoTarget();
   const dataDir = tempDataDir();
   const port = await freePort();
@@ -143,7 +144,7 @@ test('kill -9 during 5,000 concurrent webhooks loses nothing acknowledged; only 
   }
 });
 
-test('a crash mid-execution resumes at the unfinished step and does not call a finished one again', { timeout: 120_000 }, async () => {
+test('a crash mid-execution resumes at the unfinished step and does not call a finished one again', { timeout: 120_000, skip: SQLITE_ONLY }, async () => {
   const echo = await startEchoTarget();
   const dataDir = tempDataDir();
   const port = await freePort();

@@ -1,13 +1,12 @@
 // PlansService on a real SQLite file: month boundaries (Moscow time), trial start, durable counters.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import { createLogger } from '../../src/logger.ts';
 import { DEFAULT_CATALOG } from '../../src/plans/catalog.ts';
 import { dayOf, monthOf, nextMonthStart } from '../../src/plans/periods.ts';
 import { PlansService, QuotaExceededError } from '../../src/plans/service.ts';
-import { SqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
 import { tempDataDir } from '../support/app.ts';
+import { openTestStore } from '../support/database.ts';
 
 const logger = createLogger({ level: 'silent' });
 
@@ -20,8 +19,7 @@ test('billing months are Moscow calendar months', () => {
 });
 
 test('a new workspace starts a trial; the transaction quota ends with the month and comes back with the next', async () => {
-  const store = new SqliteStore(join(tempDataDir(), 'svyazka.db'));
-  await store.migrate();
+  const store = await openTestStore(tempDataDir());
   const ws = await store.createWorkspace('w', 'W');
   const catalog = { ...DEFAULT_CATALOG, trialPlan: 't1200' };
   const jan = Date.parse('2026-01-15T10:00:00Z');
@@ -42,5 +40,5 @@ test('a new workspace starts a trial; the transaction quota ends with the month 
   await restarted.prepare(ws.id, feb);
   assert.equal(restarted.remainingTransactions(ws.id, feb), 1200 - 7);
   assert.equal(restarted.billingOf(ws.id)!.trialEndsAt, billing.trialEndsAt, 'the trial is not restarted');
-  await store.close();
+  await store.drop();
 });

@@ -12,6 +12,7 @@ import { hashPassword } from '../../src/api/auth.ts';
 import { safeDetails } from '../../src/engine/audit.ts';
 import { pruneOnce } from '../../src/plans/retention.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
+import { databaseEnvOf } from '../support/database.ts';
 
 const BIN = new URL('../../bin/svyazka.js', import.meta.url).pathname;
 
@@ -195,7 +196,7 @@ test('no secret appears in any audit answer nor in the raw SQLite files', async 
   const answers = JSON.stringify(await auditAll({ cookie }));
   assert.ok(answers.includes('secret-check'), 'the token is in the log by name');
   for (const s of secrets) assert.ok(!answers.includes(s), `an audit answer holds a secret: ${s.slice(0, 12)}…`);
-  const cli = spawnSync(process.execPath, [BIN, 'audit', 'list', '--json', '--limit', '500'], { env: { ...process.env, SVYAZKA_DATA_DIR: app.dataDir, LOG_LEVEL: 'silent' }, encoding: 'utf8', timeout: 60_000 });
+  const cli = spawnSync(process.execPath, [BIN, 'audit', 'list', '--json', '--limit', '500'], { env: { ...process.env, SVYAZKA_DATA_DIR: app.dataDir, LOG_LEVEL: 'silent', ...databaseEnvOf(app.dataDir) }, encoding: 'utf8', timeout: 60_000 });
   assert.equal(cli.status, 0, cli.stderr);
   assert.ok(JSON.parse(cli.stdout).items.length > 20);
   for (const s of secrets) assert.ok(!cli.stdout.includes(s), 'the CLI listing holds a secret');
@@ -260,7 +261,7 @@ test('a change made with the CLI is recorded with actor `cli` and the OS user', 
   const file = join(app.dataDir, 'cli-flow.json');
   writeFileSync(file, JSON.stringify(flow('Из консоли')));
   const res = spawnSync(process.execPath, [BIN, 'flow', 'import', file, '--workspace', 'default'], {
-    env: { ...process.env, SVYAZKA_DATA_DIR: app.dataDir, LOG_LEVEL: 'silent' },
+    env: { ...process.env, SVYAZKA_DATA_DIR: app.dataDir, LOG_LEVEL: 'silent', ...databaseEnvOf(app.dataDir) },
     encoding: 'utf8',
     timeout: 60_000,
   });
@@ -273,7 +274,7 @@ test('a change made with the CLI is recorded with actor `cli` and the OS user', 
   assert.equal(entries[0].target.name, 'Из консоли');
   assert.equal(entries[0].ip, null);
 
-  const listed = spawnSync(process.execPath, [BIN, 'audit', 'list', '--action', 'flow.create', '--limit', '1'], { env: { ...process.env, SVYAZKA_DATA_DIR: app.dataDir, LOG_LEVEL: 'silent' }, encoding: 'utf8', timeout: 60_000 });
+  const listed = spawnSync(process.execPath, [BIN, 'audit', 'list', '--action', 'flow.create', '--limit', '1'], { env: { ...process.env, SVYAZKA_DATA_DIR: app.dataDir, LOG_LEVEL: 'silent', ...databaseEnvOf(app.dataDir) }, encoding: 'utf8', timeout: 60_000 });
   assert.equal(listed.status, 0, listed.stderr);
   assert.match(listed.stdout, /cli \(.+\)\s+flow\.create\s+flow «Из консоли»/);
 });

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { openServices } from '../../src/app.ts';
 import { testConfig } from '../support/app.ts';
+import { SQLITE_ONLY } from '../support/database.ts';
 
 const posix = process.platform !== 'win32';
 const root = mkdtempSync(join(tmpdir(), 'svyazka-files-'));
@@ -24,7 +25,7 @@ async function open(dataDir: string) {
   return s;
 }
 
-test('a fresh data dir is 0700 and the database files and key 0600', { skip: !posix && 'file modes are POSIX' }, async () => {
+test('a fresh data dir is 0700 and the database files and key 0600', { skip: SQLITE_ONLY || (!posix && 'file modes are POSIX') }, async () => {
   const dataDir = join(root, 'fresh', 'data');
   const s = await open(dataDir);
   try {
@@ -38,7 +39,7 @@ test('a fresh data dir is 0700 and the database files and key 0600', { skip: !po
   }
 });
 
-test('an older install left readable is tightened on the next start', { skip: !posix && 'file modes are POSIX' }, async () => {
+test('an older install left readable is tightened on the next start', { skip: SQLITE_ONLY || (!posix && 'file modes are POSIX') }, async () => {
   const dataDir = join(root, 'older');
   mkdirSync(dataDir, { mode: 0o755 });
   chmodSync(dataDir, 0o755);

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { hashPassword } from '../../src/api/auth.ts';
 import { startTestApp, UNLIMITED_PLANS, type TestApp } from '../support/app.ts';
+import { databaseEnvOf } from '../support/database.ts';
 import { sessionCaller, signIn, type Call } from '../support/operator.ts';
 
 let app: TestApp;
@@ -154,7 +155,7 @@ test('an address invited before it had an account: the operator creates the acco
   await owner('/api/v1/invitations', { body: { email: 'later@invite.local', role: 'viewer' }, ...inShop });
   const run = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
     const child = spawn('node_modules/.bin/node', ['bin/svyazka.js', 'user', 'create', '--email', 'later@invite.local', '--password', 'later-password', '--no-member'], {
-      env: { ...process.env, SVYAZKA_DATA_DIR: app.dataDir, SVYAZKA_PLANS_FILE: UNLIMITED_PLANS, LOG_LEVEL: 'silent' },
+      env: { ...process.env, SVYAZKA_DATA_DIR: app.dataDir, SVYAZKA_PLANS_FILE: UNLIMITED_PLANS, LOG_LEVEL: 'silent', ...databaseEnvOf(app.dataDir) },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';

@@ -10,8 +10,8 @@ import { join } from 'node:path';
 import { hashPassword } from '../../src/api/auth.ts';
 import { startEchoTarget } from '../../src/connectors/http/echo-target.ts';
 import { migrations } from '../../src/store/migrations.ts';
-import { SqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
 import { startTestApp, tempDataDir, UNLIMITED_PLANS, waitFor, type TestApp } from '../support/app.ts';
+import { databaseEnvOf, openTestStore } from '../support/database.ts';
 import { asOperator, sessionCaller, signIn, type Call } from '../support/operator.ts';
 
 let app: TestApp;
@@ -139,7 +139,7 @@ test('who creates workspaces: the only user may (auto); once a second user exist
 function cli(dataDir: string, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn('node_modules/.bin/node', ['bin/svyazka.js', ...args], {
-      env: { ...process.env, SVYAZKA_DATA_DIR: dataDir, SVYAZKA_PLANS_FILE: UNLIMITED_PLANS, LOG_LEVEL: 'silent' },
+      env: { ...process.env, SVYAZKA_DATA_DIR: dataDir, SVYAZKA_PLANS_FILE: UNLIMITED_PLANS, LOG_LEVEL: 'silent', ...databaseEnvOf(dataDir) },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -263,7 +263,7 @@ test("a trial's end (injected clock): by default the workspace drops to the chea
 
 test('an install older than operators: migration 0005_access makes its earliest user the operator, nobody else', async () => {
   const dir = tempDataDir();
-  const store = new SqliteStore(join(dir, 'svyazka.db'));
+  const store = await openTestStore(dir, { migrate: false });
   try {
     const older = Object.fromEntries(Object.entries(migrations).filter(([name]) => name < '0005_access'));
     const { error } = await new Migrator({ db: store.db.kysely, provider: { getMigrations: async () => older } }).migrateToLatest();
@@ -278,7 +278,7 @@ test('an install older than operators: migration 0005_access makes its earliest 
     assert.deepEqual((await store.access.listOperators()).map((o) => o.email), ['first@old.local']);
     assert.equal(await store.access.isOperator('usr_second'), false);
   } finally {
-    await store.close();
+    await store.drop();
     rmSync(dir, { recursive: true, force: true });
   }
 });

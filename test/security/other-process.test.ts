@@ -10,8 +10,8 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import { startEchoTarget } from '../../src/connectors/http/echo-target.ts';
 import { ChangeFeed } from '../../src/engine/change-feed.ts';
-import { SqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
 import { startTestApp, tempDataDir, waitFor, type TestApp } from '../support/app.ts';
+import { databaseEnvOf, openTestStore } from '../support/database.ts';
 
 type Echo = Awaited<ReturnType<typeof startEchoTarget>>;
 
@@ -46,7 +46,7 @@ after(async () => {
 });
 
 function env(): NodeJS.ProcessEnv {
-  return { ...process.env, SVYAZKA_DATA_DIR: app.dataDir, SVYAZKA_PLANS_FILE: plansFile, LOG_LEVEL: 'silent', SVYAZKA_OUTBOUND_ALLOW: '127.0.0.1,::1' };
+  return { ...process.env, SVYAZKA_DATA_DIR: app.dataDir, SVYAZKA_PLANS_FILE: plansFile, LOG_LEVEL: 'silent', SVYAZKA_OUTBOUND_ALLOW: '127.0.0.1,::1', ...databaseEnvOf(app.dataDir) };
 }
 
 /** Runs a child process to its end without blocking this one (the server runs in it). */
@@ -219,8 +219,7 @@ test('the feed has no rows for webhooks and executions, and old rows are pruned'
 });
 
 test('the feed reader: each changed thing once per read, and a resync when rows it had not read were pruned', async () => {
-  const store = new SqliteStore(join(tempDataDir(), 'feed.db'));
-  await store.migrate();
+  const store = await openTestStore(tempDataDir());
   const ws = await store.ensureWorkspace('w', 'w');
   const calls: string[] = [];
   const feed = new ChangeFeed({
@@ -258,6 +257,6 @@ test('the feed reader: each changed thing once per read, and a resync when rows 
     assert.deepEqual(calls.slice(4), ['resync']);
   } finally {
     await feed.stop();
-    await store.close();
+    await store.drop();
   }
 });

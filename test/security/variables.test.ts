@@ -14,6 +14,7 @@ import { ConnectorRegistry } from '../../src/connector-kit/registry.ts';
 import { builtinConnectors } from '../../src/connectors/index.ts';
 import type { ConnectorDefinition } from '../../src/connector-kit/types.ts';
 import { startTestApp, waitFor, type TestApp } from '../support/app.ts';
+import { databaseEnvOf } from '../support/database.ts';
 
 const SECRET = 'sv-Secret-7d1f9c2e44aa';
 const ROTATED = 'sv-Rotated-0b7e55c913ff';
@@ -74,7 +75,7 @@ async function executionOf(webhookId: string, token?: string) {
 
 function cli(args: string[], input: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, SVYAZKA_DATA_DIR: app.dataDir, LOG_LEVEL: 'silent' } });
+    const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, SVYAZKA_DATA_DIR: app.dataDir, LOG_LEVEL: 'silent', ...databaseEnvOf(app.dataDir) } });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));

@@ -130,3 +130,9 @@ export async function postgresReachable(url = TEST_DATABASE_URL ?? 'postgres://p
     await client.end().catch(() => undefined);
   }
 }
+
+/** The same, for a data dir whose database exists already (a test app's): no waiting, nothing created. */
+export function databaseEnvOf(dataDir: string): Record<string, string> {
+  const url = byDataDir.get(dataDir);
+  return url ? { DATABASE_URL: url } : {};
+}

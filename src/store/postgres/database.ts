@@ -32,6 +32,15 @@ function compiled<R>(query: Compilable<R>): CompiledQuery<R> {
   return 'compile' in query ? query.compile() : query;
 }
 
+/**
+ * Every number column is integer or bigint (epoch ms, counts, kopecks), and callers compute some
+ * times with a fraction (retry jitter): SQLite keeps it, PostgreSQL refuses "1.5" for bigint. A
+ * millisecond is the unit, so fractions are rounded on the way in.
+ */
+export function toParams(values: readonly unknown[]): unknown[] {
+  return values.map((v) => (typeof v === 'number' && !Number.isInteger(v) && Number.isFinite(v) ? Math.round(v) : v));
+}
+
 /** Runs queries on one client (inside a transaction) or on the pool (single reads). */
 export class Queries {
   private readonly target: pg.Pool | pg.PoolClient;
@@ -42,7 +51,7 @@ export class Queries {
 
   async all<R>(query: Compilable<R>): Promise<R[]> {
     const q = compiled(query);
-    return (await this.target.query(q.sql, q.parameters as unknown[])).rows as R[];
+    return (await this.target.query(q.sql, toParams(q.parameters))).rows as R[];
   }
 
   async first<R>(query: Compilable<R>): Promise<R | undefined> {
@@ -51,16 +60,16 @@ export class Queries {
 
   async run(query: Compilable<unknown>): Promise<number> {
     const q = compiled(query);
-    return (await this.target.query(q.sql, q.parameters as unknown[])).rowCount ?? 0;
+    return (await this.target.query(q.sql, toParams(q.parameters))).rowCount ?? 0;
   }
 
   /** Raw SQL for the hot path and for what Kysely does not build (FOR UPDATE SKIP LOCKED with RETURNING). */
   async allSql<R>(text: string, params: readonly SqlValue[]): Promise<R[]> {
-    return (await this.target.query(text, params as unknown[])).rows as R[];
+    return (await this.target.query(text, toParams(params))).rows as R[];
   }
 
   async runSql(text: string, params: readonly SqlValue[]): Promise<number> {
-    return (await this.target.query(text, params as unknown[])).rowCount ?? 0;
+    return (await this.target.query(text, toParams(params))).rowCount ?? 0;
   }
 }
 

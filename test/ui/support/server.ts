@@ -7,6 +7,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { databaseEnv, dropDatabaseFor } from '../../support/database.ts';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 export const UNLIMITED_PLANS = join(ROOT, 'test/support/plans-unlimited.json');
@@ -58,13 +59,17 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
       SVYAZKA_RETRY_MAX_MS: '1000',
       LOG_LEVEL: 'warn',
       SVYAZKA_OUTBOUND_ALLOW: '127.0.0.1,::1',
+      ...(await databaseEnv(dataDir)),
       ...opts.env,
     },
   });
   let out = '';
   child.stdout!.setEncoding('utf8').on('data', (d: string) => (out += d));
   child.stderr!.setEncoding('utf8').on('data', (d: string) => (out += d));
-  const stop = () => stopChild(child).finally(() => rmSync(dataDir, { recursive: true, force: true }));
+  const stop = () => stopChild(child).finally(async () => {
+    await dropDatabaseFor(dataDir);
+    rmSync(dataDir, { recursive: true, force: true });
+  });
   try {
     const admin = await waitForAdmin(child, () => out, opts.startTimeoutMs ?? 180_000);
     return { url, port, dataDir, admin, output: () => out, stop };
