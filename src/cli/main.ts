@@ -20,6 +20,7 @@ import { suggestPlan } from '../plans/calculator.ts';
 import { loadPlanCatalog } from '../plans/catalog.ts';
 import { settingsSchema, type InstanceSettings } from '../plans/instance-settings.ts';
 import { runSandbox } from './sandbox.ts';
+import { dbCommand } from './db-copy.ts';
 import { recordCliChange } from '../engine/audit.ts';
 import { auditView } from '../api/routes/audit.ts';
 
@@ -415,6 +416,9 @@ export function buildProgram(): Command {
     .option('--seed <n>', 'random seed for the seeded data')
     .option('--records <n>', 'how many records to seed')
     .action((key: string, opts: { port?: string; seed?: string; records?: string }) => runSandbox(key, opts));
+
+  // `svyazka db copy --to postgres://…`: a SQLite install into an empty PostgreSQL database.
+  program.addCommand(dbCommand());
 
   // `svyazka calltouch export`: the deal journal to CSV / NDJSON through a workspace's connection.
   program.addCommand(
