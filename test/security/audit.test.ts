@@ -5,14 +5,14 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { hashPassword } from '../../src/api/auth.ts';
 import { safeDetails } from '../../src/engine/audit.ts';
 import { pruneOnce } from '../../src/plans/retention.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
-import { databaseEnvOf } from '../support/database.ts';
+import { databaseEnvOf, storedBytes } from '../support/database.ts';
 
 const BIN = new URL('../../bin/svyazka.js', import.meta.url).pathname;
 
@@ -201,8 +201,7 @@ test('no secret appears in any audit answer nor in the raw SQLite files', async 
   assert.ok(JSON.parse(cli.stdout).items.length > 20);
   for (const s of secrets) assert.ok(!cli.stdout.includes(s), 'the CLI listing holds a secret');
 
-  const files = ['svyazka.db', 'svyazka.db-wal'].map((f) => join(app.dataDir, f)).filter(existsSync);
-  const raw = Buffer.concat(files.map((f) => readFileSync(f)));
+  const raw = await storedBytes(app.dataDir);
   assert.ok(raw.includes(Buffer.from('secret-check')), 'the raw files are readable (the entries are there)');
   for (const s of secrets) assert.equal(raw.indexOf(Buffer.from(s)), -1, `a raw SQLite file holds a secret: ${s.slice(0, 12)}…`);
 });

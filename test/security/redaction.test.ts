@@ -3,11 +3,10 @@
 // trigger data nor the SQLite file holds them; benign headers and parameters are kept.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { loadConfig } from '../../src/config.ts';
 import { buildRedactPattern, DEFAULT_REDACT_PATTERN } from '../../src/intake/redaction.ts';
 import { startTestApp, waitFor, type TestApp } from '../support/app.ts';
+import { storedBytes } from '../support/database.ts';
 
 const SECRETS = {
   apiKey: 'q-apikey-51f0c3a9e2',
@@ -21,8 +20,8 @@ const SECRETS = {
 
 let app: TestApp;
 
-function databaseBytes(): Buffer {
-  return Buffer.concat(readdirSync(app.dataDir).filter((f) => f.startsWith('svyazka.db')).map((f) => readFileSync(join(app.dataDir, f))));
+function databaseBytes(): Promise<Buffer> {
+  return storedBytes(app.dataDir);
 }
 
 before(async () => {
@@ -99,7 +98,7 @@ describe('webhook history', () => {
     assert.deepEqual(ex.steps[0].output, { key: '[redacted]', page: '2', order: 'A-17' });
 
     const answers = [one.json, ex, (await app.api('/api/v1/webhooks')).json, (await app.api('/api/v1/executions')).json].map((j) => JSON.stringify(j)).join('\n');
-    const bytes = databaseBytes();
+    const bytes = await databaseBytes();
     for (const [what, secret] of Object.entries(SECRETS)) {
       assert.equal(answers.includes(secret), false, `${what} in an API answer`);
       assert.equal(bytes.includes(secret), false, `${what} in the SQLite file`);

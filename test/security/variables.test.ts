@@ -5,8 +5,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import { startEchoTarget, type EchoTarget } from '../../src/connectors/http/echo-target.ts';
@@ -14,7 +12,7 @@ import { ConnectorRegistry } from '../../src/connector-kit/registry.ts';
 import { builtinConnectors } from '../../src/connectors/index.ts';
 import type { ConnectorDefinition } from '../../src/connector-kit/types.ts';
 import { startTestApp, waitFor, type TestApp } from '../support/app.ts';
-import { databaseEnvOf } from '../support/database.ts';
+import { databaseEnvOf, storedBytes } from '../support/database.ts';
 
 const SECRET = 'sv-Secret-7d1f9c2e44aa';
 const ROTATED = 'sv-Rotated-0b7e55c913ff';
@@ -87,8 +85,8 @@ function cli(args: string[], input: string): Promise<{ code: number | null; stdo
 }
 
 /** Every byte of the data dir's database files (main file and WAL). */
-function databaseBytes(): Buffer {
-  return Buffer.concat(readdirSync(app.dataDir).filter((f) => f.startsWith('svyazka.db')).map((f) => readFileSync(join(app.dataDir, f))));
+function databaseBytes(): Promise<Buffer> {
+  return storedBytes(app.dataDir);
 }
 
 const flowWith = (name: string) => ({
@@ -134,7 +132,7 @@ describe('variables API', () => {
     assert.deepEqual(list.json.items.map((v: { name: string; value: string | null }) => [v.name, v.value]), [['API_KEY', null], ['SHOP_URL', PLAIN]]);
     assert.equal(JSON.stringify(list.json).includes(SECRET), false);
     // Sealed in the file: neither the secret nor the plain value is stored in clear.
-    const bytes = databaseBytes();
+    const bytes = await databaseBytes();
     assert.equal(bytes.includes(SECRET), false, 'secret in the database file');
     assert.equal(bytes.includes(PLAIN), false, 'plain value in clear in the database file');
   });
@@ -196,7 +194,7 @@ describe('{{vars.*}} in a running flow', () => {
       const res = await app.api(path);
       assert.equal(JSON.stringify(res.json).includes(SECRET), false, `secret in ${path}`);
     }
-    assert.equal(databaseBytes().includes(SECRET), false, 'secret in the SQLite file');
+    assert.equal((await databaseBytes()).includes(SECRET), false, 'secret in the SQLite file');
     const logs = logLines.join('');
     assert.ok(logs.includes('chatty got key=[secret:API_KEY]'), 'the connector logged, masked');
     assert.ok(logs.includes('chatty child line'));
@@ -250,7 +248,7 @@ describe('{{vars.*}} in a running flow', () => {
     assert.deepEqual(calls[1].body, { key: `Bearer ${ROTATED}` }, 'the retry sent the real value, not the masked journal copy');
     assert.equal(JSON.stringify(ex).includes(ROTATED), false);
     assert.deepEqual(ex.steps[0].output, { key: 'Bearer [secret:API_KEY]' });
-    assert.equal(databaseBytes().includes(ROTATED), false, 'the sealed real output is not in clear');
+    assert.equal((await databaseBytes()).includes(ROTATED), false, 'the sealed real output is not in clear');
   });
 
   test('an unknown variable fails the step, naming it', async () => {

@@ -4,11 +4,13 @@
 // dropped when the test is done with it. Tests that spawn a CLI or server process against a data
 // dir pass `databaseEnv(dataDir)` so the child opens the same database.
 import { randomBytes } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import type { Config } from '../../src/config.ts';
 import { PostgresStore } from '../../src/store/postgres/postgres-store.ts';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
+import { TABLES } from '../../src/store/schema.ts';
 
 /** Set: the whole suite runs on PostgreSQL. */
 export const TEST_DATABASE_URL = process.env.SVYAZKA_TEST_DATABASE_URL || undefined;
@@ -135,4 +137,29 @@ export async function postgresReachable(url = TEST_DATABASE_URL ?? 'postgres://p
 export function databaseEnvOf(dataDir: string): Record<string, string> {
   const url = byDataDir.get(dataDir);
   return url ? { DATABASE_URL: url } : {};
+}
+
+/**
+ * Everything the database holds, as bytes, for "no secret in the clear at rest" checks: the
+ * SQLite files (main, WAL, shared memory) as they lie on disk, or on PostgreSQL every row of
+ * every table in its text form (what a dump or a reader of the tables would see).
+ */
+export async function storedBytes(dataDir: string): Promise<Buffer> {
+  const url = byDataDir.get(dataDir);
+  if (!url) {
+    const files = readdirSync(dataDir).filter((f) => f.startsWith('svyazka.db'));
+    return Buffer.concat(files.map((f) => readFileSync(join(dataDir, f))));
+  }
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const parts: string[] = [];
+    for (const table of TABLES) {
+      const { rows } = await client.query<{ r: string }>(`SELECT t::text AS r FROM ${table} t`);
+      for (const row of rows) parts.push(row.r);
+    }
+    return Buffer.from(parts.join('\n'), 'utf8');
+  } finally {
+    await client.end();
+  }
 }

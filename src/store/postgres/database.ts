@@ -33,12 +33,19 @@ function compiled<R>(query: Compilable<R>): CompiledQuery<R> {
 }
 
 /**
- * Every number column is integer or bigint (epoch ms, counts, kopecks), and callers compute some
- * times with a fraction (retry jitter): SQLite keeps it, PostgreSQL refuses "1.5" for bigint. A
- * millisecond is the unit, so fractions are rounded on the way in.
+ * Values as PostgreSQL takes them. Every number column is integer or bigint (epoch ms, counts,
+ * kopecks), and callers compute some times with a fraction (retry jitter): SQLite keeps it,
+ * PostgreSQL refuses "1.5" for bigint; a millisecond is the unit, so fractions are rounded. Text
+ * cannot hold U+0000 in PostgreSQL (JSON columns never carry it raw: JSON.stringify escapes it), so
+ * a NUL in a plain value — an id looked up from a URL, most often — becomes U+FFFD: the lookup
+ * finds nothing, as it would on SQLite, instead of failing.
  */
 export function toParams(values: readonly unknown[]): unknown[] {
-  return values.map((v) => (typeof v === 'number' && !Number.isInteger(v) && Number.isFinite(v) ? Math.round(v) : v));
+  return values.map((v) => {
+    if (typeof v === 'number') return !Number.isInteger(v) && Number.isFinite(v) ? Math.round(v) : v;
+    if (typeof v === 'string' && v.includes('\u0000')) return v.replaceAll('\u0000', '\uFFFD');
+    return v;
+  });
 }
 
 /** Runs queries on one client (inside a transaction) or on the pool (single reads). */
