@@ -5,3 +5,6 @@ export { ConnectorRegistry } from './registry.ts';
 export * from './values.ts';
 export * from './dates.ts';
 export * from './retry.ts';
+export * from './fields.ts';
+export * from './polling.ts';
+export * from './paging.ts';

@@ -29,6 +29,11 @@ export interface FieldDef {
   /** Closed list of allowed values. */
   options?: ReadonlyArray<{ value: string; label: string }>;
   default?: unknown;
+  /** Number fields: bounds, checked when the value is coerced (see connector-kit/fields.ts). */
+  min?: number;
+  max?: number;
+  /** A check beyond the type (a cron expression, a time zone): the problem in the user's words, or null. */
+  check?(value: unknown): string | null;
 }
 
 /** Decrypted connection values, keyed by auth field id. */
@@ -108,6 +113,8 @@ export interface TriggerContext extends ConnectorContext {
   flowId: string;
   /** How far back the workspace's plan lets marketplace triggers look for orders, in days (set by the engine). */
   parsingDays?: number;
+  /** The clock polls read "now" from; the wall clock unless a test injects one. */
+  now?: () => Date;
 }
 
 export interface TriggerDefinition {
@@ -118,10 +125,8 @@ export interface TriggerDefinition {
   /** Users may map any field of a real event, not only the catalog's. */
   extensibleFields?: boolean;
   delivery: 'webhook' | 'poll' | 'schedule';
-  /** Options the flow sets on the trigger (poll interval, cron expression, …). */
+  /** Options the flow sets on the trigger (poll interval, cron expression, …), coerced and checked by their field types at save and before each use. */
   options?: readonly FieldDef[];
-  /** Validate options at save time; return an error message or null. */
-  checkOptions?(options: Record<string, unknown>): string | null;
   /** Webhook triggers: how to make the service call the flow's URL, in the user's language (Russian). */
   setupInstructions?(webhookUrl: string): string;
   /** Webhook triggers: turn the stored webhook body into the event (e.g. re-fetch the order). */

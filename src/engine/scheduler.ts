@@ -2,6 +2,7 @@
 // is new). New executions and the advanced cursor are stored in one write, so an event is never
 // lost nor delivered twice across restarts.
 import type { Logger } from 'pino';
+import { parseOrFail } from '../connector-kit/fields.ts';
 import type { ConnectorRegistry } from '../connector-kit/registry.ts';
 import type { TriggerDefinition } from '../connector-kit/types.ts';
 import { newId } from '../lib/ids.ts';
@@ -171,7 +172,7 @@ export class TriggerScheduler implements FlowEvents {
           http: context.http,
           logger: this.deps.logger,
           signal: context.signal,
-          options: def.trigger.options,
+          options: parseOrFail(trigger.options ?? [], def.trigger.options, 'Настройки события / Trigger options'),
           flowId: flow.id,
           parsingDays: plans.planOf(flow.workspaceId).marketplaceParsingDays,
         },

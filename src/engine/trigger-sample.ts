@@ -6,6 +6,7 @@
 // - a caught webhook goes through the trigger's `prepare` (RetailCRM's trigger sends only the
 //   order id; prepare loads the whole order), so the sample shows what steps will see.
 import type { Logger } from 'pino';
+import { parseOrFail } from '../connector-kit/fields.ts';
 import type { ConnectorRegistry } from '../connector-kit/registry.ts';
 import type { TriggerContext, TriggerEvent } from '../connector-kit/types.ts';
 import type { FlowRecord, Store } from '../store/types.ts';
@@ -42,6 +43,7 @@ function triggerConnection(deps: PollSampleDeps, flow: FlowRecord, def: FlowDefi
 
 function sampleContext(deps: PollSampleDeps, flow: FlowRecord, def: FlowDefinition, conn: OpenConnection | null): { ctx: TriggerContext; close: () => void } {
   const connector = deps.connectors.get(def.trigger.connector)!;
+  const trigger = deps.connectors.flowTrigger(def.trigger)!;
   // Like a connection test: requests to the user's own service, not metered.
   const context = openConnectorContext(deps, {
     workspaceId: flow.workspaceId,
@@ -56,7 +58,7 @@ function sampleContext(deps: PollSampleDeps, flow: FlowRecord, def: FlowDefiniti
       http: context.http,
       logger: deps.logger,
       signal: context.signal,
-      options: def.trigger.options,
+      options: parseOrFail(trigger.options ?? [], def.trigger.options, 'Настройки события / Trigger options'),
       flowId: flow.id,
       parsingDays: deps.plans.planOf(flow.workspaceId).marketplaceParsingDays,
     },

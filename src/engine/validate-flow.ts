@@ -2,6 +2,7 @@
 // their events/actions exist, step ids are unique, required inputs are given, every template
 // parses and refers only to earlier steps, every condition is well-formed.
 import type { z } from 'zod';
+import { parseFields } from '../connector-kit/fields.ts';
 import type { ConnectorRegistry } from '../connector-kit/registry.ts';
 import { checkConditionStatic } from './conditions.ts';
 import { flowSchema, MAX_FLOW_DEPTH, type FlowDefinition } from './flow-schema.ts';
@@ -50,8 +51,8 @@ export function validateFlow(raw: unknown, connectors: ConnectorRegistry, opts: 
   } else if (!trigger) {
     issues.push({ path: 'trigger.options.delivery', message: `event "${flow.trigger.event}" is not delivered by "${String(flow.trigger.options.delivery)}" (modes: ${modes.join(', ')})` });
   } else {
-    const optionError = trigger.checkOptions?.(flow.trigger.options);
-    if (optionError) issues.push({ path: 'trigger.options', message: optionError });
+    const options = parseFields(trigger.options ?? [], flow.trigger.options);
+    if (!options.ok) for (const issue of options.issues) issues.push({ path: `trigger.options.${issue.field}`, message: issue.message });
   }
 
   const seen = new Set<string>();

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { pino } from 'pino';
 import { scheduleConnector } from '../../src/connectors/schedule/index.ts';
+import { parseFields } from '../../src/connector-kit/fields.ts';
 import { cronTrigger, scheduledPayload } from '../../src/connectors/schedule/triggers/cron.ts';
 import { webhookConnector } from '../../src/connectors/webhook/index.ts';
 import { createConnectorHttp } from '../../src/engine/outbound/http-client.ts';
@@ -17,8 +18,11 @@ test('schedule connector shape', () => {
   assert.ok(cronTrigger.fields.every((f) => /[а-я]/i.test(f.label)));
 });
 
-test('checkOptions accepts 5- and 6-field crons and refuses bad ones with a clear message', () => {
-  const check = cronTrigger.checkOptions!;
+test('the options accept 5- and 6-field crons and refuse bad ones with a clear message', () => {
+  const check = (options: Record<string, unknown>) => {
+    const parsed = parseFields(cronTrigger.options ?? [], options);
+    return parsed.ok ? null : parsed.issues.map((i) => i.message).join('; ');
+  };
   assert.equal(check({ cron: '*/5 * * * *' }), null);
   assert.equal(check({ cron: '0 9 * * 1-5', timezone: 'Asia/Almaty' }), null);
   assert.equal(check({ cron: '30 0 9 * * MON' }), null);

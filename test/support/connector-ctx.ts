@@ -6,7 +6,8 @@ import { parseAllowList } from '../../src/engine/outbound/allow-list.ts';
 import { OutboundGuard } from '../../src/engine/outbound/guard.ts';
 import { createConnectorHttp } from '../../src/engine/outbound/http-client.ts';
 import { LocalRateLimiter } from '../../src/engine/outbound/rate-limiter.ts';
-import type { ActionContext, AuthValues, TriggerContext } from '../../src/connector-kit/types.ts';
+import { parseOrFail } from '../../src/connector-kit/fields.ts';
+import type { ActionContext, ActionDefinition, AuthValues, TriggerContext } from '../../src/connector-kit/types.ts';
 
 export const limiter = new LocalRateLimiter();
 /** The guard with loopback allowed: tests' services listen there. */
@@ -38,4 +39,9 @@ export function actionContext(auth: AuthValues, opts: { limitKey: string; rate: 
 export function triggerContext(auth: AuthValues, options: Record<string, unknown>, opts: { limitKey: string; rate: number }): TriggerContext {
   const http = createConnectorHttp({ guard: loopbackGuard, limiter, limitKey: opts.limitKey, ratePerSecond: opts.rate });
   return { auth, http, logger, signal: new AbortController().signal, options, flowId: 'flow-test' };
+}
+
+/** The action as the engine calls it: its input coerced by the field types first (connector-kit/fields.ts). */
+export function asEngineCalls(def: ActionDefinition): ActionDefinition {
+  return { ...def, run: async (ctx, input) => def.run(ctx, parseOrFail(def.input, input, 'Входные данные / Input')) };
 }

@@ -1,6 +1,7 @@
 // Catalogs of the `calltouch` connector: auth fields, the deal-journal export's parameters and
 // record fields (ids exactly as the seed page "Выгрузка журнала сделок" spells them), and the
 // lead-service create/update inputs.
+import { field } from '../../connector-kit/fields.ts';
 import type { FieldDef } from '../../connector-kit/types.ts';
 
 export const authFields: FieldDef[] = [
@@ -192,7 +193,7 @@ const orderCommon: FieldDef[] = [
   { id: 'orderLink', label: 'Ссылка на сделку в CRM', type: 'string' },
   { id: 'comment', label: 'Комментарий', labelEn: 'Comment', type: 'string' },
   { id: 'tags', label: 'Теги (через запятую или массив)', labelEn: 'Tags', type: 'array' },
-  { id: 'customFields', label: 'Пользовательские поля {"поле": "значение"}', labelEn: 'Custom fields', type: 'object' },
+  { id: 'customFields', label: 'Пользовательские поля {"поле": "значение"}', labelEn: 'Custom fields', type: 'json' },
   { id: 'products', label: 'Товары [{name, price, brand, category, variant, quantity}]', labelEn: 'Products', type: 'array' },
 ];
 
@@ -203,7 +204,7 @@ export const orderCreateInput: FieldDef[] = [
     label: 'Привязка сделки',
     labelEn: 'Bind to',
     type: 'string',
-    default: 'callContact',
+    description: 'Если не задано: call при callId, request при requestId, chat при chatId, иначе callContact',
     options: [
       { value: 'call', label: 'К звонку (callId)' },
       { value: 'request', label: 'К заявке (requestId)' },
@@ -239,11 +240,8 @@ export const orderWriteOutput: FieldDef[] = [
 ];
 
 /** Deals by comment: the seed's withComments selects one kind, so every deal takes both kinds. */
-export const COMMENTS_OPTION: FieldDef = {
-  id: 'comments',
-  label: 'Сделки по комментарию',
+export const COMMENTS_OPTION = field.string('comments', 'Сделки по комментарию', {
   labelEn: 'Deals by comment',
-  type: 'string',
   default: 'all',
   description: 'all — все сделки (два запроса: withComments=true и false); with — только с комментарием; without — только без комментария',
   options: [
@@ -251,12 +249,12 @@ export const COMMENTS_OPTION: FieldDef = {
     { value: 'with', label: 'Только с комментарием' },
     { value: 'without', label: 'Только без комментария' },
   ],
-};
+});
 
-export const newOrderOptions: FieldDef[] = [
-  { id: 'intervalSeconds', label: 'Интервал опроса, секунд', labelEn: 'Poll interval, s', type: 'number', default: 300 },
-  { id: 'lookbackDays', label: 'Глубина просмотра журнала, дней', labelEn: 'Lookback, days', type: 'number', default: 7 },
-  { id: 'withAllOrderOrigins', label: 'Сделки, созданные любыми методами', type: 'boolean', default: true },
-  { id: 'emitChanged', label: 'Также изменённые сделки (updatedDate)', type: 'boolean', default: true },
+/** The `order.new` trigger's options (the kit adds the poll interval). */
+export const newOrderOptions = [
+  field.number('lookbackDays', 'Глубина просмотра журнала, дней', { labelEn: 'Lookback, days', default: 7, min: 1, max: 90 }),
+  field.boolean('withAllOrderOrigins', 'Сделки, созданные любыми методами', { labelEn: 'Deals created by any method', default: true }),
+  field.boolean('emitChanged', 'Также изменённые сделки (updatedDate)', { labelEn: 'Changed deals too (updatedDate)', default: true }),
   COMMENTS_OPTION,
-];
+] as const;

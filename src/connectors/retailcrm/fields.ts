@@ -1,6 +1,7 @@
 // Catalogs of the RetailCRM connector, copied from the connector page
 // (../shared/seeds/001_098f318c3b2667cc.txt): every table as `{id, label}` in the page's order,
 // ids and Russian labels verbatim (the page gives e-mail fields an empty label; labelEn fills in).
+import { field } from '../../connector-kit/fields.ts';
 import type { FieldDef } from '../../connector-kit/types.ts';
 
 export const authFields: FieldDef[] = [
@@ -57,26 +58,15 @@ export const webhookTriggerOptions: FieldDef[] = [
   },
 ];
 
-/** Options of the history-polling triggers. */
-export const pollTriggerOptions: FieldDef[] = [
+/** Options of the history-polling triggers (the kit adds the poll interval). */
+export const pollTriggerOptions = [
   deliveryOption,
-  {
-    id: 'intervalSeconds',
-    label: 'Интервал опроса, сек',
-    labelEn: 'Poll interval, s',
-    type: 'number',
-    default: 60,
-    description: 'Как часто запрашивать историю изменений заказов (orders/history), от 10 секунд',
-  },
-  {
-    id: 'skipOwnChanges',
-    label: 'Пропускать изменения этого подключения',
+  field.boolean('skipOwnChanges', 'Пропускать изменения этого подключения', {
     labelEn: 'Skip changes made by this connection',
-    type: 'boolean',
     default: true,
     description: 'Не запускать поток на изменения, сделанные через API этим же ключом (защита от зацикливания)',
-  },
-];
+  }),
+] as const;
 
 export const orderCreatedFields: FieldDef[] = [
   { id: 'slug', label: 'Слаг' },

@@ -6,7 +6,7 @@ import { CalltouchClient, formatDmy, wallClock } from '../../../src/connectors/c
 import { calltouchCommand } from '../../../src/connectors/calltouch/cli.ts';
 import { exportParamsFromCli } from '../../../src/connectors/calltouch/export-command.ts';
 import { startCalltouchSandbox, type CalltouchSandbox } from '../../../src/connectors/calltouch/sandbox.ts';
-import { pollNewOrders } from '../../../src/connectors/calltouch/triggers/order-new.ts';
+import { orderNew } from '../../../src/connectors/calltouch/triggers/order-new.ts';
 import { action, actionCtx, triggerCtx } from './support.ts';
 
 type Obj = Record<string, any>;
@@ -82,10 +82,10 @@ test('orders.find finds a deal without a comment and one with a comment by defau
 });
 
 test('order.new: the first sample holds deals with and without a comment; the option narrows it', async () => {
-  const all = await pollNewOrders(triggerCtx(sb.credentials, { withAllOrderOrigins: true }, 'comments'), { seen: {} });
+  const all = await orderNew.poll!(triggerCtx(sb.credentials, { withAllOrderOrigins: true }, 'comments'), { seen: {} });
   assert.equal(all.events.length, 120);
   assert.ok(all.events.some((e) => e.payload.comment) && all.events.some((e) => !e.payload.comment));
-  const only = await pollNewOrders(triggerCtx(sb.credentials, { withAllOrderOrigins: true, comments: 'with' }, 'comments'), { seen: {} });
+  const only = await orderNew.poll!(triggerCtx(sb.credentials, { withAllOrderOrigins: true, comments: 'with' }, 'comments'), { seen: {} });
   assert.ok(only.events.length > 0 && only.events.length < 120 && only.events.every((e) => e.payload.comment));
 });
 

@@ -2,7 +2,7 @@
 // rate limiter (at the connector's own 5 req/s) against a sandbox on loopback.
 import type { ActionContext, AuthValues, TriggerContext } from '../../../src/connector-kit/types.ts';
 import { calltouchConnector } from '../../../src/connectors/calltouch/index.ts';
-import { actionContext, triggerContext, type Counted } from '../../support/connector-ctx.ts';
+import { actionContext, asEngineCalls, triggerContext, type Counted } from '../../support/connector-ctx.ts';
 
 export { limiter, type Counted } from '../../support/connector-ctx.ts';
 const RATE = calltouchConnector.limits!.requestsPerSecond;
@@ -15,4 +15,4 @@ export function triggerCtx(auth: AuthValues, options: Record<string, unknown> = 
   return triggerContext(auth, options, { limitKey, rate: RATE });
 }
 
-export const action = (id: string) => calltouchConnector.actions.find((a) => a.id === id)!;
+export const action = (id: string) => asEngineCalls(calltouchConnector.actions.find((a) => a.id === id)!);

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { startCalltouchSandbox, type CalltouchSandbox } from '../../../src/connectors/calltouch/sandbox.ts';
 import { calltouchConnector } from '../../../src/connectors/calltouch/index.ts';
 import { action, actionCtx, triggerCtx } from './support.ts';
+import { parseFields } from '../../../src/connector-kit/fields.ts';
 
 let sb: CalltouchSandbox;
 before(async () => {
@@ -56,7 +57,12 @@ test('baseline, new deals once, changed deals once, across a restart', async () 
 test('options: interval and checks', () => {
   assert.equal(trigger.nextRunDelayMs!({ intervalSeconds: 60 }, new Date()), 60_000);
   assert.equal(trigger.nextRunDelayMs!({}, new Date()), 300_000);
-  assert.equal(trigger.checkOptions!({ intervalSeconds: 5 }), 'intervalSeconds: не меньше 10 секунд');
-  assert.equal(trigger.checkOptions!({ lookbackDays: 400 }), 'lookbackDays: от 1 до 90 дней');
-  assert.equal(trigger.checkOptions!({ intervalSeconds: 60, lookbackDays: 7 }), null);
+  const check = (options: Record<string, unknown>) => {
+    const parsed = parseFields(trigger.options ?? [], options);
+    return parsed.ok ? null : parsed.issues.map((i) => i.message).join('; ');
+  };
+  assert.match(check({ intervalSeconds: 5 })!, /«Интервал опроса, сек» \(intervalSeconds\): не меньше 10/);
+  assert.match(check({ lookbackDays: 400 })!, /\(lookbackDays\): не больше 90/);
+  assert.match(check({ comments: 'some' })!, /\(comments\): допустимо: all, with, without/);
+  assert.equal(check({ intervalSeconds: '60', lookbackDays: '7' }), null);
 });

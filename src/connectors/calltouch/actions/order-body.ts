@@ -1,23 +1,19 @@
-// Input → lead-service order body, shared by order.create and order.update. Templates render
-// strings, so lists, numbers, objects and dates are accepted in their usual string forms too.
+// Input → lead-service order body, shared by order.create and order.update. The kit has coerced
+// each input by its field's type (lists, numbers, JSON); what is left here is Calltouch's shape:
+// list items as text, dates in the account's format, products and custom fields as it wants them.
 import { PermanentError } from '../../../connector-kit/errors.ts';
-import { coerceStructured } from '../../../connector-kit/values.ts';
 import { formatDmyHms, wallClock } from '../client.ts';
 
 type Obj = Record<string, any>;
 
 export const isUnset = (v: unknown) => v === undefined || v === null || v === '';
 
+/** A list input's items as text: `{tag}`, `{name}`, `{number}` or `{value}` objects give that field. */
 export function list(v: unknown, field: string): string[] | undefined {
   if (isUnset(v)) return undefined;
-  if (typeof v === 'string') {
-    const t = v.trim();
-    if (t.startsWith('[')) return list(coerceStructured(t, 'array') ?? t.slice(1, -1), field);
-    return t.split(/[,;]/).map((s) => s.trim()).filter(Boolean);
-  }
-  if (Array.isArray(v)) return v.map((x) => (typeof x === 'object' && x ? String((x as Obj).tag ?? (x as Obj).name ?? (x as Obj).number ?? (x as Obj).value ?? '') : String(x)).trim()).filter(Boolean);
-  if (typeof v === 'number') return [String(v)];
-  throw new PermanentError(`Поле ${field}: ожидается список (массив или значения через запятую)`);
+  const items = Array.isArray(v) ? v : typeof v === 'string' || typeof v === 'number' ? [v] : null;
+  if (!items) throw new PermanentError(`Поле ${field}: ожидается список (массив или значения через запятую)`);
+  return items.map((x) => (typeof x === 'object' && x ? String((x as Obj).tag ?? (x as Obj).name ?? (x as Obj).number ?? (x as Obj).value ?? '') : String(x)).trim()).filter(Boolean);
 }
 
 export function num(v: unknown, field: string): number | undefined {
@@ -53,7 +49,7 @@ export const nowLeadDate = (timeZone: string, now = Date.now()) => formatDmyHms(
 
 export function customFields(v: unknown): Array<{ field: string; value: unknown }> | undefined {
   if (isUnset(v)) return undefined;
-  const val = coerceStructured(v, 'json');
+  const val = v;
   if (Array.isArray(val)) return val.filter((x) => x && typeof x === 'object' && (x as Obj).field).map((x) => ({ field: String((x as Obj).field), value: (x as Obj).value }));
   if (val && typeof val === 'object') return Object.entries(val as Obj).map(([field, value]) => ({ field, value }));
   throw new PermanentError('Поле customFields: ожидается объект {"поле": "значение"} или массив [{"field","value"}]');
@@ -61,7 +57,7 @@ export function customFields(v: unknown): Array<{ field: string; value: unknown 
 
 export function products(v: unknown): Obj[] | undefined {
   if (isUnset(v)) return undefined;
-  const val = coerceStructured(v, 'array');
+  const val = v;
   if (!Array.isArray(val)) throw new PermanentError('Поле products: ожидается массив товаров [{name, price, quantity, …}]');
   return val.map((p, i) => {
     if (!p || typeof p !== 'object') throw new PermanentError(`Поле products.${i}: ожидается объект товара`);

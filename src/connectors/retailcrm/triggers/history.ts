@@ -3,38 +3,43 @@
 // poll groups history records into one event per order; changes made through the API by this very
 // key are skipped (loop guard); the cursor the engine stores with the new executions in one write
 // makes sure nothing is delivered twice.
-import type { PollResult, TriggerContext, TriggerDefinition, TriggerEvent } from '../../../connector-kit/types.ts';
+import { z } from 'zod';
+import type { Values } from '../../../connector-kit/fields.ts';
+import { definePollTrigger, type PollContext } from '../../../connector-kit/polling.ts';
 import { RetailcrmClient, crmDateTime } from '../client.ts';
 import { orderChangedFields, orderCreatedFields, pollTriggerOptions } from '../fields.ts';
 
 type Obj = Record<string, any>;
+type Options = Values<typeof pollTriggerOptions>;
 
-export interface HistoryCursor {
+const cursorSchema = z.object({
   /** Last history record id seen. */
-  sinceId?: number;
+  sinceId: z.number().optional(),
   /** Before the first record is seen: only records from this moment on (account time). */
-  startDate?: string;
+  startDate: z.string().optional(),
+});
+export type HistoryCursor = z.infer<typeof cursorSchema>;
+
+interface OrderEvent {
+  order: Obj;
+  changedFields: string[];
+  /** The last history record of this order in the poll: a new one for every real change. */
+  lastRecordId: number;
 }
 
 const MAX_PAGES_PER_POLL = 20;
 
-function intervalMs(options: Record<string, unknown>): number {
-  const s = Number(options.intervalSeconds ?? 60);
-  return Math.max(10, Number.isFinite(s) ? s : 60) * 1000;
+/** First poll: "now" in the account's own clock (its zone may differ from ours), which every history answer carries as `generatedAt`. */
+async function startingPoint(ctx: PollContext<Options>): Promise<HistoryCursor> {
+  const env = await new RetailcrmClient(ctx).ordersHistory(undefined, { limit: 20, startDate: '2999-12-31 23:59:59' });
+  return { startDate: typeof env.generatedAt === 'string' && env.generatedAt ? env.generatedAt : crmDateTime() };
 }
 
 /** Reads new history records, groups them per order and re-fetches the orders (100 per request). */
-export async function pollHistory(ctx: TriggerContext, rawCursor: unknown, kind: 'created' | 'changed'): Promise<PollResult> {
+export async function readHistory(ctx: PollContext<Options>, from: HistoryCursor, kind: 'created' | 'changed'): Promise<{ items: OrderEvent[]; cursor: HistoryCursor }> {
   const client = new RetailcrmClient(ctx);
-  if (!rawCursor || typeof rawCursor !== 'object') {
-    // First poll: start from "now" in the account's own clock (its time zone may differ from ours),
-    // which every history answer carries as `generatedAt`. Nothing before the flow is replayed.
-    const env = await client.ordersHistory(undefined, { limit: 20, startDate: '2999-12-31 23:59:59' });
-    const now = typeof env.generatedAt === 'string' && env.generatedAt ? env.generatedAt : crmDateTime();
-    return { events: [], cursor: { startDate: now } satisfies HistoryCursor };
-  }
-  const cursor: HistoryCursor = { ...(rawCursor as HistoryCursor) };
-  const skipOwn = ctx.options?.skipOwnChanges !== false && ctx.options?.skipOwnChanges !== 'false';
+  const cursor: HistoryCursor = { ...from };
+  const skipOwn = ctx.options.skipOwnChanges;
   const groups = new Map<number, { created: boolean; fields: Set<string>; lastId: number }>();
   for (let page = 0; page < MAX_PAGES_PER_POLL; page++) {
     const env = await client.ordersHistory(cursor.sinceId, { limit: 100, startDate: cursor.sinceId === undefined ? cursor.startDate : undefined });
@@ -56,7 +61,7 @@ export async function pollHistory(ctx: TriggerContext, rawCursor: unknown, kind:
     if (records.length === 0 || !p || p.totalPageCount <= 1) break;
   }
   const wanted = [...groups.entries()].filter(([, g]) => (kind === 'created' ? g.created : g.fields.size > 0 && !g.created));
-  const events: TriggerEvent[] = [];
+  const items: OrderEvent[] = [];
   for (let i = 0; i < wanted.length; i += 100) {
     const chunk = wanted.slice(i, i + 100);
     const env = await client.listOrders({ ids: chunk.map(([id]) => id) }, { limit: 100 });
@@ -64,32 +69,29 @@ export async function pollHistory(ctx: TriggerContext, rawCursor: unknown, kind:
     for (const [id, g] of chunk) {
       const order = byId.get(id);
       if (!order) continue; // deleted since
-      events.push({ payload: { ...order, changedFields: [...g.fields] }, dedupeKey: `${id}:${g.lastId}` });
+      items.push({ order, changedFields: [...g.fields], lastRecordId: g.lastId });
     }
   }
-  return { events, cursor };
+  return { items, cursor };
 }
 
-function historyTrigger(kind: 'created' | 'changed'): TriggerDefinition {
-  return {
+function historyTrigger(kind: 'created' | 'changed') {
+  return definePollTrigger({
     id: `order.${kind}`,
     label: kind === 'created' ? { ru: 'Новый заказ (опрос истории)', en: 'Order created (history polling)' } : { ru: 'Заказ изменён (опрос истории)', en: 'Order changed (history polling)' },
     description: 'Опрашивает историю изменений заказов (GET /api/v5/orders/history) с последнего увиденного sinceId: события не теряются, пока сервис был недоступен. Настраивать триггер в RetailCRM не нужно.',
     fields: kind === 'created' ? orderCreatedFields : orderChangedFields,
     extensibleFields: true,
-    delivery: 'poll',
     options: pollTriggerOptions,
-    checkOptions(options) {
-      const s = options.intervalSeconds;
-      if (s === undefined || s === null || s === '') return null;
-      const n = Number(s);
-      return Number.isFinite(n) && n >= 10 ? null : 'Интервал опроса: число секунд, не меньше 10';
-    },
-    poll: (ctx, cursor) => pollHistory(ctx, cursor, kind),
+    interval: { defaultSeconds: 60 },
+    cursor: cursorSchema,
+    start: (ctx) => startingPoint(ctx),
     // A day of history (in our clock; the account's may differ by hours, which a sample tolerates).
-    sampleCursor: (now) => ({ startDate: crmDateTime(new Date(now.getTime() - 24 * 3600_000)) }) satisfies HistoryCursor,
-    nextRunDelayMs: (options) => intervalMs(options ?? {}),
-  };
+    sampleStart: (now) => ({ startDate: crmDateTime(new Date(now.getTime() - 24 * 3600_000)) }),
+    fetch: (ctx, cursor) => readHistory(ctx, cursor, kind),
+    keyOf: (e) => `${String(e.order.id)}:${e.lastRecordId}`,
+    payloadOf: (e) => ({ ...e.order, changedFields: e.changedFields }),
+  });
 }
 
 export const orderCreatedPoll = historyTrigger('created');

@@ -42,6 +42,18 @@ function describeCronError(expr: string, error: unknown): string {
   return `неверное расписание «${expr}»: ${raw}`;
 }
 
+/** Whether the expression is a schedule that fires (in UTC; the zone moves occurrences, never removes them all). */
+function checkCron(raw: string): string | null {
+  const expr = raw.trim();
+  let cron: Cron;
+  try {
+    cron = cronOf({ cron: expr, timezone: 'UTC' });
+  } catch (error) {
+    return describeCronError(expr, error);
+  }
+  return cron.nextRun() ? null : `расписание «${expr}» никогда не срабатывает`;
+}
+
 export const cronTrigger: TriggerDefinition = {
   id: 'cron',
   label: { ru: 'По расписанию', en: 'On a schedule' },
@@ -61,23 +73,18 @@ export const cronTrigger: TriggerDefinition = {
       type: 'string',
       required: true,
       description: '5 полей (минута час день месяц день_недели) или 6 (с секундами в начале), например "0 9 * * 1-5" — по будням в 9:00',
+      check: (value) => checkCron(String(value)),
     },
-    { id: 'timezone', label: 'Часовой пояс', labelEn: 'Time zone', type: 'string', default: DEFAULT_TIMEZONE, description: 'Например Europe/Moscow, Asia/Almaty' },
+    {
+      id: 'timezone',
+      label: 'Часовой пояс',
+      labelEn: 'Time zone',
+      type: 'string',
+      default: DEFAULT_TIMEZONE,
+      description: 'Например Europe/Moscow, Asia/Almaty',
+      check: (value) => (isTimezone(String(value).trim()) ? null : `неизвестный часовой пояс «${String(value)}»: укажите его как Europe/Moscow`),
+    },
   ],
-  checkOptions(options) {
-    const expr = typeof options.cron === 'string' ? options.cron.trim() : '';
-    if (!expr) return 'не задано расписание options.cron, например "*/5 * * * *" (каждые 5 минут)';
-    const tz = timezoneOf(options);
-    if (!isTimezone(tz)) return `неизвестный часовой пояс «${tz}»: укажите его как Europe/Moscow`;
-    let cron: Cron;
-    try {
-      cron = cronOf(options);
-    } catch (error) {
-      return describeCronError(expr, error);
-    }
-    if (!cron.nextRun()) return `расписание «${expr}» никогда не срабатывает`;
-    return null;
-  },
   nextRunDelayMs(options, now) {
     let next: Date | null;
     try {
