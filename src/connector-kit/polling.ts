@@ -24,8 +24,13 @@ export interface PollTriggerSpec<Item, Cursor, Fs extends readonly FieldDef[]> {
   interval: { defaultSeconds: number; minSeconds?: number };
   /** Checks a stored cursor; one that does not parse (an older shape) makes the next poll start over. */
   cursor: z.ZodType<Cursor>;
-  /** The first poll: where to start from. Nothing before it is delivered. */
+  /** The first poll: where to start from. Nothing before it is delivered, unless `deliverFromStart`. */
   start(ctx: PollContext<Values<Fs>>, now: Date): Promise<Cursor> | Cursor;
+  /**
+   * The first poll fetches from `start` at once instead of only taking it as the starting point:
+   * marketplaces look back over the plan's parsing period (see `lookBackWindow`).
+   */
+  deliverFromStart?: boolean;
   /** The editor's "fetch a sample": a starting point from which `fetch` reports recent items. */
   sampleStart?(now: Date): Cursor;
   /** What is new since the cursor, and where the next poll goes on from. */
@@ -72,11 +77,14 @@ export function definePollTrigger<Item, Cursor, const Fs extends readonly FieldD
       const pctx = contextOf(ctx);
       const now = ctx.now?.() ?? new Date();
       const known = stored === undefined || stored === null ? undefined : spec.cursor.safeParse(stored);
-      if (!known?.success) {
-        if (known) ctx.logger.warn({ trigger: spec.id }, 'stored poll cursor has an older shape: starting over from now');
-        return { events: [], cursor: await spec.start(pctx, now) };
+      let from: Cursor;
+      if (known?.success) from = known.data;
+      else {
+        if (known) ctx.logger.warn({ trigger: spec.id }, 'stored poll cursor has an older shape: starting over');
+        from = await spec.start(pctx, now);
+        if (!spec.deliverFromStart) return { events: [], cursor: from };
       }
-      const { items, cursor } = await spec.fetch(pctx, known.data, now);
+      const { items, cursor } = await spec.fetch(pctx, from, now);
       const events: TriggerEvent[] = [];
       const keys = new Set<string>();
       for (const item of items) {
@@ -94,4 +102,14 @@ export function definePollTrigger<Item, Cursor, const Fs extends readonly FieldD
       return Math.max(spec.interval.minSeconds ?? 10, seconds) * 1000;
     },
   };
+}
+
+/**
+ * How far back a poll may look: the flow's own `days` if it set one, never more than the plan's
+ * parsing period (`ctx.parsingDays`, set by the engine), `fallbackDays` when neither says.
+ */
+export function lookBackWindow(ctx: Pick<TriggerContext, 'parsingDays'>, now: Date, days?: number, fallbackDays = 30): { from: Date; to: Date; days: number } {
+  const cap = ctx.parsingDays ?? days ?? fallbackDays;
+  const chosen = Math.max(0, Math.min(days ?? cap, cap));
+  return { from: new Date(now.getTime() - chosen * 86_400_000), to: now, days: chosen };
 }
