@@ -136,7 +136,14 @@ export function fieldSchema(def: FieldDef): z.ZodType {
       const s = z.string({ error: message }).refine((v) => !values || values.includes(v), {
         error: `допустимо: ${values?.join(', ')} / allowed: ${values?.join(', ')}`,
       });
-      schema = z.preprocess(toText, s);
+      // A closed list takes its values in any letter case ("post" is POST) and trims them.
+      const canonical = (v: unknown) => {
+        const text = toText(v);
+        if (!values || typeof text !== 'string') return text;
+        const t = text.trim();
+        return values.find((o) => o === t) ?? values.find((o) => o.toLowerCase() === t.toLowerCase()) ?? text;
+      };
+      schema = z.preprocess(canonical, s);
       break;
     }
     case 'object':
@@ -146,7 +153,8 @@ export function fieldSchema(def: FieldDef): z.ZodType {
       schema = z.preprocess(toList, z.array(z.unknown(), { error: message }));
       break;
     case 'json':
-      schema = z.preprocess(toStructure('json'), z.unknown());
+      // Text that opens like JSON but does not parse is a mistake, not a value.
+      schema = z.preprocess(toStructure('json'), z.unknown()).refine((v) => typeof v !== 'string' || !/^\s*[[{]/.test(v), { error: message });
       break;
   }
   if (def.check) {
@@ -211,4 +219,16 @@ export function parseOrFail(defs: readonly FieldDef[], raw: Record<string, unkno
   const result = parseFields(defs, raw);
   if (result.ok) return result.value;
   throw new PermanentError(`${what}: ${result.issues.map((i) => i.message).join('; ')}`);
+}
+
+/**
+ * Every input an action takes: its catalog's, then the extra ones. An extra field with a catalog
+ * field's id gives that field its type (the catalog keeps the source's label).
+ */
+export function actionInputFields(action: { input: readonly FieldDef[]; extraInput?: readonly FieldDef[] }): readonly FieldDef[] {
+  if (!action.extraInput) return action.input;
+  const extra = new Map(action.extraInput.map((f) => [f.id, f]));
+  const merged = action.input.map((f) => (extra.has(f.id) && !f.type ? { ...f, type: extra.get(f.id)!.type } : f));
+  const known = new Set(action.input.map((f) => f.id));
+  return [...merged, ...action.extraInput.filter((f) => !known.has(f.id))];
 }

@@ -90,6 +90,11 @@ export interface ActionDefinition {
   description?: string;
   kind: ActionKind;
   input: readonly FieldDef[];
+  /**
+   * Inputs beyond the catalog of the source documents (a whole `items` list as JSON, say):
+   * accepted and coerced like `input`, listed apart so the catalog stays as the source spells it.
+   */
+  extraInput?: readonly FieldDef[];
   output: readonly FieldDef[];
   /** Throw NotFoundError for an empty find, PermanentError / TransientError for failures. */
   run(ctx: ActionContext, input: Record<string, unknown>): Promise<Record<string, unknown>>;

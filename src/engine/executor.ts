@@ -3,7 +3,7 @@
 // first unfinished step and never calls a finished one again. Waiting (delays, retry backoff) is
 // durable: the execution is parked with next_run_at and handed back to the queue.
 import type { Logger } from 'pino';
-import { parseOrFail } from '../connector-kit/fields.ts';
+import { actionInputFields, parseOrFail } from '../connector-kit/fields.ts';
 import type { ConnectorRegistry } from '../connector-kit/registry.ts';
 import { NotFoundError, PermanentError, TransientError } from '../connector-kit/errors.ts';
 import type { AuthValues, ConnectorHttp } from '../connector-kit/types.ts';
@@ -308,7 +308,7 @@ export class Executor {
       execution.workspaceId,
       logger,
       (auth, http, signal) =>
-        action.run({ auth, http, logger, signal, idempotencyKey: `svz-${execution.id}-${step.id}`, executionId: execution.id, stepId: step.id }, parseOrFail(action.input, input, 'Входные данные / Input')),
+        action.run({ auth, http, logger, signal, idempotencyKey: `svz-${execution.id}-${step.id}`, executionId: execution.id, stepId: step.id }, parseOrFail(actionInputFields(action), input, 'Входные данные / Input')),
     );
     if (outcome.kind !== 'end') return outcome;
     const failed = outcome.status === 'failed';

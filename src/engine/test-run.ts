@@ -6,7 +6,7 @@
 // Nothing is stored: the definition may be an unsaved draft (no flow id, no version to point at),
 // and history and the flow's counters should show only what really happened.
 import type { Logger } from 'pino';
-import { parseOrFail } from '../connector-kit/fields.ts';
+import { actionInputFields, parseOrFail } from '../connector-kit/fields.ts';
 import type { ConnectorRegistry } from '../connector-kit/registry.ts';
 import { NotFoundError, PermanentError } from '../connector-kit/errors.ts';
 import type { AuthValues, ConnectorDefinition, ConnectorHttp } from '../connector-kit/types.ts';
@@ -151,7 +151,7 @@ export class TestRunner {
     if (!action) throw new Error(`Connector "${step.connector}" has no action "${step.action}"`);
     const input = resolveActionInput(step, ctx);
     const outcome = await this.callConnector(step.connector, step.connection ?? null, call, (auth, http, signal) =>
-      action.run({ auth, http, logger: call.logger, signal, idempotencyKey: `svz-${call.runId}-${step.id}`, executionId: call.runId, stepId: step.id }, parseOrFail(action.input, input, 'Входные данные / Input')),
+      action.run({ auth, http, logger: call.logger, signal, idempotencyKey: `svz-${call.runId}-${step.id}`, executionId: call.runId, stepId: step.id }, parseOrFail(actionInputFields(action), input, 'Входные данные / Input')),
     );
     if (outcome.ok) return { entry: done({ status: 'succeeded', input, output: outcome.output, error: null }), go: 'next' };
     const ending: ActionEnding = outcome.notFound ? endingOnNotFound(step, {}) : endingOnError(step, outcome.error);

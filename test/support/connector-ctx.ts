@@ -6,7 +6,7 @@ import { parseAllowList } from '../../src/engine/outbound/allow-list.ts';
 import { OutboundGuard } from '../../src/engine/outbound/guard.ts';
 import { createConnectorHttp } from '../../src/engine/outbound/http-client.ts';
 import { LocalRateLimiter } from '../../src/engine/outbound/rate-limiter.ts';
-import { parseOrFail } from '../../src/connector-kit/fields.ts';
+import { actionInputFields, parseOrFail } from '../../src/connector-kit/fields.ts';
 import type { ActionContext, ActionDefinition, AuthValues, TriggerContext } from '../../src/connector-kit/types.ts';
 
 export const limiter = new LocalRateLimiter();
@@ -43,5 +43,5 @@ export function triggerContext(auth: AuthValues, options: Record<string, unknown
 
 /** The action as the engine calls it: its input coerced by the field types first (connector-kit/fields.ts). */
 export function asEngineCalls(def: ActionDefinition): ActionDefinition {
-  return { ...def, run: async (ctx, input) => def.run(ctx, parseOrFail(def.input, input, 'Входные данные / Input')) };
+  return { ...def, run: async (ctx, input) => def.run(ctx, parseOrFail(actionInputFields(def), input, 'Входные данные / Input')) };
 }

@@ -28,7 +28,8 @@ export const requestInput: FieldDef[] = [
       { value: 'none', label: 'Без тела' },
     ],
   },
-  { id: 'body', label: 'Тело запроса', labelEn: 'Body', type: 'json' },
+  // No type: the body stays exactly as written; bodyType decides how it is sent.
+  { id: 'body', label: 'Тело запроса', labelEn: 'Body' },
   { id: 'timeoutMs', label: 'Таймаут, мс', labelEn: 'Timeout, ms', type: 'number', default: 30000 },
   {
     id: 'idempotencyHeader',

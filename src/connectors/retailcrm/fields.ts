@@ -487,7 +487,7 @@ export const orderCreateFromOzonInput: FieldDef[] = [
   { id: 'shipmentStore', label: 'Склад отгрузки' },
   { id: 'shipmentDate', label: 'Дата отгрузки' },
   { id: 'article_field', label: 'Поле с артикулом' },
-  { id: 'products', label: 'Массив с товарами Ozon' },
+  { id: 'products', label: 'Массив с товарами Ozon', type: 'json' },
 ];
 
 export const orderCreateFromOzonOutput: FieldDef[] = [
@@ -515,7 +515,7 @@ export const orderCreateFromWildberriesInput: FieldDef[] = [
   { id: 'delivery.code', label: 'Код типа доставки' },
   { id: 'shipmentStore', label: 'Склад отгрузки' },
   { id: 'shipmentDate', label: 'Дата отгрузки' },
-  { id: 'webhook', label: 'Вебхук с товаром из Wildberries' },
+  { id: 'webhook', label: 'Вебхук с товаром из Wildberries', type: 'json' },
 ];
 
 /** Same two fields as the Ozon action's result on the page. */
@@ -906,3 +906,20 @@ requireIds(storeGetInput, 'code');
 requireIds(orderPacksInput, 'id');
 requireIds(orderCreateFromOzonInput, 'products');
 requireIds(orderCreateFromWildberriesInput, 'webhook');
+
+/**
+ * Whole entities a step may give as one JSON value instead of field by field (`items` as a list,
+ * `customer` as an object): not in the page's catalogs, accepted by every action that writes an
+ * order or a note, coerced from JSON text by the kit.
+ */
+export const structuredInput: FieldDef[] = [
+  { id: 'items', label: 'Товары (список JSON)', labelEn: 'Items (JSON list)', type: 'json' },
+  { id: 'payments', label: 'Оплаты (список JSON)', labelEn: 'Payments (JSON list)', type: 'json' },
+  { id: 'customFields', label: 'Пользовательские поля (JSON)', labelEn: 'Custom fields (JSON)', type: 'json' },
+  { id: 'customer', label: 'Клиент (объект JSON)', labelEn: 'Customer (JSON object)', type: 'json' },
+  { id: 'contact', label: 'Контактное лицо (объект JSON)', labelEn: 'Contact (JSON object)', type: 'json' },
+  { id: 'company', label: 'Компания (объект JSON)', labelEn: 'Company (JSON object)', type: 'json' },
+  { id: 'contragent', label: 'Реквизиты (объект JSON)', labelEn: 'Legal details (JSON object)', type: 'json' },
+  { id: 'delivery', label: 'Доставка (объект JSON)', labelEn: 'Delivery (JSON object)', type: 'json' },
+  { id: 'source', label: 'Источник (объект JSON)', labelEn: 'Source (JSON object)', type: 'json' },
+];

@@ -2,22 +2,12 @@
 // `{"items.0.offer.externalId": "x", "delivery.address.city": "Москва"}` becomes
 // `{items: [{offer: {externalId: "x"}}], delivery: {address: {city: "Москва"}}}`.
 import { PermanentError } from '../../connector-kit/errors.ts';
-import { coerceStructured, isPlainObject } from '../../connector-kit/values.ts';
+import { isPlainObject } from '../../connector-kit/values.ts';
 
 type Obj = Record<string, unknown>;
 
 /** Templates render missing values as "" or null: those mean "not set". */
 export const isUnset = (v: unknown) => v === undefined || v === null || v === '';
-
-/** Fields whose value may arrive as JSON text (a rendered template) and must be sent as structure. */
-const STRUCTURED = new Set(['customFields', 'items', 'payments', 'products', 'webhook', 'customer', 'contact', 'company', 'contragent', 'delivery', 'source']);
-
-function maybeJson(key: string, value: unknown): unknown {
-  if (typeof value !== 'string' || !STRUCTURED.has(key)) return value;
-  const parsed = coerceStructured(value, 'json', { leadOnly: true });
-  if (parsed === undefined) throw new PermanentError(`Поле "${key}": ожидается JSON, получено «${value.trim().slice(0, 80)}»`);
-  return parsed;
-}
 
 function mergeInto(target: Obj | unknown[], key: string, value: unknown): void {
   const t = target as Record<string, unknown>;
@@ -32,7 +22,7 @@ export function assemble(input: Record<string, unknown>): Obj {
   for (const [rawKey, rawValue] of Object.entries(input ?? {})) {
     if (isUnset(rawValue)) continue;
     const path = rawKey.split('.');
-    const value = maybeJson(path[path.length - 1], rawValue);
+    const value = rawValue;
     let node: Obj | unknown[] = out;
     for (let i = 0; i < path.length - 1; i++) {
       const seg = path[i];

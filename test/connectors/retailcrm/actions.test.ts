@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { NotFoundError, PermanentError } from '../../../src/connector-kit/errors.ts';
 import { retailcrmConnector } from '../../../src/connectors/retailcrm/index.ts';
 import { startRetailcrmSandbox, type RetailcrmSandbox } from '../../../src/connectors/retailcrm/sandbox.ts';
-import { actionCtx } from './support.ts';
+import { action, actionCtx } from './support.ts';
 
 let sb: RetailcrmSandbox;
 before(async () => {
@@ -13,7 +13,6 @@ before(async () => {
 });
 after(() => sb.close());
 
-const action = (id: string) => retailcrmConnector.actions.find((a) => a.id === id)!;
 const run = (id: string, input: Record<string, unknown>, key?: string) => action(id).run(actionCtx(sb.credentials, { idempotencyKey: key }), input);
 
 test('sandbox seeds realistic data and the connection test passes', async () => {

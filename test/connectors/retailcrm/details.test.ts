@@ -9,7 +9,7 @@ import { NotFoundError } from '../../../src/connector-kit/errors.ts';
 import { listen } from '../../../src/lib/listen.ts';
 import { retailcrmConnector } from '../../../src/connectors/retailcrm/index.ts';
 import { startRetailcrmSandbox, type RetailcrmSandbox } from '../../../src/connectors/retailcrm/sandbox.ts';
-import { actionCtx } from './support.ts';
+import { action, actionCtx } from './support.ts';
 
 let sb: RetailcrmSandbox;
 before(async () => {
@@ -32,7 +32,6 @@ before(async () => {
 });
 after(() => sb.close());
 
-const action = (id: string) => retailcrmConnector.actions.find((a) => a.id === id)!;
 
 async function raw(path: string, init: { method?: string; headers?: Record<string, string>; body?: string; key?: string } = {}) {
   const res = await fetch(`${sb.baseUrl}${path}`, { method: init.method ?? 'GET', headers: { 'X-API-KEY': init.key ?? sb.apiKey, ...init.headers }, body: init.body });

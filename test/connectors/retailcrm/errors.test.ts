@@ -7,7 +7,7 @@ import { retailcrmConnector } from '../../../src/connectors/retailcrm/index.ts';
 import { RetailcrmClient, describeError, normalizeAccountUrl } from '../../../src/connectors/retailcrm/client.ts';
 import { startRetailcrmSandbox, type RetailcrmSandbox } from '../../../src/connectors/retailcrm/sandbox.ts';
 import { startEchoTarget } from '../../../src/connectors/http/echo-target.ts';
-import { actionCtx } from './support.ts';
+import { action, actionCtx } from './support.ts';
 
 let sb: RetailcrmSandbox;
 before(async () => {
@@ -15,7 +15,6 @@ before(async () => {
 });
 after(() => sb.close());
 
-const action = (id: string) => retailcrmConnector.actions.find((a) => a.id === id)!;
 
 test('wrong key: the connection test and actions say so with RetailCRM own message', async () => {
   const auth = { ...sb.credentials, apiKey: 'wrong-key' };

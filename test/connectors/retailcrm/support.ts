@@ -3,7 +3,8 @@
 import type { ActionContext, AuthValues, TriggerContext } from '../../../src/connector-kit/types.ts';
 import { ConnectorRegistry } from '../../../src/connector-kit/registry.ts';
 import { builtinConnectors } from '../../../src/connectors/index.ts';
-import { actionContext, triggerContext, type Counted } from '../../support/connector-ctx.ts';
+import { retailcrmConnector } from '../../../src/connectors/retailcrm/index.ts';
+import { actionContext, asEngineCalls, triggerContext, type Counted } from '../../support/connector-ctx.ts';
 
 export { limiter, type Counted } from '../../support/connector-ctx.ts';
 
@@ -19,3 +20,6 @@ export function triggerCtx(auth: AuthValues, options: Record<string, unknown> = 
 export function registryWithRetailcrm(): ConnectorRegistry {
   return builtinConnectors();
 }
+
+/** A RetailCRM action as the engine calls it (input coerced by field type first). */
+export const action = (id: string) => asEngineCalls(retailcrmConnector.actions.find((a) => a.id === id)!);

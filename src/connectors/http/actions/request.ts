@@ -8,8 +8,9 @@ import { METHODS, requestInput, requestOutput } from '../fields.ts';
 /** Templates render empty strings and nulls for missing values: treat those as "not set". */
 const unset = (v: unknown) => (v === '' || v === null ? undefined : v);
 const scalar = z.union([z.string(), z.number(), z.boolean()]);
+// Headers and query arrive as objects: the kit parsed JSON text by their field type.
 const scalarMap = z.preprocess(
-  (v) => (typeof v === 'string' && v.trim().startsWith('{') ? tryJson(v) : unset(v)),
+  unset,
   z.record(z.string(), z.union([scalar, z.null(), z.undefined()]), { error: 'ожидается объект {"имя": "значение"}' }).optional(),
 );
 const boolish = z.preprocess((v) => (v === 'true' ? true : v === 'false' ? false : unset(v)), z.boolean({ error: 'ожидается true или false' }).optional());
@@ -34,11 +35,6 @@ const inputSchema = z.object({
 });
 
 type Input = z.infer<typeof inputSchema>;
-
-/** JSON text as its value; other text as it is (the schema then names the field). */
-function tryJson(v: string): unknown {
-  return coerceStructured(v, 'json') ?? v;
-}
 
 function parseInput(raw: Record<string, unknown>): Input {
   const parsed = inputSchema.safeParse(raw ?? {});

@@ -2,7 +2,7 @@
 import { PermanentError } from '../../../connector-kit/errors.ts';
 import type { ActionDefinition } from '../../../connector-kit/types.ts';
 import { RetailcrmClient } from '../client.ts';
-import { customerNoteCreateInput, customerNoteCreateOutput } from '../fields.ts';
+import { customerNoteCreateInput, customerNoteCreateOutput, structuredInput } from '../fields.ts';
 import { assemble, isUnset, requireValue } from '../mapping.ts';
 
 export const customerNoteCreate: ActionDefinition = {
@@ -11,6 +11,7 @@ export const customerNoteCreate: ActionDefinition = {
   description: 'Добавляет заметку в карточку клиента (по внутреннему или внешнему ID клиента).',
   kind: 'create',
   input: customerNoteCreateInput,
+  extraInput: structuredInput,
   output: customerNoteCreateOutput,
   async run(ctx, input) {
     const client = new RetailcrmClient(ctx);

@@ -4,13 +4,14 @@
 // its article is reported in `notFoundArticles`.
 import { PermanentError } from '../../../connector-kit/errors.ts';
 import type { ActionContext, ActionDefinition } from '../../../connector-kit/types.ts';
-import { coerceStructured, isPlainObject } from '../../../connector-kit/values.ts';
+import { isPlainObject } from '../../../connector-kit/values.ts';
 import { RetailcrmClient } from '../client.ts';
 import {
   orderCreateFromOzonInput,
   orderCreateFromOzonOutput,
   orderCreateFromWildberriesInput,
   orderCreateFromWildberriesOutput,
+  structuredInput,
 } from '../fields.ts';
 import { assemble, isUnset, take } from '../mapping.ts';
 import { createOrderOnce } from './order-create.ts';
@@ -49,8 +50,9 @@ async function createWithLines(ctx: ActionContext, order: Obj, lines: Marketplac
 }
 
 function listOf(value: unknown, field: string): Obj[] {
-  let v = coerceStructured(value, 'array');
-  if (v === undefined && value !== undefined) throw new PermanentError(`Поле "${field}": ожидается JSON-массив`);
+  // JSON text was parsed by the kit (the field's type is json): text left here was not JSON.
+  let v = value;
+  if (typeof v === 'string') throw new PermanentError(`Поле "${field}": ожидается JSON-массив`);
   if (isPlainObject(v)) {
     const o = v;
     v = Array.isArray(o.products) ? o.products : Array.isArray(o.orders) ? o.orders : [o];
@@ -71,6 +73,7 @@ export const orderCreateFromOzon: ActionDefinition = {
   description: 'Находит товары Ozon в каталоге RetailCRM по артикулу (поле article_field, по умолчанию offer_id) и создаёт заказ с ними.',
   kind: 'create',
   input: orderCreateFromOzonInput,
+  extraInput: structuredInput,
   output: orderCreateFromOzonOutput,
   async run(ctx, input) {
     const { article_field, products, ...rest } = input;
@@ -91,6 +94,7 @@ export const orderCreateFromWildberries: ActionDefinition = {
   description: 'Создаёт заказ из сборочного задания Wildberries: товар ищется в каталоге RetailCRM по артикулу продавца (article); цена WB в копейках делится на 100.',
   kind: 'create',
   input: orderCreateFromWildberriesInput,
+  extraInput: structuredInput,
   output: orderCreateFromWildberriesOutput,
   async run(ctx, input) {
     const { webhook, ...rest } = input;

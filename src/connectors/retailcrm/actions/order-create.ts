@@ -4,7 +4,7 @@
 import { PermanentError } from '../../../connector-kit/errors.ts';
 import type { ActionContext, ActionDefinition } from '../../../connector-kit/types.ts';
 import { RetailcrmClient } from '../client.ts';
-import { orderCreateInput, orderCreateOutput } from '../fields.ts';
+import { orderCreateInput, orderCreateOutput, structuredInput } from '../fields.ts';
 import { assemble, isUnset, take } from '../mapping.ts';
 
 type Obj = Record<string, unknown>;
@@ -42,6 +42,7 @@ export const orderCreate: ActionDefinition = {
   description: 'Создаёт заказ (POST /api/v5/orders/create). Без «Внешний ID заказа» подставляется ключ идемпотентности шага: повтор шага не создаст дубль.',
   kind: 'create',
   input: orderCreateInput,
+  extraInput: structuredInput,
   output: orderCreateOutput,
   async run(ctx, input) {
     const client = new RetailcrmClient(ctx);

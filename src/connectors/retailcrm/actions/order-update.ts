@@ -3,7 +3,7 @@
 // statusUpdatedAt as an input): they are left out of the edit rather than sent.
 import type { ActionDefinition } from '../../../connector-kit/types.ts';
 import { RetailcrmClient } from '../client.ts';
-import { orderUpdateInput, orderUpdateOutput } from '../fields.ts';
+import { orderUpdateInput, orderUpdateOutput, structuredInput } from '../fields.ts';
 import { assemble, requireValue, take } from '../mapping.ts';
 
 /** Order fields the API sets itself (marked read-only in the API reference); `id` travels in the path. */
@@ -15,6 +15,7 @@ export const orderUpdate: ActionDefinition = {
   description: 'Изменяет заказ по внутреннему ID (POST /api/v5/orders/{id}/edit?by=id); передаются только заполненные поля, кроме вычисляемых RetailCRM (statusUpdatedAt, суммы).',
   kind: 'update',
   input: orderUpdateInput,
+  extraInput: structuredInput,
   output: orderUpdateOutput,
   async run(ctx, input) {
     const client = new RetailcrmClient(ctx);
