@@ -209,6 +209,7 @@ export class Executor {
     if (done && DONE_STEP.has(done.status)) return { kind: 'next', record: done, output: done.output };
     const body = execution.trigger as Record<string, unknown>;
     const connector = this.deps.connectors.get(flow.trigger.connector)!;
+    let dedupeKey: string | undefined;
     const outcome = await this.attempt(
       { executionId: execution.id, flowId: execution.flowId, stepId: TRIGGER_STEP_ID, idx: -1, type: 'trigger', connectorKey: connector.key, previous: done, retry: undefined, input: body },
       flow.trigger.connection ?? null,
@@ -216,10 +217,21 @@ export class Executor {
       logger,
       async (auth, http, signal) => {
         const event = await trigger.prepare!({ auth, http, logger, signal, options: parseOrFail(trigger.options ?? [], flow.trigger.options, 'Настройки события / Trigger options'), flowId: execution.flowId, parsingDays: this.deps.plans.planOf(execution.workspaceId).marketplaceParsingDays }, body);
+        dedupeKey = event.dedupeKey;
         return event.payload;
       },
     );
-    if (outcome.kind === 'next') await save(outcome.record, { status: 'running', startedAt }, outcome.usage);
+    if (outcome.kind !== 'next') return outcome;
+    // A redelivered webhook (the service sent the same event again) finds the prepared event's key
+    // taken: it stops here, before any action. Replays are exempt: they run again on purpose.
+    if (dedupeKey && execution.origin === 'webhook') {
+      const holder = await this.deps.store.claimDedupeKey(execution.id, execution.flowId, dedupeKey);
+      if (holder) {
+        const error = `Повтор события: оно уже обработано выполнением ${holder} / A repeat of an event already run by execution ${holder}`;
+        return { kind: 'end', status: 'stopped', error, usage: outcome.usage, record: { ...outcome.record, status: 'skipped', output: { duplicateOf: holder, dedupeKey } } };
+      }
+    }
+    await save(outcome.record, { status: 'running', startedAt }, outcome.usage);
     return outcome;
   }
 

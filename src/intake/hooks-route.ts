@@ -126,6 +126,9 @@ export async function hooksRoutes(app: FastifyInstance, deps: IntakeDeps): Promi
           origin: 'webhook' as const,
           trigger: mergeQuery(parsed.body, webhook.query),
           nextRunAt: now,
+          // A sender that names its delivery (Idempotency-Key) and sends it again starts no second run;
+          // the repeat is still kept in history.
+          dedupeKey: deliveryKey(req.headers),
         }
       : null;
     if (!execution) webhook.status = 'no_enabled_flow';
@@ -138,4 +141,11 @@ export async function hooksRoutes(app: FastifyInstance, deps: IntakeDeps): Promi
   };
 
   app.route({ method: ['GET', 'POST', 'PUT'], url: '/hooks/:token', handler });
+}
+
+/** The sender's own id for this delivery, when it gives one: `Idempotency-Key` (or `X-Idempotency-Key`). */
+function deliveryKey(headers: FastifyRequest['headers']): string | null {
+  const raw = headers['idempotency-key'] ?? headers['x-idempotency-key'];
+  const value = (Array.isArray(raw) ? raw[0] : raw)?.trim();
+  return value ? `delivery:${value.slice(0, 200)}` : null;
 }

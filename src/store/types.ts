@@ -476,6 +476,12 @@ export interface Store {
 
   // webhooks in
   /** Stores the webhook and, when given, its execution in one durable write. */
+  /**
+   * Gives a running execution its event's dedupe key once it is known (a webhook trigger's
+   * `prepare`): null when it now holds the key, else the id of the flow's execution that already
+   * does (this one is then a repeat of that event).
+   */
+  claimDedupeKey(executionId: string, flowId: string, key: string): Promise<string | null>;
   acceptWebhook(webhook: NewWebhook, execution: NewExecution | null, day: string): Promise<void>;
   listWebhooks(workspaceId: string, filter: WebhookFilter): Promise<Page<WebhookRecord>>;
   getWebhook(workspaceId: string, id: string): Promise<WebhookRecord | undefined>;

@@ -8,6 +8,8 @@ import type { ConnectorDefinition, TriggerEvent } from '../../src/connector-kit/
 import { newId } from '../../src/lib/ids.ts';
 import { startTestApp, waitFor, type TestApp } from '../support/app.ts';
 
+/** The state a webhook trigger's prepare reads, per order id. */
+const orders = new Map<string, Record<string, unknown>>();
 /** What the next poll returns, per flow id. */
 const next = new Map<string, TriggerEvent[]>();
 const pollConnector: ConnectorDefinition = {
@@ -16,6 +18,14 @@ const pollConnector: ConnectorDefinition = {
   auth: { fields: [] },
   actions: [],
   triggers: [
+    {
+      // Like RetailCRM's order.changed: the webhook names the order, prepare reads its state, the key is that state.
+      id: 'changed', label: { ru: 'Изменение', en: 'Changed' }, delivery: 'webhook', fields: [],
+      async prepare(_ctx, body) {
+        const order = orders.get(String(body.id)) ?? {};
+        return { payload: { id: body.id, ...order }, dedupeKey: `${String(body.id)}:${JSON.stringify(order)}` };
+      },
+    },
     {
       id: 'changes', label: { ru: 'Изменения', en: 'Changes' }, delivery: 'poll', fields: [],
       async poll(ctx, cursor) {
@@ -90,4 +100,51 @@ test('a run of a deduplicated event without a key (replay, manual) still runs', 
   await app.services.queue!.push([{ executionId: id }]);
   const items = await settled(flowId, 2);
   assert.deepEqual(new Set(items.map((e) => e.id)), new Set([first.id, id]));
+});
+
+async function hookFlow(name: string, trigger: { connector: string; event: string }): Promise<{ id: string; url: string }> {
+  const flow = await app.api('/api/v1/flows', { body: { name, enabled: true, trigger, steps: [{ id: 'v', type: 'set', values: { id: '{{trigger.id}}' } }] } });
+  assert.equal(flow.status, 201, JSON.stringify(flow.json));
+  // The URL the flow names uses the public address; the test server listens on its own port.
+  return { id: flow.json.id, url: `${app.url}${new URL(flow.json.webhookUrl).pathname}` };
+}
+
+const post = (url: string, body: unknown, headers: Record<string, string> = {}) =>
+  fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+
+test('a webhook sent again with the same Idempotency-Key starts no second execution; without one, every delivery runs', async () => {
+  const { id: flowId, url } = await hookFlow('dedupe-hook-header', { connector: 'webhook', event: 'incoming' });
+  for (let i = 0; i < 2; i++) assert.equal((await post(url, { id: 1 }, { 'idempotency-key': 'delivery-1' })).status, 200);
+  assert.equal((await post(url, { id: 2 }, { 'idempotency-key': 'delivery-2' })).status, 200);
+  for (let i = 0; i < 2; i++) assert.equal((await post(url, { id: 3 })).status, 200);
+  await settled(flowId, 4);
+  // Every delivery is in the history, the repeat included.
+  const hooks = await app.api(`/api/v1/webhooks?flowId=${flowId}&limit=10`);
+  assert.equal(hooks.json.items.length, 5);
+});
+
+test('a redelivered webhook whose prepared event is the same stops before any step; a real change runs; a replay is exempt', async () => {
+  const { id: flowId, url } = await hookFlow('dedupe-hook-prepare', { connector: 'testpoll', event: 'changed' });
+  orders.set('7', { status: 'new' });
+  assert.equal((await post(url, { id: 7 })).status, 200);
+  await settled(flowId, 1);
+  assert.equal((await post(url, { id: 7 })).status, 200);
+  const repeat = await waitFor(async () => {
+    const items = await executions(flowId);
+    return items.length === 2 && items.every((e) => e.status !== 'queued' && e.status !== 'running') ? items : undefined;
+  }, 15_000, 'the repeat to finish');
+  const stopped = repeat.find((e) => e.status === 'stopped');
+  assert.ok(stopped, JSON.stringify(repeat));
+  const detail = (await app.api(`/api/v1/executions/${stopped.id}`)).json;
+  assert.match(detail.error, /Повтор события.*A repeat of an event/);
+  assert.equal(detail.steps.filter((s: { stepId: string }) => s.stepId === 'v').length, 0, 'no step ran');
+
+  orders.set('7', { status: 'complete' });
+  assert.equal((await post(url, { id: 7 })).status, 200);
+  await waitFor(async () => ((await executions(flowId)).filter((e) => e.status === 'succeeded').length === 2 ? true : undefined), 15_000, 'the change to run');
+
+  const hookId = (await app.api(`/api/v1/webhooks?flowId=${flowId}&limit=10`)).json.items.at(-1).id;
+  const replay = await app.api(`/api/v1/webhooks/${hookId}/replay`, { method: 'POST' });
+  assert.equal(replay.status, 201, JSON.stringify(replay.json));
+  await waitFor(async () => ((await executions(flowId)).filter((e) => e.status === 'succeeded').length === 3 ? true : undefined), 15_000, 'the replay to run');
 });

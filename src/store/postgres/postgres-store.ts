@@ -451,6 +451,20 @@ export class PostgresStore implements Store {
 
   // ---- executions ----
 
+  async claimDedupeKey(executionId: string, flowId: string, key: string): Promise<string | null> {
+    const holder = () => this.r.first(this.q.selectFrom('executions').select('id').where('flow_id', '=', flowId).where('dedupe_key', '=', key));
+    const found = await holder();
+    if (found) return found.id === executionId ? null : found.id;
+    try {
+      await this.r.run(this.q.updateTable('executions').set({ dedupe_key: key }).where('id', '=', executionId));
+      return null;
+    } catch (error) {
+      // Another execution of the flow took the key between the read and the write.
+      if ((error as { code?: string }).code !== '23505') throw error;
+      return (await holder())?.id ?? null;
+    }
+  }
+
   async createExecution(e: NewExecution): Promise<void> {
     await insertExecution(this.r, e);
   }

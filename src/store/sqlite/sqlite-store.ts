@@ -484,6 +484,15 @@ export class SqliteStore implements Store {
     });
   }
 
+  async claimDedupeKey(executionId: string, flowId: string, key: string): Promise<string | null> {
+    return this.db.write(() => {
+      const holder = this.db.first(this.q.selectFrom('executions').select('id').where('flow_id', '=', flowId).where('dedupe_key', '=', key));
+      if (holder) return holder.id === executionId ? null : holder.id;
+      this.db.run(this.q.updateTable('executions').set({ dedupe_key: key }).where('id', '=', executionId));
+      return null;
+    });
+  }
+
   /** False when the execution's dedupe key is already taken for its flow (nothing was inserted). */
   private insertExecution(e: NewExecution, trigger = JSON.stringify(e.trigger ?? {})): boolean {
     const now = Date.now();
