@@ -5,8 +5,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { ozonConnector } from '../../../src/connectors/ozon/index.ts';
-import type { OzonSandbox } from '../../../src/connectors/ozon/sandbox.ts';
+import { startOzonSandbox, type OzonSandbox } from '../../../src/connectors/ozon/sandbox.ts';
 import { startRetailcrmSandbox, type RetailcrmSandbox } from '../../../src/connectors/retailcrm/sandbox.ts';
 import { startTestApp, waitFor, type TestApp } from '../../support/app.ts';
 
@@ -18,7 +17,7 @@ let oz: OzonSandbox;
 let crm: RetailcrmSandbox;
 
 before(async () => {
-  oz = (await ozonConnector.sandbox!({ seed: 5, records: 0, fboRecords: 0 })) as OzonSandbox;
+  oz = await startOzonSandbox({ seed: 5, records: 0, fboRecords: 0 });
   crm = await startRetailcrmSandbox({ seed: 1, records: 4 });
   app = await startTestApp();
   for (const [name, connector, auth] of [['ozon', 'ozon', oz.credentials], ['retailcrm', 'retailcrm', crm.credentials]] as const) {
