@@ -106,7 +106,7 @@ export class Executor {
     const ctx: TemplateContext = {
       trigger,
       steps: {} as Record<string, unknown>,
-      flow: { id: execution.flowId, name: flow.name, version: execution.flowVersion },
+      flow: { id: execution.flowId, name: flow.name, version: execution.flowVersion, maps: flow.maps ?? {} },
       env: scope.env,
       vars: scope.vars,
       execution: { id: execution.id, origin: execution.origin, startedAt: new Date(startedAt).toISOString() },

@@ -81,6 +81,13 @@ export const flowSchema = z.strictObject({
   enabled: z.boolean().default(false),
   trigger: triggerSchema,
   steps: z.array(stepSchema).max(100).default([]),
+  /** Value maps used by the `map` filter as `"@name"`: `{"ctStatus": {"complete": "2"}}`. */
+  maps: z
+    .record(
+      z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'имя карты: латиница, цифры и _ / a map name: letters, digits and _'),
+      z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])),
+    )
+    .optional(),
 });
 
 export type Condition = z.infer<typeof conditionSchema>;

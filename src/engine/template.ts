@@ -44,6 +44,8 @@ export interface TemplateCheckOptions {
   stepIds: ReadonlySet<string>;
   /** false: the workspace may not use `env` (SVYAZKA_ENV_WORKSPACES); its references are issues. */
   envAllowed?: boolean;
+  /** Names of the flow's value maps (`"@name"` in the map filter). */
+  maps?: ReadonlySet<string>;
 }
 
 export const TEMPLATE_ROOTS = ['trigger', 'steps', 'flow', 'env', 'vars', 'execution'] as const;
@@ -56,7 +58,7 @@ interface FilterDef {
   arity: readonly [min: number, max: number];
   /** Static check of the arguments (count already checked); an error message or null. */
   check?(args: readonly FilterArg[]): string | null;
-  run(value: unknown, args: readonly FilterArg[]): unknown;
+  run(value: unknown, args: readonly FilterArg[], ctx: TemplateContext): unknown;
 }
 
 interface FilterCall {
@@ -186,6 +188,19 @@ const FILTERS: Record<string, FilterDef> = {
     arity: [0, 1],
     run: (value, args) => (Array.isArray(value) ? value.map(stringify).join(args.length ? String(args[0]) : ', ') : value),
   },
+  map: {
+    // `| map: "complete=2, cancel=3", "1"` or `| map: "@ctStatus", "1"` (a map of the flow's `maps`);
+    // the second argument is the value for anything not listed, else the input passes through.
+    arity: [1, 2],
+    check: (args) => (typeof args[0] !== 'string' ? 'the map must be a string: "from=to, …" or "@name"' : args[0].startsWith('@') ? null : inlineMapProblem(args[0])),
+    run(value, args, ctx) {
+      const table = String(args[0]).startsWith('@') ? flowMap(String(args[0]).slice(1), ctx) : parseInlineMap(String(args[0]));
+      const key = stringify(value);
+      if (Object.hasOwn(table, key)) return table[key];
+      if (Object.hasOwn(table, key.trim())) return table[key.trim()];
+      return args.length > 1 ? args[1] : value;
+    },
+  },
   json: {
     arity: [0, 1],
     // Optional indent: `| json: 2`.
@@ -195,6 +210,28 @@ const FILTERS: Record<string, FilterDef> = {
 };
 
 export const FILTER_NAMES: readonly string[] = Object.keys(FILTERS);
+
+/** `"complete=2, cancel=3"` → `{complete: "2", cancel: "3"}`: pairs split on commas, each at its first `=`. */
+function parseInlineMap(text: string): Record<string, unknown> {
+  const table: Record<string, unknown> = {};
+  for (const pair of text.split(',')) {
+    if (!pair.trim()) continue;
+    const at = pair.indexOf('=');
+    table[pair.slice(0, at).trim()] = pair.slice(at + 1).trim();
+  }
+  return table;
+}
+
+function inlineMapProblem(text: string): string | null {
+  const bad = text.split(',').find((pair) => pair.trim() && pair.indexOf('=') < 1);
+  return bad === undefined ? null : `map pair "${bad.trim()}" needs "from=to" (or name a flow map: "@name")`;
+}
+
+function flowMap(name: string, ctx: TemplateContext): Record<string, unknown> {
+  const maps = (ctx.flow as { maps?: Record<string, Record<string, unknown>> } | undefined)?.maps ?? {};
+  if (!Object.hasOwn(maps, name)) throw new TemplateRuntimeError(`unknown map "@${name}" (the flow's maps: ${Object.keys(maps).join(', ') || 'none'})`);
+  return maps[name];
+}
 
 function filterProblem(name: string, args: readonly FilterArg[]): { def: FilterDef | undefined; problem: string | null } {
   const def = Object.hasOwn(FILTERS, name) ? FILTERS[name] : undefined;
@@ -403,7 +440,7 @@ function evaluate(expr: Expression, ctx: TemplateContext): unknown {
   for (const call of expr.filters) {
     if (call.problem) throw new TemplateRuntimeError(`${expr.raw}: ${call.problem}`);
     try {
-      value = call.def!.run(value, call.args);
+      value = call.def!.run(value, call.args, ctx);
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       throw new TemplateRuntimeError(`${expr.raw}: ${message}`);
@@ -495,7 +532,12 @@ export function checkTemplate(template: string, opts: TemplateCheckOptions): Tem
         issue(`unknown step id "${stepId}" (only earlier steps can be used${known})`, part.pathPositions[1]);
       }
     }
-    for (const call of part.filters) if (call.problem) issue(call.problem, call.position);
+    for (const call of part.filters) {
+      if (call.problem) issue(call.problem, call.position);
+      else if (call.name === 'map' && opts.maps && String(call.args[0]).startsWith('@') && !opts.maps.has(String(call.args[0]).slice(1))) {
+        issue(`unknown map "${String(call.args[0])}" (the flow's maps: ${[...opts.maps].join(', ') || 'none'})`, call.position);
+      }
+    }
   }
   return issues.sort((a, b) => a.position - b.position);
 }

@@ -91,7 +91,7 @@ export class TestRunner {
     const ctx: TemplateContext = {
       trigger,
       steps: {} as Record<string, unknown>,
-      flow: { id: opts.flowId ?? null, name: flow.name, version: 0 },
+      flow: { id: opts.flowId ?? null, name: flow.name, version: 0, maps: flow.maps ?? {} },
       env: scope.env,
       vars: scope.vars,
       execution: { id: runId, origin: 'test', startedAt: new Date().toISOString() },

@@ -59,7 +59,7 @@ export function validateFlow(raw: unknown, connectors: ConnectorRegistry, opts: 
   flow.steps.forEach((step, index) => {
     const at = `steps[${index}] (${step.id})`;
     if (seen.has(step.id)) issues.push({ path: `${at}.id`, message: `duplicate step id "${step.id}"` });
-    const earlier = { stepIds: new Set(seen), envAllowed: opts.envAllowed };
+    const earlier = { stepIds: new Set(seen), envAllowed: opts.envAllowed, maps: new Set(Object.keys(flow.maps ?? {})) };
     const templateIssues = (value: unknown, field: string) => {
       for (const issue of checkValue(value, earlier)) {
         const where = issue.field ? `${field}.${issue.field}` : field;

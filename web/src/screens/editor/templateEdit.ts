@@ -39,4 +39,5 @@ export const FORMAT_FILTERS: ReadonlyArray<{ key: string; filter: string }> = [
   { key: 'trim', filter: 'trim' },
   { key: 'join', filter: 'join: ", "' },
   { key: 'json', filter: 'json' },
+  { key: 'map', filter: 'map: "было=стало, другое=иное"' },
 ];
