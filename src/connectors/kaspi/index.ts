@@ -35,5 +35,6 @@ export const kaspiConnector: ConnectorDefinition = {
   limits: { requestsPerSecond: 5, keyOf: (auth) => `kaspi:${createHash('sha256').update(String(auth.token ?? '').trim()).digest('hex').slice(0, 32)}` },
   triggers: [orderNew, orderChanged],
   actions: [orderGet],
-  sandbox: (opts) => startKaspiSandbox(opts),
+  // Standalone (`svyazka sandbox kaspi`, the demo) a new order appears every minute, so a running flow has something to pick up.
+  sandbox: (opts) => startKaspiSandbox({ newOrderEveryMs: 60_000, ...opts }),
 };

@@ -66,6 +66,8 @@ export interface KaspiSandboxOptions extends SandboxOptions {
   retryAfterSeconds?: number;
   /** The clock new and seeded orders are dated by (epoch ms); the wall clock by default. */
   now?: () => number;
+  /** A new NEW order every this many ms of real time (the demo and `svyazka sandbox`); off by default. */
+  newOrderEveryMs?: number;
 }
 
 export interface KaspiSandbox extends SandboxHandle {
@@ -337,6 +339,8 @@ export async function startKaspiSandbox(opts: KaspiSandboxOptions = {}): Promise
   }
 
   const port = await listen(server, opts.port ?? 0, host);
+  const ticker = opts.newOrderEveryMs && opts.newOrderEveryMs > 0 ? setInterval(() => newOrder(now(), 'NEW'), opts.newOrderEveryMs) : undefined;
+  ticker?.unref();
   const baseUrl = `http://${host.includes(':') ? `[${host}]` : host}:${port}${BASE_PATH}`;
   return {
     baseUrl,
@@ -363,6 +367,7 @@ export async function startKaspiSandbox(opts: KaspiSandboxOptions = {}): Promise
     rateLimited: () => limited,
     close: () =>
       new Promise<void>((resolve) => {
+        clearInterval(ticker);
         server.closeAllConnections();
         server.close(() => resolve());
       }),
