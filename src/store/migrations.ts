@@ -334,4 +334,54 @@ export const migrations: Record<string, Migration> = {
       await db.schema.alterTable('trigger_state').addColumn('claimed_until', ms).execute();
     },
   },
+  '0011_collections': {
+    async up(db: Kysely<unknown>) {
+      // The workspace data store (`store` steps, /api/v1/collections). Keys compare bytewise on
+      // both databases, so a prefix search is an index range and pages come in the same order.
+      await db.schema
+        .createTable('collection_records')
+        .addColumn('workspace_id', 'text', (c) => c.notNull().references('workspaces.id').onDelete('cascade'))
+        .addColumn('collection', 'text', (c) => c.notNull())
+        .addColumn('key', isPostgres(db) ? sql`text collate "C"` : 'text', (c) => c.notNull())
+        .addColumn('value', 'text', (c) => c.notNull())
+        .addColumn('expires_at', ms)
+        .addColumn('created_at', ms, (c) => c.notNull())
+        .addColumn('updated_at', ms, (c) => c.notNull())
+        .addPrimaryKeyConstraint('collection_records_pk', ['workspace_id', 'collection', 'key'])
+        .execute();
+      // The TTL sweep walks only records that expire.
+      await sql`CREATE INDEX collection_records_ttl ON collection_records (expires_at) WHERE expires_at IS NOT NULL`.execute(db);
+      await db.schema
+        .createTable('collection_usage')
+        .addColumn('workspace_id', 'text', (c) => c.primaryKey().references('workspaces.id').onDelete('cascade'))
+        .addColumn('records', 'bigint', (c) => c.notNull())
+        .addColumn('bytes', 'bigint', (c) => c.notNull())
+        .addColumn('updated_at', ms, (c) => c.notNull())
+        .execute();
+    },
+  },
+  '0013_alerts': {
+    async up(db: Kysely<unknown>) {
+      // Failure and notice alerts by e-mail and Telegram (src/alerts): a workspace's settings, the
+      // channel secrets sealed apart from them, and what was last sent, so a restart neither
+      // repeats nor skips a message.
+      await db.schema
+        .createTable('alert_settings')
+        .addColumn('workspace_id', 'text', (c) => c.primaryKey().references('workspaces.id').onDelete('cascade'))
+        .addColumn('settings', 'text', (c) => c.notNull())
+        .addColumn('sealed_secrets', 'text')
+        .addColumn('updated_at', ms, (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('alert_state')
+        .addColumn('workspace_id', 'text', (c) => c.notNull().references('workspaces.id').onDelete('cascade'))
+        .addColumn('key', 'text', (c) => c.notNull())
+        .addColumn('value', 'text', (c) => c.notNull())
+        .addColumn('updated_at', ms, (c) => c.notNull())
+        .addPrimaryKeyConstraint('alert_state_pk', ['workspace_id', 'key'])
+        .execute();
+      // The dispatcher counts failures finished in a time range; both dialects take a partial index.
+      await sql`CREATE INDEX executions_failed ON executions (workspace_id, finished_at) WHERE status = 'failed'`.execute(db);
+    },
+  },
 };

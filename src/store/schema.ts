@@ -243,6 +243,47 @@ export interface VariablesTable {
   updated_at: number;
 }
 
+/** A workspace's alert settings (src/alerts): JSON without secrets; the SMTP password and bot token sealed apart. */
+export interface AlertSettingsTable {
+  workspace_id: string;
+  /** JSON text. */
+  settings: string;
+  /** SecretBox-sealed JSON of the channel secrets, or null. */
+  sealed_secrets: string | null;
+  updated_at: number;
+}
+
+/** What the alert dispatcher last sent, per workspace and key (a flow's failures, the notices cursor, …). */
+export interface AlertStateTable {
+  workspace_id: string;
+  key: string;
+  /** JSON text. */
+  value: string;
+  updated_at: number;
+}
+
+/** A record of a workspace's data store (`store` steps): `key → value` in a named collection (0011_collections). */
+export interface CollectionRecordsTable {
+  workspace_id: string;
+  collection: string;
+  /** Compared bytewise on both databases (PostgreSQL: COLLATE "C"), so prefix search and paging agree. */
+  key: string;
+  /** JSON text, at most 64 KB. */
+  value: string;
+  /** Epoch ms after which the record reads as absent (the retention sweep deletes it); null: never. */
+  expires_at: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+/** Per workspace: records and bytes (key + value, UTF-8) its collections hold, kept in each write's transaction. */
+export interface CollectionUsageTable {
+  workspace_id: string;
+  records: number;
+  bytes: number;
+  updated_at: number;
+}
+
 export interface OperatorsTable {
   user_id: string;
   created_at: number;
@@ -301,6 +342,8 @@ export interface Database {
   notifications: NotificationsTable;
   audit_log: AuditLogTable;
   variables: VariablesTable;
+  alert_settings: AlertSettingsTable;
+  alert_state: AlertStateTable;
 }
 
 /**
@@ -330,6 +373,8 @@ export const TABLES = [
   'notifications',
   'audit_log',
   'variables',
+  'alert_settings',
+  'alert_state',
   'change_feed',
 ] as const satisfies ReadonlyArray<keyof Database>;
 

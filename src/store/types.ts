@@ -260,6 +260,37 @@ export interface VariableStore {
   delete(workspaceId: string, name: string): Promise<boolean>;
 }
 
+/** A workspace's alert settings as stored (src/alerts reads and seals them; the store never opens them). */
+export interface StoredAlertSettings {
+  workspaceId: string;
+  settings: unknown;
+  sealedSecrets: string | null;
+  updatedAt: number;
+}
+
+/** Failed executions of one flow in a time range, for one grouped alert. */
+export interface FlowFailures {
+  flowId: string;
+  count: number;
+  /** The newest few, newest first. */
+  samples: Array<{ id: string; error: string | null; errorStep: string | null; finishedAt: number }>;
+}
+
+/** Alert settings and the dispatcher's durable memory of what it sent (src/alerts). */
+export interface AlertStore {
+  getSettings(workspaceId: string): Promise<StoredAlertSettings | undefined>;
+  putSettings(s: { workspaceId: string; settings: unknown; sealedSecrets: string | null }, now: number): Promise<StoredAlertSettings>;
+  /** Every workspace that has settings (the dispatcher's round). */
+  listSettings(): Promise<StoredAlertSettings[]>;
+  getState(workspaceId: string, key: string): Promise<unknown>;
+  putState(workspaceId: string, key: string, value: unknown, now: number): Promise<void>;
+  deleteState(workspaceId: string, key: string): Promise<void>;
+  /** Failed executions that finished in (after, until], per flow. */
+  failuresBetween(workspaceId: string, after: number, until: number): Promise<FlowFailures[]>;
+  /** The workspace's flows whose last poll failed. */
+  failingPolls(workspaceId: string): Promise<Array<{ flowId: string; error: string; lastRunAt: number | null }>>;
+}
+
 /** Part of a monthly quota taken in one atomic step (exact when several processes take at once). */
 export interface QuotaTake {
   workspaceId: string;
@@ -535,4 +566,5 @@ export interface Store {
   access: AccessStore;
   audit: AuditStore;
   variables: VariableStore;
+  alerts: AlertStore;
 }

@@ -36,6 +36,7 @@ import { SqliteAccessStore } from './access-store.ts';
 import { SqliteAuditStore } from './audit-store.ts';
 import { SqliteChangeStore } from './change-store.ts';
 import { SqliteVariableStore } from './variable-store.ts';
+import { SqliteAlertStore } from './alert-store.ts';
 
 const INSERT_WEBHOOK = `INSERT INTO webhooks (id, workspace_id, flow_id, method, headers, query, body, body_kind,
   content_type, size, ip, status, error, received_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)`;
@@ -75,6 +76,7 @@ export class SqliteStore implements Store {
   readonly audit: SqliteAuditStore;
   readonly changes: SqliteChangeStore;
   readonly variables: SqliteVariableStore;
+  readonly alerts: SqliteAlertStore;
 
   constructor(path: string, opts: SqliteOptions = {}) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
@@ -84,6 +86,7 @@ export class SqliteStore implements Store {
     this.audit = new SqliteAuditStore(this.db);
     this.changes = new SqliteChangeStore(this.db);
     this.variables = new SqliteVariableStore(this.db);
+    this.alerts = new SqliteAlertStore(this.db);
   }
 
   private get q() {
