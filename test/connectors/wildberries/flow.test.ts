@@ -131,6 +131,37 @@ test('RetailCRM stock → WB stocks.set on a schedule (the example flow)', async
   assert.equal(wb.stockOf(658434, '2000000010014'), quantity);
 });
 
+test('order.changed through the engine: a baseline first, then each status change once, also after a restart', async () => {
+  const flow = await app.api('/api/v1/flows', {
+    body: {
+      name: 'WB status changes',
+      enabled: true,
+      trigger: { connector: 'wildberries', event: 'order.changed', connection: 'wildberries', options: { intervalSeconds: 3600 } },
+      steps: [{ id: 'v', type: 'set', values: { id: '{{trigger.id}}', was: '{{trigger.previousSupplierStatus}}', now: '{{trigger.supplierStatus}}', wb: '{{trigger.wbStatus}}' } }],
+    },
+  });
+  assert.equal(flow.status, 201, JSON.stringify(flow.json));
+  const flowId: string = flow.json.id;
+  assert.equal(await app.scheduler.fire(app.workspaceId, flowId), 0, 'baseline: nothing delivered');
+  const [task] = wb.addOrders(1);
+  assert.equal(await app.scheduler.fire(app.workspaceId, flowId), 0, 'a new task in new/waiting is no change');
+  wb.setStatus(task.id, 'confirm');
+  assert.equal(await app.scheduler.fire(app.workspaceId, flowId), 1);
+  assert.equal(await app.scheduler.fire(app.workspaceId, flowId), 0, 'nothing twice');
+  app = await app.restart();
+  wb.setStatus(task.id, 'complete', 'sorted');
+  assert.equal(await app.scheduler.fire(app.workspaceId, flowId), 1);
+  const runs = await finished(flowId, 2);
+  const outputs = await Promise.all(runs.map(async (r) => (await app.api(`/api/v1/executions/${r.id}`)).json.steps[0].output));
+  assert.deepEqual(
+    outputs.map((o) => [o.id, o.was, o.now, o.wb]).sort(),
+    [
+      [task.id, 'confirm', 'complete', 'sorted'],
+      [task.id, 'new', 'confirm', 'waiting'],
+    ].sort(),
+  );
+});
+
 test('a wrong token: the connection test and the poll fail saying the token is wrong, expired or lacks the Marketplace category', async () => {
   const conns = (await app.api('/api/v1/connections')).json;
   const bad = ((conns.items ?? conns) as any[]).find((c) => c.name === 'wildberries-bad');
