@@ -132,3 +132,17 @@ test('a wrong token: the connection test and the poll fail naming X-Auth-Token',
   assert.match(line.err, /X-Auth-Token/);
   assert.ok(!logLines.some((l) => l.includes('expired-token')), 'the token never reaches the log');
 });
+
+test('the editor\'s sample: order.changed shows recent orders (not only changes) with the catalog\'s ids', async () => {
+  const flow = await app.api('/api/v1/flows', {
+    body: { name: 'Kaspi changes sample', enabled: false, trigger: { connector: 'kaspi', event: 'order.changed', connection: 'kaspi' }, steps: [{ id: 'v', type: 'set', values: { s: '{{trigger.previousState}}' } }] },
+  });
+  assert.equal(flow.status, 201, JSON.stringify(flow.json));
+  const sample = await app.api(`/api/v1/flows/${flow.json.id}/sample/poll`, { method: 'POST' });
+  assert.equal(sample.status, 200, JSON.stringify(sample.json));
+  assert.ok(sample.json.events.length > 0 && sample.json.events.length <= 20);
+  const ids = new Set(sample.json.fields.map((f: any) => f.id));
+  for (const id of ['code', 'customer.cellPhone', 'entries.0.offer.name', 'entries.0.basePrice', 'creationDateIso']) assert.ok(ids.has(id), `${id} in the sample`);
+  const state = await app.services.store.getTriggerCursor(flow.json.id);
+  assert.equal(state?.cursor ?? null, null, 'a sample stores no cursor');
+});

@@ -14,6 +14,7 @@ type Changed = KaspiOrder & { previousState: string | null; previousStatus: stri
 
 /** Changes delivered per poll (each costs one entries request); the rest are found by the next poll. */
 export const MAX_CHANGES_PER_POLL = 100;
+const SAMPLE_SIZE = 20;
 
 const cursorSchema = z.object({
   /** Order id → [`state/status`, creationDate] as last seen. */
@@ -36,11 +37,13 @@ async function walk(ctx: PollContext<Options>, cursor: OrderChangedCursor, now: 
   const seen: OrderChangedCursor['seen'] = {};
   for (const [id, entry] of Object.entries(cursor.seen)) if (entry[1] >= floor) seen[id] = entry;
   const items: Changed[] = [];
-  for (const order of walked.orders) {
+  // A sample shows a few of the newest orders; their entries are fetched, so not the whole window's.
+  const sampleFrom = cursor.reportAll ? Math.max(0, walked.orders.length - SAMPLE_SIZE) : 0;
+  for (const [i, order] of walked.orders.entries()) {
     const version = versionOf(order);
     const before = cursor.seen[order.id];
     const created = Number.isFinite(order.creationDate) ? order.creationDate : now.getTime();
-    const changed = deliver && (before ? before[0] !== version : cursor.reportAll || ctx.options.includeNew);
+    const changed = deliver && (before ? before[0] !== version : (cursor.reportAll && i >= sampleFrom) || ctx.options.includeNew);
     if (changed) {
       // Past the budget the change is left unrecorded, so the next poll finds it again.
       if (items.length >= MAX_CHANGES_PER_POLL) continue;
