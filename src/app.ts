@@ -37,6 +37,7 @@ import { startRetention } from './plans/retention.ts';
 import { collectWhenIdle } from './lib/idle-gc.ts';
 import { preparePrivateDir } from './lib/private-files.ts';
 import { SignInThrottle } from './api/sign-in-throttle.ts';
+import { startAlertDispatcher } from './alerts/index.ts';
 
 export const DEFAULT_WORKSPACE = 'default';
 
@@ -203,6 +204,8 @@ export async function startApp(
   const server = config.role === 'worker' ? await buildHealthServer(services) : await buildServer(services);
   const sweep = runWorkers && queue instanceof EmbeddedQueue ? startSweeper(services, queue) : null;
   const retention = runWorkers ? startRetention(services) : null;
+  // Alerts read what executions wrote; distributed, only the leader sends them.
+  const alerts = runWorkers ? startAlertDispatcher(services, { active: () => !leader || leader.isLeader() }) : null;
   let handled = 0;
   server.addHook('onResponse', async () => void handled++);
   if (distributed) {
@@ -242,6 +245,7 @@ export async function startApp(
       await leader?.stop();
       if (sweep) clearInterval(sweep);
       retention?.stop();
+      await alerts?.stop();
       clearInterval(idleGc);
       scheduler.stop();
       await server.close();

@@ -15,6 +15,7 @@ import { registerInvitationRoutes } from './invitations.ts';
 import { registerOperatorRoutes } from './operator.ts';
 import { registerVariablesRoutes } from './variables.ts';
 import { registerAuditRoutes } from './audit.ts';
+import { registerAlertsRoutes } from './alerts.ts';
 
 export function registerRoutes(api: ApiRouter, s: Services): void {
   registerSessionRoutes(api, s);
@@ -30,4 +31,5 @@ export function registerRoutes(api: ApiRouter, s: Services): void {
   registerOperatorRoutes(api, s);
   registerVariablesRoutes(api, s);
   registerAuditRoutes(api, s);
+  registerAlertsRoutes(api, s);
 }
