@@ -344,6 +344,8 @@ export interface Database {
   variables: VariablesTable;
   alert_settings: AlertSettingsTable;
   alert_state: AlertStateTable;
+  collection_records: CollectionRecordsTable;
+  collection_usage: CollectionUsageTable;
 }
 
 /**
@@ -375,6 +377,8 @@ export const TABLES = [
   'variables',
   'alert_settings',
   'alert_state',
+  'collection_records',
+  'collection_usage',
   'change_feed',
 ] as const satisfies ReadonlyArray<keyof Database>;
 

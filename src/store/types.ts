@@ -1,6 +1,7 @@
 // The store seam: every part talks to the database through this interface. The SQLite
 // implementation (src/store/sqlite) is the embedded default; PostgreSQL implements the same.
 import type { ExecutionStatus, Locale, Role, StepStatus, WebhookStatus } from './schema.ts';
+import type { CollectionRecord, CollectionSummary, CollectionWriteRequest, CollectionWriteResult, ListOptions } from './collections.ts';
 
 export type { ExecutionStatus, Locale, Role, StepStatus, WebhookStatus };
 
@@ -291,6 +292,25 @@ export interface AlertStore {
   failingPolls(workspaceId: string): Promise<Array<{ flowId: string; error: string; lastRunAt: number | null }>>;
 }
 
+/**
+ * The workspace data store (`store` steps, /api/v1/collections): named collections of `key → JSON
+ * value`, each write atomic, expired records reading as absent. Types and rules: store/collections.ts.
+ */
+export interface CollectionStore {
+  /** The live record, or undefined (absent or expired at `now`). */
+  get(workspaceId: string, collection: string, key: string, now: number): Promise<CollectionRecord | undefined>;
+  /** One atomic write (with the step's journal entry when given); throws CollectionError, changing nothing, when refused. */
+  write(request: CollectionWriteRequest): Promise<CollectionWriteResult>;
+  /** Live records in key order from after `after`, optionally only keys starting with `prefix`; `next` is the last key when more follow. */
+  list(workspaceId: string, collection: string, opts: ListOptions, now: number): Promise<{ items: CollectionRecord[]; next: string | null }>;
+  /** The workspace's collections that hold live records, by name. */
+  listCollections(workspaceId: string, now: number): Promise<CollectionSummary[]>;
+  /** Records and bytes the workspace's collections hold (expired ones until swept). */
+  usage(workspaceId: string): Promise<{ records: number; bytes: number }>;
+  /** Deletes up to `batch` records expired at `now` (any workspace); returns how many. */
+  sweepExpired(now: number, batch: number): Promise<number>;
+}
+
 /** Part of a monthly quota taken in one atomic step (exact when several processes take at once). */
 export interface QuotaTake {
   workspaceId: string;
@@ -566,5 +586,6 @@ export interface Store {
   access: AccessStore;
   audit: AuditStore;
   variables: VariableStore;
+  collections: CollectionStore;
   alerts: AlertStore;
 }

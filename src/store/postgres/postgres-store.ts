@@ -42,6 +42,7 @@ import { PostgresAuditStore } from './audit-store.ts';
 import { PostgresChangeStore } from './change-store.ts';
 import { PostgresVariableStore } from './variable-store.ts';
 import { PostgresAlertStore } from './alert-store.ts';
+import { PostgresCollectionStore } from './collection-store.ts';
 
 const WEBHOOK_COLUMNS = 'id, workspace_id, flow_id, method, headers, query, body, body_kind, content_type, size, ip, status, error, received_at';
 const EXECUTION_COLUMNS = `id, workspace_id, flow_id, flow_version, webhook_id, origin, status, trigger, error, error_step, retries,
@@ -95,6 +96,7 @@ export class PostgresStore implements Store {
   readonly changes: PostgresChangeStore;
   readonly variables: PostgresVariableStore;
   readonly alerts: PostgresAlertStore;
+  readonly collections: PostgresCollectionStore;
   private readonly webhooks: WriteBatcher<WebhookWrite>;
 
   constructor(url: string, opts: PostgresOptions = {}) {
@@ -105,6 +107,7 @@ export class PostgresStore implements Store {
     this.changes = new PostgresChangeStore(this.db);
     this.variables = new PostgresVariableStore(this.db);
     this.alerts = new PostgresAlertStore(this.db);
+    this.collections = new PostgresCollectionStore(this.db);
     this.webhooks = new WriteBatcher(this.db, (tx, items) => writeWebhooks(tx, items), { maxBatch: WEBHOOK_BATCH, maxInFlight: 2 });
   }
 

@@ -37,6 +37,7 @@ import { SqliteAuditStore } from './audit-store.ts';
 import { SqliteChangeStore } from './change-store.ts';
 import { SqliteVariableStore } from './variable-store.ts';
 import { SqliteAlertStore } from './alert-store.ts';
+import { SqliteCollectionStore } from './collection-store.ts';
 
 const INSERT_WEBHOOK = `INSERT INTO webhooks (id, workspace_id, flow_id, method, headers, query, body, body_kind,
   content_type, size, ip, status, error, received_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)`;
@@ -77,6 +78,7 @@ export class SqliteStore implements Store {
   readonly changes: SqliteChangeStore;
   readonly variables: SqliteVariableStore;
   readonly alerts: SqliteAlertStore;
+  readonly collections: SqliteCollectionStore;
 
   constructor(path: string, opts: SqliteOptions = {}) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
@@ -87,6 +89,7 @@ export class SqliteStore implements Store {
     this.changes = new SqliteChangeStore(this.db);
     this.variables = new SqliteVariableStore(this.db);
     this.alerts = new SqliteAlertStore(this.db);
+    this.collections = new SqliteCollectionStore(this.db);
   }
 
   private get q() {
