@@ -7,7 +7,7 @@ import { PermanentError } from '../connector-kit/errors.ts';
 import type { SecretBox } from '../lib/secret-box.ts';
 import { newId } from '../lib/ids.ts';
 import type { Connection, FlowRecord, Store } from '../store/types.ts';
-import type { FlowDefinition } from './flow-schema.ts';
+import { allSteps, mapSteps, type FlowDefinition } from './flow-schema.ts';
 import type { RateLimiter } from './outbound/rate-limiter.ts';
 import { openConnectorContext } from './connector-context.ts';
 import type { OutboundGuard } from './outbound/guard.ts';
@@ -200,7 +200,7 @@ export function flowsUsing(flows: readonly FlowRecord[], connectionName: string)
 }
 
 function namesConnection(def: FlowDefinition, name: string): boolean {
-  return def.trigger?.connection === name || (def.steps ?? []).some((step) => 'connection' in step && step.connection === name);
+  return def.trigger?.connection === name || allSteps(def.steps ?? []).some((step) => 'connection' in step && step.connection === name);
 }
 
 /** The flow with every reference to connection `from` pointing at `to` instead. */
@@ -208,6 +208,6 @@ export function withConnectionRenamed(def: FlowDefinition, from: string, to: str
   return {
     ...def,
     trigger: def.trigger.connection === from ? { ...def.trigger, connection: to } : def.trigger,
-    steps: def.steps.map((step) => ('connection' in step && step.connection === from ? { ...step, connection: to } : step)),
+    steps: mapSteps(def.steps, (step) => ('connection' in step && step.connection === from ? { ...step, connection: to } : step)),
   };
 }

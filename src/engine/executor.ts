@@ -14,20 +14,27 @@ import { monthOf, dayOf } from '../plans/periods.ts';
 import { QuotaExceededError, type PlansService } from '../plans/service.ts';
 import type { Connections } from './connections.ts';
 import type { ActionStep, DelayStep, FilterStep, FlowDefinition, SetStep, Step } from './flow-schema.ts';
-import { openConnectorContext, openNamedConnection, type ConnectorContext } from './connector-context.ts';
+import { openConnectorContext, openNamedConnection, type ConnectorContext, type ConnectorContextOptions } from './connector-context.ts';
 import type { RateLimiter } from './outbound/rate-limiter.ts';
 import type { OutboundGuard } from './outbound/guard.ts';
-import { retryDelayMs, type RetryPolicy } from './retry-policy.ts';
-import { delayResumeAt, endingOnError, endingOnNotFound, evaluateFilter, resolveActionInput, resolveSet } from './step-logic.ts';
+import { effectivePolicy, retryDelayMs, type RetryPolicy } from './retry-policy.ts';
+import { circuitErrorOf, type CircuitBreaker } from './outbound/circuit-breaker.ts';
+import { branchSteps, chooseBranch, delayResumeAt, endingOnError, endingOnNotFound, evaluateFilter, resolveActionInput, resolveSet } from './step-logic.ts';
 import { MAX_VALUE_DEPTH, type TemplateContext } from './template.ts';
 import { nestsDeeperThan } from '../lib/json.ts';
 import { maskedLogger, type RunScope, type Variables } from './variables.ts';
+import type { StoreStep } from './flow-schema.ts';
+import type { StepStatus } from '../store/types.ts';
+import { storeLimitsOf } from '../plans/catalog.ts';
+import { getEnding, maskedEntry, resolveStoreStep } from './store-step.ts';
 
 export const FINAL_STATUSES: ReadonlySet<ExecutionStatus> = new Set(['succeeded', 'failed', 'filtered', 'stopped', 'cancelled']);
 const DONE_STEP = new Set(['succeeded', 'passed', 'not_found', 'skipped']);
 /** Reserved journal id for a webhook trigger's prepare phase (e.g. re-fetching the full order). */
 export const TRIGGER_STEP_ID = 'trigger';
 const STEP_TIMEOUT_MS = 120_000;
+/** Where a waiter's next run is put: the circuit's drain brings it forward (it is never reached). */
+const WAIT_FOR_SERVICE_MS = 365 * 24 * 3_600_000;
 
 export interface ExecutorDeps {
   store: Store;
@@ -39,6 +46,8 @@ export interface ExecutorDeps {
   logger: Logger;
   metrics: Metrics;
   retry: RetryPolicy;
+  /** Services' circuits: a step whose service is down waits unsent as `waiting_for_service`. */
+  breaker?: CircuitBreaker;
   plans: PlansService;
   /** Each execution reads its workspace's `vars` (and `env`, where allowed) afresh, and masks their secrets. */
   variables: Variables;
@@ -47,10 +56,22 @@ export interface ExecutorDeps {
 type JournalWrite = (record: StepRecord | null, update: ExecutionUpdate, usage?: TransactionUsage) => Promise<void>;
 
 /** What a step decided: go on, end the execution, or park it until a time. */
+/** What one execution's walk over its steps carries along. */
+interface SequenceRun {
+  execution: ExecutionRecord;
+  ctx: TemplateContext;
+  journal: Map<string, StepRecord>;
+  logger: Logger;
+  save: JournalWrite;
+  startedAt: number;
+  /** The next step's place in the journal, counted in the order steps are visited. */
+  position: number;
+}
+
 type StepOutcome = (
   | { kind: 'next'; record: StepRecord; output: unknown }
   | { kind: 'end'; record: StepRecord; status: ExecutionStatus; error: string | null }
-  | { kind: 'park'; record: StepRecord; status: 'waiting' | 'retrying' | 'quota_exceeded'; runAt: number }
+  | { kind: 'park'; record: StepRecord; status: 'waiting' | 'retrying' | 'quota_exceeded' | 'waiting_for_service'; runAt: number; circuit?: string }
 ) & {
   /** Transactions this attempt made, counted in the same write as the step's journal entry. */
   usage?: TransactionUsage;
@@ -111,13 +132,29 @@ export class Executor {
       vars: scope.vars,
       execution: { id: execution.id, origin: execution.origin, startedAt: new Date(startedAt).toISOString() },
     };
-    const outputs = ctx.steps as Record<string, unknown>;
+    const run: SequenceRun = { execution, ctx, journal, logger, save, startedAt, position: 0 };
+    if (await this.runSequence(flow.steps, true, run)) return;
+    // No steps, or every step was already journaled (crash after the last step's write).
+    await this.finish(save, null, 'succeeded', null, null, startedAt);
+  }
 
-    for (let idx = 0; idx < flow.steps.length; idx++) {
-      const step = flow.steps[idx];
+  /**
+   * Runs steps in order; a router's chosen branch runs in place, then the steps after it. `tail`:
+   * nothing follows these steps, so the last one's journal write also finishes the execution.
+   * True when the execution ended here (finished, failed, parked, cancelled).
+   */
+  private async runSequence(steps: readonly Step[], tail: boolean, run: SequenceRun): Promise<boolean> {
+    const { execution, ctx, journal, logger, save, startedAt } = run;
+    const outputs = ctx.steps as Record<string, unknown>;
+    for (let i = 0; i < steps.length; i++) {
+      const step = steps[i];
+      const last = tail && i === steps.length - 1;
+      const idx = run.position++;
       const done = journal.get(step.id);
       if (done && DONE_STEP.has(done.status)) {
         outputs[step.id] = done.output;
+        // A router taken before: the same branch again, whatever the data says now.
+        if (step.type === 'router' && (await this.runSequence(branchSteps(step, (done.output as { branch?: unknown } | null)?.branch), last, run))) return true;
         continue;
       }
       if (done && done.status === 'failed' && step.type === 'action' && step.onError === 'continue' && done.finishedAt !== null) {
@@ -125,17 +162,22 @@ export class Executor {
         continue;
       }
       // A user may cancel while the execution runs; do not call another service after that.
-      if (step.type === 'action' && idx > 0 && (await store.getExecutionStatus(execution.id)) === 'cancelled') return;
+      if (step.type === 'action' && idx > 0 && (await this.deps.store.getExecutionStatus(execution.id)) === 'cancelled') return true;
       const outcome = await this.runStep(step, idx, execution, ctx, done, logger);
-      if (outcome.kind !== 'next') return this.conclude(execution, outcome, startedAt, save);
+      if (outcome.kind !== 'next') {
+        await this.conclude(execution, outcome, startedAt, save);
+        return true;
+      }
       outputs[step.id] = outcome.output;
-      if (idx === flow.steps.length - 1) {
-        return this.finish(save, outcome.record, 'succeeded', null, null, startedAt, outcome.usage);
+      const branch = step.type === 'router' ? branchSteps(step, (outcome.output as { branch: unknown }).branch) : [];
+      if (last && branch.length === 0) {
+        await this.finish(save, outcome.record, 'succeeded', null, null, startedAt, outcome.usage);
+        return true;
       }
       await save(outcome.record, { status: 'running', startedAt }, outcome.usage);
+      if (branch.length > 0 && (await this.runSequence(branch, last, run))) return true;
     }
-    // No steps, or every step was already journaled (crash after the last step's write).
-    await this.finish(save, null, 'succeeded', null, null, startedAt);
+    return false;
   }
 
   /**
@@ -164,6 +206,9 @@ export class Executor {
       const errorStep = outcome.status === 'failed' ? outcome.record.stepId : null;
       return this.finish(save, outcome.record, outcome.status, outcome.error, errorStep, startedAt, outcome.usage);
     }
+    // In line first, then the status: a crash in between leaves a waiter that runs and parks again.
+    if (outcome.circuit) await this.deps.store.circuits.park({ executionId: execution.id, circuitKey: outcome.circuit, workspaceId: execution.workspaceId, stepId: outcome.record.stepId, since: execution.createdAt });
+    // Closed meanwhile: the drain finds it in line (a running execution keeps its place) and queues it.
     await save(outcome.record, { status: outcome.status, nextRunAt: outcome.runAt, startedAt, error: outcome.record.error }, outcome.usage);
     await this.deps.queue.push([{ executionId: execution.id, runAt: outcome.runAt }]);
   }
@@ -211,7 +256,7 @@ export class Executor {
     const connector = this.deps.connectors.get(flow.trigger.connector)!;
     let dedupeKey: string | undefined;
     const outcome = await this.attempt(
-      { executionId: execution.id, flowId: execution.flowId, stepId: TRIGGER_STEP_ID, idx: -1, type: 'trigger', connectorKey: connector.key, previous: done, retry: undefined, input: body },
+      { executionId: execution.id, flowId: execution.flowId, stepId: TRIGGER_STEP_ID, idx: -1, type: 'trigger', connectorKey: connector.key, previous: done, retry: flow.settings?.retry, input: body },
       flow.trigger.connection ?? null,
       execution.workspaceId,
       logger,
@@ -265,6 +310,12 @@ export class Executor {
           return this.runFilter(step, ctx, base);
         case 'set':
           return this.runSet(step, ctx, base);
+        case 'store':
+          return await this.runStore(step, execution, ctx, base);
+        case 'router': {
+          const { branch, input } = chooseBranch(step, ctx);
+          return { kind: 'next', record: { ...base, input, output: { branch }, finishedAt: Date.now() }, output: { branch } };
+        }
         case 'delay':
           return this.runDelay(step, ctx, base, previous);
         case 'action':
@@ -285,6 +336,35 @@ export class Executor {
     const { passed, input } = evaluateFilter(step, ctx);
     const record: StepRecord = { ...base, status: passed ? 'passed' : 'filtered', input, output: { passed }, finishedAt: Date.now() };
     return passed ? { kind: 'next', record, output: { passed } } : { kind: 'end', record, status: 'filtered', error: null };
+  }
+
+  /**
+   * A `store` step: a read, or one write committed in the same transaction as this step's journal
+   * entry — a resumed or retried execution finds the step done and never writes twice.
+   */
+  private async runStore(step: StoreStep, execution: ExecutionRecord, ctx: TemplateContext, base: StepRecord): Promise<StepOutcome> {
+    const { store, plans, variables } = this.deps;
+    const resolved = resolveStoreStep(step, ctx);
+    const now = Date.now();
+    const done = (status: StepStatus, output: unknown, error: string | null = null): StepRecord => ({ ...base, status, input: resolved.input, output, error, attempts: base.attempts + 1, finishedAt: now });
+    if (!resolved.write) {
+      const ending = getEnding(step, resolved, await store.collections.get(execution.workspaceId, resolved.collection, resolved.key, now));
+      if (ending.kind === 'next') return { kind: 'next', record: done(ending.status, ending.output), output: ending.output };
+      if (ending.kind === 'stopped') return { kind: 'end', status: 'stopped', error: null, record: done('not_found', ending.output, ending.error) };
+      return { kind: 'end', status: 'failed', error: ending.error, record: done('failed', ending.output, ending.error) };
+    }
+    await plans.prepare(execution.workspaceId);
+    const scope = await variables.forRun(execution.workspaceId);
+    const { output } = await store.collections.write({
+      workspaceId: execution.workspaceId,
+      collection: resolved.collection,
+      key: resolved.key,
+      write: resolved.write,
+      now,
+      limits: storeLimitsOf(plans.planOf(execution.workspaceId)),
+      step: { executionId: execution.id, stepId: step.id, record: (o) => maskedEntry(scope, done('succeeded', o)) },
+    });
+    return { kind: 'next', record: done('succeeded', output), output };
   }
 
   private runSet(step: SetStep, ctx: TemplateContext, base: StepRecord): StepOutcome {
@@ -315,7 +395,7 @@ export class Executor {
     if (!action) throw new Error(`Connector "${step.connector}" has no action "${step.action}"`);
     const input = resolveActionInput(step, ctx);
     const outcome = await this.attempt(
-      { executionId: execution.id, flowId: execution.flowId, stepId: step.id, idx: base.idx, type: 'action', connectorKey: step.connector, previous, retry: step.retry, input },
+      { executionId: execution.id, flowId: execution.flowId, stepId: step.id, idx: base.idx, type: 'action', connectorKey: step.connector, previous, retry: { ...this.definitions.get(`${execution.flowId}@${execution.flowVersion}`)?.settings?.retry, ...step.retry }, input },
       step.connection ?? null,
       execution.workspaceId,
       logger,
@@ -376,6 +456,7 @@ export class Executor {
     const connector = this.deps.connectors.get(at.connectorKey)!;
     const metrics = this.deps.metrics;
     let context: ConnectorContext | undefined;
+    let circuit: ConnectorContextOptions['circuit'];
     const plans = this.deps.plans;
     const counted = (outcome: StepOutcome): StepOutcome => {
       const count = transactions - (at.previous?.transactions ?? 0);
@@ -386,11 +467,13 @@ export class Executor {
     try {
       await plans.prepare(workspaceId);
       const conn = await openNamedConnection(this.deps.connections, workspaceId, connectionName, connector, { required: true });
+      circuit = this.deps.breaker ? { breaker: this.deps.breaker, owner: at.executionId, connectionName: conn?.name } : undefined;
       context = openConnectorContext(this.deps, {
         workspaceId,
         connector,
         connection: conn,
         deadline: { ms: STEP_TIMEOUT_MS, label: 'Step' },
+        circuit,
         // Every request takes a transaction from the plan's quota before it is sent.
         metering: {
           kind: 'metered',
@@ -411,6 +494,16 @@ export class Executor {
       const message = (error as Error).message || String(error);
       const done = { ...record, transactions, error: message, finishedAt: now };
       const quota = error instanceof QuotaExceededError ? error : (error as Error).cause instanceof QuotaExceededError ? ((error as Error).cause as QuotaExceededError) : null;
+      // The service is down (refused unsent, or this step was in flight when its circuit opened):
+      // the step waits for it, costing nothing more, and is sent again, with the same idempotency
+      // key, when the circuit closes. Only an attempt that reached the service, not as its probe, counts.
+      const refused = circuitErrorOf(error);
+      const downKey = refused?.key ?? (error instanceof TransientError && circuit?.lastKey && this.deps.breaker?.isOpen(circuit.lastKey) ? circuit.lastKey : undefined);
+      if (downKey && !quota) {
+        const counts = transactions > (at.previous?.transactions ?? 0) && !circuit?.probed;
+        const waitMessage = refused?.message ?? `${message} — ждём сервис / waiting for the service`;
+        return counted({ kind: 'park', status: 'waiting_for_service', runAt: now + WAIT_FOR_SERVICE_MS, circuit: downKey, record: { ...done, attempts: counts ? attempts : attempts - 1, status: 'retrying', error: waitMessage, finishedAt: null, resumeAt: null } });
+      }
       if (quota) {
         // Not a failed attempt: the step waits, unsent, until the plan has transactions again.
         return counted({ kind: 'park', status: 'quota_exceeded', runAt: quota.resumeAt, record: { ...done, attempts: attempts - 1, status: 'retrying', error: quota.message, finishedAt: null, resumeAt: quota.resumeAt } });
@@ -419,7 +512,7 @@ export class Executor {
         return counted({ kind: 'end', status: 'stopped', error: null, record: { ...done, status: 'not_found', output: {}, error: message } });
       }
       if (error instanceof TransientError) {
-        const policy = { ...this.deps.retry, ...at.retry };
+        const policy = effectivePolicy(this.deps.retry, at.retry);
         if (attempts < policy.maxAttempts) {
           const runAt = now + retryDelayMs(policy, attempts, error.retryAfterMs);
           logger.info({ stepId: at.stepId, attempts, retryAt: runAt, err: message }, 'step failed transiently; retry scheduled');

@@ -22,8 +22,17 @@ export const conditionSchema = z.strictObject({
 });
 
 export const retrySchema = z.strictObject({
-  maxAttempts: z.number().int().min(1).max(20).optional(),
+  maxAttempts: z.number().int().min(1).max(30).optional(),
   baseDelayMs: z.number().int().min(10).max(3_600_000).optional(),
+  /** The longest wait between two attempts. */
+  maxDelayMs: z.number().int().min(10).max(24 * 3_600_000).optional(),
+  /** Each wait this many times the one before (before the cap). */
+  factor: z.number().min(1).max(10).optional(),
+});
+
+/** Flow-wide settings: `retry` is every action step's default (a step's own `retry` wins, field by field). */
+export const flowSettingsSchema = z.strictObject({
+  retry: retrySchema.optional(),
 });
 
 export const actionStepSchema = z.strictObject({
@@ -59,6 +68,27 @@ export const delayStepSchema = z
   })
   .refine((s) => (s.seconds === undefined) !== (s.until === undefined), 'a delay has exactly one of "seconds" or "until"');
 
+export const STORE_OPERATIONS = ['get', 'set', 'setIfAbsent', 'delete', 'increment', 'append'] as const;
+
+/**
+ * The workspace data store (docs/store.md): `get` → {found, value}, `set` → {value}, `setIfAbsent`
+ * → {set}, `delete` → {deleted}, `increment` / `append` → {value}. Templates in collection, key and
+ * value; which fields an operation takes is checked in store-step.ts.
+ */
+export const storeStepSchema = z.strictObject({
+  id: stepId,
+  type: z.literal('store'),
+  name: z.string().optional(),
+  operation: z.enum(STORE_OPERATIONS),
+  collection: z.string().min(1, 'Укажите коллекцию / Name the collection'),
+  key: z.union([z.string().min(1, 'Укажите ключ / Give a key'), z.number()]),
+  /** The value to write; for increment, the amount (default 1). */
+  value: z.unknown().optional(),
+  ttlSeconds: z.number().int().min(1, 'ttlSeconds: не меньше 1 / at least 1').max(10 * 365 * 86_400).optional(),
+  /** For get: what finding nothing means (default stop, like find actions). */
+  onNotFound: z.enum(['stop', 'continue', 'fail']).optional(),
+});
+
 export const setStepSchema = z.strictObject({
   id: stepId,
   type: z.literal('set'),
@@ -66,7 +96,32 @@ export const setStepSchema = z.strictObject({
   values: z.record(z.string(), z.unknown()),
 });
 
-export const stepSchema = z.discriminatedUnion('type', [actionStepSchema, filterStepSchema, delayStepSchema, setStepSchema]);
+/** Steps that hold no other steps: what a router's branches are made of. */
+export const leafStepSchema = z.discriminatedUnion('type', [actionStepSchema, filterStepSchema, delayStepSchema, setStepSchema, storeStepSchema]);
+
+export const routerBranchSchema = z
+  .strictObject({
+    id: stepId,
+    name: z.string().optional(),
+    all: z.array(conditionSchema).min(1).optional(),
+    any: z.array(conditionSchema).min(1).optional(),
+    steps: z.array(leafStepSchema).max(100).default([]),
+  })
+  .refine((b) => (b.all === undefined) !== (b.any === undefined), 'a branch has exactly one of "all" or "any"');
+
+/**
+ * The first branch whose conditions hold runs its steps, else `otherwise`; then the flow goes on
+ * after the router. Branches hold plain steps (no router inside a router).
+ */
+export const routerStepSchema = z.strictObject({
+  id: stepId,
+  type: z.literal('router'),
+  name: z.string().optional(),
+  branches: z.array(routerBranchSchema).min(1).max(20),
+  otherwise: z.array(leafStepSchema).max(100).optional(),
+});
+
+export const stepSchema = z.discriminatedUnion('type', [actionStepSchema, filterStepSchema, delayStepSchema, setStepSchema, storeStepSchema, routerStepSchema]);
 
 export const triggerSchema = z.strictObject({
   connector: z.string().min(1, 'Выберите сервис триггера / Choose the trigger\'s service'),
@@ -81,6 +136,7 @@ export const flowSchema = z.strictObject({
   enabled: z.boolean().default(false),
   trigger: triggerSchema,
   steps: z.array(stepSchema).max(100).default([]),
+  settings: flowSettingsSchema.optional(),
   /** Value maps used by the `map` filter as `"@name"`: `{"ctStatus": {"complete": "2"}}`. */
   maps: z
     .record(
@@ -95,6 +151,31 @@ export type ActionStep = z.infer<typeof actionStepSchema>;
 export type FilterStep = z.infer<typeof filterStepSchema>;
 export type DelayStep = z.infer<typeof delayStepSchema>;
 export type SetStep = z.infer<typeof setStepSchema>;
+export type StoreStep = z.infer<typeof storeStepSchema>;
+export type RouterStep = z.infer<typeof routerStepSchema>;
+export type LeafStep = z.infer<typeof leafStepSchema>;
 export type Step = z.infer<typeof stepSchema>;
 export type FlowTrigger = z.infer<typeof triggerSchema>;
 export type FlowDefinition = z.infer<typeof flowSchema>;
+
+/** Every step of a flow, a router's branch steps right after the router, in order. */
+export function allSteps(steps: readonly Step[]): Step[] {
+  const out: Step[] = [];
+  for (const step of steps) {
+    out.push(step);
+    if (step.type === 'router') {
+      for (const branch of step.branches) out.push(...branch.steps);
+      if (step.otherwise) out.push(...step.otherwise);
+    }
+  }
+  return out;
+}
+
+/** The steps with `fn` applied to each, branch steps included (the routers' own shape kept). */
+export function mapSteps(steps: readonly Step[], fn: (step: LeafStep) => LeafStep): Step[] {
+  return steps.map((step) =>
+    step.type === 'router'
+      ? { ...step, branches: step.branches.map((b) => ({ ...b, steps: b.steps.map(fn) })), otherwise: step.otherwise?.map(fn) }
+      : fn(step),
+  );
+}

@@ -2,7 +2,7 @@
 // test run (one synchronous pass): filters, `set` values, delay deadlines, action inputs, and what
 // an action's result means under its onNotFound / onError settings.
 import { evaluateCondition } from './conditions.ts';
-import type { ActionStep, DelayStep, FilterStep, SetStep } from './flow-schema.ts';
+import type { ActionStep, DelayStep, FilterStep, LeafStep, RouterStep, SetStep } from './flow-schema.ts';
 import { renderTemplate, renderValue, type TemplateContext } from './template.ts';
 
 export interface FilterResult {
@@ -55,4 +55,21 @@ export function endingOnNotFound(step: ActionStep, output: unknown): ActionEndin
 /** For an action that failed for good: `onError: continue` goes on with `{error}` as its output. */
 export function endingOnError(step: ActionStep, error: string | null): ActionEnding {
   return step.onError === 'continue' ? { kind: 'next', status: 'failed', output: { error } } : { kind: 'failed' };
+}
+
+/** Which branch a router takes: the first whose conditions hold, else "otherwise" (null when it has none). */
+export function chooseBranch(step: RouterStep, ctx: TemplateContext): { branch: string | null; steps: readonly LeafStep[]; input: Record<string, unknown> } {
+  const tried: Array<{ branch: string; passed: boolean; conditions: unknown }> = [];
+  for (const branch of step.branches) {
+    const { passed, input } = evaluateFilter({ id: branch.id, type: 'filter', all: branch.all, any: branch.any }, ctx);
+    tried.push({ branch: branch.id, passed, conditions: input });
+    if (passed) return { branch: branch.id, steps: branch.steps, input: { tried } };
+  }
+  return step.otherwise ? { branch: 'otherwise', steps: step.otherwise, input: { tried } } : { branch: null, steps: [], input: { tried } };
+}
+
+/** The steps of a branch the router took before (from its journal), so a resumed run keeps to it. */
+export function branchSteps(step: RouterStep, branch: unknown): readonly LeafStep[] {
+  if (branch === 'otherwise') return step.otherwise ?? [];
+  return step.branches.find((b) => b.id === branch)?.steps ?? [];
 }

@@ -18,7 +18,7 @@ import { openConnectorContext, openNamedConnection, type ConnectorContext } from
 import type { RateLimiter } from './outbound/rate-limiter.ts';
 import type { OutboundGuard } from './outbound/guard.ts';
 import { pinnedHttp, type SandboxPool } from './sandboxes.ts';
-import { delayResumeAt, endingOnError, endingOnNotFound, evaluateFilter, resolveActionInput, resolveSet, type ActionEnding } from './step-logic.ts';
+import { branchSteps, chooseBranch, delayResumeAt, endingOnError, endingOnNotFound, evaluateFilter, resolveActionInput, resolveSet, type ActionEnding } from './step-logic.ts';
 import { MAX_VALUE_DEPTH, type TemplateContext } from './template.ts';
 import { nestsDeeperThan } from '../lib/json.ts';
 import { maskedLogger, type RunScope, type Variables } from './variables.ts';
@@ -96,8 +96,14 @@ export class TestRunner {
       vars: scope.vars,
       execution: { id: runId, origin: 'test', startedAt: new Date().toISOString() },
     };
+    const ended = await this.runSequence(flow.steps, ctx, call, steps);
+    return ended ?? { status: 'succeeded', steps };
+  }
+
+  /** Runs steps in order, a router's chosen branch in place; the result when the run ended early. */
+  private async runSequence(sequence: readonly Step[], ctx: TemplateContext, call: Call, steps: TestRunStep[]): Promise<TestRunResult | null> {
     const outputs = ctx.steps as Record<string, unknown>;
-    for (const step of flow.steps) {
+    for (const step of sequence) {
       const started = Date.now();
       const done = (s: Omit<TestRunStep, 'stepId' | 'type' | 'durationMs'>): TestRunStep => {
         const entry = { stepId: step.id, type: step.type, ...s, durationMs: Date.now() - started };
@@ -114,8 +120,12 @@ export class TestRunner {
       if (result.go === 'failed') return { status: 'failed', error: result.entry.error ?? undefined, steps };
       if (result.go !== 'next') return { status: result.go, steps };
       outputs[step.id] = result.entry.output;
+      if (step.type === 'router') {
+        const ended = await this.runSequence(branchSteps(step, (result.entry.output as { branch: unknown }).branch), ctx, call, steps);
+        if (ended) return ended;
+      }
     }
-    return { status: 'succeeded', steps };
+    return null;
   }
 
   private async runStep(
@@ -131,6 +141,10 @@ export class TestRunner {
       }
       case 'set':
         return { entry: done({ status: 'succeeded', input: step.values, output: resolveSet(step, ctx), error: null }), go: 'next' };
+      case 'router': {
+        const { branch, input } = chooseBranch(step, ctx);
+        return { entry: done({ status: 'succeeded', input, output: { branch }, error: null }), go: 'next' };
+      }
       case 'delay': {
         // A real run would wait until then; a test run goes straight on.
         const resumeAt = delayResumeAt(step, ctx, Date.now());

@@ -5,8 +5,9 @@ import type { z } from 'zod';
 import { parseFields } from '../connector-kit/fields.ts';
 import type { ConnectorRegistry } from '../connector-kit/registry.ts';
 import { checkConditionStatic } from './conditions.ts';
-import { flowSchema, MAX_FLOW_DEPTH, type FlowDefinition } from './flow-schema.ts';
+import { flowSchema, MAX_FLOW_DEPTH, type Condition, type FlowDefinition, type Step } from './flow-schema.ts';
 import { checkValue } from './template.ts';
+import { checkStoreStep } from './store-step.ts';
 
 export interface FlowIssue {
   /** Where: `steps[1] (deal) input.orderNumber`, `trigger.event`, … */
@@ -55,10 +56,20 @@ export function validateFlow(raw: unknown, connectors: ConnectorRegistry, opts: 
     if (!options.ok) for (const issue of options.issues) issues.push({ path: `trigger.options.${issue.field}`, message: issue.message });
   }
 
-  const seen = new Set<string>();
-  flow.steps.forEach((step, index) => {
-    const at = `steps[${index}] (${step.id})`;
-    if (seen.has(step.id)) issues.push({ path: `${at}.id`, message: `duplicate step id "${step.id}"` });
+  // Step ids are unique across the flow, branches included; a step may refer to any step before it
+  // (a step after a router to those of every branch: the branch not taken has no output).
+  const allIds = new Set<string>();
+  const checkConditions = (at: string, mode: 'all' | 'any', conditions: readonly Condition[], templateIssues: (value: unknown, field: string) => void) => {
+    conditions.forEach((c, i) => {
+      const problem = checkConditionStatic(c.op, c.right);
+      if (problem) issues.push({ path: `${at}.${mode}[${i}]`, message: problem });
+      templateIssues(c.left, `${mode}[${i}].left`);
+      templateIssues(c.right, `${mode}[${i}].right`);
+    });
+  };
+  const checkSteps = (steps: readonly Step[], prefix: string, seen: Set<string>) => steps.forEach((step, index) => {
+    const at = `${prefix}[${index}] (${step.id})`;
+    if (allIds.has(step.id)) issues.push({ path: `${at}.id`, message: `duplicate step id "${step.id}"` });
     const earlier = { stepIds: new Set(seen), envAllowed: opts.envAllowed, maps: new Set(Object.keys(flow.maps ?? {})) };
     const templateIssues = (value: unknown, field: string) => {
       for (const issue of checkValue(value, earlier)) {
@@ -83,15 +94,32 @@ export function validateFlow(raw: unknown, connectors: ConnectorRegistry, opts: 
         templateIssues(step.input, 'input');
         break;
       }
-      case 'filter': {
-        const conditions = step.all ?? step.any ?? [];
-        conditions.forEach((c, i) => {
-          const key = step.all ? 'all' : 'any';
-          const problem = checkConditionStatic(c.op, c.right);
-          if (problem) issues.push({ path: `${at}.${key}[${i}]`, message: problem });
-          templateIssues(c.left, `${key}[${i}].left`);
-          templateIssues(c.right, `${key}[${i}].right`);
+      case 'filter':
+        checkConditions(at, step.all ? 'all' : 'any', step.all ?? step.any ?? [], templateIssues);
+        break;
+      case 'router': {
+        allIds.add(step.id);
+        seen.add(step.id);
+        const before = new Set(seen);
+        const branchIds = new Set<string>();
+        const taken: Array<[readonly Step[], string]> = [];
+        step.branches.forEach((branch, b) => {
+          const bat = `${at}.branches[${b}] (${branch.id})`;
+          if (branchIds.has(branch.id)) issues.push({ path: `${bat}.id`, message: `duplicate branch id "${branch.id}"` });
+          branchIds.add(branch.id);
+          const branchTemplates = (value: unknown, field: string) => {
+            for (const issue of checkValue(value, earlier)) issues.push({ path: `${bat}.${issue.field ? `${field}.${issue.field}` : field}`, message: `${issue.message} in "${issue.expression}" at position ${issue.position}` });
+          };
+          checkConditions(bat, branch.all ? 'all' : 'any', branch.all ?? branch.any ?? [], branchTemplates);
+          taken.push([branch.steps, `${at}.branches[${b}].steps`]);
         });
+        if (step.otherwise) taken.push([step.otherwise, `${at}.otherwise`]);
+        // Each branch sees the steps before the router and its own earlier steps, not another branch's.
+        for (const [steps, where] of taken) {
+          const inBranch = new Set(before);
+          checkSteps(steps, where, inBranch);
+          for (const id of inBranch) seen.add(id);
+        }
         break;
       }
       case 'delay':
@@ -100,9 +128,17 @@ export function validateFlow(raw: unknown, connectors: ConnectorRegistry, opts: 
       case 'set':
         templateIssues(step.values, 'values');
         break;
+      case 'store':
+        for (const issue of checkStoreStep(step)) issues.push({ path: `${at}.${issue.field}`, message: issue.message });
+        templateIssues(step.collection, 'collection');
+        templateIssues(step.key, 'key');
+        if (step.value !== undefined) templateIssues(step.value, 'value');
+        break;
     }
+    allIds.add(step.id);
     seen.add(step.id);
   });
+  checkSteps(flow.steps, 'steps', new Set());
 
   if (issues.length > 0) throw new FlowValidationError(issues);
   return flow;

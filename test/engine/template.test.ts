@@ -371,7 +371,7 @@ test('checkTemplate reports each problem with its message and position', () => {
   assert.match(checkTemplate('{{steps.x}}', { stepIds: new Set() })[0].message, /unknown step id "x".*none before this step/);
   one('{{steps}}', /needs a step id/, 2);
   one('{{secrets.key}}', /^unknown root "secrets" \(use trigger, steps, flow, env, vars, execution\)$/, 2);
-  one('{{trigger.x | frobnicate}}', /^unknown filter "frobnicate" \(known: date, phone, number, default, lower, upper, trim, join, json\)$/, 14);
+  one('{{trigger.x | frobnicate}}', /^unknown filter "frobnicate" \(known: date, phone, number, default, lower, upper, trim, join, map, json\)$/, 14);
   one('{{trigger.x | date}}', /filter "date" takes 1 argument, got 0/, 14);
   one('{{trigger.x | date: "a", "b"}}', /takes 1 argument, got 2/);
   one('{{trigger.x | default}}', /filter "default" takes 1 argument/);

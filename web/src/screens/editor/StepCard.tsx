@@ -13,6 +13,7 @@ import { DelayStepBody } from './DelayStep.tsx';
 import { findAction, labelOf, useEditor } from './editorContext.tsx';
 import { FilterStepBody } from './FilterStep.tsx';
 import { issuesAt } from './issues.ts';
+import { RouterStepBody } from './RouterStep.tsx';
 import { SetStepBody } from './SetStep.tsx';
 import { StepIdEditor } from './StepIdEditor.tsx';
 import { StepIndexContext } from './stepScope.ts';
@@ -114,6 +115,7 @@ export function StepCard(props: { item: DraftStep; index: number; count: number 
           {step.type === 'filter' && <FilterStepBody step={step} stepKey={item.key} />}
           {step.type === 'set' && <SetStepBody step={step} stepKey={item.key} />}
           {step.type === 'delay' && <DelayStepBody step={step} stepKey={item.key} />}
+          {step.type === 'router' && <RouterStepBody step={step} stepKey={item.key} />}
         </StepIndexContext.Provider>
         {run && <StepRunResult run={run} />}
       </Stack>

@@ -45,7 +45,22 @@ export interface DelayStep extends StepBase {
   until?: string;
 }
 
-export type Step = ActionStep | FilterStep | SetStep | DelayStep;
+export interface RouterBranch {
+  id: string;
+  name?: string;
+  all?: Condition[];
+  any?: Condition[];
+  steps: Array<ActionStep | FilterStep | SetStep | DelayStep>;
+}
+
+/** The first branch whose conditions hold runs its steps, else `otherwise`; then the flow goes on. */
+export interface RouterStep extends StepBase {
+  type: 'router';
+  branches: RouterBranch[];
+  otherwise?: Array<ActionStep | FilterStep | SetStep | DelayStep>;
+}
+
+export type Step = ActionStep | FilterStep | SetStep | DelayStep | RouterStep;
 export type StepType = Step['type'];
 
 export interface FlowTrigger {
@@ -61,6 +76,8 @@ export interface FlowDefinition {
   enabled?: boolean;
   trigger: FlowTrigger;
   steps: Step[];
+  /** Value maps for the `map` filter (`"@name"`); kept as loaded, edited in JSON. */
+  maps?: Record<string, Record<string, unknown>>;
 }
 
 export interface FlowView {

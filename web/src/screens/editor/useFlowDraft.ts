@@ -15,6 +15,7 @@ export interface Draft {
   enabled: boolean;
   trigger: FlowTrigger;
   steps: DraftStep[];
+  maps?: FlowDefinition['maps'];
 }
 
 let keySeq = 0;
@@ -27,6 +28,7 @@ export function draftOf(def: FlowDefinition): Draft {
     enabled: def.enabled === true,
     trigger: { ...def.trigger, options: { ...(def.trigger?.options ?? {}) } },
     steps: (def.steps ?? []).map((step) => ({ key: newKey(), step })),
+    ...(def.maps ? { maps: def.maps } : {}),
   };
 }
 
@@ -40,6 +42,7 @@ export function definitionOf(draft: Draft): FlowDefinition {
     enabled: draft.enabled,
     trigger,
     steps: draft.steps.map((s) => s.step),
+    ...(draft.maps ? { maps: draft.maps } : {}),
   };
 }
 
@@ -55,6 +58,8 @@ function newStep(type: StepType, id: string): Step {
       return { id, type, values: { value: '' } };
     case 'delay':
       return { id, type, seconds: 60 };
+    case 'router':
+      return { id, type, branches: [{ id: `${id}_a`, all: [{ left: '{{trigger.status}}', op: 'eq', right: '' }], steps: [] }], otherwise: [] };
   }
 }
 
