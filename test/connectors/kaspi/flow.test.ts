@@ -146,3 +146,28 @@ test('the editor\'s sample: order.changed shows recent orders (not only changes)
   const state = await app.services.store.getTriggerCursor(flow.json.id);
   assert.equal(state?.cursor ?? null, null, 'a sample stores no cursor');
 });
+
+test('demo wiring: the demo flow (the example on the demo connections) turns sandbox orders into RetailCRM orders', async () => {
+  const { startKaspiDemo, KASPI_DEMO_CONNECTION } = await import('../../../src/connectors/kaspi/demo.ts');
+  const s = app.services;
+  const ws = await s.store.ensureWorkspace('demo', 'Демо');
+  await s.connections.save(ws.id, { name: 'demo-retailcrm', connector: 'retailcrm', auth: crm.credentials });
+  const demo = await startKaspiDemo({
+    retailcrmConnection: 'demo-retailcrm',
+    newOrderEveryMs: 0,
+    saveConnection: (input) => s.connections.save(ws.id, input),
+    saveFlow: async (flow) => s.flows.view(await s.flows.save(ws.id, flow)),
+  });
+  try {
+    const flows = await s.store.listFlows(ws.id);
+    const flow = flows.find((f: any) => f.definition.trigger.connection === KASPI_DEMO_CONNECTION)!;
+    assert.ok(flow, 'the demo flow is saved');
+    const [order] = demo.sandbox.addOrders(1);
+    const newOnes = demo.sandbox.state.orders.filter((o) => o.state === 'NEW').length;
+    assert.equal(await app.scheduler.fire(ws.id, flow.id), newOnes);
+    await waitFor(() => crmOrdersOf(order.code).length === 1, 30_000, 'the RetailCRM order of the demo');
+    assert.match(demo.describe()[0], /Kaspi sandbox/);
+  } finally {
+    await demo.close();
+  }
+});
