@@ -61,7 +61,9 @@ try {
   process.stderr.write(`  poll: ${created} executions from ${(await stats()).ozonRequests - before.ozonRequests} Ozon requests in ${((polled - started) / 1000).toFixed(2)} s\n`);
   let now = before;
   let lastShown = -1;
-  while (now.orders < N) {
+  // Bounded: a run whose executions fail would never reach N orders.
+  const deadline = Date.now() + Math.max(120, N * 3) * 1000;
+  while (now.orders < N && Date.now() < deadline) {
     await new Promise((r) => setTimeout(r, 500));
     now = await stats();
     if (Math.floor(now.orders / 250) !== lastShown) {
@@ -76,6 +78,7 @@ try {
     postings: N,
     executions: created,
     orders: now.orders,
+    retailcrmRequestsPerOrder: Number(((now.crmRequests - before.crmRequests) / Math.max(1, now.orders)).toFixed(2)),
     distinctOrders: now.distinct,
     ozonRequests: now.ozonRequests - before.ozonRequests,
     retailcrmRequests: crmRequests,
