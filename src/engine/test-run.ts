@@ -25,6 +25,9 @@ import { maskedLogger, type RunScope, type Variables } from './variables.ts';
 import { dayOf, monthOf } from '../plans/periods.ts';
 import type { PlansService } from '../plans/service.ts';
 import type { Store } from '../store/types.ts';
+import type { StoreStep } from './flow-schema.ts';
+import { storeLimitsOf } from '../plans/catalog.ts';
+import { getEnding, resolveStoreStep } from './store-step.ts';
 
 export type TestStepStatus = 'succeeded' | 'passed' | 'filtered' | 'failed' | 'not_found' | 'skipped';
 
@@ -36,7 +39,11 @@ export interface TestRunStep {
   output: unknown;
   error: string | null;
   durationMs: number;
+  /** Said beside the result when the test run did not do what a real run would (a `store` write is simulated). */
+  note?: string;
 }
+
+export const STORE_DRY_RUN_NOTE = 'Тестовый запуск: в хранилище ничего не записано — показано, что сделала бы запись / Test run: nothing was written to the data store — this is what the write would do';
 
 export interface TestRunResult {
   status: 'succeeded' | 'failed' | 'filtered' | 'stopped';
@@ -54,7 +61,7 @@ export interface TestRunDeps {
   /** The workspace's `vars` (and `env`, where allowed), read for each test run; their secrets are masked in the answer. */
   variables: Variables;
   plans: PlansService;
-  store: Pick<Store, 'countTransactions'>;
+  store: Pick<Store, 'countTransactions' | 'collections'>;
 }
 
 const STEP_TIMEOUT_MS = 60_000;
@@ -152,7 +159,40 @@ export class TestRunner {
       }
       case 'action':
         return this.runAction(step, ctx, call, done);
+      case 'store':
+        return this.runStore(step, ctx, call, done);
     }
+  }
+
+  /**
+   * A `store` step in a test run reads the workspace's real data, but a write is only simulated: the
+   * store decides it (limits, a value that is no number) and rolls back, and the answer says so — a
+   * test should not move counters or claim keys that live flows rely on.
+   */
+  private async runStore(
+    step: StoreStep,
+    ctx: TemplateContext,
+    call: Call,
+    done: (s: Omit<TestRunStep, 'stepId' | 'type' | 'durationMs'>) => TestRunStep,
+  ): Promise<{ entry: TestRunStep; go: 'next' | 'filtered' | 'stopped' | 'failed' }> {
+    const resolved = resolveStoreStep(step, ctx);
+    const now = Date.now();
+    if (!resolved.write) {
+      const ending = getEnding(step, resolved, await this.deps.store.collections.get(call.workspaceId, resolved.collection, resolved.key, now));
+      if (ending.kind === 'next') return { entry: done({ status: ending.status === 'not_found' ? 'not_found' : 'succeeded', input: resolved.input, output: ending.output, error: null }), go: 'next' };
+      return { entry: done({ status: ending.kind === 'stopped' ? 'not_found' : 'failed', input: resolved.input, output: ending.output, error: ending.error }), go: ending.kind };
+    }
+    await this.deps.plans.prepare(call.workspaceId);
+    const { output } = await this.deps.store.collections.write({
+      workspaceId: call.workspaceId,
+      collection: resolved.collection,
+      key: resolved.key,
+      write: resolved.write,
+      now,
+      limits: storeLimitsOf(this.deps.plans.planOf(call.workspaceId)),
+      dryRun: true,
+    });
+    return { entry: done({ status: 'succeeded', input: resolved.input, output, error: null, note: STORE_DRY_RUN_NOTE }), go: 'next' };
   }
 
   private async runAction(

@@ -19,9 +19,23 @@ export const planSchema = z.strictObject({
   connectionsPerService: z.number().int().positive().nullable().default(null),
   /** Monthly price in kopecks; the page gives none, so the operator sets it. */
   priceKopecks: z.number().int().nonnegative().nullable().default(null),
+  /** Data store (`store` steps): records per workspace; absent: from the plan's size (storeLimitsOf); null: unlimited. */
+  storeRecords: z.number().int().positive().nullable().optional(),
+  /** Data store: bytes (keys + JSON values) per workspace; absent: from the plan's size; null: unlimited. */
+  storeBytes: z.number().int().positive().nullable().optional(),
 });
 
 export type Plan = z.infer<typeof planSchema>;
+
+/**
+ * A plan's data store limits: the operator's figures where the catalog gives them, else ten records
+ * per monthly transaction (10,000 to 2,000,000) and 1 KB per record, at least 50 MB.
+ */
+export function storeLimitsOf(plan: Plan): { records: number | null; bytes: number | null } {
+  const records = plan.storeRecords !== undefined ? plan.storeRecords : Math.min(2_000_000, Math.max(10_000, plan.transactionsPerMonth * 10));
+  const derived = Math.max(50 * 1024 * 1024, (records ?? 0) * 1024);
+  return { records, bytes: plan.storeBytes !== undefined ? plan.storeBytes : derived };
+}
 
 export const catalogSchema = z
   .strictObject({

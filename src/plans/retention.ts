@@ -6,9 +6,10 @@ import type { Services } from '../services.ts';
 const BATCH = 500;
 const EVERY_MS = 10 * 60_000;
 
-export async function pruneOnce(s: Services, now = Date.now()): Promise<{ webhooks: number; executions: number }> {
+export async function pruneOnce(s: Services, now = Date.now()): Promise<{ webhooks: number; executions: number; storeRecords: number }> {
   let webhooks = 0;
   let executions = 0;
+  let storeRecords = 0;
   for (const workspaceId of await s.store.plans.listWorkspaceIds()) {
     await s.plans.prepare(workspaceId, now);
     const before = now - s.plans.planOf(workspaceId).historyDays * 86_400_000;
@@ -25,8 +26,14 @@ export async function pruneOnce(s: Services, now = Date.now()): Promise<{ webhoo
       }
     }
   }
-  if (webhooks + executions > 0) await s.store.plans.reclaimSpace(2000);
-  return { webhooks, executions };
+  // The data store's expired records (they already read as absent) go too, freeing the plan's room.
+  for (let n = BATCH; n === BATCH; ) {
+    n = await s.store.collections.sweepExpired(now, BATCH);
+    storeRecords += n;
+    await new Promise((r) => setImmediate(r));
+  }
+  if (webhooks + executions + storeRecords > 0) await s.store.plans.reclaimSpace(2000);
+  return { webhooks, executions, storeRecords };
 }
 
 export function startRetention(s: Services): { stop(): void } {
@@ -36,7 +43,7 @@ export function startRetention(s: Services): { stop(): void } {
     running = true;
     try {
       const pruned = await pruneOnce(s);
-      if (pruned.webhooks + pruned.executions > 0) s.logger.info(pruned, 'retention: pruned history older than the plans allow');
+      if (pruned.webhooks + pruned.executions + pruned.storeRecords > 0) s.logger.info(pruned, 'retention: pruned history older than the plans allow');
     } catch (err) {
       s.logger.error({ err }, 'retention job failed');
     } finally {
