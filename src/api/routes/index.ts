@@ -14,6 +14,7 @@ import { registerTemplatesRoutes } from './templates.ts';
 import { registerInvitationRoutes } from './invitations.ts';
 import { registerOperatorRoutes } from './operator.ts';
 import { registerVariablesRoutes } from './variables.ts';
+import { registerCollectionsRoutes } from './collections.ts';
 import { registerAuditRoutes } from './audit.ts';
 import { registerAlertsRoutes } from './alerts.ts';
 
@@ -30,6 +31,7 @@ export function registerRoutes(api: ApiRouter, s: Services): void {
   registerInvitationRoutes(api, s);
   registerOperatorRoutes(api, s);
   registerVariablesRoutes(api, s);
+  registerCollectionsRoutes(api, s);
   registerAuditRoutes(api, s);
   registerAlertsRoutes(api, s);
 }

@@ -30,6 +30,9 @@ const PARAMS: Record<string, ParamSource> = {
   catalog: { tenant: false, value: 'http' },
   // Names, not ids: the same name in B is B's own variable.
   variables: { tenant: false, fixture: 'variable', spare: 'variable' },
+  // The data store: names and keys, not ids — the same name in B is B's own collection.
+  collections: { tenant: false, value: 'security-suite' },
+  records: { tenant: false, value: 'k1' },
 };
 
 export interface HandEntry {
@@ -66,6 +69,7 @@ export const HAND: Record<string, HandEntry> = {
   'GET /api/v1/flows/:id/sample/wait': { query: { timeoutSec: '0' } },
   'PUT /api/v1/billing/plan': { body: (t) => ({ planId: t.app.services.plans.catalog.plans[0].id }) },
   'PUT /api/v1/variables/:name': { body: () => ({ value: 'plain value' }) },
+  'PUT /api/v1/collections/:name/records/:key': { body: () => ({ value: { dealId: 1 } }) },
   'POST /api/v1/invitations': { body: () => ({ email: `${uniq('invitee')}@example.com`, role: 'viewer' }) },
   'GET /api/v1/invitations/mine': { refuses: usersOnly('invitations are for signed-in users') },
   'POST /api/v1/invitations/:id/accept': { refuses: usersOnly('invitations are for signed-in users') },
