@@ -61,7 +61,8 @@ export class Flows {
    */
   async save(workspaceId: string, raw: unknown, id?: string): Promise<FlowRecord> {
     const envAllowed = this.deps.envAllowed ? await this.deps.envAllowed(workspaceId) : true;
-    const definition = validateFlow(raw, this.deps.connectors, { envAllowed });
+    const connections = new Map((await this.deps.store.listConnections(workspaceId)).map((c) => [c.name, c.connector]));
+    const definition = validateFlow(raw, this.deps.connectors, { envAllowed, connections });
     const { store } = this.deps;
     const existing = id ? await store.getFlow(workspaceId, id) : await store.getFlowByName(workspaceId, definition.name);
     if (id && !existing) throw new FlowNotFoundError();

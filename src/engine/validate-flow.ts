@@ -2,7 +2,8 @@
 // their events/actions exist, step ids are unique, required inputs are given, every template
 // parses and refers only to earlier steps, every condition is well-formed.
 import type { z } from 'zod';
-import { parseFields } from '../connector-kit/fields.ts';
+import { actionInputFields, parseFields } from '../connector-kit/fields.ts';
+import type { FieldDef } from '../connector-kit/types.ts';
 import type { ConnectorRegistry } from '../connector-kit/registry.ts';
 import { checkConditionStatic } from './conditions.ts';
 import { flowSchema, MAX_FLOW_DEPTH, type Condition, type FlowDefinition, type Step } from './flow-schema.ts';
@@ -27,6 +28,8 @@ export class FlowValidationError extends Error {
 export interface ValidateOptions {
   /** false: the workspace may not use `{{env.*}}` (SVYAZKA_ENV_WORKSPACES). */
   envAllowed?: boolean;
+  /** The workspace's connections, name → connector key; given, every named connection is checked. */
+  connections?: ReadonlyMap<string, string>;
 }
 
 export function validateFlow(raw: unknown, connectors: ConnectorRegistry, opts: ValidateOptions = {}): FlowDefinition {
@@ -55,6 +58,19 @@ export function validateFlow(raw: unknown, connectors: ConnectorRegistry, opts: 
     const options = parseFields(trigger.options ?? [], flow.trigger.options);
     if (!options.ok) for (const issue of options.issues) issues.push({ path: `trigger.options.${issue.field}`, message: issue.message });
   }
+
+  // A named connection must exist and belong to the step's (or trigger's) connector.
+  const connectionIssue = (path: string, name: string | undefined, connector: string) => {
+    if (name === undefined || !opts.connections) return;
+    const owner = opts.connections.get(name);
+    if (owner === undefined) {
+      const same = [...opts.connections].filter(([, c]) => c === connector).map(([n]) => n);
+      issues.push({ path, message: `no connection named "${name}" / подключения «${name}» нет (${connector}: ${same.join(', ') || 'none — add one under Connections'})` });
+    } else if (owner !== connector) {
+      issues.push({ path, message: `connection "${name}" is a ${owner} connection, not ${connector} / подключение «${name}» — для ${owner}, а не ${connector}` });
+    }
+  };
+  if (trigger) connectionIssue('trigger.connection', flow.trigger.connection, flow.trigger.connector);
 
   // Step ids are unique across the flow, branches included; a step may refer to any step before it
   // (a step after a router to those of every branch: the branch not taken has no output).
@@ -87,10 +103,17 @@ export function validateFlow(raw: unknown, connectors: ConnectorRegistry, opts: 
         } else {
           for (const field of action.input) {
             if (field.required && isMissing(step.input, field.id)) {
-              issues.push({ path: `${at}.input.${field.id}`, message: `required input "${field.id}" (${field.label}) is missing` });
+              issues.push({ path: `${at}.input.${field.id}`, message: `required input "${field.id}" (${field.label}) is missing / не заполнено обязательное поле «${field.label}»` });
+            }
+          }
+          const known = actionInputFields(action);
+          for (const key of Object.keys(step.input)) {
+            if (!inputKeyKnown(key, known)) {
+              issues.push({ path: `${at}.input.${key}`, message: `action "${step.action}" has no input "${key}" / у действия нет поля «${key}» (inputs: ${listIds(known)})` });
             }
           }
         }
+        connectionIssue(`${at}.connection`, step.connection, step.connector);
         templateIssues(step.input, 'input');
         break;
       }
@@ -189,4 +212,26 @@ function describePath(path: ReadonlyArray<PropertyKey>, raw: unknown): string {
     }
   }
   return out;
+}
+
+/** A dotted id with every numeric segment as 0: `items.3.offer.id` reads as the catalog's `items.0.offer.id`. */
+function shapeOf(id: string): string {
+  return id.replace(/(^|\.)\d+(?=\.|$)/g, '$10');
+}
+
+/**
+ * An input key the action takes: a catalog id (any list index), a whole object or list above
+ * catalog ids (`customer` for `customer.phone`), or a field inside one (`customFields.size`).
+ */
+function inputKeyKnown(key: string, fields: readonly FieldDef[]): boolean {
+  const shape = shapeOf(key);
+  return fields.some((f) => {
+    const id = shapeOf(f.id);
+    return id === shape || id.startsWith(`${shape}.`) || shape.startsWith(`${id}.`);
+  });
+}
+
+function listIds(fields: readonly FieldDef[]): string {
+  const ids = fields.map((f) => f.id);
+  return ids.length > 20 ? `${ids.slice(0, 20).join(', ')}, … ${ids.length - 20} more` : ids.join(', ') || 'none';
 }

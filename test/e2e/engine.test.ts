@@ -97,10 +97,13 @@ test('an unexpected exception in a connector fails the step with its message; th
   assert.equal((await fetch(`${app.url}/healthz`)).status, 200);
 });
 
-test('a missing connection and a template error fail clearly at run time', async () => {
-  const noConn = await run('no-conn', [{ id: 'x', type: 'action', connector: 'testsvc', action: 'thing.find', connection: 'nope', input: { q: 'a' } }]);
-  assert.equal(noConn.status, 'failed');
-  assert.match(noConn.error, /Connection "nope" does not exist/);
+test('a missing connection is refused at save; an unnamed one and a template error fail clearly at run time', async () => {
+  const noConn = await app.api('/api/v1/flows', {
+    body: { name: 'no-conn', enabled: true, trigger: { connector: 'webhook', event: 'incoming' }, steps: [{ id: 'x', type: 'action', connector: 'testsvc', action: 'thing.find', connection: 'nope', input: { q: 'a' } }] },
+  });
+  assert.equal(noConn.status, 422);
+  assert.equal(noConn.json.issues[0].path, 'steps[0] (x).connection');
+  assert.match(noConn.json.issues[0].message, /no connection named "nope" \/ подключения «nope» нет/);
   const unnamed = await run('unnamed-conn', [{ id: 'x', type: 'action', connector: 'testsvc', action: 'thing.find', input: { q: 'a' } }]);
   assert.match(unnamed.error, /needs a "testsvc" connection/);
   const badNumber = await run('bad-number', [{ id: 'v', type: 'set', values: { n: '{{trigger.n | number}}' } }], { n: 'twelve' });

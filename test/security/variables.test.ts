@@ -29,7 +29,7 @@ const loggingConnector: ConnectorDefinition = {
   actions: [
     {
       id: 'say', label: { ru: 'Сказать', en: 'Say' }, kind: 'read',
-      input: [{ id: 'text', label: 'Текст' }], output: [{ id: 'echo', label: 'Эхо' }],
+      input: [{ id: 'text', label: 'Текст' }, { id: 'fail', label: 'Отказать' }], output: [{ id: 'echo', label: 'Эхо' }],
       async run(ctx, input) {
         ctx.logger.info({ input }, `chatty got ${String(input.text)}`);
         ctx.logger.child({ said: input.text }).warn('chatty child line');
