@@ -88,7 +88,8 @@ export async function openServices(
   const defaultWorkspace = await store.ensureWorkspace(DEFAULT_WORKSPACE, 'Default');
   const catalog = loadPlanCatalog(config.plansFile);
   const settings = new InstanceSettingsService({ store: store.access, catalog });
-  const plans = new PlansService({ catalog, store: store.plans, logger, trialEndPolicy: () => settings.trialEndPolicy() });
+  // Several processes may share a PostgreSQL store: quotas are taken from its counter, exact across them.
+  const plans = new PlansService({ catalog, store: store.plans, logger, trialEndPolicy: () => settings.trialEndPolicy(), exactQuotas: Boolean(config.databaseUrl) });
   if (opts.distributed) plans.webhookRate = opts.distributed.webhookRate;
   // The resolver is the system's unless a test makes a name resolve where it needs.
   const outbound = new OutboundGuard({ allow: config.outboundAllow, resolver: opts.outboundResolver });

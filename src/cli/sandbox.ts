@@ -21,8 +21,7 @@ export async function runSandbox(key: string, opts: { port?: string; seed?: stri
   } else {
     throw new Error(`Connector "${key}" has no sandbox`);
   }
-  process.stdout.write(JSON.stringify({ connector: key, baseUrl: handle.baseUrl, credentials: handle.credentials, outage: `${handle.baseUrl}/_sandbox/outage` }) + '\n');
-  process.stderr.write(`Play an outage: curl -X POST ${handle.baseUrl}/_sandbox/outage -d '{"status":503,"seconds":60}' (every request answers 503 for 60 s; "seconds":0 ends it)\n`);
+  process.stdout.write(JSON.stringify({ connector: key, baseUrl: handle.baseUrl, credentials: handle.credentials }) + '\n');
   // The server's outbound guard refuses loopback: say how to let exactly this sandbox through.
   const { hostname, port: bound } = new URL(handle.baseUrl);
   process.stderr.write(`Loopback is refused by the server's outbound guard; start it with SVYAZKA_OUTBOUND_ALLOW=${hostname}:${bound} to reach this sandbox\n`);

@@ -462,7 +462,7 @@ export class Executor {
       const count = transactions - (at.previous?.transactions ?? 0);
       if (count <= 0) return outcome;
       const now = Date.now();
-      return { ...outcome, usage: { workspaceId, flowId: at.flowId, connector: connector.key, count, day: dayOf(now), month: monthOf(now) } };
+      return { ...outcome, usage: { workspaceId, flowId: at.flowId, connector: connector.key, count, day: dayOf(now), month: monthOf(now), dayCounted: plans.quotaInStore } };
     };
     try {
       await plans.prepare(workspaceId);

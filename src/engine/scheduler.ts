@@ -194,7 +194,7 @@ export class TriggerScheduler implements FlowEvents {
       // An event seen again (a redelivery, an overlapping page) finds its key taken and starts nothing.
       dedupeKey: event.dedupeKey ?? null,
     }));
-    const usage = { workspaceId: flow.workspaceId, flowId: flow.id, connector: connector.key, count: transactions, day: dayOf(now), month: monthOf(now) };
+    const usage = { workspaceId: flow.workspaceId, flowId: flow.id, connector: connector.key, count: transactions, day: dayOf(now), month: monthOf(now), dayCounted: plans.quotaInStore };
     const created = await this.deps.store.commitPoll(flow.id, cursor, executions, null, now, usage);
     if (created.length > 0) await this.deps.queue.push(created.map((executionId) => ({ executionId })));
     return created.length;

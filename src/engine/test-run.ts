@@ -254,7 +254,7 @@ export class TestRunner {
       } finally {
         if (!call.sandbox && sent.count > 0) {
           const now = Date.now();
-          await this.deps.store.countTransactions({ workspaceId: call.workspaceId, flowId: call.flowId, connector: connector.key, count: sent.count, day: dayOf(now), month: monthOf(now) });
+          await this.deps.store.countTransactions({ workspaceId: call.workspaceId, flowId: call.flowId, connector: connector.key, count: sent.count, day: dayOf(now), month: monthOf(now), dayCounted: this.deps.plans.quotaInStore });
         }
       }
     } catch (error) {

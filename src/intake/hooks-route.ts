@@ -78,6 +78,8 @@ export async function hooksRoutes(app: FastifyInstance, deps: IntakeDeps): Promi
     const contentType = req.headers['content-type'];
     const search = req.url.indexOf('?');
     const now = Date.now();
+    // The store counts the webhook on this day, unless admission took it from the store's counter already.
+    const countOn = admission.quotaTaken ? null : dayOf(now);
     const webhook = {
       id: newId('wh', now),
       workspaceId: target.workspaceId,
@@ -108,7 +110,7 @@ export async function hooksRoutes(app: FastifyInstance, deps: IntakeDeps): Promi
       webhook.error = error.message;
       webhook.bodyKind = 'invalid';
       webhook.body = { text: raw.subarray(0, INVALID_BODY_PREVIEW).toString('utf8') };
-      await deps.store.acceptWebhook(webhook, null, dayOf(now));
+      await deps.store.acceptWebhook(webhook, null, countOn);
       signals.stored(webhook.flowId, webhook.id);
       deps.metrics.webhooksRejected.inc({ reason: error.code });
       return reply.code(error.statusCode).send({ ok: false, error: error.code, message: error.message, id: webhook.id });
@@ -132,7 +134,7 @@ export async function hooksRoutes(app: FastifyInstance, deps: IntakeDeps): Promi
         }
       : null;
     if (!execution) webhook.status = 'no_enabled_flow';
-    await deps.store.acceptWebhook(webhook, execution, dayOf(now));
+    await deps.store.acceptWebhook(webhook, execution, countOn);
     // Also when the flow is disabled: its webhooks are stored as samples for the editor.
     signals.stored(webhook.flowId, webhook.id);
     deps.metrics.webhooksAccepted.inc();

@@ -3,10 +3,13 @@
 // one request at a time, warnings at 80 % and 100 %, top-ups with cashback, and the end of a
 // trial as the operator's setting says (drop to a plan, or wait for the operator).
 //
-// Counters are kept in memory per workspace and month, loaded once from the store and changed
-// synchronously, so concurrent executions in this process can never both take the last
-// transaction. The store's own counters (written in the same transaction as each webhook and
-// each step journal entry) are the durable truth they are loaded from.
+// One process (SQLite): counters are kept in memory per workspace and month, loaded once from the
+// store and changed synchronously, so concurrent executions in this process can never both take
+// the last transaction. The store's own counters (written in the same transaction as each webhook
+// and each step journal entry) are the durable truth they are loaded from.
+// A shared database (PostgreSQL, several processes): memory cannot see the other processes, so
+// each webhook and transaction is taken from the store's counter (quota-meter.ts, exact under
+// concurrency) and the write that stores it must not count it again (`quotaTaken`, `dayCounted`).
 import type { Logger } from 'pino';
 import { newId } from '../lib/ids.ts';
 import type { Billing, LedgerEntry, PlanStore } from '../store/types.ts';
@@ -15,6 +18,7 @@ import type { Plan, PlanCatalog } from './catalog.ts';
 import type { TrialEndPolicy } from './instance-settings.ts';
 import type { WebhookRateGate } from '../intake/webhook-rate.ts';
 import { dayOf, monthOf, monthStart, nextMonthStart } from './periods.ts';
+import { QuotaMeter } from './quota-meter.ts';
 
 export class QuotaExceededError extends Error {
   readonly resumeAt: number;
@@ -25,7 +29,8 @@ export class QuotaExceededError extends Error {
   }
 }
 
-export type Admission = { ok: true } | { ok: false; retryAfterSeconds: number; reason: 'rate' | 'quota'; messageRu: string; messageEn: string };
+/** `quotaTaken`: the store already counted the webhook (exact quotas): store it with no day to count on. */
+export type Admission = { ok: true; quotaTaken?: boolean } | { ok: false; retryAfterSeconds: number; reason: 'rate' | 'quota'; messageRu: string; messageEn: string };
 
 /** How long a trial-ended workspace's executions wait before they look again (an operator's plan change resumes them at once). */
 const TRIAL_WAIT_MS = 3_600_000;
@@ -61,10 +66,13 @@ export class PlansService {
   webhookRate: WebhookRateGate | null = null;
   /** The clock every default `now` reads; tests replace it to move past a trial's end. */
   now: () => number = Date.now;
+  /** Set when the store is shared by several processes: quotas are taken from its counter. */
+  private readonly meter: QuotaMeter | null;
 
-  constructor(deps: { catalog: PlanCatalog; store: PlanStore; logger: Logger; trialEndPolicy?: () => Promise<TrialEndPolicy> }) {
+  constructor(deps: { catalog: PlanCatalog; store: PlanStore; logger: Logger; trialEndPolicy?: () => Promise<TrialEndPolicy>; exactQuotas?: boolean }) {
     this.catalog = deps.catalog;
     this.store = deps.store;
+    this.meter = deps.exactQuotas ? new QuotaMeter(deps.store) : null;
     this.logger = deps.logger;
     this.byId = new Map(this.catalog.plans.map((p) => [p.id, p]));
     const cheapest = this.catalog.plans.reduce((a, b) => (b.transactionsPerMonth < a.transactionsPerMonth ? b : a));
@@ -176,11 +184,33 @@ export class PlansService {
     return c;
   }
 
-  /** admitWebhook, with the per-second rate taken from the shared bucket when there is one. */
+  /**
+   * True when quotas are taken from the store's counter: webhooks admitted are stored with no day
+   * (Admission.quotaTaken) and transactions journaled with `dayCounted`, so nothing counts twice.
+   */
+  get quotaInStore(): boolean {
+    return this.meter !== null;
+  }
+
+  /**
+   * admitWebhook, with the per-second rate taken from the shared bucket when there is one, and the
+   * monthly quota from the store's counter when the store is shared.
+   */
   async admitWebhookShared(workspaceId: string, now = this.now()): Promise<Admission> {
-    if (!this.webhookRate || this.trialEnded.has(workspaceId)) return this.admitWebhook(workspaceId, now);
-    const wait = await this.webhookRate.take(workspaceId, this.planOf(workspaceId).webhooksPerSecond);
-    return this.admitWebhook(workspaceId, now, wait);
+    const wait = this.webhookRate && !this.trialEnded.has(workspaceId) ? await this.webhookRate.take(workspaceId, this.planOf(workspaceId).webhooksPerSecond) : undefined;
+    if (!this.meter) return this.admitWebhook(workspaceId, now, wait);
+    const rate = this.admitRate(workspaceId, now, wait);
+    if (!rate.ok) return rate;
+    // Spent before the wait on the store, so webhooks arriving meanwhile see it gone.
+    if (wait === undefined) rate.bucket.tokens -= 1;
+    const plan = this.planOf(workspaceId);
+    const month = monthOf(now);
+    const taken = await this.meter.take(workspaceId, 'webhooks', dayOf(now), month, plan.webhooksPerMonth);
+    const c = this.month(workspaceId, now);
+    c.webhooks = Math.max(c.webhooks, taken.used);
+    if (!taken.granted) return this.webhookQuotaRefusal(plan, now);
+    this.warnIfCrossed(workspaceId, 'webhooks', taken.used, plan.webhooksPerMonth, month);
+    return { ok: true, quotaTaken: true };
   }
 
   /**
@@ -188,6 +218,19 @@ export class PlansService {
    * `sharedWait`: the shared bucket already decided the rate (0: a token was taken).
    */
   admitWebhook(workspaceId: string, now = this.now(), sharedWait?: number): Admission {
+    const rate = this.admitRate(workspaceId, now, sharedWait);
+    if (!rate.ok) return rate;
+    const plan = this.planOf(workspaceId);
+    const c = this.month(workspaceId, now);
+    if (c.webhooks >= plan.webhooksPerMonth) return this.webhookQuotaRefusal(plan, now);
+    if (sharedWait === undefined) rate.bucket.tokens -= 1;
+    c.webhooks++;
+    this.warnIfCrossed(workspaceId, 'webhooks', c.webhooks, plan.webhooksPerMonth, c.month);
+    return { ok: true };
+  }
+
+  /** The trial and the per-second rate; `bucket` is this process's (its token is spent only when the webhook is admitted). */
+  private admitRate(workspaceId: string, now: number, sharedWait: number | undefined): Exclude<Admission, { ok: true }> | { ok: true; bucket: Bucket } {
     if (this.trialEnded.has(workspaceId)) {
       return {
         ok: false,
@@ -215,25 +258,24 @@ export class PlansService {
         messageEn: `Over the plan's limit of ${rate} incoming webhooks per second. Retry in ${wait} s.`,
       };
     }
-    const c = this.month(workspaceId, now);
-    if (c.webhooks >= plan.webhooksPerMonth) {
-      const retry = Math.ceil((nextMonthStart(now) - now) / 1000);
-      return {
-        ok: false,
-        reason: 'quota',
-        retryAfterSeconds: retry,
-        messageRu: `Исчерпан месячный лимит тарифа «${plan.label}»: ${plan.webhooksPerMonth} входящих вебхуков. Смените тариф или дождитесь нового месяца.`,
-        messageEn: `The monthly quota of ${plan.webhooksPerMonth} incoming webhooks of plan "${plan.id}" is used up. Upgrade the plan or wait for the next month.`,
-      };
-    }
-    if (sharedWait === undefined) bucket.tokens -= 1;
-    c.webhooks++;
-    this.warnIfCrossed(workspaceId, 'webhooks', c.webhooks, plan.webhooksPerMonth, c.month);
-    return { ok: true };
+    return { ok: true, bucket };
   }
 
-  /** Takes one transaction from the month's quota, or throws QuotaExceededError. Call prepare() first. */
-  takeTransaction(workspaceId: string, now = this.now()): void {
+  private webhookQuotaRefusal(plan: Plan, now: number): Admission {
+    return {
+      ok: false,
+      reason: 'quota',
+      retryAfterSeconds: Math.ceil((nextMonthStart(now) - now) / 1000),
+      messageRu: `Исчерпан месячный лимит тарифа «${plan.label}»: ${plan.webhooksPerMonth} входящих вебхуков. Смените тариф или дождитесь нового месяца.`,
+      messageEn: `The monthly quota of ${plan.webhooksPerMonth} incoming webhooks of plan "${plan.id}" is used up. Upgrade the plan or wait for the next month.`,
+    };
+  }
+
+  /**
+   * Takes one transaction from the month's quota, or throws (rejects with) QuotaExceededError. Call
+   * prepare() first. Synchronous in one process; a promise when the store's counter decides.
+   */
+  takeTransaction(workspaceId: string, now = this.now()): void | Promise<void> {
     if (this.trialEnded.has(workspaceId)) {
       throw new QuotaExceededError(
         'The trial has ended; the execution waits until the operator picks a plan (Пробный период закончился: выполнение ждёт, пока оператор выберет тариф)',
@@ -241,15 +283,20 @@ export class PlansService {
       );
     }
     const plan = this.planOf(workspaceId);
+    if (this.meter) return this.takeTransactionFromStore(workspaceId, plan, now);
     const c = this.month(workspaceId, now);
-    if (c.transactions >= plan.transactionsPerMonth) {
-      throw new QuotaExceededError(
-        `Monthly transaction quota of plan "${plan.id}" (${plan.transactionsPerMonth}) is used up; the execution waits until quota returns (Исчерпан месячный лимит транзакций)`,
-        nextMonthStart(now),
-      );
-    }
+    if (c.transactions >= plan.transactionsPerMonth) throw transactionQuotaError(plan, now);
     c.transactions++;
     this.warnIfCrossed(workspaceId, 'transactions', c.transactions, plan.transactionsPerMonth, c.month);
+  }
+
+  private async takeTransactionFromStore(workspaceId: string, plan: Plan, now: number): Promise<void> {
+    const month = monthOf(now);
+    const taken = await this.meter!.take(workspaceId, 'transactions', dayOf(now), month, plan.transactionsPerMonth);
+    const c = this.month(workspaceId, now);
+    c.transactions = Math.max(c.transactions, taken.used);
+    if (!taken.granted) throw transactionQuotaError(plan, now);
+    this.warnIfCrossed(workspaceId, 'transactions', taken.used, plan.transactionsPerMonth, month);
   }
 
   remainingTransactions(workspaceId: string, now = this.now()): number {
@@ -312,6 +359,8 @@ export class PlansService {
   /** The usage view: month used/limit/remaining, 90 days, per flow and connector, retention. */
   async usage(workspaceId: string, now = this.now()) {
     await this.prepare(workspaceId, now);
+    // Other processes count too: what the store holds now, not what this one last saw.
+    if (this.meter) await this.load(workspaceId, now);
     const plan = this.planOf(workspaceId);
     const billing = this.billing.get(workspaceId)!;
     const month = monthOf(now);
@@ -336,4 +385,11 @@ export class PlansService {
       history: { keptDays: plan.historyDays, oldestWebhookAt: oldest === null ? null : new Date(oldest).toISOString() },
     };
   }
+}
+
+function transactionQuotaError(plan: Plan, now: number): QuotaExceededError {
+  return new QuotaExceededError(
+    `Monthly transaction quota of plan "${plan.id}" (${plan.transactionsPerMonth}) is used up; the execution waits until quota returns (Исчерпан месячный лимит транзакций)`,
+    nextMonthStart(now),
+  );
 }

@@ -211,6 +211,8 @@ export interface TransactionUsage {
   count: number;
   day: string;
   month: string;
+  /** Already counted on the day by PlanStore.takeQuota (exact quotas): only the per-flow figure is added. */
+  dayCounted?: boolean;
 }
 
 export interface Billing {
@@ -533,7 +535,8 @@ export interface Store {
    * does (this one is then a repeat of that event).
    */
   claimDedupeKey(executionId: string, flowId: string, key: string): Promise<string | null>;
-  acceptWebhook(webhook: NewWebhook, execution: NewExecution | null, day: string): Promise<void>;
+  /** Stores a webhook (and its execution) and counts it on `day`; null: admission counted it already (takeQuota). */
+  acceptWebhook(webhook: NewWebhook, execution: NewExecution | null, day: string | null): Promise<void>;
   listWebhooks(workspaceId: string, filter: WebhookFilter): Promise<Page<WebhookRecord>>;
   getWebhook(workspaceId: string, id: string): Promise<WebhookRecord | undefined>;
 

@@ -161,7 +161,7 @@ test('an execution waiting for quota can be cancelled, and stays cancelled after
   const token = await app.createToken('cancel-quota');
   const ws = (await app.services.store.getWorkspaceBySlug('cancel-quota'))!;
   await app.services.plans.prepare(ws.id);
-  for (let i = 0; i < 10; i++) app.services.plans.takeTransaction(ws.id); // the 'tiny' trial's 10 are used up
+  for (let i = 0; i < 10; i++) await app.services.plans.takeTransaction(ws.id); // the 'tiny' trial's 10 are used up
   const url = await flowIn(token, 'cancel-quota');
   const { id } = (await (await post(url, 1)).json()) as { id: string };
   const waiting = await waitFor(async () => {

@@ -22,9 +22,9 @@ export interface OutboundOptions {
   defaultTimeoutMs?: number;
   /**
    * Called right before a request is sent (after the rate limiter): the place to take a
-   * transaction from the plan's quota. Throwing stops the request; nothing is sent.
+   * transaction from the plan's quota. Throwing (or rejecting) stops the request; nothing is sent.
    */
-  beforeSend?: () => void;
+  beforeSend?: () => void | Promise<void>;
   /** Aborts waiting for the limiter and the request in flight (e.g. the step's own deadline). */
   signal?: AbortSignal;
 }
@@ -84,7 +84,7 @@ export function createConnectorHttp(opts: OutboundOptions): ConnectorHttp {
         }
       }
       if (outer?.aborted) throw new TransientError(`Aborted (${reasonOf(outer)}): ${method} ${where}`, { cause: outer.reason });
-      opts.beforeSend?.();
+      await opts.beforeSend?.();
 
       const timeoutMs = req.timeoutMs ?? opts.defaultTimeoutMs ?? DEFAULT_TIMEOUT_MS;
       // A cleared timer rather than AbortSignal.timeout(): those live until they fire, and at

@@ -83,7 +83,8 @@ const WEBHOOK_BATCH = 200;
 interface WebhookWrite {
   webhook: NewWebhook;
   execution: NewExecution | null;
-  day: string;
+  /** Null: already counted (PlanStore.takeQuota). */
+  day: string | null;
   body: string;
   trigger: string | null;
 }
@@ -432,7 +433,7 @@ export class PostgresStore implements Store {
   // ---- webhooks ----
 
   /** Resolves after the COMMIT of the transaction that holds the webhook, its execution and its count. */
-  async acceptWebhook(w: NewWebhook, e: NewExecution | null, day: string): Promise<void> {
+  async acceptWebhook(w: NewWebhook, e: NewExecution | null, day: string | null): Promise<void> {
     const body = JSON.stringify(w.body);
     // Without query parameters the trigger is the body itself: serialize it once.
     const trigger = e ? (e.trigger === w.body ? body : JSON.stringify(e.trigger ?? {})) : null;
@@ -679,7 +680,7 @@ async function upsertStep(tx: Queries, s: StepRecord): Promise<void> {
 
 async function addTransactions(tx: Queries, usage: TransactionUsage): Promise<void> {
   if (usage.count <= 0) return;
-  await tx.runSql(COUNT_TRANSACTIONS_DAY, [usage.workspaceId, usage.day, usage.count]);
+  if (!usage.dayCounted) await tx.runSql(COUNT_TRANSACTIONS_DAY, [usage.workspaceId, usage.day, usage.count]);
   await tx.runSql(COUNT_TRANSACTIONS_FLOW, [usage.workspaceId, usage.month, usage.flowId, usage.connector, usage.count]);
 }
 
@@ -716,12 +717,14 @@ async function writeWebhooks(tx: Queries, items: readonly WebhookWrite[]): Promi
   // One counter row per (workspace, day), in key order: two batches lock the rows in the same order.
   const counts = new Map<string, { workspaceId: string; day: string; n: number }>();
   for (const { webhook, day } of items) {
+    if (day === null) continue;
     const key = `${webhook.workspaceId}\u0000${day}`;
     const c = counts.get(key) ?? { workspaceId: webhook.workspaceId, day, n: 0 };
     c.n++;
     counts.set(key, c);
   }
   const sorted = [...counts.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, c]) => c);
+  if (sorted.length === 0) return;
   await tx.runSql(
     `INSERT INTO usage_daily (workspace_id, day, webhooks, transactions) VALUES ${placeholders(sorted.length, 3, ',0')}
      ON CONFLICT (workspace_id, day) DO UPDATE SET webhooks = usage_daily.webhooks + excluded.webhooks`,

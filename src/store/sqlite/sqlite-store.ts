@@ -464,7 +464,7 @@ export class SqliteStore implements Store {
 
   // ---- webhooks ----
 
-  async acceptWebhook(w: NewWebhook, e: NewExecution | null, day: string): Promise<void> {
+  async acceptWebhook(w: NewWebhook, e: NewExecution | null, day: string | null): Promise<void> {
     const body = JSON.stringify(w.body);
     // Without query parameters the trigger is the body itself: serialize it once.
     const trigger = e ? (e.trigger === w.body ? body : JSON.stringify(e.trigger ?? {})) : null;
@@ -486,7 +486,7 @@ export class SqliteStore implements Store {
         w.receivedAt,
       ]);
       if (e) this.insertExecution(e, trigger!);
-      this.db.runSql(COUNT_WEBHOOK, [w.workspaceId, day]);
+      if (day !== null) this.db.runSql(COUNT_WEBHOOK, [w.workspaceId, day]);
     });
   }
 
@@ -610,7 +610,7 @@ export class SqliteStore implements Store {
 
   private addTransactions(usage: TransactionUsage): void {
     if (usage.count <= 0) return;
-    this.db.runSql(COUNT_TRANSACTIONS_DAY, [usage.workspaceId, usage.day, usage.count]);
+    if (!usage.dayCounted) this.db.runSql(COUNT_TRANSACTIONS_DAY, [usage.workspaceId, usage.day, usage.count]);
     this.db.runSql(COUNT_TRANSACTIONS_FLOW, [usage.workspaceId, usage.month, usage.flowId, usage.connector, usage.count]);
   }
 
