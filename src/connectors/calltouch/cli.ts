@@ -44,6 +44,7 @@ export function calltouchCommand(open: OpenConnection, io: { progress?: ExportCo
     .addOption(new Option('--format <format>', 'формат').choices(['csv', 'ndjson', 'json']).default('csv'))
     .option('-o, --out <file>', 'файл (по умолчанию stdout)')
     .option('--bom', 'UTF-8 BOM в начале CSV (для Excel)')
+    .option('--excel', 'CSV для Excel: разделитель «;», UTF-8 с BOM, даты dd.mm.yyyy hh:mm, телефоны и id как текст, русские заголовки')
     .addHelpText(
       'after',
       '\nwithComments в Calltouch выбирает один вид сделок: true — с комментарием, false — без. По умолчанию (--comments all)\nвыгружаются все сделки: оба запроса, объединённые без повторов.',
@@ -73,6 +74,7 @@ export function calltouchCommand(open: OpenConnection, io: { progress?: ExportCo
           format: opts.format,
           out: opts.out,
           bom: opts.bom,
+          excel: opts.excel,
           progress: io.progress,
           stdout: io.stdout,
           signal: io.signal,

@@ -34,6 +34,8 @@ export interface ExportCommandOptions {
   format?: string;
   out?: string;
   bom?: boolean;
+  /** The Excel preset on top of CSV: `;`, BOM, dd.mm.yyyy hh:mm, phones and ids as text, Russian headers. */
+  excel?: boolean;
   /** Where progress goes (default process.stderr). */
   progress?: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
   /** Where data goes without --out (default process.stdout). */
@@ -65,6 +67,7 @@ export function exportParamsFromCli(o: ExportCommandOptions): Record<string, unk
 
 export async function runExportCommand(o: ExportCommandOptions): Promise<ExportFileResult> {
   const format = (o.format ?? 'csv').toLowerCase();
+  if (o.excel && format !== 'csv') throw new Error(`--excel: это вариант CSV, а не ${format} / --excel is a CSV preset, not ${format}`);
   if (!FORMATS.includes(format)) throw new Error(`--format: csv, ndjson или json, получено «${o.format}»`);
   const params = exportParamsFromCli(o);
   validateExportParams(params); // errors before a file is created
@@ -95,7 +98,7 @@ export async function runExportCommand(o: ExportCommandOptions): Promise<ExportF
   };
   let result: ExportFileResult;
   try {
-    result = await exportToStream(client, params, out, { format: format as ExportFormat, bom: o.bom, signal: ac.signal, onProgress });
+    result = await exportToStream(client, params, out, { format: format as ExportFormat, bom: o.bom, excel: o.excel, signal: ac.signal, onProgress });
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
