@@ -12,6 +12,9 @@ import { Executor } from './engine/executor.ts';
 import { Flows } from './engine/flows.ts';
 import { OutboundGuard, type Resolver } from './engine/outbound/guard.ts';
 import { LocalRateLimiter } from './engine/outbound/rate-limiter.ts';
+import { CircuitBreaker } from './engine/outbound/circuit-breaker.ts';
+import { CircuitDriver } from './engine/circuit-driver.ts';
+import { notifyCircuitChange } from './engine/circuit-notices.ts';
 import { Runs } from './engine/runs.ts';
 import { SandboxPool } from './engine/sandboxes.ts';
 import { TriggerScheduler } from './engine/scheduler.ts';
@@ -95,6 +98,11 @@ export async function openServices(
   const outbound = new OutboundGuard({ allow: config.outboundAllow, resolver: opts.outboundResolver });
   const connections = new Connections({ store, connectors, secrets, outbound });
   const limiter = opts.distributed?.limiter ?? new LocalRateLimiter();
+  const circuits = new CircuitBreaker({ store: store.circuits, settings: config.circuit });
+  circuits.onChange((change) => {
+    logger.warn({ circuit: change.circuit.key, connector: change.circuit.connector, state: change.kind, manual: change.manual }, change.kind === 'opened' ? 'service is down: circuit opened' : 'service is back: circuit closed');
+    void notifyCircuitChange(store.plans, change).catch((err) => logger.warn({ err: (err as Error).message }, 'circuit notification not stored'));
+  });
   const sandboxes = new SandboxPool({ outbound });
   return {
     config,
@@ -106,6 +114,7 @@ export async function openServices(
     flows,
     runs: new Runs({ store, queue }),
     limiter,
+    circuits,
     metrics,
     targets,
     queue,
@@ -160,6 +169,7 @@ export async function startApp(
     logger,
     metrics: services.metrics,
     retry: config.retry,
+    breaker: services.circuits,
     plans: services.plans,
     variables: services.variables,
   });
@@ -174,7 +184,21 @@ export async function startApp(
     logger,
     metrics: services.metrics,
     plans: services.plans,
+    retry: config.retry,
+    breaker: services.circuits,
   });
+  // Probes and drains of services that were down, where executions run.
+  const circuitDriver = runWorkers
+    ? new CircuitDriver({
+        breaker: services.circuits,
+        store: store.circuits,
+        queue: queue!,
+        connectors: services.connectors,
+        logger,
+        metrics: services.metrics,
+        testConnection: (circuit) => testCircuitConnection(services, circuit),
+      })
+    : null;
   // Timers only where workers run: a web-role server beside a worker would fire every flow twice.
   if (runWorkers) services.flows.onChange({ flowChanged: (flow) => scheduler.flowChanged(flow) });
   // Distributed: of all the workers only the leader arms timers (each tick and poll runs once).
@@ -222,6 +246,7 @@ export async function startApp(
   });
   if (runWorkers) {
     queue!.start((id) => executor.run(id));
+    circuitDriver!.start();
     if (leader) {
       // A follower arms nothing, also not from flow changes, until the election says otherwise.
       scheduler.stop();
@@ -249,6 +274,7 @@ export async function startApp(
       await alerts?.stop();
       clearInterval(idleGc);
       scheduler.stop();
+      await circuitDriver?.stop();
       await server.close();
       await services.sandboxes.stop();
       await queue!.stop();
@@ -257,6 +283,15 @@ export async function startApp(
       await store.close();
     },
   };
+}
+
+/** The connector's own connection test as a free probe of a circuit nobody waits on. */
+async function testCircuitConnection(services: Services, circuit: { workspaceId: string; connectionId: string | null }): Promise<{ ok: boolean; reason: string } | undefined> {
+  if (!circuit.connectionId) return undefined;
+  const connection = await services.store.getConnection(circuit.workspaceId, circuit.connectionId);
+  if (!connection || !services.connectors.get(connection.connector)?.auth.test) return undefined;
+  const result = await services.connections.test(connection, services.limiter, services.logger);
+  return { ok: result.ok, reason: result.message };
 }
 
 /** After an upgrade or top-up: executions waiting for quota run again now (each re-checks it). */

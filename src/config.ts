@@ -4,6 +4,8 @@ import { z } from 'zod';
 import { emailAddress } from './lib/email.ts';
 import { parseAllowList, type AllowEntry } from './engine/outbound/allow-list.ts';
 import { buildRedactPattern } from './intake/redaction.ts';
+import { DEFAULT_RETRY } from './engine/retry-policy.ts';
+import { DEFAULT_CIRCUIT, type CircuitSettings } from './engine/outbound/circuit-breaker.ts';
 
 const envSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
@@ -19,9 +21,18 @@ const envSchema = z.object({
   SVYAZKA_WEBHOOK_MAX_BYTES: z.coerce.number().int().min(1024).default(1024 * 1024),
   SVYAZKA_WORKERS: z.coerce.number().int().min(1).max(4096).default(64),
   SVYAZKA_SQLITE_SYNC: z.enum(['normal', 'full']).default('normal'),
-  SVYAZKA_RETRY_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(6),
-  SVYAZKA_RETRY_BASE_MS: z.coerce.number().int().min(1).default(2000),
-  SVYAZKA_RETRY_MAX_MS: z.coerce.number().int().min(1).default(600_000),
+  SVYAZKA_RETRY_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(DEFAULT_RETRY.maxAttempts),
+  SVYAZKA_RETRY_BASE_MS: z.coerce.number().int().min(1).default(DEFAULT_RETRY.baseDelayMs),
+  SVYAZKA_RETRY_MAX_MS: z.coerce.number().int().min(1).default(DEFAULT_RETRY.maxDelayMs),
+  SVYAZKA_RETRY_FACTOR: z.coerce.number().min(1).max(10).default(DEFAULT_RETRY.factor),
+  SVYAZKA_CIRCUIT_FAILURES: z.coerce.number().int().min(1).max(1000).default(DEFAULT_CIRCUIT.failures),
+  SVYAZKA_CIRCUIT_FAILURE_RATE: z.coerce.number().gt(0).max(1).default(DEFAULT_CIRCUIT.failureRate),
+  SVYAZKA_CIRCUIT_WINDOW_MS: z.coerce.number().int().min(1).default(DEFAULT_CIRCUIT.windowMs),
+  SVYAZKA_CIRCUIT_MIN_REQUESTS: z.coerce.number().int().min(1).default(DEFAULT_CIRCUIT.minRequests),
+  SVYAZKA_CIRCUIT_PROBE_MS: z.coerce.number().int().min(1).default(DEFAULT_CIRCUIT.probeMs),
+  SVYAZKA_CIRCUIT_PROBE_MAX_MS: z.coerce.number().int().min(1).default(DEFAULT_CIRCUIT.probeMaxMs),
+  SVYAZKA_CIRCUIT_PROBE_LEASE_MS: z.coerce.number().int().min(1).default(DEFAULT_CIRCUIT.probeLeaseMs),
+  SVYAZKA_CIRCUIT_REFRESH_MS: z.coerce.number().int().min(1).default(DEFAULT_CIRCUIT.refreshMs),
   SVYAZKA_PLANS_FILE: z.string().optional(),
   SVYAZKA_TRUST_PROXY: z.enum(['true', 'false']).default('false'),
   SVYAZKA_METRICS_TOKEN: z.string().trim().refine((v) => v === '' || v.length >= 16, 'at least 16 characters (or empty: /metrics open)').optional(),
@@ -59,7 +70,9 @@ export interface Config {
   webhookMaxBytes: number;
   workers: number;
   sqliteSync: 'normal' | 'full';
-  retry: { maxAttempts: number; baseDelayMs: number; maxDelayMs: number };
+  retry: { maxAttempts: number; baseDelayMs: number; maxDelayMs: number; factor: number };
+  /** When a service counts as down for a connection, and how it is probed (SVYAZKA_CIRCUIT_*). */
+  circuit: CircuitSettings;
   logLevel: string;
   /** Behind a reverse proxy: take the client address from X-Forwarded-For (else it could be forged). */
   trustProxy: boolean;
@@ -106,7 +119,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     webhookMaxBytes: e.SVYAZKA_WEBHOOK_MAX_BYTES,
     workers: e.SVYAZKA_WORKERS,
     sqliteSync: e.SVYAZKA_SQLITE_SYNC,
-    retry: { maxAttempts: e.SVYAZKA_RETRY_MAX_ATTEMPTS, baseDelayMs: e.SVYAZKA_RETRY_BASE_MS, maxDelayMs: e.SVYAZKA_RETRY_MAX_MS },
+    retry: { maxAttempts: e.SVYAZKA_RETRY_MAX_ATTEMPTS, baseDelayMs: e.SVYAZKA_RETRY_BASE_MS, maxDelayMs: e.SVYAZKA_RETRY_MAX_MS, factor: e.SVYAZKA_RETRY_FACTOR },
+    circuit: {
+      failures: e.SVYAZKA_CIRCUIT_FAILURES,
+      failureRate: e.SVYAZKA_CIRCUIT_FAILURE_RATE,
+      windowMs: e.SVYAZKA_CIRCUIT_WINDOW_MS,
+      minRequests: e.SVYAZKA_CIRCUIT_MIN_REQUESTS,
+      probeMs: e.SVYAZKA_CIRCUIT_PROBE_MS,
+      probeMaxMs: e.SVYAZKA_CIRCUIT_PROBE_MAX_MS,
+      probeLeaseMs: e.SVYAZKA_CIRCUIT_PROBE_LEASE_MS,
+      refreshMs: e.SVYAZKA_CIRCUIT_REFRESH_MS,
+    },
     logLevel: e.LOG_LEVEL,
     plansFile: e.SVYAZKA_PLANS_FILE,
     trustProxy: e.SVYAZKA_TRUST_PROXY === 'true',

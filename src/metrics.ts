@@ -40,6 +40,19 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly circuitState = new Gauge({
+    name: 'svyazka_circuit_state',
+    help: 'Health of a service per connection (circuit "conn:<id>", or "host:…" without one): 0 ok, 1 degraded (probing or draining), 2 down',
+    labelNames: ['connector', 'circuit'] as const,
+    registers: [this.registry],
+  });
+  readonly circuitWaiting = new Gauge({
+    name: 'svyazka_circuit_waiting_executions',
+    help: 'Executions waiting for their service to come back, per circuit',
+    labelNames: ['connector', 'circuit'] as const,
+    registers: [this.registry],
+  });
+
   constructor(opts: { defaultMetrics?: boolean } = {}) {
     if (opts.defaultMetrics !== false) collectDefaultMetrics({ register: this.registry });
   }

@@ -7,6 +7,7 @@ import type { Connections } from './engine/connections.ts';
 import type { Flows } from './engine/flows.ts';
 import type { OutboundGuard } from './engine/outbound/guard.ts';
 import type { RateLimiter } from './engine/outbound/rate-limiter.ts';
+import type { CircuitBreaker } from './engine/outbound/circuit-breaker.ts';
 import type { Runs } from './engine/runs.ts';
 import type { SandboxPool } from './engine/sandboxes.ts';
 import type { TestRunner } from './engine/test-run.ts';
@@ -33,6 +34,8 @@ export interface Services {
   flows: Flows;
   runs: Runs;
   limiter: RateLimiter;
+  /** Services' circuits (outage tolerance): state in the store, shared by every process. */
+  circuits: CircuitBreaker;
   metrics: Metrics;
   targets: HookTargets;
   queue: ExecutionQueue | null;

@@ -10,6 +10,7 @@ import { createConnectorHttp } from './outbound/http-client.ts';
 import { limitKeyOf } from './outbound/limit-key.ts';
 import type { OutboundGuard } from './outbound/guard.ts';
 import type { RateLimiter } from './outbound/rate-limiter.ts';
+import { circuitTargetOf, type CircuitBreaker } from './outbound/circuit-breaker.ts';
 
 /** What a context needs of an open connection (connections.ts's OpenConnection is one). */
 export interface ContextConnection {
@@ -42,6 +43,12 @@ export interface ConnectorContextOptions {
   deadline?: { ms: number; label: string };
   /** The connector's sandbox instead of the real service: its own auth, its own rate bucket. */
   sandbox?: { auth: AuthValues };
+  /**
+   * The service's circuit (executions and polls): a request to a service that is down is refused
+   * unsent (CircuitOpenError), and every answer or failure is counted. `owner` names the caller
+   * (its probe, when it gets to send one); `probed` tells afterwards whether it did.
+   */
+  circuit?: { breaker: CircuitBreaker; owner: string; connectionName?: string; probed?: boolean; lastKey?: string };
 }
 
 export interface ConnectorContext {
@@ -77,11 +84,16 @@ export function openConnectorContext(deps: ConnectorContextDeps, opts: Connector
     ratePerSecond: connector.limits?.requestsPerSecond,
     signal: controller.signal,
     beforeSend: metering.kind === 'metered' ? () => metering.plans.takeTransaction(opts.workspaceId) : undefined,
-    onRequest: metering.onRequest ? () => metering.onRequest!() : undefined,
+    onRequest: metering.onRequest || opts.circuit ? (info) => {
+      metering.onRequest?.();
+      // The status alone says whether the service answered; the message never carries a query string.
+      if (opts.circuit) void opts.circuit.breaker.record(circuitTargetOf(circuitBase, info.url), opts.circuit.owner, info.status, info.status === null ? `${info.method} ${info.url}: no answer` : `${info.method} ${info.url}: HTTP ${info.status}`).catch(() => undefined);
+    } : undefined,
   });
+  const circuitBase = { workspaceId: opts.workspaceId, connector: connector.key, connection: connection ? { id: connection.id, name: opts.circuit?.connectionName } : null };
   return {
     auth: opts.sandbox ? opts.sandbox.auth : (connection?.auth ?? {}),
-    http,
+    http: opts.circuit && !opts.sandbox ? guardedByCircuit(http, opts.circuit, circuitBase) : http,
     signal: controller.signal,
     close: () => clearTimeout(timer),
   };
@@ -103,4 +115,20 @@ export async function openNamedConnection<C extends ContextConnection>(
     throw new PermanentError(`Step needs a "${connector.key}" connection: set "connection" to the name of one`);
   }
   return conn;
+}
+
+/** Asks the circuit before each request: refused unsent while the service is down, except the one probe. */
+function guardedByCircuit(
+  http: ConnectorHttp,
+  circuit: NonNullable<ConnectorContextOptions['circuit']>,
+  base: Parameters<typeof circuitTargetOf>[0],
+): ConnectorHttp {
+  return {
+    async request(req) {
+      const target = circuitTargetOf(base, req.url);
+      circuit.lastKey = target.key;
+      if ((await circuit.breaker.admit(target, circuit.owner)) === 'probe') circuit.probed = true;
+      return http.request(req);
+    },
+  };
 }

@@ -17,9 +17,12 @@ import type { RateLimiter } from './outbound/rate-limiter.ts';
 import type { OutboundGuard } from './outbound/guard.ts';
 import { dayOf, monthOf } from '../plans/periods.ts';
 import type { PlansService } from '../plans/service.ts';
+import { circuitErrorOf, type CircuitBreaker } from './outbound/circuit-breaker.ts';
+import { DEFAULT_RETRY, retryDelayMs, type RetryPolicy } from './retry-policy.ts';
 
 const DEFAULT_POLL_MS = 60_000;
-const ERROR_BACKOFF_MS = 60_000;
+/** A failing poll waits longer after each failure in a row (the retry policy's schedule), at most this long. */
+const ERROR_BACKOFF_MAX_MS = 15 * 60_000;
 const POLL_TIMEOUT_MS = 300_000;
 
 export interface SchedulerDeps {
@@ -32,6 +35,10 @@ export interface SchedulerDeps {
   logger: Logger;
   metrics: Metrics;
   plans: PlansService;
+  /** The backoff of a failing poll (the instance's retry policy); its cursor stays where it was. */
+  retry?: RetryPolicy;
+  /** Services' circuits: a poll of a service that is down waits for its next probe (it may be that probe). */
+  breaker?: CircuitBreaker;
 }
 
 export class TriggerScheduler implements FlowEvents {
@@ -39,6 +46,8 @@ export class TriggerScheduler implements FlowEvents {
   /** What each timer was armed from, so hearing of the same change twice leaves the timer alone. */
   private readonly armedFrom = new Map<string, string>();
   private readonly running = new Set<string>();
+  /** Failed polls in a row, per flow: the backoff grows with it. */
+  private readonly failures = new Map<string, number>();
   private stopped = false;
   private readonly deps: SchedulerDeps;
 
@@ -124,12 +133,19 @@ export class TriggerScheduler implements FlowEvents {
     let retryIn: number | undefined;
     try {
       created = await this.runTrigger(flow, found.def, found.trigger);
+      this.failures.delete(flowId);
     } catch (error) {
       const message = (error as Error).message;
       this.deps.logger.warn({ flowId, err: message }, 'trigger poll failed');
+      // The cursor stays: the next poll that gets through reads everything since, nothing is missed.
       const state = await this.deps.store.getTriggerCursor(flowId);
       await this.deps.store.commitPoll(flowId, state?.cursor, [], message, Date.now());
-      retryIn = ERROR_BACKOFF_MS;
+      const failures = (this.failures.get(flowId) ?? 0) + 1;
+      this.failures.set(flowId, failures);
+      const backoff = Math.min(ERROR_BACKOFF_MAX_MS, retryDelayMs(this.deps.retry ?? DEFAULT_RETRY, failures));
+      // The service is down: poll again when its next probe is due (this poll may be that probe).
+      const down = circuitErrorOf(error);
+      retryIn = down ? Math.min(backoff, Math.max(this.deps.breaker?.settings.refreshMs ?? 1000, down.nextProbeAt - Date.now())) : backoff;
     } finally {
       this.running.delete(flowId);
     }
@@ -154,6 +170,7 @@ export class TriggerScheduler implements FlowEvents {
       connector,
       connection: conn,
       deadline: { ms: POLL_TIMEOUT_MS, label: 'Poll' },
+      circuit: this.deps.breaker ? { breaker: this.deps.breaker, owner: `poll:${flow.id}`, connectionName: def.trigger.connection } : undefined,
       // A poll's requests are transactions like an action's (a quota-exhausted poll fails and backs off).
       metering: {
         kind: 'metered',

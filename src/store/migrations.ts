@@ -360,6 +360,41 @@ export const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '0012_circuits': {
+    async up(db: Kysely<unknown>) {
+      // A service's circuit per connection (or per host for requests without one), shared by every
+      // process; transitions are compare-and-set on `version`.
+      await db.schema
+        .createTable('circuits')
+        .addColumn('key', 'text', (c) => c.primaryKey())
+        .addColumn('workspace_id', 'text', (c) => c.notNull())
+        .addColumn('connection_id', 'text')
+        .addColumn('connector', 'text', (c) => c.notNull())
+        .addColumn('label', 'text', (c) => c.notNull())
+        .addColumn('state', 'text', (c) => c.notNull())
+        .addColumn('since', ms, (c) => c.notNull())
+        .addColumn('reason', 'text')
+        .addColumn('probe_interval_ms', ms, (c) => c.notNull())
+        .addColumn('next_probe_at', ms, (c) => c.notNull())
+        .addColumn('probe_owner', 'text')
+        .addColumn('probe_until', ms)
+        .addColumn('probes', 'integer', (c) => c.notNull())
+        .addColumn('version', 'integer', (c) => c.notNull())
+        .addColumn('updated_at', ms, (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('circuits_ws').on('circuits').columns(['workspace_id', 'connection_id']).execute();
+      // Executions parked on an open circuit; drained oldest first.
+      await db.schema
+        .createTable('circuit_waits')
+        .addColumn('execution_id', 'text', (c) => c.primaryKey())
+        .addColumn('circuit_key', 'text', (c) => c.notNull())
+        .addColumn('workspace_id', 'text', (c) => c.notNull())
+        .addColumn('step_id', 'text', (c) => c.notNull())
+        .addColumn('since', ms, (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('circuit_waits_order').on('circuit_waits').columns(['circuit_key', 'since', 'execution_id']).execute();
+    },
+  },
   '0013_alerts': {
     async up(db: Kysely<unknown>) {
       // Failure and notice alerts by e-mail and Telegram (src/alerts): a workspace's settings, the

@@ -17,9 +17,11 @@ export type ExecutionStatus =
   | 'filtered'
   | 'stopped'
   | 'cancelled'
-  | 'quota_exceeded';
+  | 'quota_exceeded'
+  /** Its service's circuit is open: parked unsent until the service answers again (0012_circuits). */
+  | 'waiting_for_service';
 
-export const UNFINISHED_STATUSES: readonly ExecutionStatus[] = ['queued', 'running', 'waiting', 'retrying', 'quota_exceeded'];
+export const UNFINISHED_STATUSES: readonly ExecutionStatus[] = ['queued', 'running', 'waiting', 'retrying', 'quota_exceeded', 'waiting_for_service'];
 
 export type StepStatus = 'succeeded' | 'failed' | 'retrying' | 'waiting' | 'passed' | 'filtered' | 'not_found' | 'skipped';
 
@@ -209,7 +211,8 @@ export interface BalanceLedgerTable {
 export interface NotificationsTable {
   id: string;
   workspace_id: string;
-  kind: 'webhooks' | 'transactions';
+  /** `circuit`: a connection's service went down (threshold 0) or came back (1); period names the outage. */
+  kind: 'webhooks' | 'transactions' | 'circuit';
   threshold: number;
   period: string;
   message_ru: string;
@@ -314,6 +317,40 @@ export interface ChangeFeedTable {
   at: number;
 }
 
+/** A service's circuit (per connection, or per host for requests without one): 0012_circuits. */
+export interface CircuitsTable {
+  key: string;
+  workspace_id: string;
+  connection_id: string | null;
+  connector: string;
+  /** What people see: the connection's name, or the host. */
+  label: string;
+  state: 'closed' | 'open' | 'half_open';
+  /** When it last opened. */
+  since: number;
+  /** The failure that opened it (no secrets: the HTTP client's redacted message). */
+  reason: string | null;
+  probe_interval_ms: number;
+  next_probe_at: number;
+  probe_owner: string | null;
+  probe_until: number | null;
+  /** Probes sent since it opened. */
+  probes: number;
+  /** Every change increments it: transitions are compare-and-set across processes. */
+  version: number;
+  updated_at: number;
+}
+
+/** An execution parked on an open circuit, in arrival order. */
+export interface CircuitWaitsTable {
+  execution_id: string;
+  circuit_key: string;
+  workspace_id: string;
+  /** The step that waits (an action, or the trigger's prepare). */
+  step_id: string;
+  since: number;
+}
+
 export interface MigrationsLockTable {
   id: Generated<number>;
 }
@@ -342,6 +379,8 @@ export interface Database {
   notifications: NotificationsTable;
   audit_log: AuditLogTable;
   variables: VariablesTable;
+  circuits: CircuitsTable;
+  circuit_waits: CircuitWaitsTable;
   alert_settings: AlertSettingsTable;
   alert_state: AlertStateTable;
   collection_records: CollectionRecordsTable;
@@ -375,6 +414,8 @@ export const TABLES = [
   'notifications',
   'audit_log',
   'variables',
+  'circuits',
+  'circuit_waits',
   'alert_settings',
   'alert_state',
   'collection_records',

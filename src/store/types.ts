@@ -1,6 +1,7 @@
 // The store seam: every part talks to the database through this interface. The SQLite
 // implementation (src/store/sqlite) is the embedded default; PostgreSQL implements the same.
 import type { ExecutionStatus, Locale, Role, StepStatus, WebhookStatus } from './schema.ts';
+import type { CircuitStore } from './circuit-store.ts';
 import type { CollectionRecord, CollectionSummary, CollectionWriteRequest, CollectionWriteResult, ListOptions } from './collections.ts';
 
 export type { ExecutionStatus, Locale, Role, StepStatus, WebhookStatus };
@@ -236,7 +237,7 @@ export interface LedgerEntry {
 export interface Notification {
   id: string;
   workspaceId: string;
-  kind: 'webhooks' | 'transactions';
+  kind: 'webhooks' | 'transactions' | 'circuit';
   threshold: number;
   period: string;
   messageRu: string;
@@ -589,6 +590,8 @@ export interface Store {
   access: AccessStore;
   audit: AuditStore;
   variables: VariableStore;
+  /** Services' circuits and the executions waiting on them (engine/outbound/circuit-breaker.ts). */
+  circuits: CircuitStore;
   collections: CollectionStore;
   alerts: AlertStore;
 }

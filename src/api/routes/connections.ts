@@ -10,6 +10,7 @@ import { ApiError, notFound, type ApiRouter } from '../router.ts';
 import { connectionView } from '../views.ts';
 import { id } from './params.ts';
 import { auditLookups } from './audit.ts';
+import { connectionsHealth, failWaiting, retryNow } from '../../engine/circuits.ts';
 
 const quoted = (flows: Array<{ name: string }>) => flows.map((f) => `«${f.name}»`).join(', ');
 
@@ -23,12 +24,16 @@ export function registerConnectionsRoutes(api: ApiRouter, s: Services): void {
   };
   const view = (c: Connection, usedBy: Array<{ id: string; name: string }> = []) => connectionView(c, usedBy, s.connections.secretsSet(c));
   const withUsage = async (c: Connection) => view(c, flowsUsing(await s.store.listFlows(c.workspaceId), c.name));
+  /** The connection with its service's health (ok | degraded | down, since, waiting executions). */
+  const withHealth = async (c: Connection) => ({ ...(await withUsage(c)), ...(await connectionsHealth(s.store.circuits, c.workspaceId, [c.id])).get(c.id)! });
 
   api.add({
     method: 'GET', url: '/connections', summary: 'Connections of the workspace with the flows that use each (credentials are never returned)', tag: 'connections', role: 'viewer',
     async handler({ workspaceId }) {
       const flows = await s.store.listFlows(workspaceId);
-      return { items: (await s.store.listConnections(workspaceId)).map((c) => view(c, flowsUsing(flows, c.name))) };
+      const connections = await s.store.listConnections(workspaceId);
+      const health = await connectionsHealth(s.store.circuits, workspaceId, connections.map((c) => c.id));
+      return { items: connections.map((c) => ({ ...view(c, flowsUsing(flows, c.name)), ...health.get(c.id)! })) };
     },
   });
   api.add({
@@ -39,9 +44,27 @@ export function registerConnectionsRoutes(api: ApiRouter, s: Services): void {
     },
   });
   api.add({
-    method: 'GET', url: '/connections/:id', summary: 'One connection, with the flows that use it', tag: 'connections', role: 'viewer', params: id,
+    method: 'GET', url: '/connections/:id', summary: "One connection, with the flows that use it and its service's health (health: ok | degraded | down, since, waiting executions)", tag: 'connections', role: 'viewer', params: id,
     async handler({ params, workspaceId }) {
-      return withUsage(await connectionOf(workspaceId, params.id));
+      return withHealth(await connectionOf(workspaceId, params.id));
+    },
+  });
+  api.add({
+    method: 'POST', url: '/connections/:id/circuit/close', summary: 'Retry now: treat the service as back (close its circuit); the waiting executions go on at its rate limit', tag: 'connections', role: 'owner', params: id,
+    audit: { action: 'connection.circuit_close', target: 'connection', before: A.connection, details: () => ({}) },
+    async handler({ params, workspaceId }) {
+      const c = await connectionOf(workspaceId, params.id);
+      await retryNow(s.circuits, s.store.circuits, workspaceId, c.id);
+      return withHealth(c);
+    },
+  });
+  api.add({
+    method: 'POST', url: '/connections/:id/circuit/fail-waiting', summary: 'Fail the executions waiting for this service (they can be retried later like any failed execution)', tag: 'connections', role: 'owner', params: id,
+    audit: { action: 'connection.circuit_fail_waiting', target: 'connection', before: A.connection, details: (c) => ({ failed: c.result.failed }) },
+    async handler({ params, workspaceId }) {
+      const c = await connectionOf(workspaceId, params.id);
+      const failed = await failWaiting(s.store.circuits, c.id);
+      return { ...(await withHealth(c)), failed };
     },
   });
   api.add({

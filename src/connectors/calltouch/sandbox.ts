@@ -6,6 +6,7 @@
 // Seeded deterministically: deal i is computed from (seed, i) on demand, so 100,000 deals over a
 // year cost no memory; only created/updated deals are stored.
 import { listen } from '../../lib/listen.ts';
+import { createSandboxOutage, type SandboxOutage } from '../../connector-kit/sandbox-outage.ts';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { SandboxHandle, SandboxOptions } from '../../connector-kit/types.ts';
 import { formatDmyHms, parseDmy, parseHms, wallClock } from './client.ts';
@@ -42,6 +43,8 @@ export interface SandboxStats {
 }
 
 export interface CalltouchSandbox extends SandboxHandle {
+  /** `POST /_sandbox/outage {"status":503,"seconds":N}`: every request refused for N s; the request log. */
+  outage: SandboxOutage;
   credentials: { siteId: string; clientApiId: string; accessToken: string; nodeHost: string };
   stats: SandboxStats;
   resetStats(): void;
@@ -532,7 +535,9 @@ export async function startCalltouchSandbox(opts: CalltouchSandboxOptions = {}):
     res.end('<html><body>Not found</body></html>');
   }
 
+  const outage = createSandboxOutage();
   const server = createServer((req, res) => {
+    if (outage.handle(req, res)) return;
     const path = (req.url ?? '/').split('?')[0];
     res.on('finish', () => {
       stats.requests.push({ method: req.method ?? 'GET', path, status: res.statusCode });
@@ -561,6 +566,7 @@ export async function startCalltouchSandbox(opts: CalltouchSandboxOptions = {}):
   const baseUrl = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
   return {
     baseUrl,
+    outage,
     credentials: { siteId, clientApiId, accessToken, nodeHost: baseUrl },
     stats,
     seeded: n,

@@ -2,6 +2,7 @@
 // it got, counts requests per Idempotency-Key, and fails on request (injected failures,
 // /status/{code}, /slow/{ms}).
 import { listen } from '../../lib/listen.ts';
+import { createSandboxOutage, type SandboxOutage } from '../../connector-kit/sandbox-outage.ts';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 
 export interface EchoRecord {
@@ -16,6 +17,8 @@ export interface EchoRecord {
 }
 
 export interface EchoTarget {
+  /** `POST /_sandbox/outage {"status":503,"seconds":N}`: every request refused for N s; the request log. */
+  outage: SandboxOutage;
   baseUrl: string;
   close(): Promise<void>;
   /** The last 10,000 requests, oldest first. */
@@ -110,7 +113,9 @@ export async function startEchoTarget(opts: { port?: number; host?: string } = {
     send(res, 200, { ok: true, id, method: req.method, path: url.pathname, query, body, received: n });
   };
 
+  const outage = createSandboxOutage();
   const server = createServer((req, res) => {
+    if (outage.handle(req, res)) return;
     handle(req, res).catch(() => {
       if (!res.headersSent) res.writeHead(500).end();
       else res.destroy();
@@ -119,6 +124,7 @@ export async function startEchoTarget(opts: { port?: number; host?: string } = {
   server.keepAliveTimeout = 65_000;
   const port = await listen(server, opts.port ?? 0, host);
   return {
+    outage,
     baseUrl: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
     close: () =>
       new Promise<void>((resolve) => {

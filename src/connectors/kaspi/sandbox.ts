@@ -7,6 +7,7 @@
 // `addOrders(n)`, dated by an injectable clock, so nothing depends on timing.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { listen } from '../../lib/listen.ts';
+import { createSandboxOutage, type SandboxOutage } from '../../connector-kit/sandbox-outage.ts';
 import { seededRandom } from '../../connector-kit/seeded-random.ts';
 import type { SandboxHandle, SandboxOptions } from '../../connector-kit/types.ts';
 import { ORDER_STATES, type OrderState } from './fields.ts';
@@ -71,6 +72,8 @@ export interface KaspiSandboxOptions extends SandboxOptions {
 }
 
 export interface KaspiSandbox extends SandboxHandle {
+  /** `POST /_sandbox/outage {"status":503,"seconds":N}`: every request refused for N s; the request log. */
+  outage: SandboxOutage;
   credentials: { token: string; url: string };
   token: string;
   /** Live state, for tests and the demo. */
@@ -212,7 +215,9 @@ export async function startKaspiSandbox(opts: KaspiSandboxOptions = {}): Promise
   const startedAt = now();
   for (let i = 0; i < (opts.records ?? 30); i++) newOrder(startedAt - Math.floor(random() * days * DAY_MS), weightedState());
 
+  const outage = createSandboxOutage();
   const server = createServer((req, res) => {
+    if (outage.handle(req, res)) return;
     void handle(req, res).catch((error: unknown) => {
       if (!res.headersSent) send(res, 500, { errors: [{ status: '500', title: 'Internal Server Error', detail: String((error as Error).message) }] });
     });
@@ -344,6 +349,7 @@ export async function startKaspiSandbox(opts: KaspiSandboxOptions = {}): Promise
   const baseUrl = `http://${host.includes(':') ? `[${host}]` : host}:${port}${BASE_PATH}`;
   return {
     baseUrl,
+    outage,
     token,
     credentials: { token, url: baseUrl },
     state: { orders },

@@ -5,6 +5,7 @@
 // realistic data from a seed number. It can also "send" configured triggers (an HTTP request with
 // templated parameters) when an order is created or changed, like RetailCRM's Automation → Triggers.
 import { listen } from '../../lib/listen.ts';
+import { createSandboxOutage, type SandboxOutage } from '../../connector-kit/sandbox-outage.ts';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { SandboxHandle, SandboxOptions } from '../../connector-kit/types.ts';
 import { crmDateTime } from './client.ts';
@@ -36,6 +37,8 @@ export interface RetailcrmSandboxOptions extends SandboxOptions {
 }
 
 export interface RetailcrmSandbox extends SandboxHandle {
+  /** `POST /_sandbox/outage {"status":503,"seconds":N}`: every request refused for N s; the request log. */
+  outage: SandboxOutage;
   credentials: { url: string; apiKey: string; site: string };
   apiKey: string;
   site: string;
@@ -693,7 +696,9 @@ export async function startRetailcrmSandbox(opts: RetailcrmSandboxOptions = {}):
     return (Array.isArray(h) ? h[0] : h) ?? q.get('apiKey') ?? undefined;
   }
 
+  const outage = createSandboxOutage();
   const server = createServer((req, res) => {
+    if (outage.handle(req, res)) return;
     const url = new URL(req.url ?? '/', 'http://sandbox');
     const forced = failures.shift();
     if (forced !== undefined) {
@@ -738,6 +743,7 @@ export async function startRetailcrmSandbox(opts: RetailcrmSandboxOptions = {}):
 
   return {
     baseUrl,
+    outage,
     apiKey,
     site,
     credentials: { url: baseUrl, apiKey, site },

@@ -20,6 +20,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { SandboxHandle, SandboxOptions } from '../../connector-kit/types.ts';
 import { seededRandom } from '../../connector-kit/seeded-random.ts';
 import { listen } from '../../lib/listen.ts';
+import { createSandboxOutage, type SandboxOutage } from '../../connector-kit/sandbox-outage.ts';
 import { DEMO_PRODUCTS } from '../demo-data.ts';
 
 type Obj = Record<string, any>;
@@ -69,6 +70,8 @@ export interface SandboxRequest {
 }
 
 export interface WildberriesSandbox extends SandboxHandle {
+  /** `POST /_sandbox/outage {"status":503,"seconds":N}`: every request refused for N s; the request log. */
+  outage: SandboxOutage;
   credentials: { token: string; url: string };
   token: string;
   /** Live state, for tests and the demo. */
@@ -423,12 +426,16 @@ export async function startWildberriesSandbox(opts: WildberriesSandboxOptions = 
     }
   }
 
-  const server = createServer((req, res) => void handle(req, res));
+  const outage = createSandboxOutage();
+  const server = createServer((req, res) => {
+    if (!outage.handle(req, res)) void handle(req, res);
+  });
   const port = await listen(server, opts.port ?? 0, host);
   const baseUrl = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
 
   return {
     baseUrl,
+    outage,
     token,
     credentials: { token, url: baseUrl },
     state: { orders, products, warehouses, stocks },

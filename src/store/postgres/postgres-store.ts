@@ -41,6 +41,7 @@ import { PostgresAccessStore } from './access-store.ts';
 import { PostgresAuditStore } from './audit-store.ts';
 import { PostgresChangeStore } from './change-store.ts';
 import { PostgresVariableStore } from './variable-store.ts';
+import { PostgresCircuitStore } from './circuit-store.ts';
 import { PostgresAlertStore } from './alert-store.ts';
 import { PostgresCollectionStore } from './collection-store.ts';
 
@@ -96,6 +97,7 @@ export class PostgresStore implements Store {
   readonly audit: PostgresAuditStore;
   readonly changes: PostgresChangeStore;
   readonly variables: PostgresVariableStore;
+  readonly circuits: PostgresCircuitStore;
   readonly alerts: PostgresAlertStore;
   readonly collections: PostgresCollectionStore;
   private readonly webhooks: WriteBatcher<WebhookWrite>;
@@ -107,6 +109,7 @@ export class PostgresStore implements Store {
     this.audit = new PostgresAuditStore(this.db);
     this.changes = new PostgresChangeStore(this.db);
     this.variables = new PostgresVariableStore(this.db);
+    this.circuits = new PostgresCircuitStore(this.db);
     this.alerts = new PostgresAlertStore(this.db);
     this.collections = new PostgresCollectionStore(this.db);
     this.webhooks = new WriteBatcher(this.db, (tx, items) => writeWebhooks(tx, items), { maxBatch: WEBHOOK_BATCH, maxInFlight: 2 });

@@ -36,6 +36,7 @@ import { SqliteAccessStore } from './access-store.ts';
 import { SqliteAuditStore } from './audit-store.ts';
 import { SqliteChangeStore } from './change-store.ts';
 import { SqliteVariableStore } from './variable-store.ts';
+import { SqliteCircuitStore } from './circuit-store.ts';
 import { SqliteAlertStore } from './alert-store.ts';
 import { SqliteCollectionStore } from './collection-store.ts';
 
@@ -77,6 +78,7 @@ export class SqliteStore implements Store {
   readonly audit: SqliteAuditStore;
   readonly changes: SqliteChangeStore;
   readonly variables: SqliteVariableStore;
+  readonly circuits: SqliteCircuitStore;
   readonly alerts: SqliteAlertStore;
   readonly collections: SqliteCollectionStore;
 
@@ -88,6 +90,7 @@ export class SqliteStore implements Store {
     this.audit = new SqliteAuditStore(this.db);
     this.changes = new SqliteChangeStore(this.db);
     this.variables = new SqliteVariableStore(this.db);
+    this.circuits = new SqliteCircuitStore(this.db);
     this.alerts = new SqliteAlertStore(this.db);
     this.collections = new SqliteCollectionStore(this.db);
   }

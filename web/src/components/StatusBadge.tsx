@@ -13,6 +13,7 @@ const COLORS: Record<string, string> = {
   stopped: 'gray',
   cancelled: 'dark',
   quota_exceeded: 'red',
+  waiting_for_service: 'grape',
   skipped: 'gray',
   passed: 'green',
   not_found: 'yellow',

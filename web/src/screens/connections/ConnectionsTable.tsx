@@ -1,6 +1,6 @@
 // The workspace's connections: name, service, the flows that use it, dates, and what can be
 // done with each (test, change credentials, rename, delete).
-import { ActionIcon, Anchor, Button, Group, Loader, Stack, Table, Text, Tooltip, VisuallyHidden } from '@mantine/core';
+import { ActionIcon, Anchor, Badge, Button, Group, Loader, Stack, Table, Text, Tooltip, VisuallyHidden } from '@mantine/core';
 import { IconCircleCheck, IconCircleX, IconPencil, IconPlugConnected, IconTrash, IconCursorText } from '@tabler/icons-react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router-dom';
@@ -64,6 +64,13 @@ function ConnectionRow({ connection: c, catalog, canEdit, tests, onTest, onEdit,
             {c.name}
           </Text>
           {test && <TestLine test={test} />}
+          {c.health && c.health !== 'ok' && (
+            <Tooltip label={t('health.since', { since: c.since ? new Date(c.since).toLocaleString(i18n.language) : '—' })}>
+              <Badge color={c.health === 'down' ? 'red' : 'yellow'} variant="light" w="fit-content">
+                {t(`health.${c.health}`, { count: c.waiting ?? 0 })}
+              </Badge>
+            </Tooltip>
+          )}
         </Stack>
       </Table.Td>
       <Table.Td>

@@ -15,6 +15,11 @@ export interface ConnectionItem {
   usedBy?: Array<{ id: string; name: string }>;
   /** Secret fields that hold a value (newer servers); the values themselves never come back. */
   secretsSet?: string[];
+  /** The service's health (newer servers): down while its circuit is open, degraded while probed or draining. */
+  health?: 'ok' | 'degraded' | 'down';
+  since?: string | null;
+  /** Executions waiting for the service. */
+  waiting?: number;
 }
 
 export interface TestResult {

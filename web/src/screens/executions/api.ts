@@ -3,13 +3,13 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api } from '../../api/client.ts';
 
-export const EXECUTION_STATUSES = ['queued', 'running', 'waiting', 'retrying', 'succeeded', 'failed', 'filtered', 'stopped', 'cancelled', 'quota_exceeded'] as const;
+export const EXECUTION_STATUSES = ['queued', 'running', 'waiting', 'retrying', 'succeeded', 'failed', 'filtered', 'stopped', 'cancelled', 'quota_exceeded', 'waiting_for_service'] as const;
 export type ExecutionStatus = (typeof EXECUTION_STATUSES)[number];
 
 /** Not finished yet: the screens poll while any of these is shown. */
-export const UNFINISHED: ReadonlySet<string> = new Set(['queued', 'running', 'waiting', 'retrying', 'quota_exceeded']);
+export const UNFINISHED: ReadonlySet<string> = new Set(['queued', 'running', 'waiting', 'retrying', 'quota_exceeded', 'waiting_for_service']);
 /** What "Отменить" is offered for. */
-export const CANCELLABLE: ReadonlySet<string> = new Set(['queued', 'waiting', 'retrying', 'quota_exceeded']);
+export const CANCELLABLE: ReadonlySet<string> = new Set(['queued', 'waiting', 'retrying', 'quota_exceeded', 'waiting_for_service']);
 
 export interface Execution {
   id: string;

@@ -1,0 +1,111 @@
+// Circuits and their waiting executions on PostgreSQL. Transitions are compare-and-set on
+// `version`, so among several workers one wins each; the drain takes its waiters with
+// FOR UPDATE SKIP LOCKED, so two workers draining at once never queue one execution twice.
+import type { CircuitRecord, CircuitStore, CircuitWait } from '../circuit-store.ts';
+import { circuitRow, toCircuit, WAITING_FOR_SERVICE } from '../circuit-rows.ts';
+import type { PostgresDatabase } from './database.ts';
+
+/** The circuit's line, oldest first, with each waiter's status; locked, so two drains never take one waiter. */
+const LINE = `SELECT w.execution_id AS id, e.status FROM circuit_waits w LEFT JOIN executions e ON e.id = w.execution_id
+  WHERE w.circuit_key = $1 ORDER BY w.since, w.execution_id LIMIT $2 FOR UPDATE OF w SKIP LOCKED`;
+const TAKE_WAITERS = `DELETE FROM circuit_waits WHERE execution_id IN (SELECT execution_id FROM circuit_waits
+  WHERE circuit_key = $1 ORDER BY since, execution_id LIMIT $2 FOR UPDATE SKIP LOCKED) RETURNING execution_id, step_id, since`;
+
+export class PostgresCircuitStore implements CircuitStore {
+  private readonly db: PostgresDatabase;
+
+  constructor(db: PostgresDatabase) {
+    this.db = db;
+  }
+
+  private get q() {
+    return this.db.kysely;
+  }
+
+  async get(key: string): Promise<CircuitRecord | undefined> {
+    const row = await this.db.read.first(this.q.selectFrom('circuits').selectAll().where('key', '=', key));
+    return row && toCircuit(row);
+  }
+
+  async listActive(): Promise<CircuitRecord[]> {
+    const rows = await this.db.read.all(
+      this.q
+        .selectFrom('circuits')
+        .selectAll()
+        .where((eb) => eb.or([eb('state', '!=', 'closed'), eb.exists(eb.selectFrom('circuit_waits').select('execution_id').whereRef('circuit_waits.circuit_key', '=', 'circuits.key'))])),
+    );
+    return rows.map(toCircuit);
+  }
+
+  async listForWorkspace(workspaceId: string): Promise<CircuitRecord[]> {
+    return (await this.db.read.all(this.q.selectFrom('circuits').selectAll().where('workspace_id', '=', workspaceId))).map(toCircuit);
+  }
+
+  async put(next: CircuitRecord, expected: number): Promise<boolean> {
+    const row = circuitRow(next, expected + 1);
+    if (expected === 0) return (await this.db.read.run(this.q.insertInto('circuits').values(row).onConflict((oc) => oc.column('key').doNothing()))) > 0;
+    return (await this.db.read.run(this.q.updateTable('circuits').set(row).where('key', '=', next.key).where('version', '=', expected))) > 0;
+  }
+
+  async park(wait: CircuitWait): Promise<void> {
+    await this.db.read.run(
+      this.q
+        .insertInto('circuit_waits')
+        .values({ execution_id: wait.executionId, circuit_key: wait.circuitKey, workspace_id: wait.workspaceId, step_id: wait.stepId, since: Math.round(wait.since) })
+        .onConflict((oc) => oc.column('execution_id').doUpdateSet({ circuit_key: wait.circuitKey, step_id: wait.stepId })),
+    );
+  }
+
+  async release(key: string, now: number, spacingMs: number, limit: number): Promise<Array<{ executionId: string; runAt: number }>> {
+    return this.db.transaction(async (tx) => {
+      const waits = await tx.allSql<{ id: string; status: string | null }>(LINE, [key, limit]);
+      const out: Array<{ executionId: string; runAt: number }> = [];
+      const done: string[] = [];
+      for (const w of waits) {
+        // Running: it is parking right now (its status comes next); it stays in line for the next drain.
+        if (w.status === 'running') continue;
+        if (w.status === WAITING_FOR_SERVICE) {
+          const runAt = Math.round(now + out.length * spacingMs);
+          await tx.run(this.q.updateTable('executions').set({ status: 'queued', next_run_at: runAt, updated_at: Math.round(now) }).where('id', '=', w.id));
+          out.push({ executionId: w.id, runAt });
+        }
+        done.push(w.id);
+      }
+      if (done.length > 0) await tx.runSql('DELETE FROM circuit_waits WHERE execution_id = ANY($1::text[])', [done]);
+      return out;
+    });
+  }
+
+  async waitingCounts(keys: readonly string[]): Promise<Map<string, number>> {
+    const out = new Map<string, number>();
+    if (keys.length === 0) return out;
+    const rows = await this.db.read.all(
+      this.q.selectFrom('circuit_waits').select((eb) => ['circuit_key', eb.fn.countAll<number>().as('n')]).where('circuit_key', 'in', keys).groupBy('circuit_key'),
+    );
+    for (const r of rows) out.set(r.circuit_key, Number(r.n));
+    return out;
+  }
+
+  async failWaiting(key: string, error: string, now: number): Promise<number> {
+    return this.db.transaction(async (tx) => {
+      const taken = await tx.allSql<{ execution_id: string; step_id: string }>(TAKE_WAITERS, [key, 1_000_000]);
+      let failed = 0;
+      for (const w of taken) {
+        const n = await tx.run(
+          this.q
+            .updateTable('executions')
+            .set({ status: 'failed', error, error_step: w.step_id, finished_at: Math.round(now), updated_at: Math.round(now) })
+            .where('id', '=', w.execution_id)
+            .where('status', '=', WAITING_FOR_SERVICE),
+        );
+        if (n > 0) {
+          await tx.run(
+            this.q.updateTable('execution_steps').set({ status: 'failed', error, finished_at: Math.round(now), resume_at: null }).where('execution_id', '=', w.execution_id).where('step_id', '=', w.step_id),
+          );
+        }
+        failed += n;
+      }
+      return failed;
+    });
+  }
+}
