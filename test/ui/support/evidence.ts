@@ -35,6 +35,12 @@ export async function checkA11y(page: Page, screen: string): Promise<void> {
   type AxeWindow = { axe?: { run(ctx: unknown, opts: object): Promise<{ violations: AxeViolation[] }> }; document: unknown };
   // Evaluated, not added as a <script>: the UI's CSP (script-src 'self') rightly blocks inline scripts.
   if (!(await page.evaluate(() => 'axe' in globalThis))) await page.evaluate(readFileSync(AXE, 'utf8'));
+  // A modal still fading in has grey-on-grey text for a moment: check the page as it settles, not
+  // mid-transition (a loaded machine stretches the transition; the colours are right at its end).
+  await page.evaluate(async () => {
+    type Animated = { getAnimations(): Array<{ finished: Promise<unknown> }> };
+    await Promise.all((globalThis as unknown as { document: Animated }).document.getAnimations().map((a) => a.finished.catch(() => undefined)));
+  });
   const violations = await page.evaluate(async () => {
     const win = globalThis as unknown as AxeWindow;
     const result = await win.axe!.run(win.document, { resultTypes: ['violations'] });
