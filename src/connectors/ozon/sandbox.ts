@@ -9,6 +9,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { seededRandom } from '../../connector-kit/seeded-random.ts';
 import type { SandboxHandle, SandboxOptions } from '../../connector-kit/types.ts';
 import { listen } from '../../lib/listen.ts';
+import { createSandboxOutage, type SandboxOutage } from '../../connector-kit/sandbox-outage.ts';
 import { DEMO_PRODUCTS } from '../demo-data.ts';
 
 type Obj = Record<string, any>;
@@ -53,6 +54,8 @@ export interface LoggedRequest {
 }
 
 export interface OzonSandbox extends SandboxHandle {
+  /** `POST /_sandbox/outage {"status":503,"seconds":N}`: every request refused for N s; the request log. */
+  outage: SandboxOutage;
   credentials: { clientId: string; apiKey: string; url: string };
   /** Live state for tests and the demo. Postings are kept oldest first (by in_process_at). */
   state: { fbs: Obj[]; fbo: Obj[]; products: SandboxProduct[]; warehouses: Obj[]; stocks: Map<string, { stock: number; at: number }> };
@@ -443,12 +446,16 @@ export async function startOzonSandbox(opts: OzonSandboxOptions = {}): Promise<O
     log({ path, clientId: id, body, status, at: clock() });
   }
 
-  const server = createServer((req, res) => void handle(req, res));
+  const outage = createSandboxOutage();
+  const server = createServer((req, res) => {
+    if (!outage.handle(req, res)) void handle(req, res);
+  });
   const port = await listen(server, opts.port ?? 0, host);
   const baseUrl = `http://${host}:${port}`;
 
   return {
     baseUrl,
+    outage,
     credentials: { clientId, apiKey, url: baseUrl },
     state: { fbs, fbo, products, warehouses, stocks },
     requests,
