@@ -21,6 +21,7 @@ import { loadPlanCatalog } from '../plans/catalog.ts';
 import { settingsSchema, type InstanceSettings } from '../plans/instance-settings.ts';
 import { runSandbox } from './sandbox.ts';
 import { dbCommand } from './db-copy.ts';
+import { storeCommand } from './store.ts';
 import { recordCliChange } from '../engine/audit.ts';
 import { auditView } from '../api/routes/audit.ts';
 
@@ -419,6 +420,9 @@ export function buildProgram(): Command {
 
   // `svyazka db copy --to postgres://…`: a SQLite install into an empty PostgreSQL database.
   program.addCommand(dbCommand());
+
+  // `svyazka store list|get|set|delete|export`: the workspace data store (store steps' collections).
+  program.addCommand(storeCommand());
 
   // `svyazka calltouch export`: the deal journal to CSV / NDJSON through a workspace's connection.
   program.addCommand(
