@@ -26,7 +26,8 @@ export function executionView(e: ExecutionRecord, steps?: StepRecord[], flowName
     createdAt: iso(e.createdAt),
     startedAt: iso(e.startedAt),
     finishedAt: iso(e.finishedAt),
-    ...(steps ? { trigger: e.trigger, steps: steps.map(stepView), transactions: steps.reduce((sum, st) => sum + st.transactions, 0) } : {}),
+    // `retries` counts hand retries; `attempts` is the most tries any step took (6 after giving up on the sixth).
+    ...(steps ? { trigger: e.trigger, steps: steps.map(stepView), transactions: steps.reduce((sum, st) => sum + st.transactions, 0), attempts: steps.reduce((max, st) => Math.max(max, st.attempts), 0) } : {}),
   };
 }
 

@@ -27,7 +27,10 @@ export function registerPlanRoutes(api: ApiRouter, s: Services): void {
   api.add({
     method: 'GET', url: '/usage', summary: 'Used / limit / remaining this month, 90 days by day, transactions per flow and connector, oldest kept webhook', tag: 'plans', role: 'viewer',
     async handler({ workspaceId }) {
-      return s.plans.usage(workspaceId);
+      const usage = await s.plans.usage(workspaceId);
+      // Flows by name, as every list of the API; null for a flow deleted since.
+      const names = await s.store.flowNames(workspaceId, usage.transactionsByFlow.map((f) => f.flowId));
+      return { ...usage, transactionsByFlow: usage.transactionsByFlow.map((f) => ({ ...f, flowName: names.get(f.flowId) ?? null })) };
     },
   });
   api.add({
