@@ -96,7 +96,8 @@ export function createSandboxOutage(opts: { now?: () => number; logLimit?: numbe
   return {
     handle(req, res) {
       const path = (req.url ?? '/').split('?')[0].replace(/\/+$/, '');
-      if (path === '/_sandbox/outage' && (req.method === 'POST' || req.method === 'GET')) {
+      // Under the sandbox's base URL, whatever path that has (Kaspi's ends in /shop/api/v2).
+      if (path.endsWith('/_sandbox/outage') && (req.method === 'POST' || req.method === 'GET')) {
         control(req, res);
         return true;
       }

@@ -15,9 +15,9 @@ async function check(name: string, handle: SandboxHandle): Promise<void> {
     assert.notEqual(normal, 502, name);
     const on = await outage(handle.baseUrl, { status: 502, seconds: 60 });
     assert.equal(on.status, 200, name);
-    assert.equal((await on.json()).active, true);
+    assert.equal(((await on.json()) as { active: boolean }).active, true);
     assert.equal(await probe(), 502, `${name}: every request answers the outage's status`);
-    const state = await (await fetch(`${handle.baseUrl}/_sandbox/outage`)).json();
+    const state = (await (await fetch(`${handle.baseUrl}/_sandbox/outage`)).json()) as { refused: number };
     assert.equal(state.refused, 1, name);
     assert.equal((await outage(handle.baseUrl, { seconds: 0 })).status, 200);
     assert.equal(await probe(), normal, `${name}: back as before`);
