@@ -2,7 +2,7 @@
 // they work whether or not a server is running; work they queue is picked up by the server.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
-import { openServices, startApp, type Services } from '../app.ts';
+import { openServices, startApp } from '../app.ts';
 import { hashPassword, hashSecret, newApiToken } from '../api/auth.ts';
 import { executionView } from '../api/views.ts';
 import { loadConfig } from '../config.ts';
@@ -24,40 +24,23 @@ import { dbCommand } from './db-copy.ts';
 import { storeCommand } from './store.ts';
 import { recordCliChange } from '../engine/audit.ts';
 import { auditView } from '../api/routes/audit.ts';
+import { findFlow, print, withServices, workspaceId } from './kit.ts';
+import { registerExecutionCommands } from './executions.ts';
+import { registerWebhookCommands } from './webhooks.ts';
+import { registerFlowCommands } from './flows.ts';
+import { registerConnectionCommands } from './connections.ts';
+import { registerCircuitCommands } from './circuits.ts';
+import { registerPlanUsageCommand } from './plan-usage.ts';
+import { registerAlertsCommands } from './alerts.ts';
 
 const ROLES = ['owner', 'editor', 'viewer'];
 
-/** Opens the data dir quietly, runs `fn`, closes. */
-async function withServices<T>(fn: (s: Services) => Promise<T>): Promise<T> {
-  const config = loadConfig();
-  const s = await openServices(config, { logger: createLogger({ level: 'warn' }) });
-  try {
-    return await fn(s);
-  } finally {
-    await s.store.close();
-  }
-}
-
-async function workspaceId(s: Services, slug: string): Promise<string> {
-  const ws = await s.store.getWorkspaceBySlug(slug);
-  if (!ws) throw new Error(`No workspace "${slug}"`);
-  return ws.id;
-}
-
-async function findFlow(s: Services, wsId: string, idOrName: string) {
-  const flow = (await s.store.getFlow(wsId, idOrName)) ?? (await s.store.getFlowByName(wsId, idOrName));
-  if (!flow) throw new Error(`No flow with id or name "${idOrName}"`);
-  return flow;
-}
 
 function role(value: string): Role {
   if (!ROLES.includes(value)) throw new Error(`role must be one of ${ROLES.join(', ')}`);
   return value as Role;
 }
 
-function print(value: unknown): void {
-  process.stdout.write(JSON.stringify(value, null, 2) + '\n');
-}
 
 export function buildProgram(): Command {
   const program = new Command('svyazka')
@@ -211,7 +194,7 @@ export function buildProgram(): Command {
     }),
   );
 
-  const flow = program.command('flow').description('Flows: import, export, list');
+  const flow = program.command('flow').description('Flows: import, export, list, show, enable, disable, delete');
   ws(flow.command('import').description('Create or update (by name) a flow from a JSON or YAML file; prints it as JSON').argument('<file>', 'flow file, - for stdin')).action(
     (file: string, opts: { workspace: string }) =>
       withServices(async (s) => {
@@ -234,14 +217,7 @@ export function buildProgram(): Command {
         else process.stdout.write(text);
       }),
   );
-  ws(flow.command('list').description('List flows').option('--json', 'JSON output')).action((opts: { workspace: string; json?: boolean }) =>
-    withServices(async (s) => {
-      const flows = (await s.store.listFlows(await workspaceId(s, opts.workspace))).map((f) => s.flows.view(f));
-      if (opts.json) return print(flows);
-      if (flows.length === 0) return console.log('No flows yet: svyazka flow import FILE');
-      for (const f of flows) console.log(`${f.id}  ${f.enabled ? 'on ' : 'off'}  v${f.version}  ${f.name}${f.webhookUrl ? `  ${f.webhookUrl}` : ''}`);
-    }),
-  );
+  registerFlowCommands(flow);
 
   const connection = program.command('connection').description('Connections to services (credentials are stored encrypted)');
   ws(
@@ -277,6 +253,8 @@ export function buildProgram(): Command {
         if (!result.ok) process.exitCode = 1;
       }),
   );
+  registerConnectionCommands(connection);
+  registerCircuitCommands(connection);
 
   const variable = program
     .command('var')
@@ -322,12 +300,14 @@ export function buildProgram(): Command {
     }),
   );
 
-  const webhook = program.command('webhook').description('Webhook history');
+  const webhook = program.command('webhook').description('Webhook history: list, show, replay');
+  registerWebhookCommands(webhook);
   ws(webhook.command('replay').description('Run a stored webhook through its flow again (the server runs it)').argument('<id>', 'webhook id')).action(
     (id: string, opts: { workspace: string }) =>
       withServices(async (s) => print(executionView(await s.runs.replay(await workspaceId(s, opts.workspace), id)))),
   );
-  const execution = program.command('execution').description('Executions');
+  const execution = program.command('execution').description('Executions: list, show, retry');
+  registerExecutionCommands(execution);
   ws(execution.command('retry').description('Queue a failed execution again from its failed step (the server runs it)').argument('<id>', 'execution id')).action(
     (id: string, opts: { workspace: string }) =>
       withServices(async (s) => print(executionView(await s.runs.retry(await workspaceId(s, opts.workspace), id)))),
@@ -380,9 +360,8 @@ export function buildProgram(): Command {
         print({ workspace: opts.workspace, plan });
       }),
   );
-  ws(plan.command('usage').description("The workspace's usage this month")).action((opts: { workspace: string }) =>
-    withServices(async (s) => print(await s.plans.usage(await workspaceId(s, opts.workspace)))),
-  );
+  registerPlanUsageCommand(plan);
+  registerAlertsCommands(program);
 
   const audit = program.command('audit').description('The audit log: who changed what and when');
   ws(
