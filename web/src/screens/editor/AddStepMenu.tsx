@@ -1,11 +1,11 @@
 // "+ добавить шаг": action, filter, set values, delay, router.
 import { Button, Center, Menu } from '@mantine/core';
-import { IconArrowsSplit, IconClockHour4, IconFilter, IconPlus, IconRocket, IconVariable } from '@tabler/icons-react';
+import { IconArrowsSplit, IconClockHour4, IconDatabase, IconFilter, IconPlus, IconRocket, IconVariable } from '@tabler/icons-react';
 import { useTranslation } from 'react-i18next';
 import type { StepType } from './flowTypes.ts';
 
-export const STEP_ICONS = { action: IconRocket, filter: IconFilter, set: IconVariable, delay: IconClockHour4, router: IconArrowsSplit } as const;
-const TYPES: StepType[] = ['action', 'filter', 'set', 'delay', 'router'];
+export const STEP_ICONS = { action: IconRocket, filter: IconFilter, set: IconVariable, delay: IconClockHour4, router: IconArrowsSplit, store: IconDatabase } as const;
+const TYPES: StepType[] = ['action', 'filter', 'set', 'delay', 'router', 'store'];
 
 export function AddStepMenu(props: { onAdd(type: StepType): void; position: number; last: boolean }) {
   const { t } = useTranslation('editor');

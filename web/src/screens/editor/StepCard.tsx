@@ -15,6 +15,7 @@ import { FilterStepBody } from './FilterStep.tsx';
 import { issuesAt } from './issues.ts';
 import { RouterStepBody } from './RouterStep.tsx';
 import { SetStepBody } from './SetStep.tsx';
+import { StoreStepBody } from './StoreStep.tsx';
 import { StepIdEditor } from './StepIdEditor.tsx';
 import { StepIndexContext } from './stepScope.ts';
 import { StepRunResult } from './StepRunResult.tsx';
@@ -116,6 +117,7 @@ export function StepCard(props: { item: DraftStep; index: number; count: number 
           {step.type === 'set' && <SetStepBody step={step} stepKey={item.key} />}
           {step.type === 'delay' && <DelayStepBody step={step} stepKey={item.key} />}
           {step.type === 'router' && <RouterStepBody step={step} stepKey={item.key} />}
+          {step.type === 'store' && <StoreStepBody step={step} stepKey={item.key} />}
         </StepIndexContext.Provider>
         {run && <StepRunResult run={run} />}
       </Stack>

@@ -46,6 +46,10 @@ export function stepGroup(catalogs: readonly Catalog[], step: Step, run: StepRun
       const names = Object.keys(step.values ?? {}).map((id) => ({ id, label: '' }));
       return { root: `steps.${step.id}`, title: step.id, fields: merge(names, runValues) };
     }
+    case 'store': {
+      const out = step.operation === 'get' ? ['found', 'value'] : step.operation === 'setIfAbsent' ? ['set'] : step.operation === 'delete' ? ['deleted'] : ['value'];
+      return { root: `steps.${step.id}`, title: step.id, fields: merge(out.map((id) => ({ id, label: '' })), runValues) };
+    }
     default:
       return null;
   }

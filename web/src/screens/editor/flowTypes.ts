@@ -60,7 +60,20 @@ export interface RouterStep extends StepBase {
   otherwise?: Array<ActionStep | FilterStep | SetStep | DelayStep>;
 }
 
-export type Step = ActionStep | FilterStep | SetStep | DelayStep | RouterStep;
+export const STORE_OPERATIONS = ['get', 'set', 'setIfAbsent', 'delete', 'increment', 'append'] as const;
+
+/** The workspace data store (docs/store.md). */
+export interface StoreStep extends StepBase {
+  type: 'store';
+  operation: (typeof STORE_OPERATIONS)[number];
+  collection: string;
+  key: string | number;
+  value?: unknown;
+  ttlSeconds?: number;
+  onNotFound?: 'stop' | 'continue' | 'fail';
+}
+
+export type Step = ActionStep | FilterStep | SetStep | DelayStep | RouterStep | StoreStep;
 export type StepType = Step['type'];
 
 export interface FlowTrigger {

@@ -58,6 +58,8 @@ function newStep(type: StepType, id: string): Step {
       return { id, type, values: { value: '' } };
     case 'delay':
       return { id, type, seconds: 60 };
+    case 'store':
+      return { id, type, operation: 'get', collection: 'deals', key: '{{trigger.number}}', onNotFound: 'continue' };
     case 'router':
       return { id, type, branches: [{ id: `${id}_a`, all: [{ left: '{{trigger.status}}', op: 'eq', right: '' }], steps: [] }], otherwise: [] };
   }
