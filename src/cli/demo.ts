@@ -5,8 +5,9 @@ import { hashSecret, newApiToken } from '../api/auth.ts';
 import { loadConfig } from '../config.ts';
 import { startEchoTarget } from '../connectors/http/echo-target.ts';
 import { startCalltouchDemo } from '../connectors/calltouch/demo.ts';
-import { startRetailcrmDemo } from '../connectors/retailcrm/demo.ts';
 import { calltouchDeals, generateDemoData } from '../connectors/demo-data.ts';
+import { RETAILCRM_DEMO_CONNECTION, startRetailcrmDemo } from '../connectors/retailcrm/demo.ts';
+import { startMarketplaceDemos } from './demo-marketplaces.ts';
 import { describeFirstAdmin, ensureFirstAdmin } from './first-admin.ts';
 
 export const DEMO_FLOWS = [
@@ -62,7 +63,10 @@ export const DEMO_ORDER = {
 };
 
 export async function runDemo(port?: string): Promise<void> {
-  const config = loadConfig(port ? { ...process.env, PORT: port } : process.env);
+  // The demo keeps its own data (./data-demo unless SVYAZKA_DATA_DIR says otherwise): its every-minute
+  // flows and sandbox connections never run later under `npm start` on ./data.
+  const env = { SVYAZKA_DATA_DIR: './data-demo', ...process.env, ...(port ? { PORT: port } : {}) };
+  const config = loadConfig(env);
   const echo = await startEchoTarget({ port: 0 });
   const app = await startApp(config);
   const s = app.services;
@@ -89,6 +93,7 @@ export async function runDemo(port?: string): Promise<void> {
     localUrl: (url) => url.replace(config.publicUrl, app.url),
   });
   const ct = await startCalltouchDemo({ deals: calltouchDeals(dataSet), saveConnection: saveSandboxConnection, saveFlow: async (f) => s.flows.view(await s.flows.save(ws.id, f)) });
+  const markets = await startMarketplaceDemos({ saveConnection: saveSandboxConnection, saveFlow: async (f) => s.flows.view(await s.flows.save(ws.id, f)), retailcrmConnection: RETAILCRM_DEMO_CONNECTION });
   const views = [];
   for (const flow of DEMO_FLOWS) views.push(s.flows.view(await s.flows.save(ws.id, flow)));
   const token = newApiToken();
@@ -113,6 +118,7 @@ export async function runDemo(port?: string): Promise<void> {
       `  echo service (stands in for any HTTP API): ${echo.baseUrl}`,
       ...crm.describe(),
       ...ct.describe(),
+      ...markets.describe(),
       `  Shared demo data: the ${dataSet.orders.length} RetailCRM sandbox orders (last 30 days) have Calltouch deals with the same numbers and phones, e.g. ${String(sample.number)}`,
       `  RetailCRM sandbox: order ${crmChange.number} was just moved to "${crmChange.status}"; its trigger called the flow, which wrote a customer note`,
       `  (flow: ${crm.webhookUrl})`,
@@ -135,6 +141,7 @@ export async function runDemo(port?: string): Promise<void> {
     await echo.close();
     await crm.close();
     await ct.close();
+    await markets.close();
     process.exit(0);
   };
   process.once('SIGINT', stop);
