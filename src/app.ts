@@ -186,6 +186,7 @@ export async function startApp(
     plans: services.plans,
     retry: config.retry,
     breaker: services.circuits,
+    pollLease: distributed ? { owner: distributed.owner, leaseMs: config.queueLockMs } : undefined,
   });
   // Probes and drains of services that were down, where executions run.
   const circuitDriver = runWorkers

@@ -39,6 +39,11 @@ export interface SchedulerDeps {
   retry?: RetryPolicy;
   /** Services' circuits: a poll of a service that is down waits for its next probe (it may be that probe). */
   breaker?: CircuitBreaker;
+  /**
+   * Distributed: each poll holds the store's lease on its trigger (claimPoll), renewed while it runs,
+   * so a former leader still finishing a poll and the new leader never poll one flow at once.
+   */
+  pollLease?: { owner: string; leaseMs: number };
 }
 
 export class TriggerScheduler implements FlowEvents {
@@ -132,7 +137,10 @@ export class TriggerScheduler implements FlowEvents {
     let created = 0;
     let retryIn: number | undefined;
     try {
-      created = await this.runTrigger(flow, found.def, found.trigger);
+      const polled = await this.underPollLease(flowId, () => this.runTrigger(flow, found.def, found.trigger));
+      // Held by another worker: try again once its lease may have run out.
+      if (polled === null) retryIn = this.deps.pollLease!.leaseMs;
+      else created = polled;
       this.failures.delete(flowId);
     } catch (error) {
       const message = (error as Error).message;
@@ -152,6 +160,23 @@ export class TriggerScheduler implements FlowEvents {
     const current = await this.deps.store.getFlow(workspaceId, flowId);
     if (current?.enabled && !this.timers.has(flowId)) this.arm(current, retryIn);
     return created;
+  }
+
+  /** `run` under the trigger's lease when there is one; null when another worker holds it. */
+  private async underPollLease(flowId: string, run: () => Promise<number>): Promise<number | null> {
+    const lease = this.deps.pollLease;
+    if (!lease) return run();
+    const claim = () => this.deps.store.claimPoll(flowId, lease.owner, Date.now(), lease.leaseMs);
+    if (!(await claim())) {
+      this.deps.logger.info({ flowId }, 'another worker is polling this flow; not polled here now');
+      return null;
+    }
+    const renew = setInterval(() => void claim().catch((err) => this.deps.logger.warn({ flowId, err: (err as Error).message }, 'poll lease renewal failed')), Math.max(100, Math.floor(lease.leaseMs / 3)));
+    try {
+      return await run();
+    } finally {
+      clearInterval(renew);
+    }
   }
 
   private async runTrigger(flow: FlowRecord, def: FlowDefinition, trigger: TriggerDefinition): Promise<number> {

@@ -9,6 +9,14 @@
 // - Redis is not the record: a sweep compares the store's unfinished executions with the jobs in
 //   Redis and enqueues whatever is missing, so a flushed or restarted Redis, or a web process
 //   killed between COMMIT and enqueue, loses nothing.
+// - A job is only where an execution is delivered, so a second job for one execution can exist
+//   while it runs: the sweep after Redis lost the running one's job, or BullMQ's stalled check
+//   after a live worker missed renewing its lock (Redis unreachable for a while). The store's lease
+//   (claimExecution) decides who runs it: taken before the run, renewed while it lasts, released
+//   after; a worker that cannot take it does not run the execution (the sweep brings it back if
+//   it is still unfinished once the lease is given up or runs out, e.g. after a kill -9).
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
 import { DelayedError, Job, Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
@@ -24,12 +32,20 @@ export interface UnfinishedSource {
   listUnfinished(limit: number, touchedBefore?: number): Promise<Array<{ id: string; nextRunAt: number }>>;
 }
 
+/** The store's lease on one execution (Store.claimExecution / releaseExecution). */
+export interface ExecutionLeases {
+  claimExecution(id: string, owner: string, now: number, leaseMs: number): Promise<boolean>;
+  releaseExecution(id: string, owner: string): Promise<void>;
+}
+
 export interface BullmqQueueOptions {
   redis: RedisSettings;
   concurrency: number;
   /** How long a job's lock lives without renewal: a dead worker's jobs return after about this. */
   lockMs: number;
   store: UnfinishedSource;
+  /** Who runs an execution when two jobs for it meet (see above); the store in a server process. */
+  leases: ExecutionLeases;
   logger: Logger;
   /** Pause between sweeps of the store (only where `start` ran: workers). */
   sweepEveryMs?: number;
@@ -52,6 +68,8 @@ export class BullmqQueue implements ExecutionQueue {
   private sweeping: Promise<void> | null = null;
   private counts = { ready: 0, scheduled: 0 };
   private stopped = false;
+  /** This process's name on the leases it holds. */
+  private readonly owner = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
 
   constructor(opts: BullmqQueueOptions) {
     this.opts = { sweepEveryMs: 1000, orphanAfterMs: 2000, ...opts };
@@ -134,16 +152,31 @@ export class BullmqQueue implements ExecutionQueue {
 
   private async process(handler: ExecutionHandler, job: Job, token: string | undefined): Promise<void> {
     const id = job.id!;
+    // Already running here (its job came back through the stalled check): that run goes on.
+    if (this.running.has(id)) return;
+    const { leases, lockMs, logger } = this.opts;
+    if (!(await leases.claimExecution(id, this.owner, Date.now(), lockMs))) {
+      logger.debug({ executionId: id }, 'queue: another worker holds the execution (or it is finished); not run here');
+      return;
+    }
     this.running.add(id);
+    const renew = setInterval(() => {
+      leases
+        .claimExecution(id, this.owner, Date.now(), lockMs)
+        .then((held) => held || logger.warn({ executionId: id }, 'queue: lost the lease of a running execution (this worker stalled past it)'))
+        .catch((err) => logger.warn({ executionId: id, err: (err as Error).message }, 'queue: lease renewal failed'));
+    }, Math.max(100, Math.floor(lockMs / 3)));
     let again: number | undefined;
     try {
       await handler(id);
     } catch (error) {
       this.opts.onError?.(id, error);
     } finally {
+      clearInterval(renew);
       this.running.delete(id);
       again = this.rerun.get(id);
       this.rerun.delete(id);
+      await leases.releaseExecution(id, this.owner).catch((err) => logger.warn({ executionId: id, err: (err as Error).message }, 'queue: lease release failed; it runs out by itself'));
     }
     if (again !== undefined) {
       await job.moveToDelayed(Math.max(again, Date.now()), token);

@@ -1,12 +1,14 @@
 // Everything REDIS_URL switches on, opened in one place for a server process: the BullMQ queue,
 // the shared outbound rate limiter, the shared webhooks/s bucket, the scheduler's leader election
 // and the change nudges. Without REDIS_URL none of this exists and the app runs as one process.
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Config } from '../config.ts';
 import { RedisRateLimiter } from '../engine/outbound/redis-rate-limiter.ts';
 import { RedisWebhookRate } from '../intake/webhook-rate.ts';
-import { BullmqQueue, type UnfinishedSource } from './bullmq-queue.ts';
+import { BullmqQueue, type ExecutionLeases, type UnfinishedSource } from './bullmq-queue.ts';
 import { ChangeNudge } from './change-nudge.ts';
 import { RedisLeader } from './leader.ts';
 import { openRedis, redisKey, type RedisSettings } from './redis.ts';
@@ -18,6 +20,8 @@ export class Distributed {
   readonly limiter: RedisRateLimiter;
   readonly webhookRate: RedisWebhookRate;
   readonly nudge: ChangeNudge;
+  /** This process's name on the store's leases (unique also for several app instances in one test process). */
+  readonly owner = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
   private readonly config: Config;
   private readonly logger: Logger;
 
@@ -32,12 +36,13 @@ export class Distributed {
     this.nudge = new ChangeNudge({ redis: this.settings, publisher: this.redis, logger });
   }
 
-  createQueue(store: UnfinishedSource, opts: { onError: (executionId: string, error: unknown) => void; onDepth?: (depth: { ready: number; scheduled: number; running: number }) => void }): BullmqQueue {
+  createQueue(store: UnfinishedSource & ExecutionLeases, opts: { onError: (executionId: string, error: unknown) => void; onDepth?: (depth: { ready: number; scheduled: number; running: number }) => void }): BullmqQueue {
     return new BullmqQueue({
       redis: this.settings,
       concurrency: this.config.workers,
       lockMs: this.config.queueLockMs,
       store,
+      leases: store,
       logger: this.logger,
       onError: opts.onError,
       onDepth: opts.onDepth,

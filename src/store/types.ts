@@ -572,12 +572,8 @@ export interface Store {
   /** Stores the cursor and the new executions in one write; resolves to the ids of those created (a known dedupe key creates none). */
   commitPoll(flowId: string, cursor: unknown, executions: NewExecution[], error: string | null, now: number, usage?: TransactionUsage): Promise<string[]>;
 
-  // leases, for work several workers may take (distributed mode; one process never contends)
-  /**
-   * Takes the lease on up to `limit` unfinished executions due by `now` that nobody holds (or whose
-   * lease expired); resolves to their ids. Two workers never get the same one while a lease lives.
-   */
-  claimDueExecutions(owner: string, now: number, leaseMs: number, limit: number): Promise<string[]>;
+  // leases, for work several workers may take (distributed mode: the BullMQ worker holds an
+  // execution's lease while it runs it, the scheduler a poll trigger's while it polls)
   /** Takes or renews (for its holder) the lease on one unfinished execution; false when another holds it. */
   claimExecution(id: string, owner: string, now: number, leaseMs: number): Promise<boolean>;
   /** Gives the lease up (its holder only). */

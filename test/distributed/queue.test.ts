@@ -10,7 +10,7 @@ import { pino } from 'pino';
 import { BullmqQueue } from '../../src/queue/bullmq-queue.ts';
 import { deletePrefix } from '../../src/queue/redis.ts';
 import { waitFor } from '../support/app.ts';
-import { REDIS_URL, redisSkipReason, testRedis } from './support.ts';
+import { memoryLeases, REDIS_URL, redisSkipReason, testRedis } from './support.ts';
 
 const skip = await redisSkipReason();
 const logger = pino({ level: 'silent' });
@@ -30,6 +30,7 @@ function newQueue(unfinished: () => Array<{ id: string; nextRunAt: number }> = (
     concurrency: 8,
     lockMs: extra.lockMs ?? 5000,
     store: { listUnfinished: async () => unfinished() },
+    leases: memoryLeases(),
     logger,
     sweepEveryMs: 200,
   });

@@ -3,6 +3,7 @@
 // elsewhere.
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import type { ExecutionLeases } from '../../src/queue/bullmq-queue.ts';
 import { deletePrefix, openRedis } from '../../src/queue/redis.ts';
 
 export const REDIS_URL = process.env.SVYAZKA_TEST_REDIS_URL;
@@ -45,6 +46,25 @@ export function testRedis(): { prefix: string; redis: Redis; connect(name: strin
     async drop() {
       await deletePrefix(redis, prefix).catch(() => undefined);
       for (const r of opened) r.disconnect();
+    },
+  };
+}
+
+/**
+ * Execution leases kept in memory, for queue tests whose executions are not rows in a store (the
+ * store's own leases are tested in test/store and test/distributed/lease.test.ts).
+ */
+export function memoryLeases(): ExecutionLeases {
+  const held = new Map<string, { owner: string; until: number }>();
+  return {
+    async claimExecution(id, owner, now, leaseMs) {
+      const lease = held.get(id);
+      if (lease && lease.owner !== owner && lease.until > now) return false;
+      held.set(id, { owner, until: now + leaseMs });
+      return true;
+    },
+    async releaseExecution(id, owner) {
+      if (held.get(id)?.owner === owner) held.delete(id);
     },
   };
 }

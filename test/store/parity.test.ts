@@ -23,7 +23,8 @@ test('SQLite: exact quota under concurrent takers, leases never doubled, a lease
       await store.createExecution({ id: `ex_${i}`, workspaceId: ws.id, flowId: 'flw', flowVersion: 1, webhookId: null, origin: 'manual', trigger: {}, nextRunAt: 0 });
     }
     const now = Date.now();
-    const claimed = (await Promise.all([1, 2, 3].map((w) => store.claimDueExecutions(`w${w}`, now, 60_000, 4)))).flat();
+    const ids = Array.from({ length: 10 }, (_, i) => `ex_${i}`);
+    const claimed = (await Promise.all([1, 2, 3].map(async (w) => (await Promise.all(ids.map(async (id) => ((await store.claimExecution(id, `w${w}`, now, 60_000)) ? [id] : [])))).flat()))).flat();
     assert.equal(claimed.length, 10);
     assert.equal(new Set(claimed).size, 10);
     assert.equal(await store.claimExecution(claimed[0], 'other', now, 1000), false);

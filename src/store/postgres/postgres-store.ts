@@ -66,9 +66,6 @@ const SELECT_STEPS = 'SELECT * FROM execution_steps WHERE execution_id = $1 ORDE
 
 const UNFINISHED_LIST = UNFINISHED_STATUSES.map((s) => `'${s}'`).join(',');
 // SKIP LOCKED: a worker claiming at the same moment takes other rows instead of waiting for these.
-const CLAIM_DUE = `UPDATE executions SET claimed_by = $1, claimed_until = $2 WHERE id IN (SELECT id FROM executions
-  WHERE status IN (${UNFINISHED_LIST}) AND next_run_at <= $3 AND (claimed_until IS NULL OR claimed_until <= $3)
-  ORDER BY next_run_at LIMIT $4 FOR UPDATE SKIP LOCKED) RETURNING id`;
 const CLAIM_ONE = `UPDATE executions SET claimed_by = $1, claimed_until = $2 WHERE id = $3 AND status IN (${UNFINISHED_LIST})
   AND (claimed_until IS NULL OR claimed_until <= $4 OR claimed_by = $1)`;
 const RELEASE_ONE = 'UPDATE executions SET claimed_by = NULL, claimed_until = NULL WHERE id = $1 AND claimed_by = $2';
@@ -610,10 +607,6 @@ export class PostgresStore implements Store {
   }
 
   // ---- leases ----
-
-  async claimDueExecutions(owner: string, now: number, leaseMs: number, limit: number): Promise<string[]> {
-    return (await this.r.allSql<{ id: string }>(CLAIM_DUE, [owner, now + leaseMs, now, limit])).map((r) => r.id);
-  }
 
   async claimExecution(id: string, owner: string, now: number, leaseMs: number): Promise<boolean> {
     return (await this.r.runSql(CLAIM_ONE, [owner, now + leaseMs, id, now])) > 0;

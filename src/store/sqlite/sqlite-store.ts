@@ -55,9 +55,6 @@ const UPSERT_STEP = `INSERT INTO execution_steps (execution_id, step_id, idx, ty
   sealed_output = excluded.sealed_output`;
 
 const UNFINISHED_LIST = UNFINISHED_STATUSES.map((s) => `'${s}'`).join(',');
-const CLAIM_DUE = `UPDATE executions SET claimed_by = ?, claimed_until = ? WHERE id IN (SELECT id FROM executions
-  WHERE status IN (${UNFINISHED_LIST}) AND next_run_at <= ? AND (claimed_until IS NULL OR claimed_until <= ?)
-  ORDER BY next_run_at LIMIT ?) RETURNING id`;
 const CLAIM_ONE = `UPDATE executions SET claimed_by = ?, claimed_until = ? WHERE id = ? AND status IN (${UNFINISHED_LIST})
   AND (claimed_until IS NULL OR claimed_until <= ? OR claimed_by = ?)`;
 const RELEASE_ONE = 'UPDATE executions SET claimed_by = NULL, claimed_until = NULL WHERE id = ? AND claimed_by = ?';
@@ -714,10 +711,6 @@ export class SqliteStore implements Store {
   }
 
   // ---- leases ----
-
-  async claimDueExecutions(owner: string, now: number, leaseMs: number, limit: number): Promise<string[]> {
-    return this.db.write(() => this.db.allSql<{ id: string }>(CLAIM_DUE, [owner, now + leaseMs, now, now, limit]).map((r) => r.id));
-  }
 
   async claimExecution(id: string, owner: string, now: number, leaseMs: number): Promise<boolean> {
     return (await this.db.write(() => this.db.runSql(CLAIM_ONE, [owner, now + leaseMs, id, now, owner]))) > 0;
