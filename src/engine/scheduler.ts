@@ -40,8 +40,9 @@ export interface SchedulerDeps {
   /** Services' circuits: a poll of a service that is down waits for its next probe (it may be that probe). */
   breaker?: CircuitBreaker;
   /**
-   * Distributed: each poll holds the store's lease on its trigger (claimPoll), renewed while it runs,
-   * so a former leader still finishing a poll and the new leader never poll one flow at once.
+   * Distributed: each poll holds the store's lease on its trigger (claimPoll), renewed while it runs
+   * and given up after, so a former leader still finishing a poll and the new leader never poll one
+   * flow at once.
    */
   pollLease?: { owner: string; leaseMs: number };
 }
@@ -176,6 +177,8 @@ export class TriggerScheduler implements FlowEvents {
       return await run();
     } finally {
       clearInterval(renew);
+      // Given up (a lease that ends now): the next poll may run anywhere, e.g. in a restarted worker.
+      await this.deps.store.claimPoll(flowId, lease.owner, Date.now(), 0).catch(() => undefined);
     }
   }
 
@@ -224,6 +227,7 @@ export class TriggerScheduler implements FlowEvents {
       context.close();
     }
     const { events, cursor } = polled;
+    if (polled.skipped) this.deps.logger.info({ flowId: flow.id, skipped: polled.skipped.count, reason: polled.skipped.reason }, 'poll skipped changes by the trigger options');
     const executions: NewExecution[] = events.map((event) => ({
       id: newId('ex', now),
       workspaceId: flow.workspaceId,

@@ -21,8 +21,9 @@ export interface OutboundOptions {
   onRequest?: (info: { method: string; url: string; status: number | null; durationMs: number }) => void;
   defaultTimeoutMs?: number;
   /**
-   * Called right before a request is sent (after the rate limiter): the place to take a
+   * Called before the rate limiter, once the request is known to go out: the place to take a
    * transaction from the plan's quota. Throwing (or rejecting) stops the request; nothing is sent.
+   * A request aborted while it then waits for the rate (its step's deadline) keeps its transaction.
    */
   beforeSend?: () => void | Promise<void>;
   /** Aborts waiting for the limiter and the request in flight (e.g. the step's own deadline). */
@@ -75,6 +76,10 @@ export function createConnectorHttp(opts: OutboundOptions): ConnectorHttp {
       }
 
       const outer = opts.signal;
+      // The quota before the rate: the limiter's grant must be the last wait before sending. A take
+      // that waits on the database (exact quotas) after it would hold granted requests back and let
+      // them go together, more in a second at the service than the limit allows.
+      await opts.beforeSend?.();
       if (opts.ratePerSecond && opts.limitKey) {
         try {
           await opts.limiter.acquire(opts.limitKey, opts.ratePerSecond, outer);
@@ -84,7 +89,6 @@ export function createConnectorHttp(opts: OutboundOptions): ConnectorHttp {
         }
       }
       if (outer?.aborted) throw new TransientError(`Aborted (${reasonOf(outer)}): ${method} ${where}`, { cause: outer.reason });
-      await opts.beforeSend?.();
 
       const timeoutMs = req.timeoutMs ?? opts.defaultTimeoutMs ?? DEFAULT_TIMEOUT_MS;
       // A cleared timer rather than AbortSignal.timeout(): those live until they fire, and at
