@@ -48,13 +48,23 @@ export function registerFlowCommands(flow: Command): void {
       withServices(async (s) => {
         const found = await findFlow(s, await workspaceId(s, opts.workspace), idOrName);
         const view = s.flows.view(found);
-        if (opts.json) return print(view);
+        const pollState = await s.flows.pollState(found);
+        if (opts.json) return print({ ...view, pollState });
         const def = view.definition;
+        const estimate = view.pollEstimate;
+        const skipped = pollState?.stats.skippedOwnChanges;
         const lines = [
           `Flow «${view.name}» (${view.id})`,
           `  state     ${view.enabled ? 'on' : 'off'}, version ${view.version}, updated ${when(view.updatedAt)}`,
           `  trigger   ${trigger(def)}`,
           ...(view.webhookUrl ? [`  webhook   ${view.webhookUrl}`] : []),
+          ...(estimate
+            ? [
+                `  polling   every ${estimate.intervalSeconds} s: ${estimate.pollsPerMonth} polls, ≥ ${estimate.transactionsPerMonth} transactions a month (lower bound)`,
+                `            ${estimate.note.ru}`,
+              ]
+            : []),
+          ...(pollState ? [`  polled    ${pollState.lastPollAt ? when(pollState.lastPollAt) : 'not yet'}${skipped ? `; own changes skipped so far: ${skipped} (skipOwnChanges)` : ''}`] : []),
           '',
         ];
         process.stdout.write(lines.join('\n') + '\n');

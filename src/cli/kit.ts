@@ -15,6 +15,19 @@ export async function withServices<T>(fn: (s: Services) => Promise<T>): Promise<
   }
 }
 
+/** The workspace's enabled polling flows and their monthly transactions (a lower bound, see engine/poll-estimate.ts). */
+export async function pollingLoad(s: Services, wsId: string): Promise<{ flows: number; transactionsPerMonth: number }> {
+  let flows = 0;
+  let transactionsPerMonth = 0;
+  for (const f of await s.store.listFlows(wsId)) {
+    const estimate = f.enabled ? s.flows.view(f).pollEstimate : null;
+    if (!estimate) continue;
+    flows++;
+    transactionsPerMonth += estimate.transactionsPerMonth;
+  }
+  return { flows, transactionsPerMonth };
+}
+
 export async function workspaceId(s: Services, slug: string): Promise<string> {
   const ws = await s.store.getWorkspaceBySlug(slug);
   if (!ws) throw new Error(`No workspace "${slug}"`);

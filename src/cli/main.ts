@@ -1,6 +1,7 @@
 // `svyazka` — the command line. Commands other than serve/demo open the data dir directly, so
 // they work whether or not a server is running; work they queue is picked up by the server.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { openServices, startApp } from '../app.ts';
 import { hashPassword, hashSecret, newApiToken } from '../api/auth.ts';
@@ -19,12 +20,12 @@ import { openConnectorContext } from '../engine/connector-context.ts';
 import { suggestPlan } from '../plans/calculator.ts';
 import { loadPlanCatalog } from '../plans/catalog.ts';
 import { settingsSchema, type InstanceSettings } from '../plans/instance-settings.ts';
-import { runSandbox } from './sandbox.ts';
+import { runSandbox, SANDBOX_HELP, type SandboxCliOptions } from './sandbox.ts';
 import { dbCommand } from './db-copy.ts';
 import { storeCommand } from './store.ts';
 import { recordCliChange } from '../engine/audit.ts';
 import { auditView } from '../api/routes/audit.ts';
-import { findFlow, print, withServices, workspaceId } from './kit.ts';
+import { findFlow, pollingLoad, print, withServices, workspaceId } from './kit.ts';
 import { registerExecutionCommands } from './executions.ts';
 import { registerWebhookCommands } from './webhooks.ts';
 import { registerFlowCommands } from './flows.ts';
@@ -338,14 +339,18 @@ export function buildProgram(): Command {
     .description('The cheapest plan for your orders (and webhooks) a month, with the arithmetic')
     .requiredOption('--orders <n>', 'orders (deals, requests) a month')
     .option('--webhooks <n>', 'incoming webhooks a month (default: up to 5 × transactions)')
+    .option('-w, --workspace <slug>', "count this workspace's enabled polling flows (each poll is a transaction)", 'default')
+    .option('--no-polling', 'leave polling flows out (also when there is no data dir yet)')
     .option('--json', 'JSON output')
-    .action((opts: { orders: string; webhooks?: string; json?: boolean }) => {
+    .action(async (opts: { orders: string; webhooks?: string; workspace: string; polling: boolean; json?: boolean }) => {
       const config = loadConfig();
       const orders = Number(opts.orders);
       const webhooks = opts.webhooks === undefined ? undefined : Number(opts.webhooks);
       if (!Number.isSafeInteger(orders) || orders < 0) throw new Error('--orders must be a whole number ≥ 0');
       if (webhooks !== undefined && (!Number.isSafeInteger(webhooks) || webhooks < 0)) throw new Error('--webhooks must be a whole number ≥ 0');
-      const result = suggestPlan(loadPlanCatalog(config.plansFile), { orders, webhooks });
+      const hasData = config.databaseUrl !== undefined || existsSync(join(config.dataDir, 'svyazka.db'));
+      const polling = opts.polling && hasData ? await withServices(async (s) => pollingLoad(s, await workspaceId(s, opts.workspace))) : undefined;
+      const result = suggestPlan(loadPlanCatalog(config.plansFile), { orders, webhooks, polling });
       if (opts.json) return print(result);
       for (const step of result.steps) console.log(step);
     });
@@ -393,9 +398,12 @@ export function buildProgram(): Command {
     .description("Run a connector's sandbox (a fake of its service) in the foreground")
     .argument('<connector>', 'connector key')
     .option('-p, --port <port>', 'port (default: any free)')
-    .option('--seed <n>', 'random seed for the seeded data')
+    .option('--seed <n>', 'random seed for the seeded data (same seed, same data)')
     .option('--records <n>', 'how many records to seed')
-    .action((key: string, opts: { port?: string; seed?: string; records?: string }) => runSandbox(key, opts));
+    .option('--days <n>', 'how far back the seeded data goes, days')
+    .option('--hook <url>', "retailcrm: send RetailCRM's trigger webhook to this URL on every order created or changed")
+    .addHelpText('after', SANDBOX_HELP)
+    .action((key: string, opts: SandboxCliOptions) => runSandbox(key, opts));
 
   // `svyazka db copy --to postgres://…`: a SQLite install into an empty PostgreSQL database.
   program.addCommand(dbCommand());

@@ -31,10 +31,16 @@ export interface PollTriggerSpec<Item, Cursor, Fs extends readonly FieldDef[]> {
    * marketplaces look back over the plan's parsing period (see `lookBackWindow`).
    */
   deliverFromStart?: boolean;
+  /**
+   * Offer the first poll's starting point as an option: the kit adds `start` ("now", the default:
+   * nothing older than the first poll is delivered; "lookBack": the first poll delivers what
+   * changed in the last `lookBackDays`) and says so in the trigger's description.
+   */
+  lookBack?: { defaultDays: number; maxDays: number; start(ctx: PollContext<Values<Fs>>, now: Date, days: number): Promise<Cursor> | Cursor };
   /** The editor's "fetch a sample": a starting point from which `fetch` reports recent items. */
   sampleStart?(now: Date): Cursor;
   /** What is new since the cursor, and where the next poll goes on from. */
-  fetch(ctx: PollContext<Values<Fs>>, cursor: Cursor, now: Date): Promise<{ items: Item[]; cursor: Cursor }>;
+  fetch(ctx: PollContext<Values<Fs>>, cursor: Cursor, now: Date): Promise<{ items: Item[]; cursor: Cursor; skipped?: PollResult['skipped'] }>;
   /**
    * One change of one item: equal for the same change seen again (an overlapping page, a
    * re-read window), different for every real change — e.g. `${id}@${updatedAt}` or the history
@@ -43,9 +49,33 @@ export interface PollTriggerSpec<Item, Cursor, Fs extends readonly FieldDef[]> {
   keyOf(item: Item): string;
   /** The event's payload (`trigger` in templates); the item itself by default. */
   payloadOf?(item: Item): Record<string, unknown>;
+  /** Counters kept in the cursor that the flow's view shows (e.g. own changes skipped so far). */
+  statsOf?(cursor: Cursor): Record<string, number>;
 }
 
 export const INTERVAL_OPTION = 'intervalSeconds';
+export const START_OPTION = 'start';
+export const LOOK_BACK_DAYS_OPTION = 'lookBackDays';
+
+function startFields(spec: { defaultDays: number; maxDays: number }): FieldDef[] {
+  return [
+    {
+      id: START_OPTION,
+      label: 'Первый опрос',
+      labelEn: 'First poll',
+      type: 'string',
+      default: 'now',
+      options: [
+        { value: 'now', label: 'С текущего момента: более ранние события не приходят' },
+        { value: 'lookBack', label: 'Забрать события за последние дни (lookBackDays)' },
+      ],
+      description: 'now (по умолчанию) — первый опрос только запоминает точку отсчёта; lookBack — первый опрос сразу приносит события за lookBackDays дней / now (default): the first poll only takes a starting point; lookBack: it delivers the last lookBackDays days',
+    },
+    field.number(LOOK_BACK_DAYS_OPTION, 'Сколько дней забрать при первом опросе', { labelEn: 'Look back on the first poll, days', default: spec.defaultDays, min: 0, max: spec.maxDays }),
+  ];
+}
+
+const START_NOTE = ' Первый опрос по умолчанию начинает с текущего момента (start: now): события до включения связки не приходят; start: lookBack забирает события за lookBackDays дней.';
 
 function intervalField(spec: { defaultSeconds: number; minSeconds?: number }) {
   const min = spec.minSeconds ?? 10;
@@ -59,7 +89,7 @@ function intervalField(spec: { defaultSeconds: number; minSeconds?: number }) {
 
 /** Builds a poll trigger from a spec; the result is an ordinary TriggerDefinition. */
 export function definePollTrigger<Item, Cursor, const Fs extends readonly FieldDef[] = []>(spec: PollTriggerSpec<Item, Cursor, Fs>): TriggerDefinition {
-  const optionFields: readonly FieldDef[] = [...(spec.options ?? []), intervalField(spec.interval)];
+  const optionFields: readonly FieldDef[] = [...(spec.options ?? []), ...(spec.lookBack ? startFields(spec.lookBack) : []), intervalField(spec.interval)];
   const contextOf = (ctx: TriggerContext): PollContext<Values<Fs>> => {
     const parsed = parseFields(optionFields, ctx.options);
     // Options were checked when the flow was saved; a flow saved under older rules runs on its raw options.
@@ -68,7 +98,7 @@ export function definePollTrigger<Item, Cursor, const Fs extends readonly FieldD
   return {
     id: spec.id,
     label: spec.label,
-    description: spec.description,
+    description: spec.lookBack ? `${spec.description ?? ''}${START_NOTE}`.trim() : spec.description,
     fields: spec.fields,
     extensibleFields: spec.extensibleFields,
     delivery: 'poll',
@@ -81,10 +111,15 @@ export function definePollTrigger<Item, Cursor, const Fs extends readonly FieldD
       if (known?.success) from = known.data;
       else {
         if (known) ctx.logger.warn({ trigger: spec.id }, 'stored poll cursor has an older shape: starting over');
-        from = await spec.start(pctx, now);
-        if (!spec.deliverFromStart) return { events: [], cursor: from };
+        const options = pctx.options as Record<string, unknown>;
+        if (spec.lookBack && options[START_OPTION] === 'lookBack') {
+          from = await spec.lookBack.start(pctx, now, Number(options[LOOK_BACK_DAYS_OPTION] ?? spec.lookBack.defaultDays));
+        } else {
+          from = await spec.start(pctx, now);
+          if (!spec.deliverFromStart) return { events: [], cursor: from };
+        }
       }
-      const { items, cursor } = await spec.fetch(pctx, from, now);
+      const { items, cursor, skipped } = await spec.fetch(pctx, from, now);
       const events: TriggerEvent[] = [];
       const keys = new Set<string>();
       for (const item of items) {
@@ -93,8 +128,14 @@ export function definePollTrigger<Item, Cursor, const Fs extends readonly FieldD
         keys.add(key);
         events.push({ payload: spec.payloadOf ? spec.payloadOf(item) : (item as Record<string, unknown>), dedupeKey: key });
       }
-      return { events, cursor };
+      return skipped ? { events, cursor, skipped } : { events, cursor };
     },
+    pollStats: spec.statsOf
+      ? (stored) => {
+          const known = spec.cursor.safeParse(stored);
+          return known.success ? spec.statsOf!(known.data) : {};
+        }
+      : undefined,
     sampleCursor: spec.sampleStart,
     nextRunDelayMs(options) {
       const parsed = parseFields(optionFields, options);

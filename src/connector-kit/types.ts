@@ -110,6 +110,8 @@ export interface TriggerEvent {
 export interface PollResult {
   events: TriggerEvent[];
   cursor: unknown;
+  /** Changes seen and deliberately not delivered by the trigger's options, said in the log (e.g. own API changes). */
+  skipped?: { count: number; reason: string };
 }
 
 export interface TriggerContext extends ConnectorContext {
@@ -143,6 +145,8 @@ export interface TriggerDefinition {
    * recent events, so the editor's "fetch a sample" shows real data. Never persisted.
    */
   sampleCursor?(now: Date): unknown;
+  /** Poll triggers: counters kept in the stored cursor, shown with the flow (e.g. `skippedOwnChanges`). */
+  pollStats?(cursor: unknown): Record<string, number>;
   /** Poll and schedule triggers: milliseconds until the next run. */
   nextRunDelayMs?(options: Record<string, unknown>, now: Date): number | null;
 }
@@ -157,9 +161,17 @@ export interface SandboxHandle {
 export interface SandboxOptions {
   port?: number;
   host?: string;
+  /** Same seed, same data (ids, numbers, phones, amounts); dates follow the clock. */
   seed?: number;
   records?: number;
+  /** How far back the seeded data goes, in days up to now. */
+  days?: number;
+  /** A URL the sandbox calls on every change, as the service's own webhooks/triggers would (where it has them). */
+  hook?: string;
 }
+
+/** The SandboxOptions a connector's sandbox honours (`svyazka sandbox` refuses the others). */
+export type SandboxFlag = 'seed' | 'records' | 'days' | 'hook';
 
 export interface ConnectorDefinition {
   key: string;
@@ -179,4 +191,6 @@ export interface ConnectorDefinition {
   triggers: readonly TriggerDefinition[];
   actions: readonly ActionDefinition[];
   sandbox?(opts: SandboxOptions): Promise<SandboxHandle>;
+  /** Which of SandboxOptions' data flags the sandbox honours. */
+  sandboxFlags?: readonly SandboxFlag[];
 }

@@ -5,6 +5,7 @@ import type { ConnectorRegistry } from '../connector-kit/registry.ts';
 import { newId, newToken } from '../lib/ids.ts';
 import type { FlowRecord, Store } from '../store/types.ts';
 import type { FlowDefinition } from './flow-schema.ts';
+import { pollEstimate, type PollEstimate } from './poll-estimate.ts';
 import { FlowValidationError, validateFlow } from './validate-flow.ts';
 
 export interface FlowView {
@@ -15,6 +16,8 @@ export interface FlowView {
   webhookUrl: string | null;
   /** For webhook triggers whose connector explains it: how to set the service up to call webhookUrl. */
   setupInstructions: string | null;
+  /** Polling triggers: polls and (at least) transactions a month at the flow's interval; null otherwise. */
+  pollEstimate: PollEstimate | null;
   createdAt: string;
   updatedAt: string;
   definition: FlowDefinition;
@@ -113,9 +116,21 @@ export class Flows {
       version: flow.version,
       webhookUrl,
       setupInstructions: webhookUrl && trigger?.setupInstructions ? trigger.setupInstructions(webhookUrl) : null,
+      pollEstimate: pollEstimate(trigger, definition.trigger.options ?? {}),
       createdAt: new Date(flow.createdAt).toISOString(),
       updatedAt: new Date(flow.updatedAt).toISOString(),
       definition,
+    };
+  }
+
+  /** A polling flow's trigger state: when it last polled and the trigger's counters (e.g. own changes skipped). */
+  async pollState(flow: FlowRecord): Promise<{ lastPollAt: string | null; stats: Record<string, number> } | null> {
+    const trigger = this.deps.connectors.flowTrigger((flow.definition as FlowDefinition).trigger);
+    if (trigger?.delivery !== 'poll') return null;
+    const state = await this.deps.store.getTriggerCursor(flow.id);
+    return {
+      lastPollAt: state?.lastRunAt ? new Date(state.lastRunAt).toISOString() : null,
+      stats: state && trigger.pollStats ? trigger.pollStats(state.cursor) : {},
     };
   }
 

@@ -132,9 +132,10 @@ export function registerFlowsRoutes(api: ApiRouter, s: Services): void {
     },
   });
   api.add({
-    method: 'GET', url: '/flows/:id', summary: 'One flow, with its webhook URL', tag: 'flows', role: 'viewer', params: id,
+    method: 'GET', url: '/flows/:id', summary: 'One flow, with its webhook URL; a polling flow with its monthly estimate and poll state', tag: 'flows', role: 'viewer', params: id,
     async handler({ params, workspaceId }) {
-      return s.flows.view(await flowOf(workspaceId, params.id));
+      const flow = await flowOf(workspaceId, params.id);
+      return { ...s.flows.view(flow), pollState: await s.flows.pollState(flow) };
     },
   });
   api.add({

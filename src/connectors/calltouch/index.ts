@@ -7,7 +7,8 @@ import { orderCreate } from './actions/order-create.ts';
 import { orderUpdate } from './actions/order-update.ts';
 import { ordersExport } from './actions/orders-export.ts';
 import { ordersFind } from './actions/orders-find.ts';
-import { CalltouchClient } from './client.ts';
+import { CalltouchClient, formatDmy } from './client.ts';
+import { calltouchDeals, generateDemoData } from '../demo-data.ts';
 import { authFields } from './fields.ts';
 import { startCalltouchSandbox } from './sandbox.ts';
 import { orderNew } from './triggers/order-new.ts';
@@ -40,5 +41,12 @@ export const calltouchConnector: ConnectorDefinition = {
   limits: { requestsPerSecond: 5, keyOf: (auth) => `calltouch:${String(auth.siteId ?? '').trim()}` },
   triggers: [orderNew],
   actions: [ordersExport, ordersFind, orderCreate, orderUpdate],
-  sandbox: (opts) => startCalltouchSandbox(opts),
+  // With `days`, the demo's shared data set (as the RetailCRM sandbox with the same seed and days), dated up to today.
+  sandbox: (opts) => {
+    if (opts.days === undefined) return startCalltouchSandbox(opts);
+    const data = generateDemoData({ seed: opts.seed, days: opts.days, orders: opts.records });
+    const today = Math.floor(data.now / 86_400_000) * 86_400_000;
+    return startCalltouchSandbox({ ...opts, records: 0, startDate: formatDmy(today - opts.days * 86_400_000), days: opts.days + 1, deals: calltouchDeals(data) });
+  },
+  sandboxFlags: ['seed', 'records', 'days'],
 };

@@ -37,4 +37,5 @@ export const kaspiConnector: ConnectorDefinition = {
   actions: [orderGet],
   // Standalone (`svyazka sandbox kaspi`, the demo) a new order appears every minute, so a running flow has something to pick up.
   sandbox: (opts) => startKaspiSandbox({ newOrderEveryMs: 60_000, ...opts }),
+  sandboxFlags: ['seed', 'records', 'days'],
 };

@@ -36,4 +36,5 @@ export const ozonConnector: ConnectorDefinition = {
   triggers: [postingNew, postingChanged],
   actions: [postingGet, stocksSet, postingShip],
   sandbox: (opts) => startOzonSandbox(opts),
+  sandboxFlags: ['seed', 'records', 'days'],
 };

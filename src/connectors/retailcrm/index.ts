@@ -15,6 +15,7 @@ import { storeGet } from './actions/store-get.ts';
 import { RetailcrmClient, normalizeAccountUrl } from './client.ts';
 import { authFields } from './fields.ts';
 import { startRetailcrmSandbox } from './sandbox.ts';
+import { generateDemoData } from '../demo-data.ts';
 import { orderChangedPoll, orderCreatedPoll } from './triggers/history.ts';
 import { orderChangedWebhook, orderCreatedWebhook } from './triggers/webhook.ts';
 
@@ -103,5 +104,7 @@ export const retailcrmConnector: ConnectorDefinition = {
     storeGet,
     orderPacks,
   ],
-  sandbox: (opts) => startRetailcrmSandbox(opts),
+  // With `days`, the demo's shared data set: a Calltouch sandbox with the same seed and days has a deal per order.
+  sandbox: (opts) => startRetailcrmSandbox({ ...opts, dataSet: opts.days === undefined ? undefined : generateDemoData({ seed: opts.seed, days: opts.days, orders: opts.records }) }),
+  sandboxFlags: ['seed', 'records', 'days', 'hook'],
 };

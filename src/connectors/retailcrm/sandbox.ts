@@ -53,6 +53,8 @@ export interface RetailcrmSandbox extends SandboxHandle {
   /** The next `n` API requests are processed, then the connection is cut before the answer. */
   loseNextResponse(n: number): void;
   addTrigger(trigger: SandboxTrigger): void;
+  /** A new order made by a CRM user (not the API), for `customerId` or a seeded customer: fires order.created. */
+  userCreate(data?: Obj): Obj;
   /** Deliveries of configured triggers (awaitable in tests). */
   triggerLog: Array<{ event: string; url: string; status: number | null; error?: string }>;
   /** A change made by a CRM user (not the API): a history record with source "user". */
@@ -464,9 +466,11 @@ export async function startRetailcrmSandbox(opts: RetailcrmSandboxOptions = {}):
     if (d.status === 'assembling' || d.status === 'delivering' || d.status === 'complete') seedPacks(order, at);
   }
 
-  // Seed orders (with history and a few packs), oldest first.
+  // Seed orders (with history and a few packs), oldest first: one a day by default, else spread over `days`.
+  const spanDays = opts.days ?? records;
+  const seededAt = Date.now();
   for (let i = 0; !opts.dataSet && i < records; i++) {
-    const at = new Date(Date.now() - 86_400_000 * (records - i));
+    const at = new Date(seededAt - Math.round((86_400_000 * spanDays * (records - i)) / Math.max(1, records)));
     const c = pick(customers);
     const n = 1 + Math.floor(random() * 3);
     const items = Array.from({ length: n }, () => ({ offer: { id: pick(allOffers()).offer.id }, quantity: 1 + Math.floor(random() * 2) }));
@@ -482,6 +486,10 @@ export async function startRetailcrmSandbox(opts: RetailcrmSandboxOptions = {}):
   }
   // Configured triggers start after the seed data exists: seeding sends nothing.
   triggers.push(...(opts.triggers ?? []));
+  // `svyazka sandbox retailcrm --hook URL`: RetailCRM's trigger on every order created or changed.
+  if (opts.hook) {
+    for (const event of ['order.created', 'order.changed'] as const) triggers.push({ event, url: opts.hook, method: 'POST', params: { 'order[id]': '{{ order.id }}' } });
+  }
 
   // ----------------------------------------------------------------------------------------------
   // HTTP
@@ -759,6 +767,11 @@ export async function startRetailcrmSandbox(opts: RetailcrmSandboxOptions = {}):
     },
     addTrigger(t) {
       triggers.push(t);
+    },
+    userCreate(data = {}) {
+      const customerId = data.customer?.id ?? customers[orders.length % customers.length].id;
+      const offer = allOffers()[orders.length % allOffers().length].offer;
+      return clone(createOrder({ customer: { id: customerId }, items: [{ offer: { id: offer.id }, quantity: 1 }], ...data }, { source: 'user' }));
     },
     userEdit(orderId, changes) {
       const order = orders.find((o) => o.id === orderId);

@@ -42,4 +42,5 @@ export const wildberriesConnector: ConnectorDefinition = {
   triggers: [orderNew, orderChanged],
   actions: [stocksSet, orderStatus],
   sandbox: (opts) => startWildberriesSandbox(opts),
+  sandboxFlags: ['seed', 'records', 'days'],
 };

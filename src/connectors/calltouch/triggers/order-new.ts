@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { definePollTrigger, type PollContext } from '../../../connector-kit/polling.ts';
 import type { Values } from '../../../connector-kit/fields.ts';
-import { CalltouchClient, commentsChoice, formatDmy, wallClock } from '../client.ts';
+import { CalltouchClient, commentsChoice, formatDmy, parseDmyHms, wallClock } from '../client.ts';
 import { newOrderOptions, recordFields } from '../fields.ts';
 
 type Obj = Record<string, any>;
@@ -15,6 +15,8 @@ const DAY_MS = 86_400_000;
 const cursorSchema = z.object({
   /** orderNumber → version (updatedDate ?? createdDate) already emitted or taken as the start. */
   seen: z.record(z.string(), z.string()),
+  /** First poll with `start: lookBack`: deals created before this (account wall clock, ms) are taken as seen, not delivered. */
+  after: z.number().optional(),
 });
 export type OrderNewCursor = z.infer<typeof cursorSchema>;
 
@@ -29,7 +31,7 @@ function versionOf(r: Obj): string {
 }
 
 /** Every deal of the window, compared with what the cursor has seen. */
-export async function readJournal(ctx: PollContext<Options>, seenBefore: OrderNewCursor['seen'] | null, now: Date): Promise<{ items: Deal[]; cursor: OrderNewCursor }> {
+export async function readJournal(ctx: PollContext<Options>, seenBefore: OrderNewCursor['seen'] | null, now: Date, after?: number): Promise<{ items: Deal[]; cursor: OrderNewCursor }> {
   const options = ctx.options;
   const client = new CalltouchClient(ctx);
   // Today on the account's clock: the journal's dates are the account's wall-clock dates.
@@ -37,7 +39,8 @@ export async function readJournal(ctx: PollContext<Options>, seenBefore: OrderNe
   const seen: Record<string, string> = {};
   const items: Deal[] = [];
   const params = {
-    dateFrom: formatDmy(today - options.lookbackDays * DAY_MS),
+    // A first poll that looks back further than the journal window reads back that far once.
+    dateFrom: formatDmy(Math.min(today - options.lookbackDays * DAY_MS, after === undefined ? Infinity : Math.floor(after / DAY_MS) * DAY_MS)),
     // Through tomorrow: dateTo must be after dateFrom, and a deal may be dated ahead of our clock.
     dateTo: formatDmy(today + DAY_MS),
     withOrdersTags: true,
@@ -52,7 +55,11 @@ export async function readJournal(ctx: PollContext<Options>, seenBefore: OrderNe
     seen[on] = version;
     if (!seenBefore) continue;
     const before = seenBefore[on];
-    if (before === undefined) items.push({ event: 'new', record: r, version });
+    if (before === undefined) {
+      const created = parseDmyHms(r.createdDate ?? r.orderDate);
+      if (after !== undefined && created !== undefined && created < after) continue;
+      items.push({ event: 'new', record: r, version });
+    }
     else if (before !== version && options.emitChanged) items.push({ event: 'changed', record: r, version });
   }
   return { items, cursor: { seen } };
@@ -68,9 +75,15 @@ export const orderNew = definePollTrigger({
   interval: { defaultSeconds: 300 },
   cursor: cursorSchema,
   start: async (ctx, now) => (await readJournal(ctx, null, now)).cursor,
+  // Nothing seen yet, and only deals created in the last `days` are new (on the account's clock).
+  lookBack: {
+    defaultDays: 1,
+    maxDays: 90,
+    start: (ctx, now, days): OrderNewCursor => ({ seen: {}, after: wallClock(now.getTime(), new CalltouchClient(ctx).timeZone) - days * DAY_MS }),
+  },
   // Nothing seen yet: every deal of the look-back window counts as new.
-  sampleStart: () => ({ seen: {} }),
-  fetch: (ctx, cursor, now) => readJournal(ctx, cursor.seen, now),
+  sampleStart: (): OrderNewCursor => ({ seen: {} }),
+  fetch: (ctx, cursor, now) => readJournal(ctx, cursor.seen, now, cursor.after),
   keyOf: (deal) => `${String(deal.record.orderNumber)}@${deal.version}`,
   payloadOf: (deal) => ({ event: deal.event, ...deal.record }),
 });

@@ -17,6 +17,8 @@ const cursorSchema = z.object({
   sinceId: z.number().optional(),
   /** Before the first record is seen: only records from this moment on (account time). */
   startDate: z.string().optional(),
+  /** Own API changes skipped so far (skipOwnChanges), shown with the flow. */
+  skippedOwnChanges: z.number().optional(),
 });
 export type HistoryCursor = z.infer<typeof cursorSchema>;
 
@@ -35,19 +37,31 @@ async function startingPoint(ctx: PollContext<Options>): Promise<HistoryCursor> 
   return { startDate: typeof env.generatedAt === 'string' && env.generatedAt ? env.generatedAt : crmDateTime() };
 }
 
+/** First poll with `start: lookBack`: the account's "now" less `days`, so the first poll delivers those days. */
+async function lookBackPoint(ctx: PollContext<Options>, days: number): Promise<HistoryCursor> {
+  const { startDate } = await startingPoint(ctx);
+  const ms = Date.parse(`${startDate!.replace(' ', 'T')}Z`);
+  if (!Number.isFinite(ms)) return { startDate };
+  return { startDate: new Date(ms - days * 86_400_000).toISOString().slice(0, 19).replace('T', ' ') };
+}
+
 /** Reads new history records, groups them per order and re-fetches the orders (100 per request). */
-export async function readHistory(ctx: PollContext<Options>, from: HistoryCursor, kind: 'created' | 'changed'): Promise<{ items: OrderEvent[]; cursor: HistoryCursor }> {
+export async function readHistory(ctx: PollContext<Options>, from: HistoryCursor, kind: 'created' | 'changed'): Promise<{ items: OrderEvent[]; cursor: HistoryCursor; skipped?: { count: number; reason: string } }> {
   const client = new RetailcrmClient(ctx);
   const cursor: HistoryCursor = { ...from };
   const skipOwn = ctx.options.skipOwnChanges;
   const groups = new Map<number, { created: boolean; fields: Set<string>; lastId: number }>();
+  let skipped = 0;
   for (let page = 0; page < MAX_PAGES_PER_POLL; page++) {
     const env = await client.ordersHistory(cursor.sinceId, { limit: 100, startDate: cursor.sinceId === undefined ? cursor.startDate : undefined });
     const records = (env.history ?? []) as Obj[];
     for (const r of records) {
       cursor.sinceId = Math.max(cursor.sinceId ?? 0, Number(r.id));
       const own = r.source === 'api' && r.apiKey?.current === true;
-      if (skipOwn && own) continue;
+      if (skipOwn && own) {
+        skipped++;
+        continue;
+      }
       const orderId = Number(r.order?.id);
       if (!Number.isFinite(orderId)) continue;
       const g = groups.get(orderId) ?? { created: false, fields: new Set<string>(), lastId: 0 };
@@ -72,7 +86,10 @@ export async function readHistory(ctx: PollContext<Options>, from: HistoryCursor
       items.push({ order, changedFields: [...g.fields], lastRecordId: g.lastId });
     }
   }
-  return { items, cursor };
+  if (skipped === 0) return { items, cursor };
+  // Said, not silent: the scheduler logs it and the flow's view shows the running total.
+  cursor.skippedOwnChanges = (cursor.skippedOwnChanges ?? 0) + skipped;
+  return { items, cursor, skipped: { count: skipped, reason: 'skipOwnChanges: changes made through the API by this connection' } };
 }
 
 function historyTrigger(kind: 'created' | 'changed') {
@@ -86,6 +103,8 @@ function historyTrigger(kind: 'created' | 'changed') {
     interval: { defaultSeconds: 60 },
     cursor: cursorSchema,
     start: (ctx) => startingPoint(ctx),
+    lookBack: { defaultDays: 1, maxDays: 30, start: (ctx, _now, days) => lookBackPoint(ctx, days) },
+    statsOf: (cursor) => ({ skippedOwnChanges: cursor.skippedOwnChanges ?? 0 }),
     // A day of history (in our clock; the account's may differ by hours, which a sample tolerates).
     sampleStart: (now) => ({ startDate: crmDateTime(new Date(now.getTime() - 24 * 3600_000)) }),
     fetch: (ctx, cursor) => readHistory(ctx, cursor, kind),
