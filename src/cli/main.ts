@@ -22,6 +22,7 @@ import { loadPlanCatalog } from '../plans/catalog.ts';
 import { settingsSchema, type InstanceSettings } from '../plans/instance-settings.ts';
 import { runSandbox, SANDBOX_HELP, type SandboxCliOptions } from './sandbox.ts';
 import { dbCommand } from './db-copy.ts';
+import { recipeCommand } from './recipes.ts';
 import { storeCommand } from './store.ts';
 import { recordCliChange } from '../engine/audit.ts';
 import { auditView } from '../api/routes/audit.ts';
@@ -404,6 +405,9 @@ export function buildProgram(): Command {
     .option('--hook <url>', "retailcrm: send RetailCRM's trigger webhook to this URL on every order created or changed")
     .addHelpText('after', SANDBOX_HELP)
     .action((key: string, opts: SandboxCliOptions) => runSandbox(key, opts));
+
+  // `svyazka recipe list|run`: the recipes of examples/ run against the sandboxes.
+  program.addCommand(recipeCommand());
 
   // `svyazka db copy --to postgres://…`: a SQLite install into an empty PostgreSQL database.
   program.addCommand(dbCommand());
