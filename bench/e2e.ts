@@ -1,46 +1,42 @@
-// bench/e2e: completed executions/s for webhook → filter → http action to a local target, beside a
-// bare-Fastify baseline that makes the same outgoing call inside the request, same run.
-// Usage: node bench/e2e.ts [seconds] [rounds]
-import { mkdtempSync, rmSync } from 'node:fs';
+// bench/e2e: completed executions/s for webhook → step(s) → http action to a local target, beside a
+// Fastify + undici baseline that makes the same outgoing call inside the request and stores
+// nothing, measured in the same run, alternating.
+//
+// Workloads:
+// - json (issue 14): a 1.8 KB JSON RetailCRM-style order; flow webhook → one `http` action POSTing 9
+//   mapped fields (the `items` array among them); the baseline parses the JSON and POSTs the same 9
+//   fields. Prints accepted/s, executions/s, p50/p99/max latency, peak RSS (VmHWM) and the ratio.
+// - form: the older one — a 1.6 KB form-encoded order, webhook → filter → http action (3 fields).
+//
+// Usage: node bench/e2e.ts [seconds] [rounds] [json|form]   (default 20 s × 3 rounds, json)
+// With SETTLE_SECONDS=n the server's RSS is read again n s after the queue drained (idle GC).
+// With BASE_REF=<git ref>, the Svyazka of that commit (a temporary git worktree) runs in the same
+// run too, alternating, so before/after figures share the machine's moment.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
-import { openServices } from '../src/app.ts';
-import { loadConfig } from '../src/config.ts';
-import { SERVER_FLAGS, freePort, load, ratio, retailcrmOrderForm, rssMb, ROOT, spawnNode, waitHttp } from './support.ts';
+import { JSON_WORKLOAD_MAPPING, SERVER_FLAGS, freePort, load, peakRssMb, ratio, retailcrmOrderForm, retailcrmOrderJson, rssMb, ROOT, spawnNode, waitHttp, type LoadResult } from './support.ts';
 
-const seconds = Number(process.argv[2] ?? 10);
+const seconds = Number(process.argv[2] ?? 20);
 const rounds = Number(process.argv[3] ?? 3);
+const workload = (process.argv[4] ?? 'json') as 'json' | 'form';
+const settleSeconds = Number(process.env.SETTLE_SECONDS ?? 0);
 const CONNECTIONS = 50;
-const body = retailcrmOrderForm();
-const FORM = 'application/x-www-form-urlencoded';
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-const targetPort = await freePort();
-const target = spawnNode([join(ROOT, 'bench/target-server.ts')], { PORT: String(targetPort) });
-const targetUrl = `http://127.0.0.1:${targetPort}`;
-await waitHttp(targetUrl);
-
-async function baselineRun(): Promise<number> {
-  const port = await freePort();
-  const child = spawnNode([join(ROOT, 'bench/baseline-server.ts')], { PORT: String(port), MODE: 'e2e', TARGET: targetUrl });
-  await waitHttp(`http://127.0.0.1:${port}/healthz`);
-  const url = `http://127.0.0.1:${port}/hooks/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa`;
-  await load(url, body, FORM, { connections: CONNECTIONS, seconds: 2 });
-  const r = await load(url, body, FORM, { connections: CONNECTIONS, seconds });
-  child.kill('SIGTERM');
-  return r.perSecond;
-}
-
-async function svyazkaRun(): Promise<{ perSecond: number; accepted: number; rss: number; settled: number; p99: number }> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'svyazka-bench-'));
-  const port = await freePort();
-  const s = await openServices(loadConfig({ SVYAZKA_DATA_DIR: dataDir, PORT: String(port), LOG_LEVEL: 'warn', SVYAZKA_OUTBOUND_ALLOW: '127.0.0.1' }));
-  await s.connections.save(s.defaultWorkspace.id, { name: 'target', connector: 'http', auth: { baseUrl: targetUrl } });
-  const flow = await s.flows.save(s.defaultWorkspace.id, {
-    name: 'e2e bench',
-    enabled: true,
-    trigger: { connector: 'webhook', event: 'incoming' },
+const WORKLOADS = {
+  json: {
+    body: retailcrmOrderJson(),
+    contentType: 'application/json',
+    baselineMode: 'e2e-json',
+    steps: [{ id: 'send', type: 'action', connector: 'http', action: 'request', connection: 'target', input: { method: 'POST', url: '/hit', body: JSON_WORKLOAD_MAPPING } }],
+  },
+  form: {
+    body: retailcrmOrderForm(),
+    contentType: 'application/x-www-form-urlencoded',
+    baselineMode: 'e2e',
     steps: [
       { id: 'only_complete', type: 'filter', all: [{ left: '{{trigger.order.status}}', op: 'eq', right: 'complete' }] },
       {
@@ -48,12 +44,60 @@ async function svyazkaRun(): Promise<{ perSecond: number; accepted: number; rss:
         input: { method: 'POST', url: '/hit', body: { number: '{{trigger.order.number}}', phone: '{{trigger.order.customer.phones.0.number | phone}}', sum: '{{trigger.order.totalSumm | number}}' } },
       },
     ],
-  });
-  await s.store.close();
-  const child = spawnNode([...SERVER_FLAGS, join(ROOT, 'bin/svyazka.js'), 'serve'], { PORT: String(port), HOST: '127.0.0.1', SVYAZKA_DATA_DIR: dataDir, LOG_LEVEL: 'warn', SVYAZKA_PLANS_FILE: join(ROOT, 'bench/plans-unlimited.json'), SVYAZKA_OUTBOUND_ALLOW: '127.0.0.1' });
+  },
+} as const;
+const w = WORKLOADS[workload];
+if (!w) throw new Error(`unknown workload ${workload}: json or form`);
+
+interface Round {
+  accepted: number;
+  executions: number;
+  load: LoadResult;
+  peakRss: number;
+  rss: number;
+  settled: number | null;
+  unfinished: number;
+}
+
+const targetPort = await freePort();
+const target = spawnNode([join(ROOT, 'bench/target-server.ts')], { PORT: String(targetPort) });
+const targetUrl = `http://127.0.0.1:${targetPort}`;
+await waitHttp(targetUrl);
+
+async function baselineRun(): Promise<Round> {
+  const port = await freePort();
+  const child = spawnNode([join(ROOT, 'bench/baseline-server.ts')], { PORT: String(port), MODE: w.baselineMode, TARGET: targetUrl });
   await waitHttp(`http://127.0.0.1:${port}/healthz`);
-  const url = `http://127.0.0.1:${port}/hooks/${flow.hookToken}`;
-  const r = await load(url, body, FORM, { connections: CONNECTIONS, seconds });
+  const url = `http://127.0.0.1:${port}/hooks/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa`;
+  await load(url, w.body, w.contentType, { connections: CONNECTIONS, seconds: 2 });
+  const r = await load(url, w.body, w.contentType, { connections: CONNECTIONS, seconds });
+  const peakRss = peakRssMb(child.pid!);
+  const rss = rssMb(child.pid!);
+  child.kill('SIGTERM');
+  // Each answer came after its outgoing call: a request answered is an execution done.
+  return { accepted: r.perSecond, executions: r.perSecond, load: r, peakRss, rss, settled: null, unfinished: 0 };
+}
+
+function worktree(ref: string): { root: string; remove: () => void } {
+  const root = mkdtempSync(join(tmpdir(), 'svyazka-base-'));
+  execFileSync('git', ['-C', ROOT, 'worktree', 'add', '--detach', root, ref], { stdio: 'ignore' });
+  symlinkSync(join(ROOT, 'node_modules'), join(root, 'node_modules'));
+  return { root, remove: () => execFileSync('git', ['-C', ROOT, 'worktree', 'remove', '--force', root], { stdio: 'ignore' }) };
+}
+
+/** One round of the Svyazka checkout at `root` (this tree, or another commit's worktree), set up through its own CLI. */
+async function svyazkaRun(root: string): Promise<Round> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'svyazka-bench-'));
+  const port = await freePort();
+  const env = { ...process.env, PORT: String(port), HOST: '127.0.0.1', SVYAZKA_DATA_DIR: dataDir, LOG_LEVEL: 'warn', SVYAZKA_PLANS_FILE: join(ROOT, 'bench/plans-unlimited.json'), SVYAZKA_OUTBOUND_ALLOW: '127.0.0.1' };
+  const cli = (...args: string[]) => execFileSync(process.execPath, [join(root, 'bin/svyazka.js'), ...args], { env, encoding: 'utf8' });
+  cli('connection', 'add', '--name', 'target', '--connector', 'http', '--auth', JSON.stringify({ baseUrl: targetUrl }));
+  writeFileSync(join(dataDir, 'flow.json'), JSON.stringify({ name: 'e2e bench', enabled: true, trigger: { connector: 'webhook', event: 'incoming' }, steps: w.steps }));
+  const imported = JSON.parse(cli('flow', 'import', join(dataDir, 'flow.json'))) as { webhookUrl: string };
+  const child = spawnNode([...SERVER_FLAGS, join(root, 'bin/svyazka.js'), 'serve'], env);
+  await waitHttp(`http://127.0.0.1:${port}/healthz`);
+  const url = `http://127.0.0.1:${port}${new URL(imported.webhookUrl).pathname}`;
+  const r = await load(url, w.body, w.contentType, { connections: CONNECTIONS, seconds });
   const db = new DatabaseSync(join(dataDir, 'svyazka.db'), { readOnly: true });
   const deadline = Date.now() + 120_000;
   for (;;) {
@@ -64,30 +108,56 @@ async function svyazkaRun(): Promise<{ perSecond: number; accepted: number; rss:
   const stats = db.prepare(`SELECT count(*) AS n, min(created_at) AS first, max(finished_at) AS last FROM executions WHERE status = 'succeeded'`).get() as { n: number; first: number; last: number };
   const unfinished = (db.prepare(`SELECT count(*) AS n FROM executions WHERE finished_at IS NULL`).get() as { n: number }).n;
   db.close();
+  const peakRss = peakRssMb(child.pid!);
   const rss = rssMb(child.pid!);
-  // The server gives memory back once it has been idle a while (src/lib/idle-gc.ts): RSS again then.
-  await new Promise((res) => setTimeout(res, 30_000));
-  const settled = rssMb(child.pid!);
+  let settled: number | null = null;
+  if (settleSeconds > 0) {
+    await new Promise((res) => setTimeout(res, settleSeconds * 1000));
+    settled = rssMb(child.pid!);
+  }
   child.kill('SIGTERM');
   await new Promise((res) => setTimeout(res, 300));
   rmSync(dataDir, { recursive: true, force: true });
-  const perSecond = Math.round(stats.n / ((stats.last - stats.first) / 1000));
-  console.log(`  svyazka: ${r.ok} accepted (p99 ${r.p99} ms), ${stats.n} executions succeeded, ${unfinished} unfinished, ${perSecond} executions/s, RSS ${rss} MB right after, ${settled} MB 30 s later`);
-  return { perSecond, accepted: r.ok, rss, settled, p99: r.p99 };
+  const executions = Math.round(stats.n / ((stats.last - stats.first) / 1000));
+  return { accepted: r.perSecond, executions, load: r, peakRss, rss, settled, unfinished };
 }
 
-const base: number[] = [];
-const sv: Array<{ perSecond: number; rss: number; settled: number }> = [];
+const fmt = (x: Round) =>
+  `${x.accepted} accepted/s, ${x.executions} executions/s, p50 ${x.load.p50} ms, p99 ${x.load.p99} ms, max ${x.load.max} ms, ` +
+  `non-2xx ${x.load.non2xx}, errors ${x.load.errors}, peak RSS ${x.peakRss} MB (now ${x.rss} MB${x.settled === null ? '' : `, ${x.settled} MB ${settleSeconds} s later`})` +
+  (x.unfinished ? `, ${x.unfinished} UNFINISHED` : '');
+
+const baseRef = process.env.BASE_REF;
+const older = baseRef ? worktree(baseRef) : null;
+console.log(`workload ${workload}: body ${Buffer.byteLength(w.body)} bytes, ${CONNECTIONS} connections, ${rounds} × ${seconds} s, alternating`);
+const base: Round[] = [];
+const sv: Round[] = [];
+const old: Round[] = [];
 for (let i = 0; i < rounds; i++) {
   base.push(await baselineRun());
-  console.log(`round ${i + 1}: baseline ${base[i]} req/s (each with the outgoing call)`);
-  sv.push(await svyazkaRun());
+  console.log(`round ${i + 1} baseline: ${fmt(base[i])}`);
+  if (older) {
+    old.push(await svyazkaRun(older.root));
+    console.log(`round ${i + 1} svyazka@${baseRef}: ${fmt(old[i])}  ratio ${ratio(old[i].executions, base[i].executions)}`);
+  }
+  sv.push(await svyazkaRun(ROOT));
+  console.log(`round ${i + 1} svyazka:  ${fmt(sv[i])}  ratio ${ratio(sv[i].executions, base[i].executions)}`);
 }
-const b = median(base);
-const v = median(sv.map((x) => x.perSecond));
-console.log(`\n${CONNECTIONS} connections, ${rounds} × ${seconds} s, medians:`);
-console.log(`baseline (bare Fastify, outgoing call in the request): ${b} req/s`);
-console.log(`svyazka (webhook → filter → http action, journaled): ${v} completed executions/s`);
-console.log(`ratio svyazka/baseline: ${ratio(v, b)}; svyazka RSS after the run: max ${Math.max(...sv.map((x) => x.rss))} MB right after, max ${Math.max(...sv.map((x) => x.settled))} MB 30 s later`);
+const summary = (name: string, xs: Round[]) =>
+  `${name}: ${median(xs.map((x) => x.accepted))} accepted/s, ${median(xs.map((x) => x.executions))} executions/s, ` +
+  `p50 ${median(xs.map((x) => x.load.p50))} ms, p99 ${median(xs.map((x) => x.load.p99))} ms, max latency ${Math.max(...xs.map((x) => x.load.max))} ms (worst round), ` +
+  `peak RSS ${Math.max(...xs.map((x) => x.peakRss))} MB (worst round)`;
+console.log(`\nmedians of ${rounds} rounds:`);
+console.log(summary('baseline (Fastify + undici, the call inside the request, nothing stored)', base));
+console.log(summary('svyazka  (stored, executed, journaled)', sv));
+const ratios = (xs: Round[]) => xs.map((x, i) => x.executions / base[i].executions);
+const line = (name: string, xs: Round[]) =>
+  `ratio executions/s ${name} ÷ baseline: median ${median(ratios(xs)).toFixed(2)} (rounds ${ratios(xs).map((r) => r.toFixed(2)).join(' / ')}); of medians ${ratio(median(xs.map((x) => x.executions)), median(base.map((x) => x.executions)))}`;
+console.log(line('svyazka', sv));
+if (older) {
+  console.log(summary(`svyazka@${baseRef}`, old));
+  console.log(line(`svyazka@${baseRef}`, old));
+  older.remove();
+}
 target.kill('SIGTERM');
 process.exit(0);

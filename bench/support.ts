@@ -18,7 +18,7 @@ export async function freePort(): Promise<number> {
 }
 
 /** The flags `npm start` runs the server with (package.json). */
-export const SERVER_FLAGS = ['--max-semi-space-size=16'];
+export const SERVER_FLAGS = ['--max-semi-space-size=16', '--expose-gc'];
 
 export function spawnNode(args: string[], env: Record<string, string> = {}): ChildProcess {
   return spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
@@ -57,6 +57,8 @@ export interface LoadResult {
   perSecond: number;
   p50: number;
   p99: number;
+  /** The slowest answer: a stall shows here. */
+  max: number;
   seconds: number;
 }
 
@@ -79,6 +81,7 @@ export async function load(url: string, body: string, contentType: string, opts:
     perSecond: Math.round(ok / opts.seconds),
     p50: result.latency.p50,
     p99: result.latency.p99,
+    max: result.latency.max,
     seconds: opts.seconds,
   };
 }
@@ -106,6 +109,43 @@ export function retailcrmOrderForm(): string {
   for (const [k, v] of Object.entries(order)) walk(v, `order[${k}]`);
   return pairs.join('&');
 }
+
+/**
+ * The JSON workload of issue 14: a RetailCRM-style order of about 1.8 KB, as a JSON text. Numbers
+ * stay numbers (sums, quantities), so a stored body must keep them exact.
+ */
+export function retailcrmOrderJson(): string {
+  const order = {
+    id: 48213, number: '48213A', externalId: 'ext-48213', site: 'shop-main', status: 'complete',
+    createdAt: '2026-11-20 14:07:31', totalSumm: 15990.0, summ: 15490.0,
+    prepaySum: 0, purchaseSumm: 9800.5, orderMethod: 'shopping-cart', orderType: 'eshop-individual', managerId: 17,
+    firstName: 'Ирина', lastName: 'Петрова', email: 'irina.petrova@example.ru', phone: '+7 (916) 123-45-67',
+    customerComment: 'Позвоните за час до доставки, пожалуйста', managerComment: '',
+    customer: { id: 9921, externalId: 'c-9921', type: 'customer', firstName: 'Ирина', lastName: 'Петрова', email: 'irina.petrova@example.ru', phones: [{ number: '+7 (916) 123-45-67' }] },
+    delivery: { code: 'courier', cost: 500, netCost: 350, date: '2026-11-23', time: { from: '10:00', to: '14:00' }, address: { index: '125009', countryIso: 'RU', region: 'Москва', city: 'Москва', street: 'Тверская', building: '7', flat: '12', text: 'г. Москва, ул. Тверская, д. 7, кв. 12' } },
+    items: [
+      { id: 1, initialPrice: 7990, discountTotal: 0, vatRate: '20.00', quantity: 1, status: 'new', offer: { id: 501, externalId: 'SKU-1001', xmlId: 'SKU-1001', name: 'Кофеварка капельная', article: 'CM-1001' } },
+      { id: 2, initialPrice: 7500, discountTotal: 500, vatRate: '20.00', quantity: 1, status: 'new', offer: { id: 502, externalId: 'SKU-2002', xmlId: 'SKU-2002', name: 'Кофемолка жерновая', article: 'GR-2002' } },
+      { id: 3, initialPrice: 500, discountTotal: 0, vatRate: '20.00', quantity: 2, status: 'new', offer: { id: 503, externalId: 'SKU-3003', xmlId: 'SKU-3003', name: 'Фильтры бумажные №4', article: 'FL-3003' } },
+    ],
+    source: { source: 'yandex', medium: 'cpc', campaign: 'coffee-autumn' },
+    shipmentStore: 'main', shipped: false, fromApi: false,
+  };
+  return JSON.stringify({ order });
+}
+
+/** The 9 fields the JSON workload's flow maps into its outgoing POST (the baseline maps the same by hand). */
+export const JSON_WORKLOAD_MAPPING = {
+  number: '{{trigger.order.number}}',
+  status: '{{trigger.order.status}}',
+  phone: '{{trigger.order.customer.phones.0.number | phone}}',
+  email: '{{trigger.order.email}}',
+  sum: '{{trigger.order.totalSumm | number}}',
+  customerId: '{{trigger.order.customer.id}}',
+  city: '{{trigger.order.delivery.address.city}}',
+  createdAt: '{{trigger.order.createdAt}}',
+  items: '{{trigger.order.items}}',
+};
 
 export function ratio(a: number, b: number): string {
   return b === 0 ? 'n/a' : (a / b).toFixed(2);

@@ -11,6 +11,8 @@ export async function buildHealthServer(s: Services): Promise<FastifyInstance> {
   });
   app.get('/healthz', async () => ({ ok: true, role: s.config.role }));
   app.get('/readyz', async (req, reply) => {
+    const full = s.store.storage.problem();
+    if (full) return reply.code(503).send({ ok: false, error: 'storage_full', message: full.message, since: new Date(full.since).toISOString() });
     try {
       await s.store.getWorkspace(s.defaultWorkspace.id);
       return { ok: true };

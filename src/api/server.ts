@@ -75,6 +75,8 @@ export async function buildServer(s: Services): Promise<FastifyInstance> {
 
   app.get('/healthz', async () => ({ ok: true }));
   app.get('/readyz', async (req, reply) => {
+    const full = s.store.storage.problem();
+    if (full) return reply.code(503).send({ ok: false, error: 'storage_full', message: full.message, since: new Date(full.since).toISOString() });
     try {
       await s.store.getWorkspace(s.defaultWorkspace.id);
       return { ok: true };

@@ -27,17 +27,18 @@ export function executionView(e: ExecutionRecord, steps?: StepRecord[], flowName
     startedAt: iso(e.startedAt),
     finishedAt: iso(e.finishedAt),
     // `retries` counts hand retries; `attempts` is the most tries any step took (6 after giving up on the sixth).
-    ...(steps ? { trigger: e.trigger, steps: steps.map(stepView), transactions: steps.reduce((sum, st) => sum + st.transactions, 0), attempts: steps.reduce((max, st) => Math.max(max, st.attempts), 0) } : {}),
+    ...(steps ? { trigger: e.trigger, steps: steps.map((st) => stepView(st, e.trigger)), transactions: steps.reduce((sum, st) => sum + st.transactions, 0), attempts: steps.reduce((max, st) => Math.max(max, st.attempts), 0) } : {}),
   };
 }
 
-export function stepView(s: StepRecord) {
+/** `trigger`: the execution's; a trigger step's journal does not repeat it as its input (shown here again). */
+export function stepView(s: StepRecord, trigger?: unknown) {
   return {
     stepId: s.stepId,
     index: s.idx,
     type: s.type,
     status: s.status,
-    input: s.input,
+    input: s.type === 'trigger' && s.input === null && trigger !== undefined ? trigger : s.input,
     output: s.output,
     error: s.error,
     attempts: s.attempts,
@@ -61,6 +62,7 @@ export function webhookView(w: WebhookRecord, full: boolean, flowName?: string |
     size: w.size,
     ip: w.ip,
     receivedAt: iso(w.receivedAt),
-    ...(full ? { headers: w.headers, query: w.query, bodyKind: w.bodyKind, body: w.body } : {}),
+    // rawBody: the bytes exactly as they arrived (webhooks stored since 0014), beside the parsed body.
+    ...(full ? { headers: w.headers, query: w.query, bodyKind: w.bodyKind, body: w.body, rawBody: w.rawText ?? null } : {}),
   };
 }

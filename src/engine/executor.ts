@@ -27,6 +27,7 @@ import type { StoreStep } from './flow-schema.ts';
 import type { StepStatus } from '../store/types.ts';
 import { storeLimitsOf } from '../plans/catalog.ts';
 import { getEnding, maskedEntry, resolveStoreStep } from './store-step.ts';
+import { isStorageFull } from '../store/storage-errors.ts';
 
 export const FINAL_STATUSES: ReadonlySet<ExecutionStatus> = new Set(['succeeded', 'failed', 'filtered', 'stopped', 'cancelled']);
 const DONE_STEP = new Set(['succeeded', 'passed', 'not_found', 'skipped']);
@@ -35,6 +36,8 @@ export const TRIGGER_STEP_ID = 'trigger';
 const STEP_TIMEOUT_MS = 120_000;
 /** Where a waiter's next run is put: the circuit's drain brings it forward (it is never reached). */
 const WAIT_FOR_SERVICE_MS = 365 * 24 * 3_600_000;
+/** A journal write refused for a full disk is tried again this many times (about 5 minutes), the step's result kept meanwhile. */
+const JOURNAL_FULL_ATTEMPTS = 64;
 
 export interface ExecutorDeps {
   store: Store;
@@ -197,8 +200,26 @@ export class Executor {
         step = { ...record, sealedOutput: null };
       }
       const change = masker && typeof update.error === 'string' ? { ...update, error: masker.text(update.error) } : update;
-      return this.deps.store.saveStepAndExecution(step, executionId, change, usage);
+      return this.writeJournal(() => this.deps.store.saveStepAndExecution(step, executionId, change, usage));
     };
+  }
+
+  /**
+   * A step's result is not lost to a full disk: the write is tried again (its side effect is done,
+   * so running the step again would be the worse outcome) until space returns, for a bounded time.
+   */
+  private async writeJournal(write: () => Promise<void>): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await write();
+        return;
+      } catch (error) {
+        if (!isStorageFull(error) || attempt >= JOURNAL_FULL_ATTEMPTS) throw error;
+        this.deps.store.storage.full(error);
+        if (attempt === 1) this.deps.logger.error({ err: error }, 'journal write refused: the disk is full; trying again until space returns');
+        await new Promise((r) => setTimeout(r, Math.min(5000, 100 * 2 ** attempt)));
+      }
+    }
   }
 
   private async conclude(execution: ExecutionRecord, outcome: Exclude<StepOutcome, { kind: 'next' }>, startedAt: number, save: JournalWrite): Promise<void> {
@@ -256,7 +277,8 @@ export class Executor {
     const connector = this.deps.connectors.get(flow.trigger.connector)!;
     let dedupeKey: string | undefined;
     const outcome = await this.attempt(
-      { executionId: execution.id, flowId: execution.flowId, stepId: TRIGGER_STEP_ID, idx: -1, type: 'trigger', connectorKey: connector.key, previous: done, retry: flow.settings?.retry, input: body },
+      // Its input is the execution's trigger, shown from there: the journal does not keep it twice.
+      { executionId: execution.id, flowId: execution.flowId, stepId: TRIGGER_STEP_ID, idx: -1, type: 'trigger', connectorKey: connector.key, previous: done, retry: flow.settings?.retry, input: null },
       flow.trigger.connection ?? null,
       execution.workspaceId,
       logger,

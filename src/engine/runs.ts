@@ -61,6 +61,8 @@ export class Runs {
       webhookId: webhook.id,
       origin: 'replay',
       trigger: mergeQuery(webhook.body, webhook.query),
+      // Derived from the webhook row when read: the body is not stored a second time.
+      triggerFromWebhook: true,
       nextRunAt: now,
     });
     await this.deps.queue?.push([{ executionId: id }]);

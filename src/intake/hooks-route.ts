@@ -13,6 +13,7 @@ import { newId } from '../lib/ids.ts';
 import { BodyError, mergeQuery, parseQueryString, parseWebhookBody, type ParsedBody } from './body.ts';
 import { headersForHistory } from './headers.ts';
 import { internalErrorBody } from '../api/internal-error.ts';
+import { isStorageFull } from '../store/storage-errors.ts';
 import { DEFAULT_REDACT_PATTERN, redactParams } from './redaction.ts';
 import type { HookTargets } from './hook-targets.ts';
 import type { WebhookSignals } from './webhook-signals.ts';
@@ -34,16 +35,33 @@ export interface IntakeDeps {
 const TOKEN = /^[A-Za-z0-9_-]{16,128}$/;
 /** How much of an unparseable body history keeps, for debugging. */
 const INVALID_BODY_PREVIEW = 64 * 1024;
+/** How long a sender is asked to wait while the disk is full. */
+const FULL_RETRY_AFTER_SECONDS = 30;
 
 export async function hooksRoutes(app: FastifyInstance, deps: IntakeDeps): Promise<void> {
   // Bodies arrive as raw bytes; parseWebhookBody decides what they are.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: deps.maxBytes }, (_req, body, done) => done(null, body));
 
+  let fullLoggedAt = 0;
   app.setErrorHandler((error: Error & { statusCode?: number; code?: string }, req, reply) => {
     if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
       deps.metrics.webhooksRejected.inc({ reason: 'too_large' });
       return reply.code(413).send({ ok: false, error: 'payload_too_large', message: `Body is over the limit of ${deps.maxBytes} bytes` });
+    }
+    if (isStorageFull(error)) {
+      // Not stored, and said so: the sender keeps the webhook and sends it again later.
+      deps.metrics.webhooksRejected.inc({ reason: 'storage_full' });
+      deps.store.storage.full(error);
+      // Once in a while, not per request: a full disk refuses thousands a second.
+      if (Date.now() - fullLoggedAt > 10_000) {
+        fullLoggedAt = Date.now();
+        req.log.error({ err: error }, 'webhooks refused with 503: the disk is full (nothing is stored until space returns)');
+      }
+      return reply
+        .code(503)
+        .header('retry-after', String(FULL_RETRY_AFTER_SECONDS))
+        .send({ ok: false, error: 'storage_full', message: 'The server cannot store webhooks right now (disk full); send it again later', messageRu: 'Сервер сейчас не может сохранить вебхук (диск заполнен); отправьте его позже' });
     }
     const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
     deps.metrics.webhooksRejected.inc({ reason: status === 500 ? 'error' : 'bad_request' });
@@ -117,6 +135,8 @@ export async function hooksRoutes(app: FastifyInstance, deps: IntakeDeps): Promi
     }
     webhook.body = parsed.body;
     webhook.bodyKind = parsed.kind;
+    // Stored as it arrived (exact bytes, parsed again when read); the execution keeps no copy.
+    const stored = { ...webhook, raw };
 
     const execution = target.enabled
       ? {
@@ -127,14 +147,16 @@ export async function hooksRoutes(app: FastifyInstance, deps: IntakeDeps): Promi
           webhookId: webhook.id,
           origin: 'webhook' as const,
           trigger: mergeQuery(parsed.body, webhook.query),
+          triggerFromWebhook: true,
           nextRunAt: now,
           // A sender that names its delivery (Idempotency-Key) and sends it again starts no second run;
           // the repeat is still kept in history.
           dedupeKey: deliveryKey(req.headers),
         }
       : null;
-    if (!execution) webhook.status = 'no_enabled_flow';
-    await deps.store.acceptWebhook(webhook, execution, countOn);
+    if (!execution) stored.status = 'no_enabled_flow';
+    await deps.store.acceptWebhook(stored, execution, countOn);
+    deps.store.storage.ok();
     // Also when the flow is disabled: its webhooks are stored as samples for the editor.
     signals.stored(webhook.flowId, webhook.id);
     deps.metrics.webhooksAccepted.inc();

@@ -1,20 +1,13 @@
 // After a burst of work the V8 heap stays as large as the burst made it (RSS measured after a
 // 10 s load stays flat for as long as we watched) though a full GC finds ~20 MB alive. When the
 // process has gone quiet after real work, one full collection gives that memory back.
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
-
-let collect: (() => void) | null | undefined;
+// The collector is V8's `gc()`, exposed by `--expose-gc` on the command line (package.json's
+// scripts and bin/svyazka.js pass it). Without the flag this does nothing: turning it on at run
+// time (v8.setFlagsFromString) is what Node documents as unpredictable.
 
 function gcFunction(): (() => void) | null {
-  if (collect !== undefined) return collect;
-  try {
-    setFlagsFromString('--expose-gc');
-    collect = runInNewContext('gc') as () => void;
-  } catch {
-    collect = null;
-  }
-  return collect;
+  const gc = (globalThis as { gc?: unknown }).gc;
+  return typeof gc === 'function' ? (gc as () => void) : null;
 }
 
 /**

@@ -419,4 +419,14 @@ export const migrations: Record<string, Migration> = {
       await sql`CREATE INDEX executions_failed ON executions (workspace_id, finished_at) WHERE status = 'failed'`.execute(db);
     },
   },
+  '0014_body_once': {
+    async up(db: Kysely<unknown>) {
+      // A webhook's exact bytes, coded (store/stored-body.ts); its `body` is then '' and is parsed
+      // from them when read. Rows from before keep their JSON `body` and no `raw`, and executions
+      // keep their own `trigger` copy: both still read as they did.
+      await db.schema.alterTable('webhooks').addColumn('raw', isPostgres(db) ? 'bytea' : 'blob').execute();
+      // Retention finds the executions that read their trigger from a webhook it is about to delete.
+      await sql`CREATE INDEX executions_trigger_webhook ON executions (webhook_id) WHERE trigger = ''`.execute(db);
+    },
+  },
 };

@@ -3,6 +3,14 @@ import type { Selectable } from 'kysely';
 import type { ConnectionsTable, ExecutionStepsTable, ExecutionsTable, FlowsTable, WebhooksTable, WorkspacesTable } from './schema.ts';
 import type { Connection, ExecutionRecord, FlowRecord, Page, StepRecord, WebhookRecord, Workspace } from './types.ts';
 import { parseJson } from '../lib/json.ts';
+import { bodyOf, rawTextOf, triggerOf, TRIGGER_FROM_WEBHOOK } from './stored-body.ts';
+
+/** An execution row with its webhook's body columns, for a trigger derived from the webhook (both null when it has its own). */
+export type ExecutionRow = Selectable<ExecutionsTable> & { w_body?: string | null; w_raw?: Uint8Array | null; w_query?: string | null; w_content_type?: string | null };
+
+/** The columns an execution is read with: its own and, when its trigger is its webhook's, the webhook's body columns. */
+export const EXECUTION_WITH_TRIGGER = `e.*, w.body AS w_body, w.raw AS w_raw, w.query AS w_query, w.content_type AS w_content_type
+  FROM executions e LEFT JOIN webhooks w ON e.trigger = '' AND w.id = e.webhook_id`;
 
 export function page<T extends { id: string }>(items: T[], limit: number): Page<T> {
   const more = items.length > limit;
@@ -49,7 +57,8 @@ export function toWebhook(row: Selectable<WebhooksTable>): WebhookRecord {
     method: row.method,
     headers: parseJson(row.headers) as Record<string, string>,
     query: parseJson(row.query) as Record<string, unknown>,
-    body: parseJson(row.body),
+    body: bodyOf(row),
+    rawText: rawTextOf(row),
     bodyKind: row.body_kind,
     contentType: row.content_type,
     size: row.size,
@@ -60,7 +69,7 @@ export function toWebhook(row: Selectable<WebhooksTable>): WebhookRecord {
   };
 }
 
-export function toExecution(row: Selectable<ExecutionsTable>): ExecutionRecord {
+export function toExecution(row: ExecutionRow, trigger?: unknown): ExecutionRecord {
   return {
     id: row.id,
     workspaceId: row.workspace_id,
@@ -69,7 +78,7 @@ export function toExecution(row: Selectable<ExecutionsTable>): ExecutionRecord {
     webhookId: row.webhook_id,
     origin: row.origin,
     status: row.status,
-    trigger: parseJson(row.trigger),
+    trigger: row.trigger === TRIGGER_FROM_WEBHOOK ? (trigger !== undefined ? trigger : triggerOf({ w_body: row.w_body ?? null, w_raw: row.w_raw ?? null, w_query: row.w_query ?? null, w_content_type: row.w_content_type ?? null })) : parseJson(row.trigger),
     error: row.error,
     errorStep: row.error_step,
     retries: row.retries,

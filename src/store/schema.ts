@@ -118,6 +118,8 @@ export interface WebhooksTable {
   status: WebhookStatus;
   error: string | null;
   received_at: number;
+  /** The exact bytes that arrived, coded by store/stored-body.ts; `body` is '' then (0014_body_once). */
+  raw: Generated<Uint8Array | null>;
 }
 
 export interface ExecutionsTable {
@@ -128,6 +130,7 @@ export interface ExecutionsTable {
   webhook_id: string | null;
   origin: 'webhook' | 'replay' | 'poll' | 'schedule' | 'manual';
   status: ExecutionStatus;
+  /** JSON, or '' when it is its webhook's body with the query merged in (store/stored-body.ts). */
   trigger: string;
   error: string | null;
   error_step: string | null;

@@ -3,6 +3,7 @@
 import type { ExecutionStatus, Locale, Role, StepStatus, WebhookStatus } from './schema.ts';
 import type { CircuitStore } from './circuit-store.ts';
 import type { CollectionRecord, CollectionSummary, CollectionWriteRequest, CollectionWriteResult, ListOptions } from './collections.ts';
+import type { StorageState } from './storage-errors.ts';
 
 export type { ExecutionStatus, Locale, Role, StepStatus, WebhookStatus };
 
@@ -110,6 +111,8 @@ export interface WebhookRecord {
   status: WebhookStatus;
   error: string | null;
   receivedAt: number;
+  /** The body exactly as it arrived, as text; null for webhooks stored before 0014_body_once and for invalid ones. */
+  rawText?: string | null;
 }
 
 export interface ExecutionRecord {
@@ -157,6 +160,11 @@ export interface NewExecution {
   webhookId: string | null;
   origin: ExecutionRecord['origin'];
   trigger: unknown;
+  /**
+   * `trigger` is its webhook's body with the query merged in (intake, replay): the store keeps no
+   * copy and derives it from the webhook row when read.
+   */
+  triggerFromWebhook?: boolean;
   nextRunAt: number;
   /** The trigger event's stable id: a second execution of the same flow with the same key is not created. */
   dedupeKey?: string | null;
@@ -164,6 +172,8 @@ export interface NewExecution {
 
 export interface NewWebhook extends Omit<WebhookRecord, 'id'> {
   id: string;
+  /** The exact bytes that arrived: stored (coded) instead of `body`, which is parsed from them when read. */
+  raw?: Uint8Array;
 }
 
 export interface Page<T> {
@@ -479,6 +489,8 @@ export interface ChangeStore {
 export interface Store {
   migrate(): Promise<void>;
   close(): Promise<void>;
+  /** Whether the disk is full, as the last writes found it (storage-errors.ts). */
+  readonly storage: StorageState;
 
   // workspaces, users, access
   ensureWorkspace(slug: string, name: string): Promise<Workspace>;

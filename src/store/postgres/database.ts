@@ -25,7 +25,7 @@ const types = {
 } as pg.CustomTypesConfig;
 
 /** A parameter: a scalar, or a text array (`= ANY($n::text[])`). */
-export type SqlValue = null | number | string | boolean | readonly string[];
+export type SqlValue = null | number | string | boolean | readonly string[] | Uint8Array;
 type Compilable<R> = CompiledQuery<R> | { compile(): CompiledQuery<R> };
 
 function compiled<R>(query: Compilable<R>): CompiledQuery<R> {

@@ -4,6 +4,7 @@ import type { Selectable } from 'kysely';
 import type { BalanceLedgerTable, NotificationsTable } from '../schema.ts';
 import type { Billing, LedgerEntry, Notification, PlanStore, QuotaTake } from '../types.ts';
 import type { PostgresDatabase, Queries } from './database.ts';
+import { STILL_RUNNABLE, triggerOf, type TriggerSource } from '../stored-body.ts';
 
 /** Counting inside the executor's and the poller's own transactions. */
 export const COUNT_TRANSACTIONS_DAY = `INSERT INTO usage_daily (workspace_id, day, webhooks, transactions) VALUES ($1, $2, 0, $3)
@@ -164,10 +165,21 @@ export class PostgresPlanStore implements PlanStore {
   }
 
   async pruneWebhooks(workspaceId: string, before: number, batch: number): Promise<number> {
-    return this.db.read.runSql(
-      'DELETE FROM webhooks WHERE id IN (SELECT id FROM webhooks WHERE workspace_id = $1 AND received_at < $2 ORDER BY received_at LIMIT $3)',
-      [workspaceId, before, batch],
-    );
+    return this.db.transaction(async (tx) => {
+      const ids = (
+        await tx.allSql<{ id: string }>('SELECT id FROM webhooks WHERE workspace_id = $1 AND received_at < $2 ORDER BY received_at LIMIT $3 FOR UPDATE SKIP LOCKED', [workspaceId, before, batch])
+      ).map((r) => r.id);
+      if (ids.length === 0) return 0;
+      // Executions that may still run (unfinished, or failed and retried by hand) take a copy of
+      // their trigger before the webhook it is read from goes; finished ones show none after.
+      const keep = await tx.allSql<TriggerSource>(
+        `SELECT e.id, w.body AS w_body, w.raw AS w_raw, w.query AS w_query, w.content_type AS w_content_type FROM executions e
+         JOIN webhooks w ON w.id = e.webhook_id WHERE e.trigger = '' AND e.webhook_id = ANY($1::text[]) AND e.status IN (${STILL_RUNNABLE}) FOR UPDATE OF e`,
+        [ids],
+      );
+      for (const row of keep) await tx.runSql('UPDATE executions SET trigger = $1 WHERE id = $2', [JSON.stringify(triggerOf(row) ?? {}), row.id]);
+      return tx.runSql('DELETE FROM webhooks WHERE id = ANY($1::text[])', [ids]);
+    });
   }
 
   async pruneExecutions(workspaceId: string, before: number, batch: number): Promise<number> {

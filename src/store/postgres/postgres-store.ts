@@ -33,7 +33,9 @@ import type {
 } from '../types.ts';
 import { newId } from '../../lib/ids.ts';
 import { parseJson } from '../../lib/json.ts';
-import { page, toConnection, toExecution, toFlow, toStep, toWebhook, toWorkspace } from '../rows.ts';
+import { EXECUTION_WITH_TRIGGER, page, toConnection, toExecution, toFlow, toStep, toWebhook, toWorkspace, type ExecutionRow } from '../rows.ts';
+import { StorageState } from '../storage-errors.ts';
+import { encodeRaw, TRIGGER_FROM_WEBHOOK, TriggerHandOff, type RawCoding } from '../stored-body.ts';
 import { WriteBatcher } from './batcher.ts';
 import { PostgresDatabase, type PostgresOptions, type Queries, type SqlValue } from './database.ts';
 import { COUNT_TRANSACTIONS_DAY, COUNT_TRANSACTIONS_FLOW, PostgresPlanStore } from './plan-store.ts';
@@ -45,7 +47,7 @@ import { PostgresCircuitStore } from './circuit-store.ts';
 import { PostgresAlertStore } from './alert-store.ts';
 import { PostgresCollectionStore } from './collection-store.ts';
 
-const WEBHOOK_COLUMNS = 'id, workspace_id, flow_id, method, headers, query, body, body_kind, content_type, size, ip, status, error, received_at';
+const WEBHOOK_COLUMNS = 'id, workspace_id, flow_id, method, headers, query, body, body_kind, content_type, size, ip, status, error, received_at, raw';
 const EXECUTION_COLUMNS = `id, workspace_id, flow_id, flow_version, webhook_id, origin, status, trigger, error, error_step, retries,
   next_run_at, created_at, started_at, finished_at, updated_at, dedupe_key`;
 /** One execution row's placeholders from `$n` on: 11 values, the rest constant for a new execution. */
@@ -60,7 +62,9 @@ const UPSERT_STEP = `INSERT INTO execution_steps (execution_id, step_id, idx, ty
   output = excluded.output, error = excluded.error, attempts = excluded.attempts, transactions = excluded.transactions,
   resume_at = excluded.resume_at, started_at = excluded.started_at, finished_at = excluded.finished_at,
   sealed_output = excluded.sealed_output`;
-const SELECT_EXECUTION = 'SELECT * FROM executions WHERE id = $1';
+const SELECT_EXECUTION_ONLY = 'SELECT * FROM executions WHERE id = $1';
+const SELECT_EXECUTION = `SELECT ${EXECUTION_WITH_TRIGGER} WHERE e.id = $1`;
+const SELECT_EXECUTION_IN = `SELECT ${EXECUTION_WITH_TRIGGER} WHERE e.workspace_id = $1 AND e.id = $2`;
 const SELECT_STATUS = 'SELECT status FROM executions WHERE id = $1';
 const SELECT_STEPS = 'SELECT * FROM execution_steps WHERE execution_id = $1 ORDER BY idx';
 
@@ -84,7 +88,7 @@ interface WebhookWrite {
   /** Null: already counted (PlanStore.takeQuota). */
   day: string | null;
   body: string;
-  trigger: string | null;
+  raw: Uint8Array | null;
 }
 
 export class PostgresStore implements Store {
@@ -98,8 +102,13 @@ export class PostgresStore implements Store {
   readonly alerts: PostgresAlertStore;
   readonly collections: PostgresCollectionStore;
   private readonly webhooks: WriteBatcher<WebhookWrite>;
+  private readonly coding: RawCoding;
+  private readonly handOff = new TriggerHandOff();
+  /** Told by intake and the executor's journal writes, which see PostgreSQL's disk_full. */
+  readonly storage = new StorageState();
 
-  constructor(url: string, opts: PostgresOptions = {}) {
+  constructor(url: string, opts: PostgresOptions & Partial<RawCoding> = {}) {
+    this.coding = { compress: opts.compress ?? true };
     this.db = new PostgresDatabase(url, opts);
     this.plans = new PostgresPlanStore(this.db);
     this.access = new PostgresAccessStore(this.db);
@@ -434,10 +443,10 @@ export class PostgresStore implements Store {
 
   /** Resolves after the COMMIT of the transaction that holds the webhook, its execution and its count. */
   async acceptWebhook(w: NewWebhook, e: NewExecution | null, day: string | null): Promise<void> {
-    const body = JSON.stringify(w.body);
-    // Without query parameters the trigger is the body itself: serialize it once.
-    const trigger = e ? (e.trigger === w.body ? body : JSON.stringify(e.trigger ?? {})) : null;
-    await this.webhooks.submit({ webhook: w, execution: e, day, body, trigger });
+    // The exact bytes when there are some; the body is parsed from them when read.
+    const raw = w.raw ? encodeRaw(w.raw, this.coding) : null;
+    await this.webhooks.submit({ webhook: w, execution: e, day, body: raw ? '' : JSON.stringify(w.body), raw });
+    if (e?.triggerFromWebhook) this.handOff.put(e.id, e.trigger);
   }
 
   async listWebhooks(workspaceId: string, filter: WebhookFilter): Promise<Page<WebhookRecord>> {
@@ -477,20 +486,26 @@ export class PostgresStore implements Store {
   }
 
   async getExecution(workspaceId: string, id: string): Promise<ExecutionRecord | undefined> {
-    const row = await this.r.first(this.q.selectFrom('executions').selectAll().where('workspace_id', '=', workspaceId).where('id', '=', id));
+    const row = (await this.r.allSql<ExecutionRow>(SELECT_EXECUTION_IN, [workspaceId, id]))[0];
     return row && toExecution(row);
   }
 
   async listExecutions(workspaceId: string, filter: ExecutionFilter): Promise<Page<ExecutionRecord>> {
-    let query = this.q.selectFrom('executions').selectAll().where('workspace_id', '=', workspaceId);
-    if (filter.flowId) query = query.where('flow_id', '=', filter.flowId);
-    if (filter.status) query = query.where('status', '=', filter.status);
-    if (filter.webhookId) query = query.where('webhook_id', '=', filter.webhookId);
-    if (filter.from !== undefined) query = query.where('created_at', '>=', filter.from);
-    if (filter.to !== undefined) query = query.where('created_at', '<', filter.to);
-    if (filter.before) query = query.where('id', '<', filter.before);
-    const rows = await this.r.all(query.orderBy('id', 'desc').limit(filter.limit + 1));
-    return page(rows.map(toExecution), filter.limit);
+    const params: SqlValue[] = [workspaceId];
+    const where = ['e.workspace_id = $1'];
+    const add = (clause: string, value: string | number) => {
+      params.push(value);
+      where.push(`${clause} $${params.length}`);
+    };
+    if (filter.flowId) add('e.flow_id =', filter.flowId);
+    if (filter.status) add('e.status =', filter.status);
+    if (filter.webhookId) add('e.webhook_id =', filter.webhookId);
+    if (filter.from !== undefined) add('e.created_at >=', filter.from);
+    if (filter.to !== undefined) add('e.created_at <', filter.to);
+    if (filter.before) add('e.id <', filter.before);
+    params.push(filter.limit + 1);
+    const rows = await this.r.allSql<ExecutionRow>(`SELECT ${EXECUTION_WITH_TRIGGER} WHERE ${where.join(' AND ')} ORDER BY e.id DESC LIMIT $${params.length}`, params);
+    return page(rows.map((r) => toExecution(r)), filter.limit);
   }
 
   async flowStats(workspaceId: string, flowIds: readonly string[], since: number, month: string): Promise<Map<string, FlowStats>> {
@@ -527,11 +542,13 @@ export class PostgresStore implements Store {
   }
 
   async loadExecution(id: string): Promise<{ execution: ExecutionRecord; steps: StepRecord[] } | undefined> {
-    const row = (await this.r.allSql<Selectable<ExecutionsTable>>(SELECT_EXECUTION, [id]))[0];
+    // Just accepted by this process: the trigger is in hand, the webhook's body need not be read back.
+    const handed = this.handOff.take(id);
+    const row = (await this.r.allSql<ExecutionRow>(handed === undefined ? SELECT_EXECUTION : SELECT_EXECUTION_ONLY, [id]))[0];
     if (!row) return undefined;
     // Never started: no journal yet (the first step's write also sets started_at), no query needed.
     const steps = row.started_at === null ? [] : (await this.r.allSql<Selectable<ExecutionStepsTable>>(SELECT_STEPS, [id])).map(toStep);
-    return { execution: toExecution(row), steps };
+    return { execution: toExecution(row, handed), steps };
   }
 
   async listSteps(executionId: string): Promise<StepRecord[]> {
@@ -647,11 +664,12 @@ export class PostgresStore implements Store {
 }
 
 /** False when the execution's dedupe key is already taken for its flow (nothing was inserted). */
-async function insertExecution(tx: Queries, e: NewExecution, trigger = JSON.stringify(e.trigger ?? {})): Promise<boolean> {
-  return (await tx.runSql(INSERT_EXECUTION, executionValues(e, trigger, Date.now()))) > 0;
+async function insertExecution(tx: Queries, e: NewExecution): Promise<boolean> {
+  return (await tx.runSql(INSERT_EXECUTION, executionValues(e, Date.now()))) > 0;
 }
 
-function executionValues(e: NewExecution, trigger: string, now: number): SqlValue[] {
+function executionValues(e: NewExecution, now: number): SqlValue[] {
+  const trigger = e.triggerFromWebhook && e.webhookId ? TRIGGER_FROM_WEBHOOK : JSON.stringify(e.trigger ?? {});
   return [e.id, e.workspaceId, e.flowId, e.flowVersion, e.webhookId, e.origin, trigger, e.nextRunAt, now, now, e.dedupeKey ?? null];
 }
 
@@ -694,17 +712,17 @@ function placeholders(count: number, width: number, constants = ''): string {
 /** A batch of accepted webhooks: three multi-row statements in the batcher's one transaction. */
 async function writeWebhooks(tx: Queries, items: readonly WebhookWrite[]): Promise<void> {
   const hooks: SqlValue[] = [];
-  for (const { webhook: w, body } of items) {
-    hooks.push(w.id, w.workspaceId, w.flowId, w.method, JSON.stringify(w.headers), JSON.stringify(w.query), body, w.bodyKind, w.contentType, w.size, w.ip, w.status, w.error, w.receivedAt);
+  for (const { webhook: w, body, raw } of items) {
+    hooks.push(w.id, w.workspaceId, w.flowId, w.method, JSON.stringify(w.headers), JSON.stringify(w.query), body, w.bodyKind, w.contentType, w.size, w.ip, w.status, w.error, w.receivedAt, raw);
   }
-  await tx.runSql(`INSERT INTO webhooks (${WEBHOOK_COLUMNS}) VALUES ${placeholders(items.length, 14)}`, hooks);
+  await tx.runSql(`INSERT INTO webhooks (${WEBHOOK_COLUMNS}) VALUES ${placeholders(items.length, 15)}`, hooks);
 
   const now = Date.now();
   const withExecution = items.filter((i) => i.execution !== null);
   if (withExecution.length > 0) {
     const values: SqlValue[] = [];
     const rows = withExecution.map((item, i) => {
-      values.push(...executionValues(item.execution!, item.trigger!, now));
+      values.push(...executionValues(item.execution!, now));
       return executionRow(i * 11 + 1);
     });
     await tx.runSql(`INSERT INTO executions (${EXECUTION_COLUMNS}) VALUES ${rows.join(',')} ${ON_DEDUPE}`, values);

@@ -7,6 +7,7 @@ import { Kysely, Migrator, SqliteDialect, type CompiledQuery, type SqliteDatabas
 import type { Database } from '../schema.ts';
 import { migrations } from '../migrations.ts';
 import { restrictFile } from '../../lib/private-files.ts';
+import { isStorageFull, StorageState } from '../storage-errors.ts';
 
 type SqlValue = null | number | bigint | string | Uint8Array;
 
@@ -43,6 +44,8 @@ export class SqliteDatabase {
   private flushScheduled = false;
   private closed = false;
   private tx: Record<'begin' | 'commit' | 'savepoint' | 'release' | 'rollbackTo', StatementSync> | null = null;
+  /** Set by a group commit that failed for space, cleared by the next that commits. */
+  readonly storage = new StorageState();
 
   constructor(path: string, opts: SqliteOptions = {}) {
     this.raw = new DatabaseSync(path);
@@ -139,6 +142,7 @@ export class SqliteDatabase {
       release: this.raw.prepare('RELEASE w'),
       rollbackTo: this.raw.prepare('ROLLBACK TO w'),
     });
+    let full: unknown = null;
     try {
       tx.begin.run();
       for (const item of batch) {
@@ -147,6 +151,7 @@ export class SqliteDatabase {
           results.push({ ok: true, value: item.fn() });
           tx.release.run();
         } catch (error) {
+          if (isStorageFull(error)) full = error;
           tx.rollbackTo.run();
           tx.release.run();
           results.push({ ok: false, error });
@@ -154,10 +159,18 @@ export class SqliteDatabase {
       }
       tx.commit.run();
     } catch (error) {
-      if (this.raw.isTransaction) this.raw.exec('ROLLBACK');
+      // Nothing of the batch is stored: every caller hears so (a webhook then gets no 200).
+      try {
+        if (this.raw.isTransaction) this.raw.exec('ROLLBACK');
+      } catch {
+        // SQLite rolled back by itself (a full disk can do that); nothing is left to undo.
+      }
+      if (isStorageFull(error)) this.storage.full(error);
       for (const item of batch) item.reject(error);
       return;
     }
+    if (full) this.storage.full(full);
+    else this.storage.ok();
     for (let i = 0; i < batch.length; i++) {
       const r = results[i];
       if (r.ok) batch[i].resolve(r.value);

@@ -3,6 +3,7 @@ import type { Selectable } from 'kysely';
 import type { BalanceLedgerTable, NotificationsTable } from '../schema.ts';
 import type { Billing, LedgerEntry, Notification, PlanStore, QuotaTake } from '../types.ts';
 import type { SqliteDatabase } from './database.ts';
+import { STILL_RUNNABLE, triggerOf, type TriggerSource } from '../stored-body.ts';
 
 /** Counting inside the intake's and the executor's own writes: one statement, no extra round trip. */
 export const COUNT_WEBHOOK = `INSERT INTO usage_daily (workspace_id, day, webhooks, transactions) VALUES (?, ?, 1, 0)
@@ -151,12 +152,22 @@ export class SqlitePlanStore implements PlanStore {
   }
 
   async pruneWebhooks(workspaceId: string, before: number, batch: number): Promise<number> {
-    return this.db.write(() =>
-      this.db.runSql(
-        'DELETE FROM webhooks WHERE id IN (SELECT id FROM webhooks WHERE workspace_id = ? AND received_at < ? ORDER BY received_at LIMIT ?)',
-        [workspaceId, before, batch],
-      ),
-    );
+    return this.db.write(() => {
+      const ids = this.db
+        .allSql<{ id: string }>('SELECT id FROM webhooks WHERE workspace_id = ? AND received_at < ? ORDER BY received_at LIMIT ?', [workspaceId, before, batch])
+        .map((r) => r.id);
+      if (ids.length === 0) return 0;
+      const marks = ids.map(() => '?').join(',');
+      // Executions that may still run (unfinished, or failed and retried by hand) take a copy of
+      // their trigger before the webhook it is read from goes; finished ones show none after.
+      const keep = this.db.allSql<TriggerSource>(
+        `SELECT e.id, w.body AS w_body, w.raw AS w_raw, w.query AS w_query, w.content_type AS w_content_type FROM executions e
+         JOIN webhooks w ON w.id = e.webhook_id WHERE e.trigger = '' AND e.webhook_id IN (${marks}) AND e.status IN (${STILL_RUNNABLE})`,
+        ids,
+      );
+      for (const row of keep) this.db.runSql('UPDATE executions SET trigger = ? WHERE id = ?', [JSON.stringify(triggerOf(row) ?? {}), row.id]);
+      return this.db.runSql(`DELETE FROM webhooks WHERE id IN (${marks})`, ids);
+    });
   }
 
   async pruneExecutions(workspaceId: string, before: number, batch: number): Promise<number> {

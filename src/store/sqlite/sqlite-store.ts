@@ -29,7 +29,9 @@ import type {
 } from '../types.ts';
 import { newId } from '../../lib/ids.ts';
 import { parseJson } from '../../lib/json.ts';
-import { page, toConnection, toExecution, toFlow, toStep, toWebhook, toWorkspace } from '../rows.ts';
+import { EXECUTION_WITH_TRIGGER, page, toConnection, toExecution, toFlow, toStep, toWebhook, toWorkspace, type ExecutionRow } from '../rows.ts';
+import type { StorageState } from '../storage-errors.ts';
+import { encodeRaw, TRIGGER_FROM_WEBHOOK, TriggerHandOff, type RawCoding } from '../stored-body.ts';
 import { SqliteDatabase, type SqliteOptions } from './database.ts';
 import { COUNT_TRANSACTIONS_DAY, COUNT_TRANSACTIONS_FLOW, COUNT_WEBHOOK, SqlitePlanStore } from './plan-store.ts';
 import { SqliteAccessStore } from './access-store.ts';
@@ -41,7 +43,7 @@ import { SqliteAlertStore } from './alert-store.ts';
 import { SqliteCollectionStore } from './collection-store.ts';
 
 const INSERT_WEBHOOK = `INSERT INTO webhooks (id, workspace_id, flow_id, method, headers, query, body, body_kind,
-  content_type, size, ip, status, error, received_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)`;
+  content_type, size, ip, status, error, received_at, raw) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`;
 // A known (flow_id, dedupe_key) creates nothing: the event already has its execution.
 const INSERT_EXECUTION = `INSERT INTO executions (id, workspace_id, flow_id, flow_version, webhook_id, origin, status,
   trigger, error, error_step, retries, next_run_at, created_at, started_at, finished_at, updated_at, dedupe_key)
@@ -64,7 +66,9 @@ const CLAIM_POLL = `INSERT INTO trigger_state (flow_id, cursor, last_run_at, las
   claimed_until = excluded.claimed_until WHERE trigger_state.claimed_until IS NULL OR trigger_state.claimed_until <= ?
   OR trigger_state.claimed_by = excluded.claimed_by`;
 
-const SELECT_EXECUTION = 'SELECT * FROM executions WHERE id = ?';
+const SELECT_EXECUTION_ONLY = 'SELECT * FROM executions WHERE id = ?';
+const SELECT_EXECUTION = `SELECT ${EXECUTION_WITH_TRIGGER} WHERE e.id = ?`;
+const SELECT_EXECUTION_IN = `SELECT ${EXECUTION_WITH_TRIGGER} WHERE e.workspace_id = ? AND e.id = ?`;
 const SELECT_STATUS = 'SELECT status FROM executions WHERE id = ?';
 const SELECT_STEPS = 'SELECT * FROM execution_steps WHERE execution_id = ? ORDER BY idx';
 
@@ -78,8 +82,14 @@ export class SqliteStore implements Store {
   readonly circuits: SqliteCircuitStore;
   readonly alerts: SqliteAlertStore;
   readonly collections: SqliteCollectionStore;
+  private readonly coding: RawCoding;
+  private readonly handOff = new TriggerHandOff();
 
-  constructor(path: string, opts: SqliteOptions = {}) {
+  get storage(): StorageState {
+    return this.db.storage;
+  }
+
+  constructor(path: string, opts: SqliteOptions & Partial<RawCoding> = {}) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
     this.db = new SqliteDatabase(path, opts);
     this.plans = new SqlitePlanStore(this.db);
@@ -90,6 +100,7 @@ export class SqliteStore implements Store {
     this.circuits = new SqliteCircuitStore(this.db);
     this.alerts = new SqliteAlertStore(this.db);
     this.collections = new SqliteCollectionStore(this.db);
+    this.coding = { compress: opts.compress ?? true };
   }
 
   private get q() {
@@ -465,9 +476,9 @@ export class SqliteStore implements Store {
   // ---- webhooks ----
 
   async acceptWebhook(w: NewWebhook, e: NewExecution | null, day: string | null): Promise<void> {
-    const body = JSON.stringify(w.body);
-    // Without query parameters the trigger is the body itself: serialize it once.
-    const trigger = e ? (e.trigger === w.body ? body : JSON.stringify(e.trigger ?? {})) : null;
+    // The exact bytes when there are some; the body is parsed from them when read.
+    const raw = w.raw ? encodeRaw(w.raw, this.coding) : null;
+    const body = raw ? '' : JSON.stringify(w.body);
     await this.db.write(() => {
       this.db.runSql(INSERT_WEBHOOK, [
         w.id,
@@ -484,10 +495,12 @@ export class SqliteStore implements Store {
         w.status,
         w.error,
         w.receivedAt,
+        raw,
       ]);
-      if (e) this.insertExecution(e, trigger!);
+      if (e) this.insertExecution(e);
       if (day !== null) this.db.runSql(COUNT_WEBHOOK, [w.workspaceId, day]);
     });
+    if (e?.triggerFromWebhook) this.handOff.put(e.id, e.trigger);
   }
 
   async claimDedupeKey(executionId: string, flowId: string, key: string): Promise<string | null> {
@@ -500,7 +513,8 @@ export class SqliteStore implements Store {
   }
 
   /** False when the execution's dedupe key is already taken for its flow (nothing was inserted). */
-  private insertExecution(e: NewExecution, trigger = JSON.stringify(e.trigger ?? {})): boolean {
+  private insertExecution(e: NewExecution): boolean {
+    const trigger = e.triggerFromWebhook && e.webhookId ? TRIGGER_FROM_WEBHOOK : JSON.stringify(e.trigger ?? {});
     const now = Date.now();
     const changes = this.db.runSql(INSERT_EXECUTION, [
       e.id,
@@ -541,20 +555,26 @@ export class SqliteStore implements Store {
   }
 
   async getExecution(workspaceId: string, id: string): Promise<ExecutionRecord | undefined> {
-    const row = this.db.first(this.q.selectFrom('executions').selectAll().where('workspace_id', '=', workspaceId).where('id', '=', id));
+    const row = this.db.allSql<ExecutionRow>(SELECT_EXECUTION_IN, [workspaceId, id])[0];
     return row && toExecution(row);
   }
 
   async listExecutions(workspaceId: string, filter: ExecutionFilter): Promise<Page<ExecutionRecord>> {
-    let query = this.q.selectFrom('executions').selectAll().where('workspace_id', '=', workspaceId);
-    if (filter.flowId) query = query.where('flow_id', '=', filter.flowId);
-    if (filter.status) query = query.where('status', '=', filter.status);
-    if (filter.webhookId) query = query.where('webhook_id', '=', filter.webhookId);
-    if (filter.from !== undefined) query = query.where('created_at', '>=', filter.from);
-    if (filter.to !== undefined) query = query.where('created_at', '<', filter.to);
-    if (filter.before) query = query.where('id', '<', filter.before);
-    const rows = this.db.all(query.orderBy('id', 'desc').limit(filter.limit + 1));
-    return page(rows.map(toExecution), filter.limit);
+    const where = ['e.workspace_id = ?'];
+    const params: Array<string | number> = [workspaceId];
+    const add = (clause: string, value: string | number) => {
+      where.push(clause);
+      params.push(value);
+    };
+    if (filter.flowId) add('e.flow_id = ?', filter.flowId);
+    if (filter.status) add('e.status = ?', filter.status);
+    if (filter.webhookId) add('e.webhook_id = ?', filter.webhookId);
+    if (filter.from !== undefined) add('e.created_at >= ?', filter.from);
+    if (filter.to !== undefined) add('e.created_at < ?', filter.to);
+    if (filter.before) add('e.id < ?', filter.before);
+    params.push(filter.limit + 1);
+    const rows = this.db.allSql<ExecutionRow>(`SELECT ${EXECUTION_WITH_TRIGGER} WHERE ${where.join(' AND ')} ORDER BY e.id DESC LIMIT ?`, params);
+    return page(rows.map((r) => toExecution(r)), filter.limit);
   }
 
   async flowStats(workspaceId: string, flowIds: readonly string[], since: number, month: string): Promise<Map<string, FlowStats>> {
@@ -591,11 +611,13 @@ export class SqliteStore implements Store {
 
   async loadExecution(id: string): Promise<{ execution: ExecutionRecord; steps: StepRecord[] } | undefined> {
     // Once per execution run: precompiled SQL rather than a Kysely build each time.
-    const row = this.db.allSql<Selectable<ExecutionsTable>>(SELECT_EXECUTION, [id])[0];
+    // Just accepted here: the trigger is in hand, the webhook's body need not be read back.
+    const handed = this.handOff.take(id);
+    const row = this.db.allSql<ExecutionRow>(handed === undefined ? SELECT_EXECUTION : SELECT_EXECUTION_ONLY, [id])[0];
     if (!row) return undefined;
     // Never started: no journal yet (the first step's write also sets started_at), no query needed.
     const steps = row.started_at === null ? [] : this.db.allSql<Selectable<ExecutionStepsTable>>(SELECT_STEPS, [id]).map(toStep);
-    return { execution: toExecution(row), steps };
+    return { execution: toExecution(row, handed), steps };
   }
 
   async listSteps(executionId: string): Promise<StepRecord[]> {

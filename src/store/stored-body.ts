@@ -1,0 +1,110 @@
+// How a webhook's body is kept: the exact bytes that arrived (so history shows what was sent and no
+// number loses precision), parsed again when read. One byte in front says how the rest is coded:
+// 0 the bytes as they are, 1 zstd (node:zlib). Executions of a webhook keep no copy of it: their
+// trigger is derived from the webhook row (executions.trigger = '' marks that), see triggerOf.
+import { zstdCompressSync, zstdDecompressSync, constants } from 'node:zlib';
+import { mergeQuery } from '../lib/merge-query.ts';
+import { parseJson } from '../lib/json.ts';
+// The body's parser is the intake's: a stored body parses exactly as it did when it arrived.
+import { parseWebhookBody } from '../intake/body.ts';
+import { UNFINISHED_STATUSES } from './schema.ts';
+
+/** executions.trigger for an execution whose trigger is its webhook's body with the query merged in. */
+export const TRIGGER_FROM_WEBHOOK = '';
+
+const PLAIN = 0;
+const ZSTD = 1;
+/** Bodies shorter than this are kept as they are: zstd's frame costs more than it saves. */
+const COMPRESS_FROM = 512;
+
+export interface RawCoding {
+  /** Compress bodies from 512 bytes with zstd when that makes them smaller. */
+  compress: boolean;
+}
+
+export function encodeRaw(raw: Uint8Array, coding: RawCoding): Uint8Array {
+  if (coding.compress && raw.length >= COMPRESS_FROM) {
+    const packed = zstdCompressSync(raw, { params: { [constants.ZSTD_c_compressionLevel]: 3 } });
+    if (packed.length + 1 < raw.length) return withTag(ZSTD, packed);
+  }
+  return withTag(PLAIN, raw);
+}
+
+export function decodeRaw(stored: Uint8Array): Buffer {
+  const rest = Buffer.from(stored.buffer, stored.byteOffset + 1, stored.length - 1);
+  if (stored[0] === ZSTD) return zstdDecompressSync(rest);
+  if (stored[0] === PLAIN) return rest;
+  throw new Error(`Unknown body coding ${stored[0]}`);
+}
+
+function withTag(tag: number, bytes: Uint8Array): Uint8Array {
+  const out = Buffer.allocUnsafe(bytes.length + 1);
+  out[0] = tag;
+  out.set(bytes, 1);
+  return out;
+}
+
+/** The columns of a webhook row its body is read from. */
+export interface BodyColumns {
+  body: string;
+  raw: Uint8Array | null;
+  content_type: string | null;
+}
+
+/** The parsed body: from the exact bytes when the row has them, else the JSON kept before 0014. */
+export function bodyOf(row: BodyColumns): unknown {
+  if (row.raw === null || row.raw === undefined) return parseJson(row.body);
+  return parseWebhookBody(decodeRaw(row.raw), row.content_type ?? undefined).body;
+}
+
+/** The exact bytes as text (UTF-8 unless the body declared windows-1251), or null before 0014. */
+export function rawTextOf(row: BodyColumns): string | null {
+  if (row.raw === null || row.raw === undefined) return null;
+  const bytes = decodeRaw(row.raw);
+  const cp1251 = /charset\s*=\s*"?(windows-1251|cp1251|x-cp1251)/i.test(row.content_type ?? '');
+  return new TextDecoder(cp1251 ? 'windows-1251' : 'utf-8').decode(bytes);
+}
+
+/** An execution's id with its webhook's body columns. */
+export interface TriggerSource {
+  id: string;
+  w_body: string | null;
+  w_raw: Uint8Array | null;
+  w_query: string | null;
+  w_content_type: string | null;
+}
+
+/** Statuses (as SQL) of executions that may run again, so need their trigger after their webhook is pruned. */
+export const STILL_RUNNABLE = [...UNFINISHED_STATUSES, 'failed'].map((s) => `'${s}'`).join(',');
+
+/** A webhook execution's trigger from its webhook row; null when the webhook was pruned. */
+export function triggerOf(row: Omit<TriggerSource, 'id'>): unknown {
+  if (row.w_body === null || row.w_body === undefined) return null;
+  const body = bodyOf({ body: row.w_body, raw: row.w_raw, content_type: row.w_content_type });
+  return mergeQuery(body, (parseJson(row.w_query) ?? {}) as Record<string, unknown>);
+}
+
+/**
+ * The triggers of executions this process just accepted, handed to the executor that loads them
+ * next, so it neither reads the body back nor parses it again. Bounded; taken once; a miss
+ * (another process, a restart, a full map) derives the trigger from the webhook row as usual.
+ */
+export class TriggerHandOff {
+  private readonly map = new Map<string, unknown>();
+  private readonly max: number;
+
+  constructor(max = 2000) {
+    this.max = max;
+  }
+
+  put(executionId: string, trigger: unknown): void {
+    if (this.map.size >= this.max) this.map.delete(this.map.keys().next().value!);
+    this.map.set(executionId, trigger);
+  }
+
+  take(executionId: string): unknown {
+    const trigger = this.map.get(executionId);
+    if (trigger !== undefined) this.map.delete(executionId);
+    return trigger;
+  }
+}
