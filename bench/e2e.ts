@@ -12,12 +12,10 @@
 // With SETTLE_SECONDS=n the server's RSS is read again n s after the queue drained (idle GC).
 // With BASE_REF=<git ref>, the Svyazka of that commit (a temporary git worktree) runs in the same
 // run too, alternating, so before/after figures share the machine's moment.
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
-import { JSON_WORKLOAD_MAPPING, SERVER_FLAGS, freePort, load, peakRssMb, ratio, retailcrmOrderForm, retailcrmOrderJson, rssMb, ROOT, spawnNode, waitHttp, type LoadResult } from './support.ts';
+import { JSON_WORKLOAD_MAPPING, freePort, load, peakRssMb, ratio, retailcrmOrderForm, retailcrmOrderJson, rssMb, ROOT, spawnNode, startSvyazka, waitHttp, worktree, type LoadResult } from './support.ts';
 
 const seconds = Number(process.argv[2] ?? 20);
 const rounds = Number(process.argv[3] ?? 3);
@@ -78,25 +76,9 @@ async function baselineRun(): Promise<Round> {
   return { accepted: r.perSecond, executions: r.perSecond, load: r, peakRss, rss, settled: null, unfinished: 0 };
 }
 
-function worktree(ref: string): { root: string; remove: () => void } {
-  const root = mkdtempSync(join(tmpdir(), 'svyazka-base-'));
-  execFileSync('git', ['-C', ROOT, 'worktree', 'add', '--detach', root, ref], { stdio: 'ignore' });
-  symlinkSync(join(ROOT, 'node_modules'), join(root, 'node_modules'));
-  return { root, remove: () => execFileSync('git', ['-C', ROOT, 'worktree', 'remove', '--force', root], { stdio: 'ignore' }) };
-}
-
-/** One round of the Svyazka checkout at `root` (this tree, or another commit's worktree), set up through its own CLI. */
+/** One round of the Svyazka checkout at `root` (this tree, or another commit's worktree). */
 async function svyazkaRun(root: string): Promise<Round> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'svyazka-bench-'));
-  const port = await freePort();
-  const env = { ...process.env, PORT: String(port), HOST: '127.0.0.1', SVYAZKA_DATA_DIR: dataDir, LOG_LEVEL: 'warn', SVYAZKA_PLANS_FILE: join(ROOT, 'bench/plans-unlimited.json'), SVYAZKA_OUTBOUND_ALLOW: '127.0.0.1' };
-  const cli = (...args: string[]) => execFileSync(process.execPath, [join(root, 'bin/svyazka.js'), ...args], { env, encoding: 'utf8' });
-  cli('connection', 'add', '--name', 'target', '--connector', 'http', '--auth', JSON.stringify({ baseUrl: targetUrl }));
-  writeFileSync(join(dataDir, 'flow.json'), JSON.stringify({ name: 'e2e bench', enabled: true, trigger: { connector: 'webhook', event: 'incoming' }, steps: w.steps }));
-  const imported = JSON.parse(cli('flow', 'import', join(dataDir, 'flow.json'))) as { webhookUrl: string };
-  const child = spawnNode([...SERVER_FLAGS, join(root, 'bin/svyazka.js'), 'serve'], env);
-  await waitHttp(`http://127.0.0.1:${port}/healthz`);
-  const url = `http://127.0.0.1:${port}${new URL(imported.webhookUrl).pathname}`;
+  const { url, child, dataDir } = await startSvyazka(root, w.steps, targetUrl);
   const r = await load(url, w.body, w.contentType, { connections: CONNECTIONS, seconds });
   const db = new DatabaseSync(join(dataDir, 'svyazka.db'), { readOnly: true });
   const deadline = Date.now() + 120_000;

@@ -1,7 +1,9 @@
 // Shared pieces of the benchmarks: child-process servers, load with autocannon, RSS, a
 // RetailCRM-shaped webhook body of about 1.5 KB.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createServer } from 'node:net';
 import autocannon from 'autocannon';
 
@@ -149,4 +151,30 @@ export const JSON_WORKLOAD_MAPPING = {
 
 export function ratio(a: number, b: number): string {
   return b === 0 ? 'n/a' : (a / b).toFixed(2);
+}
+
+/** Another commit of this repository checked out beside it (node_modules shared), for before/after in one run. */
+export function worktree(ref: string): { root: string; remove: () => void } {
+  const root = mkdtempSync(join(tmpdir(), 'svyazka-base-'));
+  execFileSync('git', ['-C', ROOT, 'worktree', 'add', '--detach', root, ref], { stdio: 'ignore' });
+  symlinkSync(join(ROOT, 'node_modules'), join(root, 'node_modules'));
+  return { root, remove: () => execFileSync('git', ['-C', ROOT, 'worktree', 'remove', '--force', root], { stdio: 'ignore' }) };
+}
+
+/**
+ * The Svyazka checkout at `root` (this tree or a worktree) set up through its own CLI — an `http`
+ * connection "target" to `targetUrl` and one enabled webhook flow with `steps` — and started as
+ * `npm start` does. Resolves when it answers.
+ */
+export async function startSvyazka(root: string, steps: readonly unknown[], targetUrl: string): Promise<{ url: string; child: ChildProcess; dataDir: string }> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'svyazka-bench-'));
+  const port = await freePort();
+  const env = { ...process.env, PORT: String(port), HOST: '127.0.0.1', SVYAZKA_DATA_DIR: dataDir, LOG_LEVEL: 'warn', SVYAZKA_PLANS_FILE: join(ROOT, 'bench/plans-unlimited.json'), SVYAZKA_OUTBOUND_ALLOW: '127.0.0.1' };
+  const cli = (...args: string[]) => execFileSync(process.execPath, [join(root, 'bin/svyazka.js'), ...args], { env, encoding: 'utf8' });
+  cli('connection', 'add', '--name', 'target', '--connector', 'http', '--auth', JSON.stringify({ baseUrl: targetUrl }));
+  writeFileSync(join(dataDir, 'flow.json'), JSON.stringify({ name: 'bench', enabled: true, trigger: { connector: 'webhook', event: 'incoming' }, steps }));
+  const imported = JSON.parse(cli('flow', 'import', join(dataDir, 'flow.json'))) as { webhookUrl: string };
+  const child = spawnNode([...SERVER_FLAGS, join(root, 'bin/svyazka.js'), 'serve'], env);
+  await waitHttp(`http://127.0.0.1:${port}/healthz`);
+  return { url: `http://127.0.0.1:${port}${new URL(imported.webhookUrl).pathname}`, child, dataDir };
 }
