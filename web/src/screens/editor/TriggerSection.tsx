@@ -10,6 +10,7 @@ import { issuesAt } from './issues.ts';
 import { SampleWaiter, type SampleInfo } from './SampleWaiter.tsx';
 import { TriggerOptions } from './TriggerOptions.tsx';
 import { WebhookSetup } from './WebhookSetup.tsx';
+import type { CatalogOption } from './flowTypes.ts';
 
 interface Props {
   webhookUrl: string | null;
@@ -20,6 +21,23 @@ interface Props {
   ensureSaved(): Promise<string | null>;
   save(): Promise<unknown>;
   onSample(sample: SampleInfo): void;
+}
+
+/** A month of polls at the draft's interval, as the server's pollEstimate counts it (30 days, ≥ 1 request a poll). */
+function PollCost(props: { options: CatalogOption[]; values: Record<string, unknown> }) {
+  const { t } = useTranslation('editor');
+  const option = props.options.find((o) => o.id === 'intervalSeconds');
+  const interval = Number(props.values.intervalSeconds ?? option?.default);
+  if (!option || !Number.isFinite(interval) || interval <= 0) return null;
+  const polls = Math.floor((30 * 86_400) / interval);
+  const n = (x: number) => x.toLocaleString('ru-RU');
+  const start = props.options.some((o) => o.id === 'start') && (props.values.start ?? 'now') === 'now';
+  return (
+    <Text size="sm" c="dimmed" data-testid="poll-cost">
+      {t('delivery.pollCost', { interval: n(interval), polls: n(polls) })}
+      {start ? ` ${t('delivery.pollStart')}` : ''}
+    </Text>
+  );
 }
 
 export function TriggerSection(props: Props) {
@@ -104,6 +122,7 @@ export function TriggerSection(props: Props) {
           </Text>
         )}
         {event && <TriggerOptions options={event.options} delivery={delivery} />}
+        {event && delivery === 'poll' && <PollCost options={event.options} values={trigger.options ?? {}} />}
         {event && delivery === 'webhook' && (
           <WebhookSetup
             webhookUrl={props.webhookUrl}

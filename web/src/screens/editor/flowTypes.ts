@@ -100,6 +100,8 @@ export interface FlowView {
   version: number;
   webhookUrl: string | null;
   setupInstructions: string | null;
+  /** Polling flows: polls and (at least) transactions a month at the saved interval. */
+  pollEstimate?: { intervalSeconds: number; pollsPerMonth: number; transactionsPerMonth: number; note: { ru: string; en: string } } | null;
   createdAt: string;
   updatedAt: string;
   definition: FlowDefinition;
