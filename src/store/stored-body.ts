@@ -90,21 +90,31 @@ export function triggerOf(row: Omit<TriggerSource, 'id'>): unknown {
  * (another process, a restart, a full map) derives the trigger from the webhook row as usual.
  */
 export class TriggerHandOff {
-  private readonly map = new Map<string, unknown>();
+  private readonly map = new Map<string, { trigger: unknown; at: number }>();
   private readonly max: number;
+  private readonly staleMs: number;
 
-  constructor(max = 2000) {
+  constructor(max = 1000, staleMs = 30_000) {
     this.max = max;
+    this.staleMs = staleMs;
   }
 
-  put(executionId: string, trigger: unknown): void {
-    if (this.map.size >= this.max) this.map.delete(this.map.keys().next().value!);
-    this.map.set(executionId, trigger);
+  put(executionId: string, trigger: unknown, now = Date.now()): void {
+    if (this.map.size >= this.max) {
+      // An entry nobody took for a while (a web process runs no executions; another worker ran
+      // it) makes room. Otherwise (a backlog) the newest go without: executions run oldest first,
+      // so those held here are the next taken — evicting the oldest would make each one a miss.
+      const [oldestId, oldest] = this.map.entries().next().value!;
+      if (now - oldest.at < this.staleMs) return;
+      this.map.delete(oldestId);
+    }
+    this.map.set(executionId, { trigger, at: now });
   }
 
   take(executionId: string): unknown {
-    const trigger = this.map.get(executionId);
-    if (trigger !== undefined) this.map.delete(executionId);
-    return trigger;
+    const entry = this.map.get(executionId);
+    if (entry === undefined) return undefined;
+    this.map.delete(executionId);
+    return entry.trigger;
   }
 }
