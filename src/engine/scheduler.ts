@@ -227,6 +227,7 @@ export class TriggerScheduler implements FlowEvents {
       context.close();
     }
     const { events, cursor } = polled;
+    if (polled.skipped) this.deps.logger.info({ flowId: flow.id, skipped: polled.skipped.count, reason: polled.skipped.reason }, 'poll skipped changes by the trigger options');
     const executions: NewExecution[] = events.map((event) => ({
       id: newId('ex', now),
       workspaceId: flow.workspaceId,
