@@ -80,8 +80,10 @@ export async function startRecipeEnv(recipe: Recipe, opts: RecipeEnvOptions): Pr
       env.echo = await startEchoTarget({ port: 0 });
       closers.push(env.echo.close);
     }
+    // Its own SQLite data dir, never the install's database or queue (a DATABASE_URL / REDIS_URL in the shell).
+    const { DATABASE_URL: _db, REDIS_URL: _redis, ...shell } = process.env;
     const config = loadConfig({
-      ...process.env,
+      ...shell,
       SVYAZKA_DATA_DIR: opts.dataDir,
       PORT: String(opts.port ?? 0),
       HOST: '127.0.0.1',
