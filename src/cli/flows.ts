@@ -65,6 +65,7 @@ export function registerFlowCommands(flow: Command): void {
               ]
             : []),
           ...(pollState ? [`  polled    ${pollState.lastPollAt ? when(pollState.lastPollAt) : 'not yet'}${skipped ? `; own changes skipped so far: ${skipped} (skipOwnChanges)` : ''}`] : []),
+          ...(pollState?.lastError ? [`  failing   the last poll failed: ${pollState.lastError}`] : []),
           '',
         ];
         process.stdout.write(lines.join('\n') + '\n');

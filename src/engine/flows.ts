@@ -123,13 +123,17 @@ export class Flows {
     };
   }
 
-  /** A polling flow's trigger state: when it last polled and the trigger's counters (e.g. own changes skipped). */
-  async pollState(flow: FlowRecord): Promise<{ lastPollAt: string | null; stats: Record<string, number> } | null> {
+  /**
+   * A polling flow's trigger state: when it last polled, why that poll failed (null when it went
+   * through: the flow shows a bad key or a service that is down), and the trigger's counters.
+   */
+  async pollState(flow: FlowRecord): Promise<{ lastPollAt: string | null; lastError: string | null; stats: Record<string, number> } | null> {
     const trigger = this.deps.connectors.flowTrigger((flow.definition as FlowDefinition).trigger);
     if (trigger?.delivery !== 'poll') return null;
     const state = await this.deps.store.getTriggerCursor(flow.id);
     return {
       lastPollAt: state?.lastRunAt ? new Date(state.lastRunAt).toISOString() : null,
+      lastError: state?.lastError ?? null,
       stats: state && trigger.pollStats ? trigger.pollStats(state.cursor) : {},
     };
   }

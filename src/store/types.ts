@@ -579,7 +579,7 @@ export interface Store {
   listUnfinished(limit: number, touchedBefore?: number): Promise<Array<{ id: string; nextRunAt: number }>>;
 
   // polling triggers
-  getTriggerCursor(flowId: string): Promise<{ cursor: unknown; lastRunAt: number | null } | undefined>;
+  getTriggerCursor(flowId: string): Promise<{ cursor: unknown; lastRunAt: number | null; lastError: string | null } | undefined>;
   /** Stores new executions and the new cursor together: an event is never lost nor doubled. */
   /** Stores the cursor and the new executions in one write; resolves to the ids of those created (a known dedupe key creates none). */
   commitPoll(flowId: string, cursor: unknown, executions: NewExecution[], error: string | null, now: number, usage?: TransactionUsage): Promise<string[]>;

@@ -100,3 +100,19 @@ test('a poll pages to the end within the look-back, retries a 429, and each post
   const listed = await app.api(`/api/v1/executions?flowId=${flowId}&limit=500`);
   assert.equal(listed.json.items.length, 257, 'one execution per posting: 250 + 7');
 });
+
+test('a poll the service refuses shows why on the flow (pollState.lastError), and clears once a poll goes through', async () => {
+  const conn = await app.api('/api/v1/connections', { body: { name: 'shop-bad', connector: 'shop', auth: { url: baseUrl, apiKey: 'wrong' } } });
+  assert.equal(conn.status, 201, JSON.stringify(conn.json));
+  const flow = await app.api('/api/v1/flows', {
+    body: { name: 'refused', enabled: true, trigger: { connector: 'shop', event: 'posting.new', connection: 'shop-bad' }, steps: [{ id: 'v', type: 'set', values: { n: '{{trigger.posting_number}}' } }] },
+  });
+  assert.equal(flow.status, 201, JSON.stringify(flow.json));
+  assert.equal(await app.scheduler.fire(app.workspaceId, flow.json.id), 0);
+  const failing = (await app.api(`/api/v1/flows/${flow.json.id}`)).json;
+  assert.match(failing.pollState.lastError, /401.*Client-Id and Api-Key headers are required/);
+  const fixed = await app.api(`/api/v1/connections/${conn.json.id}`, { method: 'PATCH', body: { auth: { url: baseUrl, apiKey: 'k-1' } } });
+  assert.equal(fixed.status, 200, JSON.stringify(fixed.json));
+  await app.scheduler.fire(app.workspaceId, flow.json.id);
+  assert.equal((await app.api(`/api/v1/flows/${flow.json.id}`)).json.pollState.lastError, null);
+});

@@ -748,11 +748,11 @@ export class SqliteStore implements Store {
 
   // ---- polling triggers ----
 
-  async getTriggerCursor(flowId: string): Promise<{ cursor: unknown; lastRunAt: number | null } | undefined> {
+  async getTriggerCursor(flowId: string): Promise<{ cursor: unknown; lastRunAt: number | null; lastError: string | null } | undefined> {
     const row = this.db.first(this.q.selectFrom('trigger_state').selectAll().where('flow_id', '=', flowId));
     // A row that only holds a lease (claimPoll) has never been polled: no state yet.
     if (!row || (row.last_run_at === null && row.cursor === null)) return undefined;
-    return { cursor: parseJson(row.cursor), lastRunAt: row.last_run_at === null ? null : Number(row.last_run_at) };
+    return { cursor: parseJson(row.cursor), lastRunAt: row.last_run_at === null ? null : Number(row.last_run_at), lastError: row.last_error };
   }
 
   async commitPoll(flowId: string, cursor: unknown, executions: NewExecution[], error: string | null, now: number, usage?: TransactionUsage): Promise<string[]> {

@@ -259,6 +259,7 @@ export function FlowEditor(props: Props) {
                   <TriggerSection
                     webhookUrl={view?.webhookUrl ?? null}
                     setupInstructions={view?.setupInstructions ?? null}
+                    pollError={view?.pollState?.lastError ?? null}
                     savedTriggerDiffers={savedTriggerDiffers}
                     sample={sample}
                     lastWebhookId={fields.data?.sampleWebhookId ?? null}

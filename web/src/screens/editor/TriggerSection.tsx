@@ -1,6 +1,6 @@
 // The trigger card: connector → event → connection → delivery mode → options, then the webhook
 // address with set-up steps and the sample.
-import { Card, Group, SegmentedControl, Stack, Text, Title } from '@mantine/core';
+import { Alert, Card, Group, SegmentedControl, Stack, Text, Title } from '@mantine/core';
 import { IconBolt } from '@tabler/icons-react';
 import { useMemo } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -15,6 +15,8 @@ import type { CatalogOption } from './flowTypes.ts';
 interface Props {
   webhookUrl: string | null;
   setupInstructions: string | null;
+  /** Why the saved flow's last poll failed, if it did. */
+  pollError?: string | null;
   savedTriggerDiffers: boolean;
   sample: SampleInfo | null;
   lastWebhookId: string | null;
@@ -123,6 +125,11 @@ export function TriggerSection(props: Props) {
         )}
         {event && <TriggerOptions options={event.options} delivery={delivery} />}
         {event && delivery === 'poll' && <PollCost options={event.options} values={trigger.options ?? {}} />}
+        {delivery === 'poll' && props.pollError && (
+          <Alert color="red" variant="light" title={t('delivery.pollFailed')} data-testid="poll-error">
+            {props.pollError}
+          </Alert>
+        )}
         {event && delivery === 'webhook' && (
           <WebhookSetup
             webhookUrl={props.webhookUrl}

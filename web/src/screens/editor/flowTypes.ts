@@ -102,6 +102,8 @@ export interface FlowView {
   setupInstructions: string | null;
   /** Polling flows: polls and (at least) transactions a month at the saved interval. */
   pollEstimate?: { intervalSeconds: number; pollsPerMonth: number; transactionsPerMonth: number; note: { ru: string; en: string } } | null;
+  /** Polling flows (one flow's view): the last poll, and why it failed when it did. */
+  pollState?: { lastPollAt: string | null; lastError: string | null; stats: Record<string, number> } | null;
   createdAt: string;
   updatedAt: string;
   definition: FlowDefinition;
