@@ -9,7 +9,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ConnectorRegistry } from '../../src/connector-kit/registry.ts';
 import { builtinConnectors } from '../../src/connectors/index.ts';
-import { startTestApp, type TestApp } from '../support/app.ts';
+import { startTestApp, waitFor, type TestApp } from '../support/app.ts';
 import { shopConnector } from './fixtures/shop-connector.ts';
 
 const DAY = 86_400_000;
@@ -113,6 +113,9 @@ test('a poll the service refuses shows why on the flow (pollState.lastError), an
   assert.match(failing.pollState.lastError, /401.*Client-Id and Api-Key headers are required/);
   const fixed = await app.api(`/api/v1/connections/${conn.json.id}`, { method: 'PATCH', body: { auth: { url: baseUrl, apiKey: 'k-1' } } });
   assert.equal(fixed.status, 200, JSON.stringify(fixed.json));
-  await app.scheduler.fire(app.workspaceId, flow.json.id);
-  assert.equal((await app.api(`/api/v1/flows/${flow.json.id}`)).json.pollState.lastError, null);
+  // The new key reaches the poller through the change feed, a moment after the PATCH answers.
+  await waitFor(async () => {
+    await app.scheduler.fire(app.workspaceId, flow.json.id);
+    return (await app.api(`/api/v1/flows/${flow.json.id}`)).json.pollState.lastError === null ? true : undefined;
+  }, 30_000, 'a poll with the fixed key');
 });
