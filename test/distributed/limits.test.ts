@@ -4,6 +4,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { RedisRateLimiter } from '../../src/engine/outbound/redis-rate-limiter.ts';
+import { SEND_GUARD_MS } from '../../src/engine/outbound/rate-limiter.ts';
 import { RedisWebhookRate } from '../../src/intake/webhook-rate.ts';
 import { redisSkipReason, testRedis } from './support.ts';
 
@@ -26,8 +27,10 @@ test('outbound rate: 10/s across two processes grants exactly 10 in any second, 
   assert.equal(await attempt(), 0, 'half a second later the window is still full');
   now += 499;
   assert.equal(await attempt(), 0, '999 ms after the first starts: still full');
+  now += SEND_GUARD_MS;
+  assert.equal(await attempt(), 0, 'a second after them, the send guard still holds');
   now += 1;
-  assert.equal(await attempt(), 10, 'a full second after them: 10 more');
+  assert.equal(await attempt(), 10, 'a second and the guard after them: 10 more');
   // Another key has its own budget.
   assert.equal((await Promise.all(Array.from({ length: 12 }, () => a.tryAcquire('acct-2', 10)))).filter((w) => w === 0).length, 10);
 });
@@ -39,9 +42,9 @@ test('outbound rate: a refused start says how long until the oldest start leaves
     assert.equal(await limiter.tryAcquire('acct-wait', 5), 0);
     now += 100;
   }
-  // Starts at +0..+400 ms; at +500 the first leaves the window at +1000.
-  assert.equal(await limiter.tryAcquire('acct-wait', 5), 500);
-  now += 500;
+  // Starts at +0..+400 ms; at +500 the first leaves the window at +1000 and the guard.
+  assert.equal(await limiter.tryAcquire('acct-wait', 5), 500 + SEND_GUARD_MS);
+  now += 500 + SEND_GUARD_MS;
   assert.equal(await limiter.tryAcquire('acct-wait', 5), 0);
 });
 
@@ -53,7 +56,7 @@ test('outbound rate: fractional and sub-1 rates never exceed their per-second bu
   assert.equal(await grants('slow', 0.5, 10), 1);
   now += 1000;
   assert.equal(await grants('slow', 0.5, 10), 0, 'one start per 2 s');
-  now += 1000;
+  now += 1000 + SEND_GUARD_MS;
   assert.equal(await grants('slow', 0.5, 10), 1);
 });
 

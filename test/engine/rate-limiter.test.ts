@@ -2,7 +2,7 @@
 // the windows are exact whatever the machine's load.
 import { beforeEach, afterEach, mock, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { LocalRateLimiter } from '../../src/engine/outbound/rate-limiter.ts';
+import { LocalRateLimiter, SEND_GUARD_MS } from '../../src/engine/outbound/rate-limiter.ts';
 
 beforeEach(() => mock.timers.enable({ apis: ['setTimeout', 'Date'], now: 1_000_000 }));
 afterEach(() => mock.timers.reset());
@@ -30,10 +30,10 @@ test('never more than `rate` starts in any one-second window, in FIFO order', as
     const inWindow = starts.filter((o) => o.at >= s.at && o.at < s.at + 1000).length;
     assert.ok(inWindow <= 10, `${inWindow} starts within a second of #${s.i}`);
   }
-  // 10 at once, 10 a second later, the last 5 two seconds later.
+  // 10 at once, 10 a second (and the send guard) later, the last 5 two of those later.
   assert.equal(starts[9].at - starts[0].at, 0);
-  assert.equal(starts[10].at - starts[0].at, 1000);
-  assert.equal(starts[20].at - starts[0].at, 2000);
+  assert.equal(starts[10].at - starts[0].at, 1000 + SEND_GUARD_MS);
+  assert.equal(starts[20].at - starts[0].at, 2 * (1000 + SEND_GUARD_MS));
 });
 
 test('keys are independent, and an aborted waiter leaves the queue', async () => {
@@ -55,11 +55,11 @@ test('fractional rates: 0.5/s means one start per 2 s; bad rates are refused', a
   await limiter.acquire('slow', 0.5);
   let second = 0;
   const next = limiter.acquire('slow', 0.5).then(() => (second = clock()));
-  await advance(1990);
-  assert.equal(second, 0, 'not yet after 1.99 s');
+  await advance(1990 + SEND_GUARD_MS);
+  assert.equal(second, 0, 'not yet after 1.99 s and the send guard');
   await advance(20);
   await next;
-  assert.equal(second - t0, 2000);
+  assert.equal(second - t0, 2000 + SEND_GUARD_MS);
   await assert.rejects(limiter.acquire('x', 0), RangeError);
   await assert.rejects(limiter.acquire('x', Number.NaN), RangeError);
   await limiter.acquire('x', Infinity);
@@ -69,7 +69,7 @@ test('idle keys are dropped', async () => {
   const limiter = new LocalRateLimiter({ sweepEveryMs: 0, now: clock });
   for (let i = 0; i < 1000; i++) await limiter.acquire(`k${i}`, 1000);
   assert.equal(limiter.size, 1000);
-  await advance(1000, 100);
+  await advance(1000 + SEND_GUARD_MS + 60, 100);
   await limiter.acquire('fresh', 1000);
   assert.equal(limiter.size, 1);
 });
