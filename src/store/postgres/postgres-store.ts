@@ -46,6 +46,7 @@ import { PostgresVariableStore } from './variable-store.ts';
 import { PostgresCircuitStore } from './circuit-store.ts';
 import { PostgresAlertStore } from './alert-store.ts';
 import { PostgresCollectionStore } from './collection-store.ts';
+import { stepValues } from '../collections.ts';
 
 const WEBHOOK_COLUMNS = 'id, workspace_id, flow_id, method, headers, query, body, body_kind, content_type, size, ip, status, error, received_at, raw';
 const EXECUTION_COLUMNS = `id, workspace_id, flow_id, flow_version, webhook_id, origin, status, trigger, error, error_step, retries,
@@ -674,22 +675,7 @@ function executionValues(e: NewExecution, now: number): SqlValue[] {
 }
 
 async function upsertStep(tx: Queries, s: StepRecord): Promise<void> {
-  await tx.runSql(UPSERT_STEP, [
-    s.executionId,
-    s.stepId,
-    s.idx,
-    s.type,
-    s.status,
-    s.input === undefined ? null : JSON.stringify(s.input),
-    s.output === undefined ? null : JSON.stringify(s.output),
-    s.error,
-    s.attempts,
-    s.transactions,
-    s.resumeAt,
-    s.startedAt,
-    s.finishedAt,
-    s.sealedOutput ?? null,
-  ]);
+  await tx.runSql(UPSERT_STEP, stepValues(s));
 }
 
 async function addTransactions(tx: Queries, usage: TransactionUsage): Promise<void> {

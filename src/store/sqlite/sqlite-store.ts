@@ -41,6 +41,7 @@ import { SqliteVariableStore } from './variable-store.ts';
 import { SqliteCircuitStore } from './circuit-store.ts';
 import { SqliteAlertStore } from './alert-store.ts';
 import { SqliteCollectionStore } from './collection-store.ts';
+import { stepValues } from '../collections.ts';
 
 const INSERT_WEBHOOK = `INSERT INTO webhooks (id, workspace_id, flow_id, method, headers, query, body, body_kind,
   content_type, size, ip, status, error, received_at, raw) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`;
@@ -641,22 +642,7 @@ export class SqliteStore implements Store {
   }
 
   private upsertStep(s: StepRecord): void {
-    this.db.runSql(UPSERT_STEP, [
-      s.executionId,
-      s.stepId,
-      s.idx,
-      s.type,
-      s.status,
-      s.input === undefined ? null : JSON.stringify(s.input),
-      s.output === undefined ? null : JSON.stringify(s.output),
-      s.error,
-      s.attempts,
-      s.transactions,
-      s.resumeAt,
-      s.startedAt,
-      s.finishedAt,
-      s.sealedOutput ?? null,
-    ]);
+    this.db.runSql(UPSERT_STEP, stepValues(s));
   }
 
   private applyExecutionUpdate(id: string, u: ExecutionUpdate): void {
