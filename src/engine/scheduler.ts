@@ -120,7 +120,10 @@ export class TriggerScheduler implements FlowEvents {
       trigger.nextRunDelayMs?.(def.trigger.options, new Date()) ??
       Number(def.trigger.options.intervalSeconds ?? DEFAULT_POLL_MS / 1000) * 1000;
     if (delay === null || !Number.isFinite(delay)) return;
-    const timer = setTimeout(() => void this.fire(flow.workspaceId, flow.id), Math.max(0, Math.min(delay, 2 ** 31 - 1)));
+    const timer = setTimeout(
+      () => void this.fire(flow.workspaceId, flow.id).catch((err) => this.deps.logger.warn({ flowId: flow.id, err: (err as Error).message }, 'trigger poll could not run')),
+      Math.max(0, Math.min(delay, 2 ** 31 - 1)),
+    );
     timer.unref();
     this.timers.set(flow.id, timer);
     this.armedFrom.set(flow.id, revisionOf(flow));
@@ -128,8 +131,10 @@ export class TriggerScheduler implements FlowEvents {
 
   /** Runs the flow's trigger once now (also used by tests and the "run now" button). */
   async fire(workspaceId: string, flowId: string): Promise<number> {
+    // A fire by hand replaces the armed one: its timer must not go off later as well.
+    clearTimeout(this.timers.get(flowId));
     this.timers.delete(flowId);
-    if (this.running.has(flowId)) return 0;
+    if (this.stopped || this.running.has(flowId)) return 0;
     const flow = await this.deps.store.getFlow(workspaceId, flowId);
     if (!flow || !flow.enabled) return 0;
     const found = this.triggerOf(flow);
