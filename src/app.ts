@@ -26,7 +26,7 @@ import { loadMasterKey, SecretBox } from './lib/secret-box.ts';
 import { createLogger } from './logger.ts';
 import { Metrics } from './metrics.ts';
 import { EmbeddedQueue } from './queue/embedded-queue.ts';
-import { Distributed } from './queue/distributed.ts';
+import type { Distributed } from './queue/distributed.ts';
 import type { RedisLeader } from './queue/leader.ts';
 import { buildHealthServer } from './api/health-server.ts';
 import { SqliteStore } from './store/sqlite/sqlite-store.ts';
@@ -156,7 +156,8 @@ export async function startApp(
 ): Promise<RunningApp> {
   const runWorkers = config.role !== 'web';
   const logger0 = opts.logger ?? createLogger({ level: config.logLevel });
-  const distributed = config.redisUrl ? new Distributed(config, logger0) : undefined;
+  // Redis and BullMQ load only for a distributed install: a single process spares their ~40 MB.
+  const distributed = config.redisUrl ? new (await import('./queue/distributed.ts')).Distributed(config, logger0) : undefined;
   const services = await openServices(config, { ...opts, logger: logger0, withQueue: true, distributed });
   const { store, queue, logger } = services;
   const executor = new Executor({

@@ -2,7 +2,6 @@
 // connection goes to the address the guard checked (TLS still verifies the host's name), so a
 // workspace cannot point its "mail server" at the instance's private network unless the operator
 // allowed that address (SVYAZKA_OUTBOUND_ALLOW).
-import nodemailer from 'nodemailer';
 import type { OutboundGuard } from '../engine/outbound/guard.ts';
 import type { AlertSettings } from './settings.ts';
 import type { SendResult } from './telegram.ts';
@@ -24,6 +23,8 @@ export async function sendEmail(guard: OutboundGuard, settings: EmailSettings, p
   } catch (error) {
     return { ok: false, error: `SMTP ${settings.host}:${settings.port}: ${(error as Error).message}` };
   }
+  // Loaded on the first e-mail: an install that sends none spares nodemailer's ~12 MB.
+  const { default: nodemailer } = await import('nodemailer');
   const transport = nodemailer.createTransport({
     host: address,
     port: settings.port,
