@@ -5,13 +5,15 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { test } from 'node:test';
+import { databaseEnvOf } from '../support/database.ts';
 import { openPage } from './support/browser.ts';
 import { UNLIMITED_PLANS } from './support/server.ts';
 import { signIn, startUi } from './support/ui.ts';
 
+/** The CLI on the server's data: its data dir, and its PostgreSQL database when the suite runs on one. */
 function cli(dataDir: string, ...args: string[]): Promise<number | null> {
   return new Promise((resolve, reject) => {
-    const child = spawn('node_modules/.bin/node', ['bin/svyazka.js', ...args], { env: { ...process.env, SVYAZKA_DATA_DIR: dataDir, SVYAZKA_PLANS_FILE: UNLIMITED_PLANS, LOG_LEVEL: 'silent' }, stdio: 'ignore' });
+    const child = spawn('node_modules/.bin/node', ['bin/svyazka.js', ...args], { env: { ...process.env, ...databaseEnvOf(dataDir), SVYAZKA_DATA_DIR: dataDir, SVYAZKA_PLANS_FILE: UNLIMITED_PLANS, LOG_LEVEL: 'silent' }, stdio: 'ignore' });
     child.on('error', reject);
     child.on('close', resolve);
   });
