@@ -232,3 +232,8 @@ export function actionInputFields(action: { input: readonly FieldDef[]; extraInp
   const known = new Set(action.input.map((f) => f.id));
   return [...merged, ...action.extraInput.filter((f) => !known.has(f.id))];
 }
+
+/** A trigger's options from the flow, coerced by their fields (a PermanentError names every bad one). */
+export function triggerOptions(trigger: { options?: readonly FieldDef[] }, raw: Record<string, unknown> | undefined): Record<string, unknown> {
+  return parseOrFail(trigger.options ?? [], raw, 'Настройки события / Trigger options');
+}

@@ -3,7 +3,7 @@
 // first unfinished step and never calls a finished one again. Waiting (delays, retry backoff) is
 // durable: the execution is parked with next_run_at and handed back to the queue.
 import type { Logger } from 'pino';
-import { actionInputFields, parseOrFail } from '../connector-kit/fields.ts';
+import { actionInputFields, parseOrFail, triggerOptions } from '../connector-kit/fields.ts';
 import type { ConnectorRegistry } from '../connector-kit/registry.ts';
 import { NotFoundError, PermanentError, TransientError } from '../connector-kit/errors.ts';
 import type { AuthValues, ConnectorHttp } from '../connector-kit/types.ts';
@@ -283,7 +283,7 @@ export class Executor {
       execution.workspaceId,
       logger,
       async (auth, http, signal) => {
-        const event = await trigger.prepare!({ auth, http, logger, signal, options: parseOrFail(trigger.options ?? [], flow.trigger.options, 'Настройки события / Trigger options'), flowId: execution.flowId, parsingDays: this.deps.plans.planOf(execution.workspaceId).marketplaceParsingDays }, body);
+        const event = await trigger.prepare!({ auth, http, logger, signal, options: triggerOptions(trigger, flow.trigger.options), flowId: execution.flowId, parsingDays: this.deps.plans.planOf(execution.workspaceId).marketplaceParsingDays }, body);
         dedupeKey = event.dedupeKey;
         return event.payload;
       },

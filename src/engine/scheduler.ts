@@ -2,7 +2,7 @@
 // is new). New executions and the advanced cursor are stored in one write, so an event is never
 // lost nor delivered twice across restarts.
 import type { Logger } from 'pino';
-import { parseOrFail } from '../connector-kit/fields.ts';
+import { triggerOptions } from '../connector-kit/fields.ts';
 import type { ConnectorRegistry } from '../connector-kit/registry.ts';
 import type { TriggerDefinition } from '../connector-kit/types.ts';
 import { newId } from '../lib/ids.ts';
@@ -222,7 +222,7 @@ export class TriggerScheduler implements FlowEvents {
           http: context.http,
           logger: this.deps.logger,
           signal: context.signal,
-          options: parseOrFail(trigger.options ?? [], def.trigger.options, 'Настройки события / Trigger options'),
+          options: triggerOptions(trigger, def.trigger.options),
           flowId: flow.id,
           parsingDays: plans.planOf(flow.workspaceId).marketplaceParsingDays,
         },

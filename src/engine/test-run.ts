@@ -6,7 +6,7 @@
 // Nothing is stored: the definition may be an unsaved draft (no flow id, no version to point at),
 // and history and the flow's counters should show only what really happened.
 import type { Logger } from 'pino';
-import { actionInputFields, parseOrFail } from '../connector-kit/fields.ts';
+import { actionInputFields, parseOrFail, triggerOptions } from '../connector-kit/fields.ts';
 import type { ConnectorRegistry } from '../connector-kit/registry.ts';
 import { NotFoundError, PermanentError } from '../connector-kit/errors.ts';
 import type { AuthValues, ConnectorDefinition, ConnectorHttp } from '../connector-kit/types.ts';
@@ -222,7 +222,7 @@ export class TestRunner {
     const started = Date.now();
     const body = (sample && typeof sample === 'object' ? sample : {}) as Record<string, unknown>;
     const outcome = await this.callConnector(flow.trigger.connector, flow.trigger.connection ?? null, call, async (auth, http, signal) => {
-      const event = await trigger.prepare!({ auth, http, logger: call.logger, signal, options: parseOrFail(trigger.options ?? [], flow.trigger.options, 'Настройки события / Trigger options'), flowId: 'test' }, body);
+      const event = await trigger.prepare!({ auth, http, logger: call.logger, signal, options: triggerOptions(trigger, flow.trigger.options), flowId: 'test' }, body);
       return event.payload;
     });
     const base = { stepId: TRIGGER_STEP_ID, type: 'trigger', input: body };

@@ -6,7 +6,7 @@
 // - a caught webhook goes through the trigger's `prepare` (RetailCRM's trigger sends only the
 //   order id; prepare loads the whole order), so the sample shows what steps will see.
 import type { Logger } from 'pino';
-import { parseOrFail } from '../connector-kit/fields.ts';
+import { triggerOptions } from '../connector-kit/fields.ts';
 import type { ConnectorRegistry } from '../connector-kit/registry.ts';
 import type { TriggerContext, TriggerEvent } from '../connector-kit/types.ts';
 import type { FlowRecord, Store } from '../store/types.ts';
@@ -58,7 +58,7 @@ function sampleContext(deps: PollSampleDeps, flow: FlowRecord, def: FlowDefiniti
       http: context.http,
       logger: deps.logger,
       signal: context.signal,
-      options: parseOrFail(trigger.options ?? [], def.trigger.options, 'Настройки события / Trigger options'),
+      options: triggerOptions(trigger, def.trigger.options),
       flowId: flow.id,
       parsingDays: deps.plans.planOf(flow.workspaceId).marketplaceParsingDays,
     },
