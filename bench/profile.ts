@@ -1,7 +1,8 @@
 // bench/profile: a CPU profile summary of the hot path — the server (`--cpu-prof`) under bench/e2e's
 // JSON workload for N seconds; self time grouped by where it is spent, and the top functions.
-// Usage: node bench/profile.ts [seconds=15]   (BASE_REF=<git ref> profiles that commit instead)
-import { readdirSync, readFileSync, rmSync, mkdtempSync } from 'node:fs';
+// Usage: node bench/profile.ts [seconds=15]   (BASE_REF=<git ref> profiles that commit instead;
+// PROFILE_OUT=<file> keeps the server's .cpuprofile for a closer look)
+import { readdirSync, readFileSync, rmSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { JSON_WORKLOAD_MAPPING, freePort, load, retailcrmOrderJson, ROOT, spawnNode, startSvyazka, waitHttp, worktree } from './support.ts';
@@ -55,6 +56,7 @@ target.kill('SIGTERM');
 // The server's profile is the largest (the CLI's setup runs wrote small ones too).
 const files = readdirSync(profDir).map((f) => join(profDir, f));
 const profile = files.map((f) => JSON.parse(readFileSync(f, 'utf8')) as { nodes: Node[]; samples: number[] }).sort((a, b) => b.samples.length - a.samples.length)[0];
+if (process.env.PROFILE_OUT) writeFileSync(process.env.PROFILE_OUT, JSON.stringify(profile));
 const total = profile.samples.length;
 const byArea = new Map<string, number>();
 const byFn = new Map<string, number>();

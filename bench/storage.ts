@@ -53,7 +53,8 @@ async function measure(name: string, root: string): Promise<Measured> {
   const rows = db.prepare(`SELECT coalesce(s.tbl_name, d.name) AS tbl, sum(d.pgsize) AS bytes FROM dbstat d LEFT JOIN sqlite_schema s ON s.name = d.name GROUP BY tbl`).all() as Array<{ tbl: string; bytes: number }>;
   db.close();
   const fileBytes = statSync(dbPath).size;
-  rmSync(sv.dataDir, { recursive: true, force: true });
+  if (process.env.KEEP_DATA) console.log(`kept ${sv.dataDir}`);
+  else rmSync(sv.dataDir, { recursive: true, force: true });
   return {
     name,
     accepted: r['2xx'],

@@ -12,6 +12,7 @@ import { DatabaseSync } from 'node:sqlite';
 import { Command } from 'commander';
 import { loadConfig } from '../config.ts';
 import { TABLES } from '../store/schema.ts';
+import { unpackText } from '../store/compression.ts';
 import { PostgresStore } from '../store/postgres/postgres-store.ts';
 import type { Queries } from '../store/postgres/database.ts';
 import { SqliteStore } from '../store/sqlite/sqlite-store.ts';
@@ -102,9 +103,9 @@ async function copyTable(source: DatabaseSync, tx: Queries, table: string): Prom
   for (;;) {
     const rows = read.all(after, perBatch) as Array<Record<string, unknown>>;
     if (rows.length === 0) break;
-    const params: Array<string | number | null> = [];
+    const params: Array<string | number | null | Uint8Array> = [];
     const tuples = rows.map((row, r) => {
-      for (const c of columns) params.push(row[c] as string | number | null);
+      for (const c of columns) params.push(portable(table, c, row[c]));
       return `(${columns.map((_, i) => `$${r * columns.length + i + 1}`).join(',')})`;
     });
     await tx.runSql(`INSERT INTO ${quote(table)} (${list}) VALUES ${tuples.join(',')}`, params);
@@ -113,6 +114,12 @@ async function copyTable(source: DatabaseSync, tx: Queries, table: string): Prom
     if (rows.length < perBatch) break;
   }
   return copied;
+}
+
+/** SQLite keeps long journal entries as packed bytes in a text column; PostgreSQL gets the text. */
+function portable(table: string, column: string, value: unknown): string | number | null | Uint8Array {
+  if (table === 'execution_steps' && (column === 'input' || column === 'output')) return unpackText(value as string | Uint8Array | null);
+  return value as string | number | null | Uint8Array;
 }
 
 /** The feed's seq goes on from the SQLite one (which remembers seqs of pruned rows too). */

@@ -114,8 +114,17 @@ const EXPECTED: Record<FieldType, string> = {
   json: 'ожидается JSON / expected JSON',
 };
 
+// Building a zod schema costs far more than running it, and fields are static definitions.
+const schemas = new WeakMap<FieldDef, z.ZodType>();
+
 /** One field's schema: coercion by type, then the field's bounds, closed list and own check. */
 export function fieldSchema(def: FieldDef): z.ZodType {
+  let schema = schemas.get(def);
+  if (!schema) schemas.set(def, (schema = buildFieldSchema(def)));
+  return schema;
+}
+
+function buildFieldSchema(def: FieldDef): z.ZodType {
   const type = def.type;
   if (!type) return z.unknown();
   const message = EXPECTED[type];
@@ -225,12 +234,22 @@ export function parseOrFail(defs: readonly FieldDef[], raw: Record<string, unkno
  * Every input an action takes: its catalog's, then the extra ones. An extra field with a catalog
  * field's id gives that field its type (the catalog keeps the source's label).
  */
-export function actionInputFields(action: { input: readonly FieldDef[]; extraInput?: readonly FieldDef[] }): readonly FieldDef[] {
+export function actionInputFields(action: ActionFields): readonly FieldDef[] {
   if (!action.extraInput) return action.input;
-  const extra = new Map(action.extraInput.map((f) => [f.id, f]));
-  const merged = action.input.map((f) => (extra.has(f.id) && !f.type ? { ...f, type: extra.get(f.id)!.type } : f));
-  const known = new Set(action.input.map((f) => f.id));
-  return [...merged, ...action.extraInput.filter((f) => !known.has(f.id))];
+  let merged = mergedInputs.get(action);
+  if (!merged) mergedInputs.set(action, (merged = mergeInputFields(action.input, action.extraInput)));
+  return merged;
+}
+
+type ActionFields = { input: readonly FieldDef[]; extraInput?: readonly FieldDef[] };
+/** Merged once per action: the same field objects each run keep fieldSchema's cache warm. */
+const mergedInputs = new WeakMap<ActionFields, readonly FieldDef[]>();
+
+function mergeInputFields(input: readonly FieldDef[], extraInput: readonly FieldDef[]): readonly FieldDef[] {
+  const extra = new Map(extraInput.map((f) => [f.id, f]));
+  const merged = input.map((f) => (extra.has(f.id) && !f.type ? { ...f, type: extra.get(f.id)!.type } : f));
+  const known = new Set(input.map((f) => f.id));
+  return [...merged, ...extraInput.filter((f) => !known.has(f.id))];
 }
 
 /** A trigger's options from the flow, coerced by their fields (a PermanentError names every bad one). */

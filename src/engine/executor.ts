@@ -107,7 +107,8 @@ export class Executor {
     }
     const journal = new Map(loaded.steps.map((s) => [s.stepId, s]));
     const startedAt = execution.startedAt ?? now;
-    // Read for each execution (no cache): a change made by another process applies to the next run.
+    // Asked for each execution: a change made by another process applies to the next run (the store
+    // keeps the list only while nothing else has written).
     let scope: RunScope;
     try {
       scope = await this.deps.variables.forRun(execution.workspaceId);

@@ -32,7 +32,7 @@ export interface VariableView {
 
 /** What one run (execution or test run) of a workspace sees, read afresh for each run. */
 export interface RunScope {
-  vars: Record<string, string>;
+  vars: Readonly<Record<string, string>>;
   env: Record<string, string>;
   masker: Masker;
   /** Seals a step's real output for the journal (bound to the workspace and `key`), when the shown copy is masked. */
@@ -59,6 +59,7 @@ export function checkVariableName(name: string): void {
 
 export class Variables {
   private readonly deps: VariablesDeps;
+  private readonly opened = new WeakMap<readonly StoredVariable[], { vars: Readonly<Record<string, string>>; masker: Masker }>();
 
   constructor(deps: VariablesDeps) {
     this.deps = deps;
@@ -100,22 +101,31 @@ export class Variables {
 
   /** The workspace's variables in clear, its `env` (empty unless allowed) and the masker of its secrets. */
   async forRun(workspaceId: string): Promise<RunScope> {
-    const vars: Record<string, string> = {};
-    const secrets: Array<{ name: string; value: string }> = [];
-    for (const v of await this.deps.store.variables.list(workspaceId)) {
-      const value = this.open(v);
-      vars[v.name] = value;
-      if (v.secret) secrets.push({ name: v.name, value });
-    }
+    const stored = await this.deps.store.variables.list(workspaceId);
+    // A store that hands back the same list while nothing changed spares the decryption too.
+    let opened = this.opened.get(stored);
+    if (!opened) this.opened.set(stored, (opened = this.openAll(stored)));
+    const { vars, masker } = opened;
     const env = Object.keys(this.deps.templateEnv).length > 0 && (await this.envAllowed(workspaceId)) ? { ...this.deps.templateEnv } : {};
     const aadOf = (key: string) => `run:${workspaceId}:${key}`;
     return {
       vars,
       env,
-      masker: new Masker(secrets),
+      masker,
       seal: (value, key) => this.deps.secrets.seal(value, aadOf(key)),
       open: (sealed, key) => this.deps.secrets.open(sealed, aadOf(key)),
     };
+  }
+
+  private openAll(stored: readonly StoredVariable[]): { vars: Readonly<Record<string, string>>; masker: Masker } {
+    const vars: Record<string, string> = {};
+    const secrets: Array<{ name: string; value: string }> = [];
+    for (const v of stored) {
+      const value = this.open(v);
+      vars[v.name] = value;
+      if (v.secret) secrets.push({ name: v.name, value });
+    }
+    return { vars: Object.freeze(vars), masker: new Masker(secrets) };
   }
 
   private open(v: StoredVariable): string {

@@ -248,16 +248,19 @@ export async function* exportRecords(
   }
 }
 
-/** The columns of a journal entry, in UPSERT_STEP's order (both dialects write the same). */
-export function stepValues(s: StepRecord): Array<string | number | null> {
+/**
+ * The columns of a journal entry, in UPSERT_STEP's order (both dialects write the same). `pack`
+ * may turn long JSON into compressed bytes (SQLite; PostgreSQL's TOAST compresses by itself).
+ */
+export function stepValues(s: StepRecord, pack: (json: string) => string | Uint8Array = (json) => json): Array<string | number | null | Uint8Array> {
   return [
     s.executionId,
     s.stepId,
     s.idx,
     s.type,
     s.status,
-    s.input === undefined ? null : JSON.stringify(s.input),
-    s.output === undefined ? null : JSON.stringify(s.output),
+    s.input === undefined ? null : pack(JSON.stringify(s.input)),
+    s.output === undefined ? null : pack(JSON.stringify(s.output)),
     s.error,
     s.attempts,
     s.transactions,

@@ -4,6 +4,7 @@ import type { ConnectionsTable, ExecutionStepsTable, ExecutionsTable, FlowsTable
 import type { Connection, ExecutionRecord, FlowRecord, Page, StepRecord, WebhookRecord, Workspace } from './types.ts';
 import { parseJson } from '../lib/json.ts';
 import { bodyOf, rawTextOf, triggerOf, TRIGGER_FROM_WEBHOOK } from './stored-body.ts';
+import { unpackText } from './compression.ts';
 
 /** An execution row with its webhook's body columns, for a trigger derived from the webhook (both null when it has its own). */
 export type ExecutionRow = Selectable<ExecutionsTable> & { w_body?: string | null; w_raw?: Uint8Array | null; w_query?: string | null; w_content_type?: string | null };
@@ -97,8 +98,8 @@ export function toStep(row: Selectable<ExecutionStepsTable>): StepRecord {
     idx: row.idx,
     type: row.type,
     status: row.status,
-    input: parseJson(row.input),
-    output: parseJson(row.output),
+    input: parseJson(unpackText(row.input)),
+    output: parseJson(unpackText(row.output)),
     error: row.error,
     attempts: row.attempts,
     transactions: row.transactions,

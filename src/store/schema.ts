@@ -22,6 +22,13 @@ export type ExecutionStatus =
   | 'waiting_for_service';
 
 export const UNFINISHED_STATUSES: readonly ExecutionStatus[] = ['queued', 'running', 'waiting', 'retrying', 'quota_exceeded', 'waiting_for_service'];
+/**
+ * The same statuses as an SQL list of literals. Queries that should use the partial index of
+ * unfinished executions (executions_unfinished) must say exactly this: neither SQLite nor a
+ * PostgreSQL generic plan can prove a partial index's condition from bound parameters. A new
+ * status needs a migration that makes the index again with the new list.
+ */
+export const UNFINISHED_SQL_LIST = UNFINISHED_STATUSES.map((s) => `'${s}'`).join(',');
 
 export type StepStatus = 'succeeded' | 'failed' | 'retrying' | 'waiting' | 'passed' | 'filtered' | 'not_found' | 'skipped';
 
@@ -153,8 +160,9 @@ export interface ExecutionStepsTable {
   idx: number;
   type: string;
   status: StepStatus;
-  input: string | null;
-  output: string | null;
+  /** JSON text; on SQLite long entries are packed bytes (src/store/compression.ts packText). */
+  input: string | Uint8Array | null;
+  output: string | Uint8Array | null;
   error: string | null;
   attempts: number;
   transactions: number;
@@ -214,8 +222,8 @@ export interface BalanceLedgerTable {
 export interface NotificationsTable {
   id: string;
   workspace_id: string;
-  /** `circuit`: a connection's service went down (threshold 0) or came back (1); period names the outage. */
-  kind: 'webhooks' | 'transactions' | 'circuit';
+  /** `circuit`: a connection's service went down (threshold 0) or came back (1); period names the outage. `disk`: the plan's historyBytes. */
+  kind: 'webhooks' | 'transactions' | 'circuit' | 'disk';
   threshold: number;
   period: string;
   message_ru: string;
@@ -288,6 +296,18 @@ export interface CollectionUsageTable {
   records: number;
   bytes: number;
   updated_at: number;
+}
+
+/** Bytes of a workspace's webhooks and executions (history) and their steps (journals) of one hour (0015_storage_usage). */
+export interface StorageUsageTable {
+  workspace_id: string;
+  /** Epoch ms of the hour's start: webhooks received and executions created in it. */
+  hour: number;
+  history_bytes: number;
+  journal_bytes: number;
+  /** Every write increments it: a measure writes only over the version it started from. */
+  version: number;
+  measured_at: number;
 }
 
 export interface OperatorsTable {
@@ -388,6 +408,7 @@ export interface Database {
   alert_state: AlertStateTable;
   collection_records: CollectionRecordsTable;
   collection_usage: CollectionUsageTable;
+  storage_usage: StorageUsageTable;
 }
 
 /**
@@ -423,6 +444,7 @@ export const TABLES = [
   'alert_state',
   'collection_records',
   'collection_usage',
+  'storage_usage',
   'change_feed',
 ] as const satisfies ReadonlyArray<keyof Database>;
 

@@ -1,8 +1,8 @@
 // How a webhook's body is kept: the exact bytes that arrived (so history shows what was sent and no
-// number loses precision), parsed again when read. One byte in front says how the rest is coded:
-// 0 the bytes as they are, 1 zstd (node:zlib). Executions of a webhook keep no copy of it: their
-// trigger is derived from the webhook row (executions.trigger = '' marks that), see triggerOf.
-import { zstdCompressSync, zstdDecompressSync, constants } from 'node:zlib';
+// number loses precision), parsed again when read, compressed when that pays (compression.ts).
+// Executions of a webhook keep no copy of it: their trigger is derived from the webhook row
+// (executions.trigger = '' marks that), see triggerOf.
+import { packBytes, unpackBytes } from './compression.ts';
 import { mergeQuery } from '../lib/merge-query.ts';
 import { parseJson } from '../lib/json.ts';
 // The body's parser is the intake's: a stored body parses exactly as it did when it arrived.
@@ -12,37 +12,16 @@ import { UNFINISHED_STATUSES } from './schema.ts';
 /** executions.trigger for an execution whose trigger is its webhook's body with the query merged in. */
 export const TRIGGER_FROM_WEBHOOK = '';
 
-const PLAIN = 0;
-const ZSTD = 1;
-/** Bodies shorter than this are kept as they are: zstd's frame costs more than it saves. */
-const COMPRESS_FROM = 512;
-
 export interface RawCoding {
-  /** Compress bodies from 512 bytes with zstd when that makes them smaller. */
+  /** Compress bodies from 512 bytes when that makes them smaller (src/store/compression.ts). */
   compress: boolean;
 }
 
 export function encodeRaw(raw: Uint8Array, coding: RawCoding): Uint8Array {
-  if (coding.compress && raw.length >= COMPRESS_FROM) {
-    const packed = zstdCompressSync(raw, { params: { [constants.ZSTD_c_compressionLevel]: 3 } });
-    if (packed.length + 1 < raw.length) return withTag(ZSTD, packed);
-  }
-  return withTag(PLAIN, raw);
+  return packBytes(raw, coding.compress);
 }
 
-export function decodeRaw(stored: Uint8Array): Buffer {
-  const rest = Buffer.from(stored.buffer, stored.byteOffset + 1, stored.length - 1);
-  if (stored[0] === ZSTD) return zstdDecompressSync(rest);
-  if (stored[0] === PLAIN) return rest;
-  throw new Error(`Unknown body coding ${stored[0]}`);
-}
-
-function withTag(tag: number, bytes: Uint8Array): Uint8Array {
-  const out = Buffer.allocUnsafe(bytes.length + 1);
-  out[0] = tag;
-  out.set(bytes, 1);
-  return out;
-}
+export const decodeRaw = unpackBytes;
 
 /** The columns of a webhook row its body is read from. */
 export interface BodyColumns {

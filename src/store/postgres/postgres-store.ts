@@ -5,9 +5,9 @@
 // - read-modify-writes lock what they read (SELECT … FOR UPDATE), quotas under an advisory lock;
 // - work several workers may take (due executions, poll triggers) is leased with an atomic
 //   UPDATE … WHERE the lease is free, batches with FOR UPDATE SKIP LOCKED.
-import type { Selectable } from 'kysely';
+import { sql, type Selectable } from 'kysely';
 import type { ExecutionStepsTable, ExecutionsTable, Role, WorkspacesTable } from '../schema.ts';
-import { UNFINISHED_STATUSES } from '../schema.ts';
+import { UNFINISHED_SQL_LIST } from '../schema.ts';
 import type {
   ApiToken,
   ApiTokenInfo,
@@ -34,7 +34,7 @@ import type {
 import { newId } from '../../lib/ids.ts';
 import { parseJson } from '../../lib/json.ts';
 import { EXECUTION_WITH_TRIGGER, page, toConnection, toExecution, toFlow, toStep, toWebhook, toWorkspace, type ExecutionRow } from '../rows.ts';
-import { StorageState } from '../storage-errors.ts';
+import type { StorageState } from '../storage-errors.ts';
 import { encodeRaw, TRIGGER_FROM_WEBHOOK, TriggerHandOff, type RawCoding } from '../stored-body.ts';
 import { WriteBatcher } from './batcher.ts';
 import { PostgresDatabase, type PostgresOptions, type Queries, type SqlValue } from './database.ts';
@@ -69,7 +69,7 @@ const SELECT_EXECUTION_IN = `SELECT ${EXECUTION_WITH_TRIGGER} WHERE e.workspace_
 const SELECT_STATUS = 'SELECT status FROM executions WHERE id = $1';
 const SELECT_STEPS = 'SELECT * FROM execution_steps WHERE execution_id = $1 ORDER BY idx';
 
-const UNFINISHED_LIST = UNFINISHED_STATUSES.map((s) => `'${s}'`).join(',');
+const UNFINISHED_LIST = UNFINISHED_SQL_LIST;
 // SKIP LOCKED: a worker claiming at the same moment takes other rows instead of waiting for these.
 const CLAIM_ONE = `UPDATE executions SET claimed_by = $1, claimed_until = $2 WHERE id = $3 AND status IN (${UNFINISHED_LIST})
   AND (claimed_until IS NULL OR claimed_until <= $4 OR claimed_by = $1)`;
@@ -105,8 +105,6 @@ export class PostgresStore implements Store {
   private readonly webhooks: WriteBatcher<WebhookWrite>;
   private readonly coding: RawCoding;
   private readonly handOff = new TriggerHandOff();
-  /** Told by intake and the executor's journal writes, which see PostgreSQL's disk_full. */
-  readonly storage = new StorageState();
 
   constructor(url: string, opts: PostgresOptions & Partial<RawCoding> = {}) {
     this.coding = { compress: opts.compress ?? true };
@@ -124,6 +122,11 @@ export class PostgresStore implements Store {
 
   private get q() {
     return this.db.kysely;
+  }
+
+  /** Set by a write refused for PostgreSQL's disk_full (database.ts); cleared when a write adding rows commits. */
+  get storage(): StorageState {
+    return this.db.storage;
   }
 
   private get r(): Queries {
@@ -447,6 +450,7 @@ export class PostgresStore implements Store {
     // The exact bytes when there are some; the body is parsed from them when read.
     const raw = w.raw ? encodeRaw(w.raw, this.coding) : null;
     await this.webhooks.submit({ webhook: w, execution: e, day, body: raw ? '' : JSON.stringify(w.body), raw });
+    this.storage.ok();
     if (e?.triggerFromWebhook) this.handOff.put(e.id, e.trigger);
   }
 
@@ -583,6 +587,7 @@ export class PostgresStore implements Store {
 
   async saveStep(step: StepRecord): Promise<void> {
     await upsertStep(this.r, step);
+    this.storage.ok();
   }
 
   async updateExecution(id: string, update: ExecutionUpdate): Promise<void> {
@@ -596,6 +601,8 @@ export class PostgresStore implements Store {
       await this.applyExecutionUpdate(tx, id, update);
       if (usage) await addTransactions(tx, usage);
     });
+    // A journal entry committed: the space it needed is there again (a retried write clears /readyz).
+    if (step) this.storage.ok();
   }
 
   async requeueFailed(workspaceId: string, id: string, now: number, flowVersion?: number): Promise<ExecutionRecord | undefined> {
@@ -616,7 +623,7 @@ export class PostgresStore implements Store {
       this.q
         .selectFrom('executions')
         .select(['id', 'next_run_at'])
-        .where('status', 'in', UNFINISHED_STATUSES)
+        .where(sql<boolean>`status IN (${sql.raw(UNFINISHED_SQL_LIST)})`)
         .where('updated_at', '<', touchedBefore)
         .orderBy('next_run_at')
         .limit(limit),

@@ -22,6 +22,7 @@ import {
   type ListOptions,
   type StoredRow,
 } from '../collections.ts';
+import { packText, unpackText } from '../compression.ts';
 import type { SqliteDatabase } from './database.ts';
 
 const SELECT_ROW = 'SELECT value, expires_at, created_at FROM collection_records WHERE workspace_id = ? AND collection = ? AND key = ?';
@@ -91,8 +92,8 @@ export class SqliteCollectionStore implements CollectionStore {
   private writeNow(req: CollectionWriteRequest): CollectionWriteResult {
     const { workspaceId, collection, key, now, step } = req;
     if (step) {
-      const done = this.db.allSql<{ output: string | null }>(DONE_STEP, [step.executionId, step.stepId])[0];
-      if (done) return { output: decodeValue(done.output ?? 'null') as CollectionWriteOutput, replayed: true };
+      const done = this.db.allSql<{ output: string | Uint8Array | null }>(DONE_STEP, [step.executionId, step.stepId])[0];
+      if (done) return { output: decodeValue(unpackText(done.output) ?? 'null') as CollectionWriteOutput, replayed: true };
     }
     const found = this.db.allSql<{ value: string; expires_at: number | null; created_at: number }>(SELECT_ROW, [workspaceId, collection, key])[0];
     const row: StoredRow | undefined = found && { value: found.value, expiresAt: found.expires_at === null ? null : Number(found.expires_at), createdAt: Number(found.created_at) };
@@ -106,7 +107,7 @@ export class SqliteCollectionStore implements CollectionStore {
     }
     const result = { output: plan.output, replayed: false };
     if (req.dryRun) throw new DryRunRollback(result);
-    if (step) this.db.runSql(UPSERT_STEP, stepValues(step.record(plan.output)));
+    if (step) this.db.runSql(UPSERT_STEP, stepValues(step.record(plan.output), packText));
     return result;
   }
 

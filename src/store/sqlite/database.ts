@@ -91,6 +91,14 @@ export class SqliteDatabase {
     return Number(this.prepare(q.sql).run(...(q.parameters as SqlValue[])).changes);
   }
 
+  /**
+   * Changes whenever another connection (the CLI, a second process) commits to the database; this
+   * connection's own commits leave it as it is. Caches of rarely written tables check it.
+   */
+  dataVersion(): number {
+    return Number((this.prepare('PRAGMA data_version').get() as { data_version: number }).data_version);
+  }
+
   /** Raw SQL for the hot path, where compiling a Kysely query per call would cost too much. */
   runSql(sqlText: string, params: SqlValue[]): number {
     return Number(this.prepare(sqlText).run(...params).changes);

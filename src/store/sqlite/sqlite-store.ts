@@ -1,9 +1,9 @@
 // The embedded store: SQLite through node:sqlite, queries built with Kysely.
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { Selectable } from 'kysely';
+import { sql, type Selectable } from 'kysely';
 import type { ExecutionStepsTable, ExecutionsTable, Role, WorkspacesTable } from '../schema.ts';
-import { UNFINISHED_STATUSES } from '../schema.ts';
+import { UNFINISHED_SQL_LIST } from '../schema.ts';
 import type {
   ApiToken,
   ApiTokenInfo,
@@ -42,6 +42,7 @@ import { SqliteCircuitStore } from './circuit-store.ts';
 import { SqliteAlertStore } from './alert-store.ts';
 import { SqliteCollectionStore } from './collection-store.ts';
 import { stepValues } from '../collections.ts';
+import { packText } from '../compression.ts';
 
 const INSERT_WEBHOOK = `INSERT INTO webhooks (id, workspace_id, flow_id, method, headers, query, body, body_kind,
   content_type, size, ip, status, error, received_at, raw) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`;
@@ -57,7 +58,7 @@ const UPSERT_STEP = `INSERT INTO execution_steps (execution_id, step_id, idx, ty
   resume_at = excluded.resume_at, started_at = excluded.started_at, finished_at = excluded.finished_at,
   sealed_output = excluded.sealed_output`;
 
-const UNFINISHED_LIST = UNFINISHED_STATUSES.map((s) => `'${s}'`).join(',');
+const UNFINISHED_LIST = UNFINISHED_SQL_LIST;
 const CLAIM_ONE = `UPDATE executions SET claimed_by = ?, claimed_until = ? WHERE id = ? AND status IN (${UNFINISHED_LIST})
   AND (claimed_until IS NULL OR claimed_until <= ? OR claimed_by = ?)`;
 const RELEASE_ONE = 'UPDATE executions SET claimed_by = NULL, claimed_until = NULL WHERE id = ? AND claimed_by = ?';
@@ -642,7 +643,7 @@ export class SqliteStore implements Store {
   }
 
   private upsertStep(s: StepRecord): void {
-    this.db.runSql(UPSERT_STEP, stepValues(s));
+    this.db.runSql(UPSERT_STEP, stepValues(s, packText));
   }
 
   private applyExecutionUpdate(id: string, u: ExecutionUpdate): void {
@@ -710,7 +711,7 @@ export class SqliteStore implements Store {
       this.q
         .selectFrom('executions')
         .select(['id', 'next_run_at'])
-        .where('status', 'in', UNFINISHED_STATUSES)
+        .where(sql<boolean>`status IN (${sql.raw(UNFINISHED_SQL_LIST)})`)
         .where('updated_at', '<', touchedBefore)
         .orderBy('next_run_at')
         .limit(limit),

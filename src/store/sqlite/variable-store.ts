@@ -17,6 +17,13 @@ function toVariable(row: Selectable<VariablesTable>): StoredVariable {
 
 export class SqliteVariableStore implements VariableStore {
   private readonly db: SqliteDatabase;
+  /**
+   * Every execution reads its workspace's variables; they rarely change. Kept while no other
+   * process has written the database (data_version) and this one has not changed them. The
+   * arrays are shared: callers only read them.
+   */
+  private readonly cache = new Map<string, StoredVariable[]>();
+  private cacheVersion = -1;
 
   constructor(db: SqliteDatabase) {
     this.db = db;
@@ -27,7 +34,17 @@ export class SqliteVariableStore implements VariableStore {
   }
 
   async list(workspaceId: string): Promise<StoredVariable[]> {
-    return this.db.all(this.q.selectFrom('variables').selectAll().where('workspace_id', '=', workspaceId).orderBy('name')).map(toVariable);
+    const version = this.db.dataVersion();
+    if (version !== this.cacheVersion) {
+      this.cache.clear();
+      this.cacheVersion = version;
+    }
+    let list = this.cache.get(workspaceId);
+    if (!list) {
+      list = this.db.all(this.q.selectFrom('variables').selectAll().where('workspace_id', '=', workspaceId).orderBy('name')).map(toVariable);
+      this.cache.set(workspaceId, list);
+    }
+    return list;
   }
 
   async get(workspaceId: string, name: string): Promise<StoredVariable | undefined> {
@@ -44,11 +61,13 @@ export class SqliteVariableStore implements VariableStore {
           .onConflict((oc) => oc.columns(['workspace_id', 'name']).doUpdateSet({ sealed_value: v.sealedValue, secret: v.secret ? 1 : 0, updated_at: now })),
       ),
     );
+    this.cache.delete(v.workspaceId);
     return (await this.get(v.workspaceId, v.name))!;
   }
 
   async delete(workspaceId: string, name: string): Promise<boolean> {
     const changes = await this.db.write(() => this.db.run(this.q.deleteFrom('variables').where('workspace_id', '=', workspaceId).where('name', '=', name)));
+    this.cache.delete(workspaceId);
     return changes > 0;
   }
 }
