@@ -23,6 +23,12 @@ export const planSchema = z.strictObject({
   storeRecords: z.number().int().positive().nullable().optional(),
   /** Data store: bytes (keys + JSON values) per workspace; absent: from the plan's size; null: unlimited. */
   storeBytes: z.number().int().positive().nullable().optional(),
+  /**
+   * Disk for a workspace's history and journals (webhooks, executions, their steps), in bytes; over
+   * it retention deletes the oldest finished history sooner than historyDays (plans/disk-limit.ts).
+   * Absent or null: no limit, as on every plan of the page.
+   */
+  historyBytes: z.number().int().positive().nullable().optional(),
 });
 
 export type Plan = z.infer<typeof planSchema>;

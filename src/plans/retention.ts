@@ -2,6 +2,7 @@
 // older than the plan's days is deleted in small batches, each its own short write, so intake is
 // never blocked for long; freed pages go back to the file system (incremental vacuum).
 import type { Services } from '../services.ts';
+import { enforceDiskLimits } from './disk-limit.ts';
 
 const BATCH = 500;
 const EVERY_MS = 10 * 60_000;
@@ -32,6 +33,7 @@ export async function pruneOnce(s: Services, now = Date.now()): Promise<{ webhoo
     storeRecords += n;
     await new Promise((r) => setImmediate(r));
   }
+  await enforceDiskLimits(s, now); // measures disk usage per workspace, prunes over a plan's historyBytes
   if (webhooks + executions + storeRecords > 0) await s.store.plans.reclaimSpace(2000);
   return { webhooks, executions, storeRecords };
 }

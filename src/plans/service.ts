@@ -369,6 +369,7 @@ export class PlansService {
     const perConnector = new Map<string, number>();
     for (const r of byFlow) perConnector.set(r.connector, (perConnector.get(r.connector) ?? 0) + r.transactions);
     const oldest = await this.store.oldestWebhookAt(workspaceId);
+    const disk = await this.store.storageUsage(workspaceId);
     const quota = (used: number, limit: number) => ({ used, limit, remaining: Math.max(0, limit - used) });
     return {
       plan,
@@ -383,6 +384,15 @@ export class PlansService {
       transactionsByFlow: byFlow,
       transactionsByConnector: [...perConnector].map(([connector, transactions]) => ({ connector, transactions })),
       history: { keptDays: plan.historyDays, oldestWebhookAt: oldest === null ? null : new Date(oldest).toISOString() },
+      /** Bytes as last measured (plans/storage-usage.ts); limitBytes (the plan's historyBytes, null: none) is for history + journals. */
+      storage: {
+        historyBytes: disk.historyBytes,
+        journalBytes: disk.journalBytes,
+        storeBytes: disk.storeBytes,
+        totalBytes: disk.historyBytes + disk.journalBytes + disk.storeBytes,
+        limitBytes: plan.historyBytes ?? null,
+        measuredAt: disk.measuredAt === null ? null : new Date(disk.measuredAt).toISOString(),
+      },
     };
   }
 }

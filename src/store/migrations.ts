@@ -429,4 +429,32 @@ export const migrations: Record<string, Migration> = {
       await sql`CREATE INDEX executions_trigger_webhook ON executions (webhook_id) WHERE trigger = ''`.execute(db);
     },
   },
+  '0017_unfinished_index': {
+    async up(db: Kysely<unknown>) {
+      // The sweeper looks for unfinished executions only; finished ones (nearly every row) no longer
+      // carry an entry they never need: ~29 bytes per execution on SQLite.
+      await sql`DROP INDEX executions_pending`.execute(db);
+      // The list must read exactly as UNFINISHED_SQL_LIST (schema.ts) for queries to use the index.
+      await sql`CREATE INDEX executions_unfinished ON executions (next_run_at)
+        WHERE status IN ('queued','running','waiting','retrying','quota_exceeded','waiting_for_service')`.execute(db);
+    },
+  },
+  '0015_storage_usage': {
+    async up(db: Kysely<unknown>) {
+      // Bytes of history (webhooks, executions) and journals (execution_steps) per workspace and
+      // hour, measured off the write path (src/plans/storage-usage.ts): /usage sums them and the
+      // disk limit of a plan (src/plans/disk-limit.ts) subtracts what it deletes. A cache of what
+      // the tables hold, so `svyazka db copy` may copy it or not: the next measure rebuilds it.
+      await db.schema
+        .createTable('storage_usage')
+        .addColumn('workspace_id', 'text', (c) => c.notNull().references('workspaces.id').onDelete('cascade'))
+        .addColumn('hour', ms, (c) => c.notNull())
+        .addColumn('history_bytes', 'bigint', (c) => c.notNull())
+        .addColumn('journal_bytes', 'bigint', (c) => c.notNull())
+        .addColumn('version', 'integer', (c) => c.notNull())
+        .addColumn('measured_at', ms, (c) => c.notNull())
+        .addPrimaryKeyConstraint('storage_usage_pk', ['workspace_id', 'hour'])
+        .execute();
+    },
+  },
 };

@@ -247,7 +247,7 @@ export interface LedgerEntry {
 export interface Notification {
   id: string;
   workspaceId: string;
-  kind: 'webhooks' | 'transactions' | 'circuit';
+  kind: 'webhooks' | 'transactions' | 'circuit' | 'disk';
   threshold: number;
   period: string;
   messageRu: string;
@@ -368,6 +368,84 @@ export interface PlanStore {
   listWorkspaceIds(): Promise<string[]>;
   /** Returns free pages to the file system, a few at a time (SQLite: incremental vacuum). */
   reclaimSpace(pages: number): Promise<void>;
+
+  // Disk usage per workspace (src/plans/storage-usage.ts, src/plans/disk-limit.ts).
+  /** The workspace's measured hours, oldest first. */
+  storageHours(workspaceId: string): Promise<StorageHour[]>;
+  /** When the workspace's oldest webhook was received or oldest execution created; null when it has neither. */
+  oldestHistoryAt(workspaceId: string): Promise<number | null>;
+  /** Bytes of the next batch of rows in a window of one hour (webhooks by received_at; executions by created_at, their steps as journal). */
+  measureStorage(q: StorageMeasure): Promise<StorageBatch>;
+  /** Stores a measured hour unless it changed since `version` was read (null: it did not exist yet); false when it had. */
+  saveStorageHour(h: Omit<StorageHour, 'version'>, version: number | null): Promise<boolean>;
+  /** Forgets the workspace's hours before `hour`: nothing that old is stored any more. */
+  forgetStorageBefore(workspaceId: string, hour: number): Promise<void>;
+  /** The workspace's measured bytes, its data store's (that store's own count) and when it was last measured. */
+  storageUsage(workspaceId: string): Promise<StorageUsage>;
+  /** One batch of the disk limit: see DiskPrune. */
+  pruneOverLimit(q: DiskPrune): Promise<DiskPruneResult>;
+}
+
+/** One hour of a workspace's history (webhooks, executions) and journals (their steps), in bytes. */
+export interface StorageHour {
+  workspaceId: string;
+  /** Epoch ms of the hour's start: webhooks received and executions created in it. */
+  hour: number;
+  historyBytes: number;
+  journalBytes: number;
+  /** Incremented by every write, so a measure never writes over a subtraction made meanwhile. */
+  version: number;
+  measuredAt: number;
+}
+
+export interface StorageMeasure {
+  workspaceId: string;
+  rows: 'webhooks' | 'executions';
+  /** The batch starts here (epoch ms, inclusive)… */
+  from: number;
+  /** …and the window ends here (exclusive). */
+  to: number;
+  batch: number;
+}
+
+/** Bytes of the rows in [from, next); `next` null: the window is done. */
+export interface StorageBatch {
+  historyBytes: number;
+  journalBytes: number;
+  next: number | null;
+}
+
+export interface StorageUsage {
+  historyBytes: number;
+  journalBytes: number;
+  /** The data store's bytes (keys and values), as it counts them itself. */
+  storeBytes: number;
+  /** null: never measured. */
+  measuredAt: number | null;
+}
+
+/**
+ * While the workspace's history and journals exceed `limitBytes`, delete just enough of the oldest
+ * of one hour — finished executions (not failed: those may be retried) with their steps, and webhooks
+ * no runnable execution reads its trigger from — and subtract their bytes from the hour, all in one
+ * transaction. Never an unfinished or failed execution, nor the webhook it needs.
+ */
+export interface DiskPrune {
+  workspaceId: string;
+  /** The hour (epoch ms of its start) to delete from. */
+  hour: number;
+  limitBytes: number;
+  batch: number;
+}
+
+export interface DiskPruneResult {
+  webhooks: number;
+  executions: number;
+  bytes: number;
+  /** Bytes still over the limit after the batch (≤ 0: under it). */
+  overBy: number;
+  /** The hour may hold more that can go. */
+  more: boolean;
 }
 
 /** Who made a change: a user (id, email at the time), an API token (`token:<id>`, its name) or the CLI (OS user). */

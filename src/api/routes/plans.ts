@@ -25,7 +25,7 @@ export function registerPlanRoutes(api: ApiRouter, s: Services): void {
     },
   });
   api.add({
-    method: 'GET', url: '/usage', summary: 'Used / limit / remaining this month, 90 days by day, transactions per flow and connector, oldest kept webhook', tag: 'plans', role: 'viewer',
+    method: 'GET', url: '/usage', summary: 'Used / limit / remaining this month, 90 days by day, transactions per flow and connector, oldest kept webhook, disk usage (history, journals, data store; measured in the background) against the plan\'s limit', tag: 'plans', role: 'viewer',
     async handler({ workspaceId }) {
       const usage = await s.plans.usage(workspaceId);
       // Flows by name, as every list of the API; null for a flow deleted since.

@@ -2,7 +2,8 @@
 // workspace's billing row lock, so processes taking at once never grant more than the quota.
 import type { Selectable } from 'kysely';
 import type { BalanceLedgerTable, NotificationsTable } from '../schema.ts';
-import type { Billing, LedgerEntry, Notification, PlanStore, QuotaTake } from '../types.ts';
+import type { Billing, DiskPrune, DiskPruneResult, LedgerEntry, Notification, PlanStore, QuotaTake, StorageBatch, StorageHour, StorageMeasure, StorageUsage } from '../types.ts';
+import { chooseOldest, rowBytesSql, sumBatch, type PruneCandidate, type SizedRow } from '../storage-bytes.ts';
 import type { PostgresDatabase, Queries } from './database.ts';
 import { STILL_RUNNABLE, triggerOf, type TriggerSource } from '../stored-body.ts';
 
@@ -207,7 +208,110 @@ export class PostgresPlanStore implements PlanStore {
 
   /** PostgreSQL's autovacuum returns free space on its own. */
   async reclaimSpace(): Promise<void> {}
+
+  async storageHours(workspaceId: string): Promise<StorageHour[]> {
+    const rows = await this.db.read.allSql<{ hour: number; history_bytes: number; journal_bytes: number; version: number; measured_at: number }>(
+      'SELECT hour, history_bytes, journal_bytes, version, measured_at FROM storage_usage WHERE workspace_id = $1 ORDER BY hour',
+      [workspaceId],
+    );
+    return rows.map((r) => ({ workspaceId, hour: Number(r.hour), historyBytes: Number(r.history_bytes), journalBytes: Number(r.journal_bytes), version: Number(r.version), measuredAt: Number(r.measured_at) }));
+  }
+
+  async oldestHistoryAt(workspaceId: string): Promise<number | null> {
+    const row = (
+      await this.db.read.allSql<{ w: number | null; e: number | null }>(
+        'SELECT (SELECT min(received_at) FROM webhooks WHERE workspace_id = $1) AS w, (SELECT min(created_at) FROM executions WHERE workspace_id = $1) AS e',
+        [workspaceId],
+      )
+    )[0];
+    const times = [row?.w, row?.e].filter((t): t is number => t !== null && t !== undefined).map(Number);
+    return times.length === 0 ? null : Math.min(...times);
+  }
+
+  async measureStorage(q: StorageMeasure): Promise<StorageBatch> {
+    const sqlText = q.rows === 'webhooks' ? MEASURE_WEBHOOKS : MEASURE_EXECUTIONS;
+    const rows = await this.db.read.allSql<SizedRow>(sqlText, [q.workspaceId, q.from, q.to, q.batch]);
+    const summed = sumBatch(rows, q.batch);
+    if (summed) return summed;
+    // A whole batch in one millisecond: that millisecond at once (LIMIT NULL is none).
+    const at = Number(rows[0].at);
+    const all = sumBatch(await this.db.read.allSql<SizedRow>(sqlText, [q.workspaceId, at, at + 1, null]), Infinity)!;
+    return { ...all, next: at + 1 < q.to ? at + 1 : null };
+  }
+
+  async saveStorageHour(h: Omit<StorageHour, 'version'>, version: number | null): Promise<boolean> {
+    const changes =
+      version === null
+        ? await this.db.read.runSql(
+            `INSERT INTO storage_usage (workspace_id, hour, history_bytes, journal_bytes, version, measured_at) VALUES ($1, $2, $3, $4, 1, $5)
+             ON CONFLICT (workspace_id, hour) DO NOTHING`,
+            [h.workspaceId, h.hour, h.historyBytes, h.journalBytes, h.measuredAt],
+          )
+        : await this.db.read.runSql(
+            'UPDATE storage_usage SET history_bytes = $1, journal_bytes = $2, measured_at = $3, version = version + 1 WHERE workspace_id = $4 AND hour = $5 AND version = $6',
+            [h.historyBytes, h.journalBytes, h.measuredAt, h.workspaceId, h.hour, version],
+          );
+    return changes > 0;
+  }
+
+  async forgetStorageBefore(workspaceId: string, hour: number): Promise<void> {
+    await this.db.read.runSql('DELETE FROM storage_usage WHERE workspace_id = $1 AND hour < $2', [workspaceId, hour]);
+  }
+
+  async storageUsage(workspaceId: string): Promise<StorageUsage> {
+    const row = (
+      await this.db.read.allSql<{ h: number; j: number; m: number | null; s: number | null }>(
+        `SELECT coalesce(sum(history_bytes), 0) AS h, coalesce(sum(journal_bytes), 0) AS j, max(measured_at) AS m,
+         (SELECT bytes FROM collection_usage WHERE workspace_id = $1) AS s FROM storage_usage WHERE workspace_id = $1`,
+        [workspaceId],
+      )
+    )[0];
+    return { historyBytes: Number(row.h), journalBytes: Number(row.j), storeBytes: Number(row.s ?? 0), measuredAt: row.m === null ? null : Number(row.m) };
+  }
+
+  async pruneOverLimit(q: DiskPrune): Promise<DiskPruneResult> {
+    return this.db.transaction(async (tx) => {
+      // One decider per workspace at a time: processes pruning at once never delete more than needed.
+      await tx.allSql("SELECT pg_advisory_xact_lock(hashtext('storage:' || $1))", [q.workspaceId]);
+      const total = (await tx.allSql<{ n: number }>('SELECT coalesce(sum(history_bytes + journal_bytes), 0) AS n FROM storage_usage WHERE workspace_id = $1', [q.workspaceId]))[0];
+      const excess = Number(total.n) - q.limitBytes;
+      if (excess <= 0) return { webhooks: 0, executions: 0, bytes: 0, overBy: excess, more: false };
+      const window = [q.workspaceId, q.hour, q.hour + HOUR_MS, q.batch];
+      const picked = chooseOldest(await tx.allSql<PruneCandidate>(PRUNABLE_EXECUTIONS, window), await tx.allSql<PruneCandidate>(PRUNABLE_WEBHOOKS, window), q.batch, excess);
+      if (picked.executions.length > 0) {
+        await tx.runSql('DELETE FROM execution_steps WHERE execution_id = ANY($1::text[])', [picked.executions]);
+        await tx.runSql('DELETE FROM executions WHERE id = ANY($1::text[])', [picked.executions]);
+      }
+      if (picked.webhooks.length > 0) await tx.runSql('DELETE FROM webhooks WHERE id = ANY($1::text[])', [picked.webhooks]);
+      await tx.runSql(
+        'UPDATE storage_usage SET history_bytes = greatest(0, history_bytes - $1), journal_bytes = greatest(0, journal_bytes - $2), version = version + 1 WHERE workspace_id = $3 AND hour = $4',
+        [picked.historyBytes, picked.journalBytes, q.workspaceId, q.hour],
+      );
+      const bytes = picked.historyBytes + picked.journalBytes;
+      return { webhooks: picked.webhooks.length, executions: picked.executions.length, bytes, overBy: excess - bytes, more: picked.more };
+    });
+  }
 }
+
+const HOUR_MS = 3_600_000;
+const WEBHOOK_BYTES = rowBytesSql('postgres', 'webhooks', 'w');
+const EXECUTION_BYTES = rowBytesSql('postgres', 'executions', 'e');
+const JOURNAL_BYTES = `(SELECT coalesce(sum(${rowBytesSql('postgres', 'execution_steps', 's')}), 0) FROM execution_steps s WHERE s.execution_id = e.id)`;
+// In time order along the (workspace_id, time) indexes, so a batch reads only its own rows.
+const MEASURE_WEBHOOKS = `SELECT w.received_at AS at, ${WEBHOOK_BYTES} AS h, 0 AS j FROM webhooks w
+  WHERE w.workspace_id = $1 AND w.received_at >= $2 AND w.received_at < $3 ORDER BY w.received_at LIMIT $4`;
+const MEASURE_EXECUTIONS = `SELECT e.created_at AS at, ${EXECUTION_BYTES} AS h, ${JOURNAL_BYTES} AS j FROM executions e
+  WHERE e.workspace_id = $1 AND e.created_at >= $2 AND e.created_at < $3 ORDER BY e.created_at LIMIT $4`;
+const PRUNABLE_EXECUTIONS = `SELECT e.id, e.webhook_id AS webhook, e.created_at AS at, ${EXECUTION_BYTES} AS h, ${JOURNAL_BYTES} AS j FROM executions e
+  WHERE e.workspace_id = $1 AND e.created_at >= $2 AND e.created_at < $3 AND e.status NOT IN (${STILL_RUNNABLE})
+  ORDER BY e.created_at LIMIT $4 FOR UPDATE OF e SKIP LOCKED`;
+// A webhook stays while an execution that may still run reads its trigger from it (both ways an
+// execution refers to its webhook have an index: the intake's unique one, and trigger = '').
+const PRUNABLE_WEBHOOKS = `SELECT w.id, w.received_at AS at, ${WEBHOOK_BYTES} AS h, 0 AS j FROM webhooks w
+  WHERE w.workspace_id = $1 AND w.received_at >= $2 AND w.received_at < $3
+  AND NOT EXISTS (SELECT 1 FROM executions e WHERE e.webhook_id = w.id AND e.origin = 'webhook' AND e.status IN (${STILL_RUNNABLE}))
+  AND NOT EXISTS (SELECT 1 FROM executions e WHERE e.webhook_id = w.id AND e.trigger = '' AND e.status IN (${STILL_RUNNABLE}))
+  ORDER BY w.received_at LIMIT $4 FOR UPDATE OF w SKIP LOCKED`;
 
 /** Serialises quota takers of one workspace for the rest of the transaction. */
 async function lockWorkspaceUsage(tx: Queries, workspaceId: string): Promise<void> {

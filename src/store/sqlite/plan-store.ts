@@ -1,7 +1,8 @@
 // Plans, usage, ledger, notifications and retention on the embedded SQLite database.
 import type { Selectable } from 'kysely';
 import type { BalanceLedgerTable, NotificationsTable } from '../schema.ts';
-import type { Billing, LedgerEntry, Notification, PlanStore, QuotaTake } from '../types.ts';
+import type { Billing, DiskPrune, DiskPruneResult, LedgerEntry, Notification, PlanStore, QuotaTake, StorageBatch, StorageHour, StorageMeasure, StorageUsage } from '../types.ts';
+import { chooseOldest, rowBytesSql, sumBatch, type PruneCandidate, type SizedRow } from '../storage-bytes.ts';
 import type { SqliteDatabase } from './database.ts';
 import { STILL_RUNNABLE, triggerOf, type TriggerSource } from '../stored-body.ts';
 
@@ -198,7 +199,107 @@ export class SqlitePlanStore implements PlanStore {
     await this.db.write(() => undefined);
     this.db.raw.exec(`PRAGMA incremental_vacuum(${Math.max(1, Math.floor(pages))})`);
   }
+
+  async storageHours(workspaceId: string): Promise<StorageHour[]> {
+    return this.db
+      .allSql<{ hour: number; history_bytes: number; journal_bytes: number; version: number; measured_at: number }>(
+        'SELECT hour, history_bytes, journal_bytes, version, measured_at FROM storage_usage WHERE workspace_id = ? ORDER BY hour',
+        [workspaceId],
+      )
+      .map((r) => ({ workspaceId, hour: Number(r.hour), historyBytes: Number(r.history_bytes), journalBytes: Number(r.journal_bytes), version: Number(r.version), measuredAt: Number(r.measured_at) }));
+  }
+
+  async oldestHistoryAt(workspaceId: string): Promise<number | null> {
+    const row = this.db.allSql<{ w: number | null; e: number | null }>(
+      'SELECT (SELECT min(received_at) FROM webhooks WHERE workspace_id = ?) AS w, (SELECT min(created_at) FROM executions WHERE workspace_id = ?) AS e',
+      [workspaceId, workspaceId],
+    )[0];
+    const times = [row?.w, row?.e].filter((t): t is number => t !== null && t !== undefined).map(Number);
+    return times.length === 0 ? null : Math.min(...times);
+  }
+
+  async measureStorage(q: StorageMeasure): Promise<StorageBatch> {
+    const sqlText = q.rows === 'webhooks' ? MEASURE_WEBHOOKS : MEASURE_EXECUTIONS;
+    const rows = this.db.allSql<SizedRow>(sqlText, [q.workspaceId, q.from, q.to, q.batch]);
+    const summed = sumBatch(rows, q.batch);
+    if (summed) return summed;
+    // A whole batch in one millisecond: that millisecond at once (LIMIT -1 is none).
+    const at = Number(rows[0].at);
+    const all = sumBatch(this.db.allSql<SizedRow>(sqlText, [q.workspaceId, at, at + 1, -1]), Infinity)!;
+    return { ...all, next: at + 1 < q.to ? at + 1 : null };
+  }
+
+  async saveStorageHour(h: Omit<StorageHour, 'version'>, version: number | null): Promise<boolean> {
+    const changes = await this.db.write(() =>
+      version === null
+        ? this.db.runSql(
+            `INSERT INTO storage_usage (workspace_id, hour, history_bytes, journal_bytes, version, measured_at) VALUES (?, ?, ?, ?, 1, ?)
+             ON CONFLICT (workspace_id, hour) DO NOTHING`,
+            [h.workspaceId, h.hour, h.historyBytes, h.journalBytes, h.measuredAt],
+          )
+        : this.db.runSql(
+            'UPDATE storage_usage SET history_bytes = ?, journal_bytes = ?, measured_at = ?, version = version + 1 WHERE workspace_id = ? AND hour = ? AND version = ?',
+            [h.historyBytes, h.journalBytes, h.measuredAt, h.workspaceId, h.hour, version],
+          ),
+    );
+    return changes > 0;
+  }
+
+  async forgetStorageBefore(workspaceId: string, hour: number): Promise<void> {
+    await this.db.write(() => this.db.runSql('DELETE FROM storage_usage WHERE workspace_id = ? AND hour < ?', [workspaceId, hour]));
+  }
+
+  async storageUsage(workspaceId: string): Promise<StorageUsage> {
+    const row = this.db.allSql<{ h: number; j: number; m: number | null; s: number | null }>(
+      `SELECT coalesce(sum(history_bytes), 0) AS h, coalesce(sum(journal_bytes), 0) AS j, max(measured_at) AS m,
+       (SELECT bytes FROM collection_usage WHERE workspace_id = ?) AS s FROM storage_usage WHERE workspace_id = ?`,
+      [workspaceId, workspaceId],
+    )[0];
+    return { historyBytes: Number(row.h), journalBytes: Number(row.j), storeBytes: Number(row.s ?? 0), measuredAt: row.m === null ? null : Number(row.m) };
+  }
+
+  async pruneOverLimit(q: DiskPrune): Promise<DiskPruneResult> {
+    return this.db.write(() => {
+      const total = this.db.allSql<{ n: number }>('SELECT coalesce(sum(history_bytes + journal_bytes), 0) AS n FROM storage_usage WHERE workspace_id = ?', [q.workspaceId])[0];
+      const excess = Number(total.n) - q.limitBytes;
+      if (excess <= 0) return { webhooks: 0, executions: 0, bytes: 0, overBy: excess, more: false };
+      const window = [q.workspaceId, q.hour, q.hour + HOUR_MS, q.batch];
+      const picked = chooseOldest(this.db.allSql<PruneCandidate>(PRUNABLE_EXECUTIONS, window), this.db.allSql<PruneCandidate>(PRUNABLE_WEBHOOKS, window), q.batch, excess);
+      if (picked.executions.length > 0) {
+        const marks = picked.executions.map(() => '?').join(',');
+        this.db.runSql(`DELETE FROM execution_steps WHERE execution_id IN (${marks})`, picked.executions);
+        this.db.runSql(`DELETE FROM executions WHERE id IN (${marks})`, picked.executions);
+      }
+      if (picked.webhooks.length > 0) this.db.runSql(`DELETE FROM webhooks WHERE id IN (${picked.webhooks.map(() => '?').join(',')})`, picked.webhooks);
+      this.db.runSql(
+        'UPDATE storage_usage SET history_bytes = max(0, history_bytes - ?), journal_bytes = max(0, journal_bytes - ?), version = version + 1 WHERE workspace_id = ? AND hour = ?',
+        [picked.historyBytes, picked.journalBytes, q.workspaceId, q.hour],
+      );
+      const bytes = picked.historyBytes + picked.journalBytes;
+      return { webhooks: picked.webhooks.length, executions: picked.executions.length, bytes, overBy: excess - bytes, more: picked.more };
+    });
+  }
 }
+
+const HOUR_MS = 3_600_000;
+const WEBHOOK_BYTES = rowBytesSql('sqlite', 'webhooks', 'w');
+const EXECUTION_BYTES = rowBytesSql('sqlite', 'executions', 'e');
+const JOURNAL_BYTES = `(SELECT coalesce(sum(${rowBytesSql('sqlite', 'execution_steps', 's')}), 0) FROM execution_steps s WHERE s.execution_id = e.id)`;
+// In time order along the (workspace_id, time) indexes, so a batch reads only its own rows.
+const MEASURE_WEBHOOKS = `SELECT w.received_at AS at, ${WEBHOOK_BYTES} AS h, 0 AS j FROM webhooks w
+  WHERE w.workspace_id = ? AND w.received_at >= ? AND w.received_at < ? ORDER BY w.received_at LIMIT ?`;
+const MEASURE_EXECUTIONS = `SELECT e.created_at AS at, ${EXECUTION_BYTES} AS h, ${JOURNAL_BYTES} AS j FROM executions e
+  WHERE e.workspace_id = ? AND e.created_at >= ? AND e.created_at < ? ORDER BY e.created_at LIMIT ?`;
+const PRUNABLE_EXECUTIONS = `SELECT e.id, e.webhook_id AS webhook, e.created_at AS at, ${EXECUTION_BYTES} AS h, ${JOURNAL_BYTES} AS j FROM executions e
+  WHERE e.workspace_id = ? AND e.created_at >= ? AND e.created_at < ? AND e.status NOT IN (${STILL_RUNNABLE}) ORDER BY e.created_at LIMIT ?`;
+// A webhook stays while an execution that may still run reads its trigger from it (both ways an
+// execution refers to its webhook have an index: the intake's unique one, and trigger = '').
+const PRUNABLE_WEBHOOKS = `SELECT w.id, w.received_at AS at, ${WEBHOOK_BYTES} AS h, 0 AS j FROM webhooks w
+  WHERE w.workspace_id = ? AND w.received_at >= ? AND w.received_at < ?
+  AND NOT EXISTS (SELECT 1 FROM executions e WHERE e.webhook_id = w.id AND e.origin = 'webhook' AND e.status IN (${STILL_RUNNABLE}))
+  AND NOT EXISTS (SELECT 1 FROM executions e WHERE e.webhook_id = w.id AND e.trigger = '' AND e.status IN (${STILL_RUNNABLE}))
+  ORDER BY w.received_at LIMIT ?`;
+
 
 function toLedger(r: Selectable<BalanceLedgerTable>): LedgerEntry {
   return { id: r.id, workspaceId: r.workspace_id, kind: r.kind, amountKopecks: Number(r.amount_kopecks), reason: r.reason, actor: r.actor, createdAt: Number(r.created_at) };
