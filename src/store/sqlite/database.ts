@@ -11,6 +11,8 @@ import { isStorageFull, StorageState } from '../storage-errors.ts';
 
 type SqlValue = null | number | bigint | string | Uint8Array;
 
+const PAGE_SIZE = 16_384;
+
 export interface SqliteOptions {
   /** 'normal' survives a process crash (kill -9); 'full' also survives power loss. */
   synchronous?: 'normal' | 'full';
@@ -49,6 +51,10 @@ export class SqliteDatabase {
 
   constructor(path: string, opts: SqliteOptions = {}) {
     this.raw = new DatabaseSync(path);
+    // Takes effect only when the file is new. History rows are ~1 KB and arrive in key order, so
+    // each leaf page ends with a gap of half a row on average: 16 KB pages hold ~13 rows, not 3,
+    // and the gaps shrink from ~200 to ~50 bytes per row (bench/storage).
+    this.raw.exec(`PRAGMA page_size = ${PAGE_SIZE}`);
     this.raw.exec('PRAGMA auto_vacuum = INCREMENTAL');
     this.raw.exec('PRAGMA journal_mode = WAL');
     if (path !== ':memory:') restrictDatabaseFiles(path, opts.onWarning ?? ((m) => process.emitWarning(m)));
