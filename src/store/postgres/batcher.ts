@@ -2,7 +2,10 @@
 // written together in one transaction (one COMMIT, one WAL flush, multi-row statements), and each
 // submitter's promise resolves only after that COMMIT. It plays the SQLite group commit's role for
 // the hot write, the webhook intake. A failed batch is written again item by item, each in its
-// own transaction, so one bad item fails alone and the others still land.
+// own transaction, so one bad item fails alone and the others still land — unless the disk is
+// full: that is no item's fault, each would be refused again, and 200 more refused transactions
+// would only add load to a server already out of space, so every item is rejected with the error.
+import { isStorageFull } from '../storage-errors.ts';
 import type { PostgresDatabase, Queries } from './database.ts';
 
 interface Pending<I> {
@@ -58,7 +61,7 @@ export class WriteBatcher<I> {
       await this.db.transaction((tx) => this.writeBatch(tx, batch.map((p) => p.item)));
       for (const p of batch) p.resolve();
     } catch (error) {
-      if (batch.length === 1) batch[0].reject(error);
+      if (batch.length === 1 || isStorageFull(error)) for (const p of batch) p.reject(error);
       else await Promise.all(batch.map((p) => this.db.transaction((tx) => this.writeBatch(tx, [p.item])).then(p.resolve, p.reject)));
     } finally {
       this.inFlight--;

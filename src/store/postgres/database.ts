@@ -6,6 +6,7 @@ import pg from 'pg';
 import { Kysely, Migrator, PostgresDialect, type CompiledQuery } from 'kysely';
 import type { Database } from '../schema.ts';
 import { migrations } from '../migrations.ts';
+import { isStorageFull, StorageState } from '../storage-errors.ts';
 
 /** Held (session-scoped) while migrating, so processes starting together migrate one at a time. */
 const MIGRATION_LOCK = 0x5356_4d49; // 'SVMI'
@@ -51,14 +52,26 @@ export function toParams(values: readonly unknown[]): unknown[] {
 /** Runs queries on one client (inside a transaction) or on the pool (single reads). */
 export class Queries {
   private readonly target: pg.Pool | pg.PoolClient;
+  /** On the pool: told of a statement refused for space (in a transaction, transaction() is). */
+  private readonly storage: StorageState | null;
 
-  constructor(target: pg.Pool | pg.PoolClient) {
+  constructor(target: pg.Pool | pg.PoolClient, storage: StorageState | null = null) {
     this.target = target;
+    this.storage = storage;
+  }
+
+  private async query(text: string, params: readonly unknown[]): Promise<pg.QueryResult> {
+    try {
+      return await this.target.query(text, toParams(params));
+    } catch (error) {
+      if (this.storage && isStorageFull(error)) this.storage.full(error);
+      throw error;
+    }
   }
 
   async all<R>(query: Compilable<R>): Promise<R[]> {
     const q = compiled(query);
-    return (await this.target.query(q.sql, toParams(q.parameters))).rows as R[];
+    return (await this.query(q.sql, q.parameters)).rows as R[];
   }
 
   async first<R>(query: Compilable<R>): Promise<R | undefined> {
@@ -67,16 +80,16 @@ export class Queries {
 
   async run(query: Compilable<unknown>): Promise<number> {
     const q = compiled(query);
-    return (await this.target.query(q.sql, toParams(q.parameters))).rowCount ?? 0;
+    return (await this.query(q.sql, q.parameters)).rowCount ?? 0;
   }
 
   /** Raw SQL for the hot path and for what Kysely does not build (FOR UPDATE SKIP LOCKED with RETURNING). */
   async allSql<R>(text: string, params: readonly SqlValue[]): Promise<R[]> {
-    return (await this.target.query(text, toParams(params))).rows as R[];
+    return (await this.query(text, params)).rows as R[];
   }
 
   async runSql(text: string, params: readonly SqlValue[]): Promise<number> {
-    return (await this.target.query(text, toParams(params))).rowCount ?? 0;
+    return (await this.query(text, params)).rowCount ?? 0;
   }
 }
 
@@ -96,6 +109,12 @@ export class PostgresDatabase {
   readonly kysely: Kysely<Database>;
   /** For single-statement reads: any pool client. */
   readonly read: Queries;
+  /**
+   * Set by any statement or transaction refused for space (disk_full, SQLSTATE 53100); cleared by
+   * the store when a write that adds rows commits (a webhook, a journal entry). An UPDATE that
+   * fits in its page can still commit on a full disk, so any commit does not prove space is back.
+   */
+  readonly storage = new StorageState();
   private closed = false;
 
   constructor(url: string, opts: PostgresOptions = {}) {
@@ -104,7 +123,7 @@ export class PostgresDatabase {
     // Without a listener an idle client's error would crash the process; the pool replaces it.
     this.pool.on('error', (err: Error) => warn(`PostgreSQL connection lost: ${err.message}`));
     this.kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool: this.pool }) });
-    this.read = new Queries(this.pool);
+    this.read = new Queries(this.pool, this.storage);
   }
 
   /**
@@ -153,6 +172,7 @@ export class PostgresDatabase {
         }
         const code = (error as { code?: string }).code;
         if (attempt < MAX_ATTEMPTS && code !== undefined && RETRYABLE.has(code)) continue;
+        if (isStorageFull(error)) this.storage.full(error);
         throw error;
       } finally {
         client.release(broken);
