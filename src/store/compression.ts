@@ -40,8 +40,11 @@ export function unpackBytes(stored: Uint8Array): Buffer {
  */
 export function packText(text: string): string | Uint8Array {
   if (text.length < PACK_FROM) return text;
-  const bytes = Buffer.from(text, 'utf8');
-  const packed = packBytes(bytes);
+  return textOrPacked(text, packBytes(Buffer.from(text, 'utf8')));
+}
+
+/** The packed form of `text` when it was compressed, else the text. */
+export function textOrPacked(text: string, packed: Uint8Array): string | Uint8Array {
   return packed[0] === PLAIN ? text : packed;
 }
 

@@ -12,9 +12,9 @@ import { randomBytes } from 'node:crypto';
 import { startTestApp, tempDataDir, waitFor, type TestApp } from '../support/app.ts';
 import { SQLITE_ONLY } from '../support/database.ts';
 
-const DISK = '6m';
+const DISK = '12m';
 const BALLAST_BYTES = 1536 * 1024;
-/** Bounds the fill loop: far more than a 6 MB disk holds at ~2 KB a webhook. */
+/** Bounds the fill loop: far more than a 12 MB disk holds at ~2 KB a webhook. */
 const MAX_WEBHOOKS = 20_000;
 
 function mountTmpfs(dir: string): string | null {

@@ -44,6 +44,7 @@ export class SqliteDatabase {
   private readonly statements = new Map<string, StatementSync>();
   private pending: PendingWrite[] = [];
   private flushScheduled = false;
+  private version: number | null = null;
   private closed = false;
   private tx: Record<'begin' | 'commit' | 'savepoint' | 'release' | 'rollbackTo', StatementSync> | null = null;
   /** Set by a group commit that failed for space, cleared by the next that commits. */
@@ -102,7 +103,12 @@ export class SqliteDatabase {
    * connection's own commits leave it as it is. Caches of rarely written tables check it.
    */
   dataVersion(): number {
-    return Number((this.prepare('PRAGMA data_version').get() as { data_version: number }).data_version);
+    // Asked once per event-loop turn: what another process committed before this turn is seen.
+    if (this.version === null) {
+      this.version = Number((this.prepare('PRAGMA data_version').get() as { data_version: number }).data_version);
+      setImmediate(() => (this.version = null));
+    }
+    return this.version;
   }
 
   /** Raw SQL for the hot path, where compiling a Kysely query per call would cost too much. */

@@ -2,7 +2,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { sql, type Selectable } from 'kysely';
-import type { ExecutionStepsTable, ExecutionsTable, Role, WorkspacesTable } from '../schema.ts';
+import type { ExecutionStepsTable, Role, WorkspacesTable } from '../schema.ts';
 import { UNFINISHED_SQL_LIST } from '../schema.ts';
 import type {
   ApiToken,
@@ -31,7 +31,7 @@ import { newId } from '../../lib/ids.ts';
 import { parseJson } from '../../lib/json.ts';
 import { EXECUTION_WITH_TRIGGER, page, toConnection, toExecution, toFlow, toStep, toWebhook, toWorkspace, type ExecutionRow } from '../rows.ts';
 import type { StorageState } from '../storage-errors.ts';
-import { encodeRaw, TRIGGER_FROM_WEBHOOK, TriggerHandOff, type RawCoding } from '../stored-body.ts';
+import { encodeRawAsync, TRIGGER_FROM_WEBHOOK, TriggerHandOff, type RawCoding } from '../stored-body.ts';
 import { SqliteDatabase, type SqliteOptions } from './database.ts';
 import { COUNT_TRANSACTIONS_DAY, COUNT_TRANSACTIONS_FLOW, COUNT_WEBHOOK, SqlitePlanStore } from './plan-store.ts';
 import { SqliteAccessStore } from './access-store.ts';
@@ -42,7 +42,7 @@ import { SqliteCircuitStore } from './circuit-store.ts';
 import { SqliteAlertStore } from './alert-store.ts';
 import { SqliteCollectionStore } from './collection-store.ts';
 import { stepValues } from '../collections.ts';
-import { packText } from '../compression.ts';
+import { packTextAsync } from '../packer.ts';
 
 const INSERT_WEBHOOK = `INSERT INTO webhooks (id, workspace_id, flow_id, method, headers, query, body, body_kind,
   content_type, size, ip, status, error, received_at, raw) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`;
@@ -72,6 +72,10 @@ const SELECT_EXECUTION_ONLY = 'SELECT * FROM executions WHERE id = ?';
 const SELECT_EXECUTION = `SELECT ${EXECUTION_WITH_TRIGGER} WHERE e.id = ?`;
 const SELECT_EXECUTION_IN = `SELECT ${EXECUTION_WITH_TRIGGER} WHERE e.workspace_id = ? AND e.id = ?`;
 const SELECT_STATUS = 'SELECT status FROM executions WHERE id = ?';
+type StepRow = ReturnType<typeof stepValues>;
+const STEP_INPUT = 5;
+const STEP_OUTPUT = 6;
+const packJournal = (v: StepRow[number]) => (typeof v === 'string' ? packTextAsync(v) : Promise.resolve(v));
 const SELECT_STEPS = 'SELECT * FROM execution_steps WHERE execution_id = ? ORDER BY idx';
 
 export class SqliteStore implements Store {
@@ -479,7 +483,7 @@ export class SqliteStore implements Store {
 
   async acceptWebhook(w: NewWebhook, e: NewExecution | null, day: string | null): Promise<void> {
     // The exact bytes when there are some; the body is parsed from them when read.
-    const raw = w.raw ? encodeRaw(w.raw, this.coding) : null;
+    const raw = w.raw ? await encodeRawAsync(w.raw, this.coding) : null;
     const body = raw ? '' : JSON.stringify(w.body);
     await this.db.write(() => {
       this.db.runSql(INSERT_WEBHOOK, [
@@ -642,28 +646,41 @@ export class SqliteStore implements Store {
     return this.db.allSql<{ status: ExecutionStatus }>(SELECT_STATUS, [id])[0]?.status;
   }
 
-  private upsertStep(s: StepRecord): void {
-    this.db.runSql(UPSERT_STEP, stepValues(s, packText));
+  /** A journal entry's columns, long JSON packed off the main thread before the write. */
+  private async stepRow(s: StepRecord): Promise<StepRow> {
+    const values = stepValues(s);
+    const [input, output] = await Promise.all([packJournal(values[STEP_INPUT]), packJournal(values[STEP_OUTPUT])]);
+    values[STEP_INPUT] = input;
+    values[STEP_OUTPUT] = output;
+    return values;
   }
 
   private applyExecutionUpdate(id: string, u: ExecutionUpdate): void {
-    const set: Partial<Selectable<ExecutionsTable>> = { updated_at: Date.now() };
-    if (u.status !== undefined) set.status = u.status;
-    if (u.trigger !== undefined) set.trigger = JSON.stringify(u.trigger);
-    if (u.error !== undefined) set.error = u.error;
-    if (u.errorStep !== undefined) set.error_step = u.errorStep;
-    if (u.nextRunAt !== undefined) set.next_run_at = u.nextRunAt;
-    if (u.startedAt !== undefined) set.started_at = u.startedAt;
-    if (u.finishedAt !== undefined) set.finished_at = u.finishedAt;
-    if (u.retries !== undefined) set.retries = u.retries;
-    let query = this.q.updateTable('executions').set(set).where('id', '=', id);
+    // Every step of every execution comes here: SQL text from the columns set (a handful of
+    // shapes, each prepared once) rather than a Kysely build per call.
+    const columns = ['updated_at'];
+    const values: Array<string | number | null> = [Date.now()];
+    const set = (column: string, value: string | number | null | undefined) => {
+      if (value === undefined) return;
+      columns.push(column);
+      values.push(value);
+    };
+    set('status', u.status);
+    set('trigger', u.trigger === undefined ? undefined : JSON.stringify(u.trigger));
+    set('error', u.error);
+    set('error_step', u.errorStep);
+    set('next_run_at', u.nextRunAt);
+    set('started_at', u.startedAt);
+    set('finished_at', u.finishedAt);
+    set('retries', u.retries);
     // Cancelling is final: a run still in flight cannot overwrite it.
-    if (u.status !== 'cancelled') query = query.where('status', '<>', 'cancelled');
-    this.db.run(query);
+    const guard = u.status === 'cancelled' ? '' : " AND status <> 'cancelled'";
+    this.db.runSql(`UPDATE executions SET ${columns.map((c) => `${c} = ?`).join(', ')} WHERE id = ?${guard}`, [...values, id]);
   }
 
   async saveStep(step: StepRecord): Promise<void> {
-    await this.db.write(() => this.upsertStep(step));
+    const row = await this.stepRow(step);
+    await this.db.write(() => this.db.runSql(UPSERT_STEP, row));
   }
 
   async updateExecution(id: string, update: ExecutionUpdate): Promise<void> {
@@ -671,8 +688,9 @@ export class SqliteStore implements Store {
   }
 
   async saveStepAndExecution(step: StepRecord | null, id: string, update: ExecutionUpdate, usage?: TransactionUsage): Promise<void> {
+    const row = step && (await this.stepRow(step));
     await this.db.write(() => {
-      if (step) this.upsertStep(step);
+      if (row) this.db.runSql(UPSERT_STEP, row);
       this.applyExecutionUpdate(id, update);
       if (usage) this.addTransactions(usage);
     });

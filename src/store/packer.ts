@@ -1,0 +1,123 @@
+// Compression off the main thread. Packing a 1–4 KB webhook body or journal entry costs 25–45 µs
+// of CPU — about a tenth of the server's main thread under load (bench/profile) — while the thread
+// is what limits throughput. What is submitted during one event-loop turn goes to one worker
+// thread as one batch (copied into a single transferred buffer) and comes back the same way;
+// the caller awaits it before its write, so what is stored is what compression.ts would give.
+// The worker is shared by the process, started on first use and never keeps the process alive.
+// If it cannot start or dies, packing goes on in the calling thread.
+import { Worker } from 'node:worker_threads';
+import { PACK_FROM, packBytes, textOrPacked } from './compression.ts';
+
+export interface PackRequest {
+  id: number;
+  buffer: ArrayBuffer;
+  lengths: number[];
+}
+
+export interface PackResult {
+  id: number;
+  buffer: ArrayBuffer;
+  lengths: number[];
+}
+
+interface Waiting {
+  bytes: Uint8Array;
+  resolve: (packed: Uint8Array) => void;
+}
+
+class Packer {
+  private worker: Worker | null = null;
+  private broken = false;
+  private queued: Waiting[] = [];
+  private scheduled = false;
+  private nextId = 1;
+  private readonly inFlight = new Map<number, Waiting[]>();
+
+  /** `bytes` behind a coding tag, packed when that pays: exactly packBytes(bytes). */
+  pack(bytes: Uint8Array): Promise<Uint8Array> {
+    // Too short to be compressed: nothing to hand over.
+    if (bytes.length < PACK_FROM || this.broken) return Promise.resolve(packBytes(bytes));
+    return new Promise((resolve) => {
+      this.queued.push({ bytes, resolve });
+      if (!this.scheduled) {
+        this.scheduled = true;
+        setImmediate(() => this.send());
+      }
+    });
+  }
+
+  private send(): void {
+    this.scheduled = false;
+    const batch = this.queued;
+    this.queued = [];
+    const worker = this.broken ? null : this.start();
+    if (!worker) {
+      for (const w of batch) w.resolve(packBytes(w.bytes));
+      return;
+    }
+    const lengths = batch.map((w) => w.bytes.length);
+    const buffer = new ArrayBuffer(lengths.reduce((a, b) => a + b, 0));
+    const bytes = new Uint8Array(buffer);
+    let at = 0;
+    for (const w of batch) {
+      bytes.set(w.bytes, at);
+      at += w.bytes.length;
+    }
+    const id = this.nextId++;
+    this.inFlight.set(id, batch);
+    const req: PackRequest = { id, buffer, lengths };
+    worker.postMessage(req, [buffer]);
+    // Only waiting batches keep the process alive.
+    worker.ref();
+  }
+
+  private start(): Worker | null {
+    if (this.worker) return this.worker;
+    try {
+      const worker = new Worker(new URL('./pack-thread.ts', import.meta.url));
+      worker.on('message', (result: PackResult) => this.receive(result));
+      worker.on('error', (error) => this.fail(error));
+      worker.on('exit', () => {
+        // Ended with nothing in hand (the process is exiting): a later batch starts a new one.
+        if (this.inFlight.size > 0) this.fail(new Error('the packing thread exited'));
+        this.worker = null;
+      });
+      worker.unref();
+      this.worker = worker;
+      return worker;
+    } catch (error) {
+      this.fail(error);
+      return null;
+    }
+  }
+
+  private receive(result: PackResult): void {
+    const batch = this.inFlight.get(result.id);
+    this.inFlight.delete(result.id);
+    if (this.inFlight.size === 0) this.worker?.unref();
+    if (!batch) return;
+    let at = 0;
+    for (let i = 0; i < batch.length; i++) {
+      batch[i].resolve(Buffer.from(result.buffer, at, result.lengths[i]));
+      at += result.lengths[i];
+    }
+  }
+
+  /** The thread is gone: what it held is packed here, and so is everything after. */
+  private fail(error: unknown): void {
+    if (this.broken) return;
+    this.broken = true;
+    this.worker = null;
+    process.emitWarning(`Compression goes on in the main thread: ${(error as Error)?.message ?? String(error)}`);
+    for (const batch of this.inFlight.values()) for (const w of batch) w.resolve(packBytes(w.bytes));
+    this.inFlight.clear();
+  }
+}
+
+export const packer = new Packer();
+
+/** JSON text for a journal column, as compression.ts packText gives it, packed off the main thread. */
+export async function packTextAsync(text: string): Promise<string | Uint8Array> {
+  if (text.length < PACK_FROM) return text;
+  return textOrPacked(text, await packer.pack(Buffer.from(text, 'utf8')));
+}
