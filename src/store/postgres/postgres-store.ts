@@ -35,7 +35,7 @@ import { newId } from '../../lib/ids.ts';
 import { parseJson } from '../../lib/json.ts';
 import { EXECUTION_WITH_TRIGGER, page, toConnection, toExecution, toFlow, toStep, toWebhook, toWorkspace, type ExecutionRow } from '../rows.ts';
 import type { StorageState } from '../storage-errors.ts';
-import { encodeRaw, TRIGGER_FROM_WEBHOOK, TriggerHandOff, type RawCoding } from '../stored-body.ts';
+import { encodeRawAsync, TRIGGER_FROM_WEBHOOK, TriggerHandOff, type RawCoding } from '../stored-body.ts';
 import { WriteBatcher } from './batcher.ts';
 import { PostgresDatabase, type PostgresOptions, type Queries, type SqlValue } from './database.ts';
 import { COUNT_TRANSACTIONS_DAY, COUNT_TRANSACTIONS_FLOW, PostgresPlanStore } from './plan-store.ts';
@@ -448,7 +448,7 @@ export class PostgresStore implements Store {
   /** Resolves after the COMMIT of the transaction that holds the webhook, its execution and its count. */
   async acceptWebhook(w: NewWebhook, e: NewExecution | null, day: string | null): Promise<void> {
     // The exact bytes when there are some; the body is parsed from them when read.
-    const raw = w.raw ? encodeRaw(w.raw, this.coding) : null;
+    const raw = w.raw ? await encodeRawAsync(w.raw, this.coding) : null;
     await this.webhooks.submit({ webhook: w, execution: e, day, body: raw ? '' : JSON.stringify(w.body), raw });
     this.storage.ok();
     if (e?.triggerFromWebhook) this.handOff.put(e.id, e.trigger);
