@@ -22,6 +22,7 @@ import { circuitErrorOf, type CircuitBreaker } from './outbound/circuit-breaker.
 import { branchSteps, chooseBranch, delayResumeAt, endingOnError, endingOnNotFound, evaluateFilter, resolveActionInput, resolveSet } from './step-logic.ts';
 import { MAX_VALUE_DEPTH, type TemplateContext } from './template.ts';
 import { nestsDeeperThan } from '../lib/json.ts';
+import { lazyChild } from '../lib/lazy-child-logger.ts';
 import { maskedLogger, type RunScope, type Variables } from './variables.ts';
 import type { StoreStep } from './flow-schema.ts';
 import type { StepStatus } from '../store/types.ts';
@@ -119,7 +120,7 @@ export class Executor {
       return;
     }
     const save = this.journal(execution.id, scope);
-    const logger = maskedLogger(this.deps.logger.child({ executionId, flowId: execution.flowId }), scope.masker);
+    const logger = maskedLogger(lazyChild(this.deps.logger, { executionId, flowId: execution.flowId }), scope.masker);
 
     let trigger = execution.trigger;
     const prepared = await this.prepareTrigger(execution, flow, journal.get(TRIGGER_STEP_ID), startedAt, logger, save);

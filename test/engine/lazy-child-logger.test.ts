@@ -1,0 +1,39 @@
+// The executor's per-execution logger: made on first real use, with the execution's ids bound.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Writable } from 'node:stream';
+import pino from 'pino';
+import { lazyChild } from '../../src/lib/lazy-child-logger.ts';
+
+function capture(level: string) {
+  const lines: Array<Record<string, unknown>> = [];
+  const stream = new Writable({ write(chunk, _enc, done) { lines.push(JSON.parse(String(chunk))); done(); } });
+  return { logger: pino({ level }, stream), lines };
+}
+
+test('a lazy child writes with its bindings, and below the level makes no child at all', async () => {
+  const { logger, lines } = capture('info');
+  let made = 0;
+  const protoChild = Object.getPrototypeOf(logger).child as typeof logger.child;
+  // Counts children made from this logger (a child inherits this property: `this` is the parent).
+  logger.child = function (this: pino.Logger, b: pino.Bindings) {
+    made++;
+    return protoChild.call(this, b);
+  } as typeof logger.child;
+
+  const lazy = lazyChild(logger, { executionId: 'ex_1' });
+  lazy.debug('not written');
+  assert.equal(made, 0, 'a call below the level makes no child');
+  lazy.info({ step: 'send' }, 'written');
+  lazy.warn('again');
+  assert.equal(made, 1, 'one child, made once');
+  assert.equal(lazy.isLevelEnabled('info'), true);
+  await new Promise((r) => setImmediate(r));
+  assert.deepEqual(lines.map((l) => [l.msg, l.executionId, l.step]), [['written', 'ex_1', 'send'], ['again', 'ex_1', undefined]]);
+  const grandchild = lazy.child({ stepId: 's1' });
+  grandchild.error('deeper');
+  await new Promise((r) => setImmediate(r));
+  assert.equal(lines.at(-1)?.executionId, 'ex_1');
+  assert.equal(lines.at(-1)?.stepId, 's1');
+  assert.equal(made, 2, 'the grandchild is the lazy child\'s');
+});
