@@ -15,7 +15,7 @@ import type { AlertSettingsService, OpenedAlertSettings } from './settings.ts';
 
 /** Failures finish (finished_at) a moment before their write is visible: the round reads up to now minus this. */
 const SETTLE_MS = 5_000;
-const QUOTA_KINDS = new Set(['webhooks', 'transactions']);
+const QUOTA_KINDS = new Set(['webhooks', 'transactions', 'disk']);
 /** Errors that mean the service refused the connection's credentials. */
 const AUTH_ERROR = /\b(401|403)\b|unauthori[sz]ed|forbidden|invalid (api[ -]?)?(key|token)|wrong (api[ -]?)?(key|token)|неверн\S* (ключ|токен|api)|доступ запрещ/i;
 

@@ -14,7 +14,7 @@ const eventsSchema = z
   .object({
     /** Failed executions, grouped per flow and window. */
     failures: z.boolean().default(true),
-    /** The plan's quota at 80 % and 100 %. */
+    /** The plan's quotas and its disk limit at 80 % and 100 %. */
     quota: z.boolean().default(true),
     /** A connection the service refuses (HTTP 401/403) in an execution or a poll. */
     connectionAuth: z.boolean().default(true),

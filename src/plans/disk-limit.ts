@@ -11,7 +11,7 @@ import type { Plan } from './catalog.ts';
 import { monthOf } from './periods.ts';
 import { letIntakeIn, measureWorkspace } from './storage-usage.ts';
 
-const BATCH = 500;
+const BATCH = 100;
 /** Batches per hour of history; an hour holds far fewer deletable rows in any real install. */
 const MAX_BATCHES_PER_HOUR = 10_000;
 const WARN_AT = [80, 100] as const;

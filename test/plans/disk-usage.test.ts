@@ -3,6 +3,7 @@
 // run by the retention pass itself. SQLite, or PostgreSQL with SVYAZKA_TEST_DATABASE_URL.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startEchoTarget } from '../../src/connectors/http/echo-target.ts';
@@ -11,6 +12,7 @@ import { pruneOnce } from '../../src/plans/retention.ts';
 import { HOUR_MS, hoursToMeasure } from '../../src/plans/storage-usage.ts';
 import type { StorageHour } from '../../src/store/types.ts';
 import { startTestApp, tempDataDir, waitFor, type TestApp } from '../support/app.ts';
+import { databaseEnvOf } from '../support/database.ts';
 
 const LIMIT = 40 * 1024;
 const plan = (id: string, extra: Record<string, unknown> = {}) => ({
@@ -18,13 +20,15 @@ const plan = (id: string, extra: Record<string, unknown> = {}) => ({
   historyDays: 30, webhooksPerSecond: 10_000, marketplaceParsingDays: 5, ...extra,
 });
 
+const BIN = new URL('../../bin/svyazka.js', import.meta.url).pathname;
 let app: TestApp;
+let plansFile: string;
 let echo: Awaited<ReturnType<typeof startEchoTarget>>;
 
 before(async () => {
   echo = await startEchoTarget();
   const dir = tempDataDir();
-  const plansFile = join(dir, 'plans.json');
+  plansFile = join(dir, 'plans.json');
   writeFileSync(plansFile, JSON.stringify({ trialPlan: 'roomy', plans: [plan('roomy'), plan('small', { historyBytes: LIMIT })] }));
   app = await startTestApp({ dataDir: dir, config: { plansFile } });
 });
@@ -98,6 +102,16 @@ test('/usage reports the bytes of history, journals and the data store per works
   assert.equal(quiet.journalBytes, 0);
   assert.equal(quiet.storeBytes, 0);
   assert.notEqual(quiet.measuredAt, null);
+
+  // The CLI says the same, Russian first.
+  const cli = spawnSync(process.execPath, [BIN, 'plan', 'usage', '--workspace', 'default'], {
+    env: { ...process.env, SVYAZKA_DATA_DIR: app.dataDir, SVYAZKA_PLANS_FILE: plansFile, LOG_LEVEL: 'silent', ...databaseEnvOf(app.dataDir) },
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
+  assert.equal(cli.status, 0, cli.stderr);
+  assert.ok(cli.stdout.includes(`Место на диске: история ${bytes(second.historyBytes, 'ru')}, журналы ${bytes(second.journalBytes, 'ru')}, хранилище ${bytes(withStore.storeBytes, 'ru')}`), cli.stdout);
+  assert.match(cli.stdout, /Disk: history [\d.]+ KB, journals [\d.]+ KB, data store \d+ B; total [\d.]+ KB \(measured \d{4}-\d\d-\d\d \d\d:\d\d UTC\)/);
 });
 
 test("a plan's historyBytes: retention deletes the oldest finished history until under it, keeps what may still run, warns at 80 and 100 %", async () => {

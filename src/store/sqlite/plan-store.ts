@@ -27,6 +27,12 @@ export class SqlitePlanStore implements PlanStore {
     return this.db.kysely;
   }
 
+  /** Built on first use: the page size is the file's once it exists. */
+  private storageSqlCache: ReturnType<typeof storageQueries> | null = null;
+  private get storageSql() {
+    return (this.storageSqlCache ??= storageQueries(Number(this.db.allSql<{ page_size: number }>('PRAGMA page_size', [])[0].page_size)));
+  }
+
   async takeQuota(t: QuotaTake): Promise<{ granted: boolean; used: number }> {
     // One writer at a time (the group commit): the read and the count cannot interleave with another taker's.
     return this.db.write(() => {
@@ -219,7 +225,7 @@ export class SqlitePlanStore implements PlanStore {
   }
 
   async measureStorage(q: StorageMeasure): Promise<StorageBatch> {
-    const sqlText = q.rows === 'webhooks' ? MEASURE_WEBHOOKS : MEASURE_EXECUTIONS;
+    const sqlText = q.rows === 'webhooks' ? this.storageSql.measureWebhooks : this.storageSql.measureExecutions;
     const rows = this.db.allSql<SizedRow>(sqlText, [q.workspaceId, q.from, q.to, q.batch]);
     const summed = sumBatch(rows, q.batch);
     if (summed) return summed;
@@ -264,7 +270,7 @@ export class SqlitePlanStore implements PlanStore {
       const excess = Number(total.n) - q.limitBytes;
       if (excess <= 0) return { webhooks: 0, executions: 0, bytes: 0, overBy: excess, more: false };
       const window = [q.workspaceId, q.hour, q.hour + HOUR_MS, q.batch];
-      const picked = chooseOldest(this.db.allSql<PruneCandidate>(PRUNABLE_EXECUTIONS, window), this.db.allSql<PruneCandidate>(PRUNABLE_WEBHOOKS, window), q.batch, excess);
+      const picked = chooseOldest(this.db.allSql<PruneCandidate>(this.storageSql.prunableExecutions, window), this.db.allSql<PruneCandidate>(this.storageSql.prunableWebhooks, window), q.batch, excess);
       if (picked.executions.length > 0) {
         const marks = picked.executions.map(() => '?').join(',');
         this.db.runSql(`DELETE FROM execution_steps WHERE execution_id IN (${marks})`, picked.executions);
@@ -282,24 +288,29 @@ export class SqlitePlanStore implements PlanStore {
 }
 
 const HOUR_MS = 3_600_000;
-const WEBHOOK_BYTES = rowBytesSql('sqlite', 'webhooks', 'w');
-const EXECUTION_BYTES = rowBytesSql('sqlite', 'executions', 'e');
-const JOURNAL_BYTES = `(SELECT coalesce(sum(${rowBytesSql('sqlite', 'execution_steps', 's')}), 0) FROM execution_steps s WHERE s.execution_id = e.id)`;
-// In time order along the (workspace_id, time) indexes, so a batch reads only its own rows.
-const MEASURE_WEBHOOKS = `SELECT w.received_at AS at, ${WEBHOOK_BYTES} AS h, 0 AS j FROM webhooks w
-  WHERE w.workspace_id = ? AND w.received_at >= ? AND w.received_at < ? ORDER BY w.received_at LIMIT ?`;
-const MEASURE_EXECUTIONS = `SELECT e.created_at AS at, ${EXECUTION_BYTES} AS h, ${JOURNAL_BYTES} AS j FROM executions e
-  WHERE e.workspace_id = ? AND e.created_at >= ? AND e.created_at < ? ORDER BY e.created_at LIMIT ?`;
-const PRUNABLE_EXECUTIONS = `SELECT e.id, e.webhook_id AS webhook, e.created_at AS at, ${EXECUTION_BYTES} AS h, ${JOURNAL_BYTES} AS j FROM executions e
-  WHERE e.workspace_id = ? AND e.created_at >= ? AND e.created_at < ? AND e.status NOT IN (${STILL_RUNNABLE}) ORDER BY e.created_at LIMIT ?`;
-// A webhook stays while an execution that may still run reads its trigger from it (both ways an
-// execution refers to its webhook have an index: the intake's unique one, and trigger = '').
-const PRUNABLE_WEBHOOKS = `SELECT w.id, w.received_at AS at, ${WEBHOOK_BYTES} AS h, 0 AS j FROM webhooks w
-  WHERE w.workspace_id = ? AND w.received_at >= ? AND w.received_at < ?
-  AND NOT EXISTS (SELECT 1 FROM executions e WHERE e.webhook_id = w.id AND e.origin = 'webhook' AND e.status IN (${STILL_RUNNABLE}))
-  AND NOT EXISTS (SELECT 1 FROM executions e WHERE e.webhook_id = w.id AND e.trigger = '' AND e.status IN (${STILL_RUNNABLE}))
-  ORDER BY w.received_at LIMIT ?`;
 
+/** The disk measure's and the disk limit's SQL, with the row sizes of the database's page size. */
+function storageQueries(pageSize: number) {
+  const webhookBytes = rowBytesSql('sqlite', 'webhooks', 'w', pageSize);
+  const executionBytes = rowBytesSql('sqlite', 'executions', 'e', pageSize);
+  const journalBytes = `(SELECT coalesce(sum(${rowBytesSql('sqlite', 'execution_steps', 's', pageSize)}), 0) FROM execution_steps s WHERE s.execution_id = e.id)`;
+  return {
+    // In time order along the (workspace_id, time) indexes, so a batch reads only its own rows.
+    measureWebhooks: `SELECT w.received_at AS at, ${webhookBytes} AS h, 0 AS j FROM webhooks w
+      WHERE w.workspace_id = ? AND w.received_at >= ? AND w.received_at < ? ORDER BY w.received_at LIMIT ?`,
+    measureExecutions: `SELECT e.created_at AS at, ${executionBytes} AS h, ${journalBytes} AS j FROM executions e
+      WHERE e.workspace_id = ? AND e.created_at >= ? AND e.created_at < ? ORDER BY e.created_at LIMIT ?`,
+    prunableExecutions: `SELECT e.id, e.webhook_id AS webhook, e.created_at AS at, ${executionBytes} AS h, ${journalBytes} AS j FROM executions e
+      WHERE e.workspace_id = ? AND e.created_at >= ? AND e.created_at < ? AND e.status NOT IN (${STILL_RUNNABLE}) ORDER BY e.created_at LIMIT ?`,
+    // A webhook stays while an execution that may still run reads its trigger from it (both ways an
+    // execution refers to its webhook have an index: the intake's unique one, and trigger = '').
+    prunableWebhooks: `SELECT w.id, w.received_at AS at, ${webhookBytes} AS h, 0 AS j FROM webhooks w
+      WHERE w.workspace_id = ? AND w.received_at >= ? AND w.received_at < ?
+      AND NOT EXISTS (SELECT 1 FROM executions e WHERE e.webhook_id = w.id AND e.origin = 'webhook' AND e.status IN (${STILL_RUNNABLE}))
+      AND NOT EXISTS (SELECT 1 FROM executions e WHERE e.webhook_id = w.id AND e.trigger = '' AND e.status IN (${STILL_RUNNABLE}))
+      ORDER BY w.received_at LIMIT ?`,
+  };
+}
 
 function toLedger(r: Selectable<BalanceLedgerTable>): LedgerEntry {
   return { id: r.id, workspaceId: r.workspace_id, kind: r.kind, amountKopecks: Number(r.amount_kopecks), reason: r.reason, actor: r.actor, createdAt: Number(r.created_at) };

@@ -9,6 +9,7 @@ import { ConfirmButton } from '../../components/ConfirmButton.tsx';
 import { ErrorAlert } from '../../components/ErrorAlert.tsx';
 import { formatNumber, formatRoubles } from '../../lib/format.ts';
 import { planName } from './planName.ts';
+import { formatSize } from './size.ts';
 import { NOTIFICATIONS_KEY, USAGE_KEY } from './queries.ts';
 import type { Plan, PlanCatalog, Usage } from './types.ts';
 
@@ -17,6 +18,8 @@ export function PlansTable(props: { catalog: PlanCatalog; usage: Usage; highligh
   const { isOperator } = useSession();
   const client = useQueryClient();
   const current = props.usage.plan.id;
+  // The disk limit is the operator's own figure (the page's plans have none): a column only when a plan sets one.
+  const disk = props.catalog.items.some((p) => p.historyBytes);
   const change = useMutation({
     mutationFn: (plan: Plan) => api<{ plan: Plan }>('/billing/plan', { method: 'PUT', body: { planId: plan.id } }),
     onSuccess: async (res) => {
@@ -48,6 +51,7 @@ export function PlansTable(props: { catalog: PlanCatalog; usage: Usage; highligh
                 <Table.Th ta="right">{t('plans.webhooks')}</Table.Th>
                 <Table.Th ta="right">{t('plans.perSecond')}</Table.Th>
                 <Table.Th ta="right">{t('plans.history')}</Table.Th>
+                {disk && <Table.Th ta="right">{t('plans.disk')}</Table.Th>}
                 <Table.Th ta="right">{t('plans.parsing')}</Table.Th>
                 <Table.Th>
                   <VisuallyHidden>{t('plans.action')}</VisuallyHidden>
@@ -80,6 +84,7 @@ export function PlansTable(props: { catalog: PlanCatalog; usage: Usage; highligh
                     <Table.Td ta="right">{formatNumber(plan.webhooksPerMonth)}</Table.Td>
                     <Table.Td ta="right">{formatNumber(plan.webhooksPerSecond)}</Table.Td>
                     <Table.Td ta="right">{t('plans.days', { count: plan.historyDays })}</Table.Td>
+                    {disk && <Table.Td ta="right">{plan.historyBytes ? formatSize(plan.historyBytes, t) : t('plans.unlimited')}</Table.Td>}
                     <Table.Td ta="right">{t('plans.days', { count: plan.marketplaceParsingDays })}</Table.Td>
                     <Table.Td>
                       {!isCurrent && isOperator && (

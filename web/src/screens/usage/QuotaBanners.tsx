@@ -1,4 +1,5 @@
-// Quota warnings (80 % and 100 % of the month's transactions or webhooks) above every screen.
+// Quota warnings (80 % and 100 % of the month's transactions or webhooks, and of the plan's disk
+// for history and journals) above every screen.
 // Part of the first page: keep it free of the chart library and of the usage screen's code.
 import { Alert, Anchor, Stack } from '@mantine/core';
 import { IconAlertTriangle } from '@tabler/icons-react';
@@ -7,6 +8,7 @@ import { useTranslation } from 'react-i18next';
 import { Link, useLocation } from 'react-router-dom';
 import { formatNumber } from '../../lib/format.ts';
 import { useNotifications, useUsage } from './queries.ts';
+import { formatSize } from './size.ts';
 import type { QuotaNotification, Usage } from './types.ts';
 
 const DISMISSED_KEY = 'svyazka.dismissedQuotaBanners';
@@ -24,6 +26,14 @@ function currentMoscowMonth(): string {
   return new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Moscow', year: 'numeric', month: '2-digit' }).format(new Date()).slice(0, 7);
 }
 
+/** What a warning is about, live: a quota's used and limit, or the disk's bytes and the plan's limit (none: null). */
+function measureOf(usage: Usage | undefined, kind: QuotaNotification['kind']): { used: number; limit: number } | null | undefined {
+  if (!usage) return undefined;
+  if (kind !== 'disk') return usage[kind];
+  const s = usage.storage;
+  return s?.limitBytes ? { used: s.historyBytes + s.journalBytes, limit: s.limitBytes } : null;
+}
+
 /**
  * Per quota, only the highest threshold crossed this month — and only while the usage is still
  * above it (after an upgrade the month's warnings stay stored but no longer apply).
@@ -33,7 +43,8 @@ function activeWarnings(items: QuotaNotification[], usage: Usage | undefined): Q
   const top = new Map<string, QuotaNotification>();
   for (const n of items) {
     if (n.period !== month) continue;
-    const quota = usage?.[n.kind];
+    const quota = measureOf(usage, n.kind);
+    if (quota === null) continue; // the plan no longer limits it
     if (quota && quota.limit > 0 && (quota.used / quota.limit) * 100 < n.threshold) continue;
     const seen = top.get(n.kind);
     if (!seen || n.threshold > seen.threshold) top.set(n.kind, n);
@@ -55,9 +66,10 @@ export function QuotaBanners() {
 
   // The stored message names the limit of the plan at the time; the live numbers are better.
   function bannerTitle(n: QuotaNotification): string {
-    const quota = usage.data?.[n.kind];
+    const quota = measureOf(usage.data, n.kind);
     if (!quota || quota.limit <= 0) return i18n.language === 'en' ? n.messageEn : n.messageRu;
-    return t(`banner.title.${n.kind}`, { percent: Math.floor((quota.used / quota.limit) * 100), used: formatNumber(quota.used), limit: formatNumber(quota.limit) });
+    const amount = (x: number) => (n.kind === 'disk' ? formatSize(x, t) : formatNumber(x));
+    return t(`banner.title.${n.kind}`, { percent: Math.floor((quota.used / quota.limit) * 100), used: amount(quota.used), limit: amount(quota.limit) });
   }
 
   function dismiss(id: string) {

@@ -9,6 +9,7 @@ import { BalanceActions } from './BalanceActions.tsx';
 import { BalanceLedger } from './BalanceLedger.tsx';
 import { Breakdown } from './Breakdown.tsx';
 import { DailyChart } from './DailyChart.tsx';
+import { DiskUsage } from './DiskUsage.tsx';
 import { MonthSummary } from './MonthSummary.tsx';
 import { PlanCalculator } from './PlanCalculator.tsx';
 import { PlansTable } from './PlansTable.tsx';
@@ -35,6 +36,7 @@ export function UsagePage() {
       {usage.data && (
         <>
           <MonthSummary usage={usage.data} />
+          <DiskUsage usage={usage.data} />
           <DailyChart usage={usage.data} />
           <Breakdown usage={usage.data} />
         </>

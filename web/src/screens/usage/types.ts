@@ -14,6 +14,8 @@ export interface Plan {
   connectionsPerService: number | null;
   /** null: the operator has set no price. */
   priceKopecks: number | null;
+  /** Disk for history and journals in bytes; absent or null: no limit. */
+  historyBytes?: number | null;
 }
 
 export interface PlanCatalog {
@@ -48,6 +50,22 @@ export interface Usage {
   transactionsByFlow: Array<{ flowId: string; connector: string; transactions: number }>;
   transactionsByConnector: Array<{ connector: string; transactions: number }>;
   history: { keptDays: number; oldestWebhookAt: string | null };
+  storage: StorageUsage;
+}
+
+/** Bytes on disk as last measured (in the background, every 10 minutes). */
+export interface StorageUsage {
+  /** Webhooks and executions. */
+  historyBytes: number;
+  /** The executions' step journals. */
+  journalBytes: number;
+  /** The data store (`store` steps). */
+  storeBytes: number;
+  totalBytes: number;
+  /** The plan's limit for history + journals; null: none. */
+  limitBytes: number | null;
+  /** null: not measured yet. */
+  measuredAt: string | null;
 }
 
 export interface Suggestion {
@@ -76,7 +94,8 @@ export interface Balance {
 
 export interface QuotaNotification {
   id: string;
-  kind: 'webhooks' | 'transactions';
+  /** `disk`: the plan's limit for history and journals. */
+  kind: 'webhooks' | 'transactions' | 'disk';
   threshold: number;
   /** YYYY-MM, the Moscow month it was raised in. */
   period: string;
