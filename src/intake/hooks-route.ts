@@ -13,7 +13,7 @@ import { newId } from '../lib/ids.ts';
 import { BodyError, mergeQuery, parseQueryString, parseWebhookBody, type ParsedBody } from './body.ts';
 import { headersForHistory } from './headers.ts';
 import { internalErrorBody } from '../api/internal-error.ts';
-import { isStorageFull } from '../store/storage-errors.ts';
+import { isStorageFull, isStorageUnavailable } from '../store/storage-errors.ts';
 import { DEFAULT_REDACT_PATTERN, redactParams } from './redaction.ts';
 import type { HookTargets } from './hook-targets.ts';
 import type { WebhookSignals } from './webhook-signals.ts';
@@ -37,6 +37,7 @@ const TOKEN = /^[A-Za-z0-9_-]{16,128}$/;
 const INVALID_BODY_PREVIEW = 64 * 1024;
 /** How long a sender is asked to wait while the disk is full. */
 const FULL_RETRY_AFTER_SECONDS = 30;
+const UNAVAILABLE_RETRY_AFTER_SECONDS = 10;
 
 export async function hooksRoutes(app: FastifyInstance, deps: IntakeDeps): Promise<void> {
   // Bodies arrive as raw bytes; parseWebhookBody decides what they are.
@@ -44,6 +45,7 @@ export async function hooksRoutes(app: FastifyInstance, deps: IntakeDeps): Promi
   app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: deps.maxBytes }, (_req, body, done) => done(null, body));
 
   let fullLoggedAt = 0;
+  let unavailableLoggedAt = 0;
   app.setErrorHandler((error: Error & { statusCode?: number; code?: string }, req, reply) => {
     if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
       deps.metrics.webhooksRejected.inc({ reason: 'too_large' });
@@ -62,6 +64,17 @@ export async function hooksRoutes(app: FastifyInstance, deps: IntakeDeps): Promi
         .code(503)
         .header('retry-after', String(FULL_RETRY_AFTER_SECONDS))
         .send({ ok: false, error: 'storage_full', message: 'The server cannot store webhooks right now (disk full); send it again later', messageRu: 'Сервер сейчас не может сохранить вебхук (диск заполнен); отправьте его позже' });
+    }
+    if (isStorageUnavailable(error)) {
+      deps.metrics.webhooksRejected.inc({ reason: 'storage_unavailable' });
+      if (Date.now() - unavailableLoggedAt > 10_000) {
+        unavailableLoggedAt = Date.now();
+        req.log.error({ err: error }, 'webhooks refused with 503: the database is unavailable (nothing is stored until it answers)');
+      }
+      return reply
+        .code(503)
+        .header('retry-after', String(UNAVAILABLE_RETRY_AFTER_SECONDS))
+        .send({ ok: false, error: 'storage_unavailable', message: 'The server cannot reach its database right now; send it again later', messageRu: 'Сервер сейчас не может обратиться к базе данных; отправьте вебхук позже' });
     }
     const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
     deps.metrics.webhooksRejected.inc({ reason: status === 500 ? 'error' : 'bad_request' });

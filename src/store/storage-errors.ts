@@ -18,6 +18,26 @@ export function isStorageFull(error: unknown): boolean {
   return false;
 }
 
+const SQLITE_BUSY = 5;
+const SQLITE_LOCKED = 6;
+/** PostgreSQL: connection exceptions (class 08), shutting down or starting (57P01–57P03), no free slot (53300). */
+const PG_UNAVAILABLE = /^(08...|57P0[123]|53300)$/;
+const NET_UNAVAILABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH']);
+
+/**
+ * The database could not be reached or stayed locked (PostgreSQL down or restarting, a full
+ * pg_wal that stopped it, SQLite locked past its busy timeout): nothing was stored, the sender
+ * should try again shortly — a 503, not a 500.
+ */
+export function isStorageUnavailable(error: unknown): boolean {
+  for (let e = error as { errcode?: unknown; code?: unknown; message?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 5; e = e.cause as typeof e, depth++) {
+    if (typeof e.errcode === 'number' && ((e.errcode & 0xff) === SQLITE_BUSY || (e.errcode & 0xff) === SQLITE_LOCKED)) return true;
+    if (typeof e.code === 'string' && (PG_UNAVAILABLE.test(e.code) || NET_UNAVAILABLE.has(e.code))) return true;
+    if (/Connection terminated|timeout exceeded when trying to connect/i.test(String(e.message ?? ''))) return true;
+  }
+  return false;
+}
+
 /**
  * Whether the store's disk is full now, as the last writes found it: set by a write that failed
  * for space, cleared by the next one that commits (space came back: retention freed some, or the
