@@ -35,46 +35,46 @@ export interface IntakeDeps {
 const TOKEN = /^[A-Za-z0-9_-]{16,128}$/;
 /** How much of an unparseable body history keeps, for debugging. */
 const INVALID_BODY_PREVIEW = 64 * 1024;
-/** How long a sender is asked to wait while the disk is full. */
-const FULL_RETRY_AFTER_SECONDS = 30;
-const UNAVAILABLE_RETRY_AFTER_SECONDS = 10;
+type StorageRefusal = 'storage_full' | 'storage_unavailable';
+/** The 503s of a webhook that could not be stored, and how long the sender is asked to wait. */
+const STORAGE_REFUSALS: Record<StorageRefusal, { retryAfterSeconds: number; message: string; messageRu: string; log: string }> = {
+  storage_full: {
+    retryAfterSeconds: 30,
+    message: 'The server cannot store webhooks right now (disk full); send it again later',
+    messageRu: 'Сервер сейчас не может сохранить вебхук (диск заполнен); отправьте его позже',
+    log: 'webhooks refused with 503: the disk is full (nothing is stored until space returns)',
+  },
+  storage_unavailable: {
+    retryAfterSeconds: 10,
+    message: 'The server cannot reach its database right now; send it again later',
+    messageRu: 'Сервер сейчас не может обратиться к базе данных; отправьте вебхук позже',
+    log: 'webhooks refused with 503: the database is unavailable (nothing is stored until it answers)',
+  },
+};
 
 export async function hooksRoutes(app: FastifyInstance, deps: IntakeDeps): Promise<void> {
   // Bodies arrive as raw bytes; parseWebhookBody decides what they are.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: deps.maxBytes }, (_req, body, done) => done(null, body));
 
-  let fullLoggedAt = 0;
-  let unavailableLoggedAt = 0;
+  // Logged once in a while, not per request: a full disk refuses thousands a second.
+  const loggedAt: Record<StorageRefusal, number> = { storage_full: 0, storage_unavailable: 0 };
   app.setErrorHandler((error: Error & { statusCode?: number; code?: string }, req, reply) => {
     if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
       deps.metrics.webhooksRejected.inc({ reason: 'too_large' });
       return reply.code(413).send({ ok: false, error: 'payload_too_large', message: `Body is over the limit of ${deps.maxBytes} bytes` });
     }
-    if (isStorageFull(error)) {
-      // Not stored, and said so: the sender keeps the webhook and sends it again later.
-      deps.metrics.webhooksRejected.inc({ reason: 'storage_full' });
-      deps.store.storage.full(error);
-      // Once in a while, not per request: a full disk refuses thousands a second.
-      if (Date.now() - fullLoggedAt > 10_000) {
-        fullLoggedAt = Date.now();
-        req.log.error({ err: error }, 'webhooks refused with 503: the disk is full (nothing is stored until space returns)');
+    // Not stored, and said so: the sender keeps the webhook and sends it again later.
+    const refusal: StorageRefusal | null = isStorageFull(error) ? 'storage_full' : isStorageUnavailable(error) ? 'storage_unavailable' : null;
+    if (refusal) {
+      const r = STORAGE_REFUSALS[refusal];
+      deps.metrics.webhooksRejected.inc({ reason: refusal });
+      if (refusal === 'storage_full') deps.store.storage.full(error);
+      if (Date.now() - loggedAt[refusal] > 10_000) {
+        loggedAt[refusal] = Date.now();
+        req.log.error({ err: error }, r.log);
       }
-      return reply
-        .code(503)
-        .header('retry-after', String(FULL_RETRY_AFTER_SECONDS))
-        .send({ ok: false, error: 'storage_full', message: 'The server cannot store webhooks right now (disk full); send it again later', messageRu: 'Сервер сейчас не может сохранить вебхук (диск заполнен); отправьте его позже' });
-    }
-    if (isStorageUnavailable(error)) {
-      deps.metrics.webhooksRejected.inc({ reason: 'storage_unavailable' });
-      if (Date.now() - unavailableLoggedAt > 10_000) {
-        unavailableLoggedAt = Date.now();
-        req.log.error({ err: error }, 'webhooks refused with 503: the database is unavailable (nothing is stored until it answers)');
-      }
-      return reply
-        .code(503)
-        .header('retry-after', String(UNAVAILABLE_RETRY_AFTER_SECONDS))
-        .send({ ok: false, error: 'storage_unavailable', message: 'The server cannot reach its database right now; send it again later', messageRu: 'Сервер сейчас не может обратиться к базе данных; отправьте вебхук позже' });
+      return reply.code(503).header('retry-after', String(r.retryAfterSeconds)).send({ ok: false, error: refusal, message: r.message, messageRu: r.messageRu });
     }
     const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
     deps.metrics.webhooksRejected.inc({ reason: status === 500 ? 'error' : 'bad_request' });
