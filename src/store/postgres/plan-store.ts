@@ -187,7 +187,9 @@ export class PostgresPlanStore implements PlanStore {
     return this.db.transaction(async (tx) => {
       const ids = (
         await tx.allSql<{ id: string }>(
-          'SELECT id FROM executions WHERE workspace_id = $1 AND finished_at IS NOT NULL AND finished_at < $2 ORDER BY finished_at LIMIT $3 FOR UPDATE SKIP LOCKED',
+          // Along executions_ws_time (finished before `before` means created before it): no index
+          // has finished_at, so ordering by it read and sorted all the workspace's executions.
+          'SELECT id FROM executions WHERE workspace_id = $1 AND created_at < $2 AND finished_at IS NOT NULL AND finished_at < $2 ORDER BY created_at LIMIT $3 FOR UPDATE SKIP LOCKED',
           [workspaceId, before, batch],
         )
       ).map((r) => r.id);

@@ -16,6 +16,16 @@ const COUNT_WEBHOOKS_N = `INSERT INTO usage_daily (workspace_id, day, webhooks, 
 export const COUNT_TRANSACTIONS_FLOW = `INSERT INTO usage_flow_month (workspace_id, month, flow_id, connector, transactions) VALUES (?, ?, ?, ?, ?)
   ON CONFLICT (workspace_id, month, flow_id, connector) DO UPDATE SET transactions = transactions + excluded.transactions`;
 
+/**
+ * Retention's batch of finished executions, along executions_ws_time: an execution finishes after
+ * it is created, so one finished before the cut was created before it. Sorted by finished_at (no
+ * index has it), each batch read and sorted all the workspace's executions: 0.4 s at 1 M rows.
+ */
+export const PRUNABLE_BY_AGE =
+  'SELECT id FROM executions WHERE workspace_id = ? AND created_at < ? AND finished_at IS NOT NULL AND finished_at < ? ORDER BY created_at LIMIT ?';
+/** Bytes one step of reclaimSpace gives back: ~1 ms, when no checkpoint falls in it. */
+const VACUUM_STEP_BYTES = 256 * 1024;
+
 export class SqlitePlanStore implements PlanStore {
   private readonly db: SqliteDatabase;
 
@@ -179,12 +189,7 @@ export class SqlitePlanStore implements PlanStore {
 
   async pruneExecutions(workspaceId: string, before: number, batch: number): Promise<number> {
     return this.db.write(() => {
-      const ids = this.db
-        .allSql<{ id: string }>(
-          'SELECT id FROM executions WHERE workspace_id = ? AND finished_at IS NOT NULL AND finished_at < ? ORDER BY finished_at LIMIT ?',
-          [workspaceId, before, batch],
-        )
-        .map((r) => r.id);
+      const ids = this.db.allSql<{ id: string }>(PRUNABLE_BY_AGE, [workspaceId, before, before, batch]).map((r) => r.id);
       if (ids.length === 0) return 0;
       const marks = ids.map(() => '?').join(',');
       this.db.runSql(`DELETE FROM execution_steps WHERE execution_id IN (${marks})`, ids);
@@ -202,8 +207,18 @@ export class SqlitePlanStore implements PlanStore {
   }
 
   async reclaimSpace(pages: number): Promise<void> {
-    await this.db.write(() => undefined);
-    this.db.raw.exec(`PRAGMA incremental_vacuum(${Math.max(1, Math.floor(pages))})`);
+    // Each page given back moves a live one from the end of the file into its place (through the
+    // WAL), holding the connection: a few at a time, queued writes first, and after each step as
+    // long again for them. The 1.4 GB a first run on 1 M webhooks frees is ~30 s of such work.
+    const pageSize = Number(this.db.allSql<{ page_size: number }>('PRAGMA page_size', [])[0].page_size);
+    const step = Math.max(1, Math.floor(VACUUM_STEP_BYTES / pageSize));
+    for (let left = Math.floor(pages); left > 0; left -= step) {
+      await this.db.write(() => undefined);
+      if (Number(this.db.allSql<{ freelist_count: number }>('PRAGMA freelist_count', [])[0].freelist_count) === 0) return;
+      const started = performance.now();
+      this.db.raw.exec(`PRAGMA incremental_vacuum(${Math.min(left, step)})`);
+      await new Promise((r) => setTimeout(r, performance.now() - started));
+    }
   }
 
   async storageHours(workspaceId: string): Promise<StorageHour[]> {
