@@ -20,7 +20,7 @@ export async function freePort(): Promise<number> {
 }
 
 /** The flags `npm start` runs the server with (package.json). */
-export const SERVER_FLAGS = ['--max-semi-space-size=16', '--expose-gc'];
+export const SERVER_FLAGS = ['--max-semi-space-size=16', '--heap-growing-percent=20', '--expose-gc'];
 
 export function spawnNode(args: string[], env: Record<string, string> = {}): ChildProcess {
   return spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
