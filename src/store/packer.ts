@@ -74,7 +74,8 @@ class Packer {
   private start(): Worker | null {
     if (this.worker) return this.worker;
     try {
-      const worker = new Worker(new URL('./pack-thread.ts', import.meta.url));
+      // It holds one batch at a time: a small young generation keeps its heap (and RSS) small.
+      const worker = new Worker(new URL('./pack-thread.ts', import.meta.url), { resourceLimits: { maxYoungGenerationSizeMb: 4 } });
       worker.on('message', (result: PackResult) => this.receive(result));
       worker.on('error', (error) => this.fail(error));
       worker.on('exit', () => {

@@ -23,7 +23,7 @@ export function checkpointInBackground(db: SqliteDatabase, onError: (message: st
   if (db.path === ':memory:') return { stop: async () => undefined };
   db.raw.exec(`PRAGMA wal_autocheckpoint = ${SAFETY_NET_PAGES}`);
   db.raw.exec(`PRAGMA journal_size_limit = ${WAL_KEEP_BYTES}`);
-  const worker = new Worker(new URL('./checkpoint-thread.ts', import.meta.url), { workerData: { path: db.path, everyMs: EVERY_MS } });
+  const worker = new Worker(new URL('./checkpoint-thread.ts', import.meta.url), { workerData: { path: db.path, everyMs: EVERY_MS }, resourceLimits: { maxYoungGenerationSizeMb: 1, maxOldGenerationSizeMb: 16 } });
   let lastError = '';
   worker.on('message', (m: { kind: 'done' } | { kind: 'error'; message: string }) => {
     // One line per new problem, not one every 250 ms.
