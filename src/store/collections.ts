@@ -248,19 +248,28 @@ export async function* exportRecords(
   }
 }
 
+/** A journal column as a dialect keeps it: JSON text, or (SQLite) long JSON packed (compression.ts). */
+export type JournalColumn = string | Uint8Array | null;
+
+/** A journal entry's input and output as JSON text (null when unset). */
+export function journalJson(s: StepRecord): { input: string | null; output: string | null } {
+  return { input: s.input === undefined ? null : JSON.stringify(s.input), output: s.output === undefined ? null : JSON.stringify(s.output) };
+}
+
 /**
- * The columns of a journal entry, in UPSERT_STEP's order (both dialects write the same). `pack`
- * may turn long JSON into compressed bytes (SQLite; PostgreSQL's TOAST compresses by itself).
+ * The columns of a journal entry, in UPSERT_STEP's order (both dialects write the same); input and
+ * output as the dialect keeps them — JSON text unless given (SQLite packs long ones; PostgreSQL's
+ * TOAST compresses by itself).
  */
-export function stepValues(s: StepRecord, pack: (json: string) => string | Uint8Array = (json) => json): Array<string | number | null | Uint8Array> {
+export function stepValues(s: StepRecord, journal: { input: JournalColumn; output: JournalColumn } = journalJson(s)): Array<string | number | null | Uint8Array> {
   return [
     s.executionId,
     s.stepId,
     s.idx,
     s.type,
     s.status,
-    s.input === undefined ? null : pack(JSON.stringify(s.input)),
-    s.output === undefined ? null : pack(JSON.stringify(s.output)),
+    journal.input,
+    journal.output,
     s.error,
     s.attempts,
     s.transactions,

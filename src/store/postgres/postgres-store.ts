@@ -69,9 +69,8 @@ const SELECT_EXECUTION_IN = `SELECT ${EXECUTION_WITH_TRIGGER} WHERE e.workspace_
 const SELECT_STATUS = 'SELECT status FROM executions WHERE id = $1';
 const SELECT_STEPS = 'SELECT * FROM execution_steps WHERE execution_id = $1 ORDER BY idx';
 
-const UNFINISHED_LIST = UNFINISHED_SQL_LIST;
 // SKIP LOCKED: a worker claiming at the same moment takes other rows instead of waiting for these.
-const CLAIM_ONE = `UPDATE executions SET claimed_by = $1, claimed_until = $2 WHERE id = $3 AND status IN (${UNFINISHED_LIST})
+const CLAIM_ONE = `UPDATE executions SET claimed_by = $1, claimed_until = $2 WHERE id = $3 AND status IN (${UNFINISHED_SQL_LIST})
   AND (claimed_until IS NULL OR claimed_until <= $4 OR claimed_by = $1)`;
 const RELEASE_ONE = 'UPDATE executions SET claimed_by = NULL, claimed_until = NULL WHERE id = $1 AND claimed_by = $2';
 /** Creates the trigger's row when it has none yet (no cursor, never polled). */

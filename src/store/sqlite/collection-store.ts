@@ -12,6 +12,7 @@ import {
   freedByWorkspace,
   planWrite,
   prefixEnd,
+  journalJson,
   stepValues,
   usageDelta,
   type CollectionRecord,
@@ -107,7 +108,11 @@ export class SqliteCollectionStore implements CollectionStore {
     }
     const result = { output: plan.output, replayed: false };
     if (req.dryRun) throw new DryRunRollback(result);
-    if (step) this.db.runSql(UPSERT_STEP, stepValues(step.record(plan.output), packText));
+    if (step) {
+      const record = step.record(plan.output);
+      const { input, output } = journalJson(record);
+      this.db.runSql(UPSERT_STEP, stepValues(record, { input: input && packText(input), output: output && packText(output) }));
+    }
     return result;
   }
 

@@ -41,7 +41,7 @@ import { SqliteVariableStore } from './variable-store.ts';
 import { SqliteCircuitStore } from './circuit-store.ts';
 import { SqliteAlertStore } from './alert-store.ts';
 import { SqliteCollectionStore } from './collection-store.ts';
-import { stepValues } from '../collections.ts';
+import { journalJson, stepValues } from '../collections.ts';
 import { packTextAsync } from '../packer.ts';
 
 const INSERT_WEBHOOK = `INSERT INTO webhooks (id, workspace_id, flow_id, method, headers, query, body, body_kind,
@@ -58,8 +58,7 @@ const UPSERT_STEP = `INSERT INTO execution_steps (execution_id, step_id, idx, ty
   resume_at = excluded.resume_at, started_at = excluded.started_at, finished_at = excluded.finished_at,
   sealed_output = excluded.sealed_output`;
 
-const UNFINISHED_LIST = UNFINISHED_SQL_LIST;
-const CLAIM_ONE = `UPDATE executions SET claimed_by = ?, claimed_until = ? WHERE id = ? AND status IN (${UNFINISHED_LIST})
+const CLAIM_ONE = `UPDATE executions SET claimed_by = ?, claimed_until = ? WHERE id = ? AND status IN (${UNFINISHED_SQL_LIST})
   AND (claimed_until IS NULL OR claimed_until <= ? OR claimed_by = ?)`;
 const RELEASE_ONE = 'UPDATE executions SET claimed_by = NULL, claimed_until = NULL WHERE id = ? AND claimed_by = ?';
 /** Creates the trigger's row when it has none yet (no cursor, never run). */
@@ -72,10 +71,6 @@ const SELECT_EXECUTION_ONLY = 'SELECT * FROM executions WHERE id = ?';
 const SELECT_EXECUTION = `SELECT ${EXECUTION_WITH_TRIGGER} WHERE e.id = ?`;
 const SELECT_EXECUTION_IN = `SELECT ${EXECUTION_WITH_TRIGGER} WHERE e.workspace_id = ? AND e.id = ?`;
 const SELECT_STATUS = 'SELECT status FROM executions WHERE id = ?';
-type StepRow = ReturnType<typeof stepValues>;
-const STEP_INPUT = 5;
-const STEP_OUTPUT = 6;
-const packJournal = (v: StepRow[number]) => (typeof v === 'string' ? packTextAsync(v) : Promise.resolve(v));
 const SELECT_STEPS = 'SELECT * FROM execution_steps WHERE execution_id = ? ORDER BY idx';
 
 export class SqliteStore implements Store {
@@ -647,12 +642,10 @@ export class SqliteStore implements Store {
   }
 
   /** A journal entry's columns, long JSON packed off the main thread before the write. */
-  private async stepRow(s: StepRecord): Promise<StepRow> {
-    const values = stepValues(s);
-    const [input, output] = await Promise.all([packJournal(values[STEP_INPUT]), packJournal(values[STEP_OUTPUT])]);
-    values[STEP_INPUT] = input;
-    values[STEP_OUTPUT] = output;
-    return values;
+  private async stepRow(s: StepRecord): Promise<ReturnType<typeof stepValues>> {
+    const json = journalJson(s);
+    const [input, output] = await Promise.all([json.input && packTextAsync(json.input), json.output && packTextAsync(json.output)]);
+    return stepValues(s, { input, output });
   }
 
   private applyExecutionUpdate(id: string, u: ExecutionUpdate): void {
