@@ -30,7 +30,6 @@ import type { Distributed } from './queue/distributed.ts';
 import type { RedisLeader } from './queue/leader.ts';
 import { buildHealthServer } from './api/health-server.ts';
 import { SqliteStore } from './store/sqlite/sqlite-store.ts';
-import { checkpointInBackground } from './store/sqlite/checkpointer.ts';
 import { PostgresStore } from './store/postgres/postgres-store.ts';
 import type { Store } from './store/types.ts';
 import { buildServer } from './api/server.ts';
@@ -161,7 +160,6 @@ export async function startApp(
   const distributed = config.redisUrl ? new (await import('./queue/distributed.ts')).Distributed(config, logger0) : undefined;
   const services = await openServices(config, { ...opts, logger: logger0, withQueue: true, distributed });
   const { store, queue, logger } = services;
-  const checkpoints = store instanceof SqliteStore ? checkpointInBackground(store.db, (message) => logger.error(`WAL checkpoint: ${message}`)) : null;
   const executor = new Executor({
     store,
     queue: queue!,
@@ -284,7 +282,6 @@ export async function startApp(
       await queue!.stop();
       await distributed?.close();
       await services.outbound.close();
-      await checkpoints?.stop();
       await store.close();
     },
   };

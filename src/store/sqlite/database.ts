@@ -39,7 +39,6 @@ function restrictDatabaseFiles(path: string, warn: (message: string) => void): v
 }
 
 export class SqliteDatabase {
-  readonly path: string;
   readonly raw: DatabaseSync;
   readonly kysely: Kysely<Database>;
   private readonly statements = new Map<string, StatementSync>();
@@ -52,7 +51,6 @@ export class SqliteDatabase {
   readonly storage = new StorageState();
 
   constructor(path: string, opts: SqliteOptions = {}) {
-    this.path = path;
     this.raw = new DatabaseSync(path);
     // Takes effect only when the file is new. History rows are ~1 KB and arrive in key order, so
     // each leaf page ends with a gap of half a row on average: 16 KB pages hold ~13 rows, not 3,
