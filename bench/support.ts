@@ -19,8 +19,8 @@ export async function freePort(): Promise<number> {
   });
 }
 
-/** The flags `npm start` runs the server with (package.json). */
-export const SERVER_FLAGS = ['--max-semi-space-size=16', '--heap-growing-percent=20', '--expose-gc'];
+/** The flags `npm start` runs the server with (package.json); SERVER_FLAGS="…" in the environment tries others. */
+export const SERVER_FLAGS = process.env.SERVER_FLAGS !== undefined ? process.env.SERVER_FLAGS.split(' ').filter(Boolean) : ['--max-semi-space-size=16', '--heap-growing-percent=20', '--expose-gc'];
 
 export function spawnNode(args: string[], env: Record<string, string> = {}): ChildProcess {
   return spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });

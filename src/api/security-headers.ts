@@ -34,9 +34,10 @@ export function securityHeaders(opts: { publicUrl: string }): Record<string, str
 /** Adds the security headers and `X-Request-Id` (the id log lines of this request carry) to every answer. */
 export function registerSecurityHeaders(app: FastifyInstance, opts: { publicUrl: string }): void {
   const headers = securityHeaders(opts);
-  app.addHook('onSend', async (req, reply, payload) => {
+  // A callback hook, not an async one: no promise per answer (every webhook comes through here).
+  app.addHook('onSend', (req, reply, payload, done) => {
     reply.headers(headers);
     reply.header('x-request-id', req.id);
-    return payload;
+    done(null, payload);
   });
 }

@@ -2,6 +2,8 @@
 import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { ZodError } from 'zod';
+import type { Logger } from 'pino';
+import { lazyChild } from '../lib/lazy-child-logger.ts';
 import type { Services } from '../services.ts';
 import { ConnectionError } from '../engine/connections.ts';
 import { RunError } from '../engine/runs.ts';
@@ -33,6 +35,9 @@ export async function buildServer(s: Services): Promise<FastifyInstance> {
     keepAliveTimeout: 65_000,
     // Ours, not the client's: the id in an error answer must match our log line.
     genReqId: () => randomUUID(),
+    // Each request's logger (its id bound) is made when something is logged, which few requests do.
+    childLoggerFactory: (logger, bindings, opts) =>
+      opts.level || opts.serializers ? logger.child(bindings, opts) : (lazyChild(logger as Logger, bindings) as FastifyBaseLogger),
     // A path that is not valid percent-encoding is refused before routing (no hooks run there).
     frameworkErrors: (error, req, reply) => {
       const answer = reply as unknown as FastifyReply;

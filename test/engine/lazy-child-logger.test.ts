@@ -37,3 +37,18 @@ test('a lazy child writes with its bindings, and below the level makes no child 
   assert.equal(lines.at(-1)?.stepId, 's1');
   assert.equal(made, 2, 'the grandchild is the lazy child\'s');
 });
+
+test('looking a method up makes no child (Fastify checks a request logger has them); calling it does', () => {
+  const { logger } = capture('warn');
+  let made = 0;
+  const protoChild = Object.getPrototypeOf(logger).child as typeof logger.child;
+  logger.child = function (this: pino.Logger, b: pino.Bindings) {
+    made++;
+    return protoChild.call(this, b);
+  } as typeof logger.child;
+  const lazy = lazyChild(logger, { reqId: 'r1' });
+  for (const method of ['info', 'error', 'debug', 'fatal', 'warn', 'trace', 'child'] as const) assert.equal(typeof lazy[method], 'function');
+  assert.equal(made, 0);
+  lazy.error('written');
+  assert.equal(made, 1);
+});
