@@ -50,6 +50,7 @@ const target = spawnNode([join(ROOT, 'bench/target-server.ts')], { PORT: String(
 const targetUrl = `http://127.0.0.1:${targetPort}`;
 await waitHttp(targetUrl);
 
+/** Prints one measurement; returns the server's CPU per request relative to the load generator's. */
 async function measure(name: string, url: string, serverPid: number): Promise<number> {
   await load(url, body, 'application/json', { connections: CONNECTIONS, seconds: 2 });
   const before = { server: cpuUs(serverPid), target: cpuUs(target.pid!), load: selfUs() };
@@ -59,10 +60,13 @@ async function measure(name: string, url: string, serverPid: number): Promise<nu
   const threadsAfter = threadsUs(serverPid);
   const per = (k: keyof typeof before) => Math.round((after[k] - before[k]) / r.ok);
   const total = per('server') + per('target') + per('load');
-  console.log(`${name}: ${r.perSecond} req/s, CPU µs per request: server ${per('server')}, target ${per('target')}, load generator ${per('load')}, total ${total}; peak RSS ${peakRssMb(serverPid)} MB`);
+  // The load generator does the same work for every request of every system: the server's CPU in
+  // units of it takes out how fast the machine happens to be in this round.
+  const relative = per('server') / per('load');
+  console.log(`${name}: ${r.perSecond} req/s, CPU µs per request: server ${per('server')} (${relative.toFixed(1)}× the load generator's), target ${per('target')}, load generator ${per('load')}, total ${total}; peak RSS ${peakRssMb(serverPid)} MB`);
   const threads = [...threadsAfter].map(([k, v]) => [k, Math.round((v - (threadsBefore.get(k) ?? 0)) / r.ok)] as const).filter(([, v]) => v > 0);
   console.log(`  server threads, µs per request: ${threads.sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${v}`).join(', ')}`);
-  return per('server');
+  return relative;
 }
 
 const baseRef = process.env.BASE_REF;
@@ -90,7 +94,7 @@ for (let i = 0; i < rounds; i++) {
 }
 if (older) {
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-  for (const [name, , totals] of runs) console.log(`${name}: median server CPU µs per request ${median(totals)} (rounds ${totals.join(' / ')})`);
+  for (const [name, , totals] of runs) console.log(`${name}: server CPU per request, median ${median(totals).toFixed(2)}× the load generator's (rounds ${totals.map((t) => t.toFixed(2)).join(' / ')})`);
   older.remove();
 }
 target.kill('SIGTERM');

@@ -1,7 +1,7 @@
 // Rows to records, shared by the SQLite and PostgreSQL stores (both hand back numbers for bigint).
 import type { Selectable } from 'kysely';
 import type { ConnectionsTable, ExecutionStepsTable, ExecutionsTable, FlowsTable, WebhooksTable, WorkspacesTable } from './schema.ts';
-import type { Connection, ExecutionRecord, FlowRecord, Page, StepRecord, WebhookRecord, Workspace } from './types.ts';
+import type { Connection, ExecutionRecord, FlowRecord, NewExecution, Page, StepRecord, WebhookRecord, Workspace } from './types.ts';
 import { parseJson } from '../lib/json.ts';
 import { bodyOf, rawTextOf, triggerOf, TRIGGER_FROM_WEBHOOK } from './stored-body.ts';
 import { unpackText } from './compression.ts';
@@ -88,6 +88,28 @@ export function toExecution(row: ExecutionRow, trigger?: unknown): ExecutionReco
     startedAt: row.started_at === null ? null : Number(row.started_at),
     finishedAt: row.finished_at === null ? null : Number(row.finished_at),
     updatedAt: Number(row.updated_at),
+  };
+}
+
+/** The record of an execution as INSERT_EXECUTION stores it at `createdAt` (queued, never started). */
+export function acceptedExecution(e: NewExecution, createdAt: number): ExecutionRecord {
+  return {
+    id: e.id,
+    workspaceId: e.workspaceId,
+    flowId: e.flowId,
+    flowVersion: e.flowVersion,
+    webhookId: e.webhookId,
+    origin: e.origin,
+    status: 'queued',
+    trigger: e.trigger,
+    error: null,
+    errorStep: null,
+    retries: 0,
+    nextRunAt: e.nextRunAt,
+    createdAt,
+    startedAt: null,
+    finishedAt: null,
+    updatedAt: createdAt,
   };
 }
 

@@ -70,12 +70,13 @@ export function triggerOf(row: Omit<TriggerSource, 'id'>): unknown {
 }
 
 /**
- * The triggers of executions this process just accepted, handed to the executor that loads them
- * next, so it neither reads the body back nor parses it again. Bounded; taken once; a miss
- * (another process, a restart, a full map) derives the trigger from the webhook row as usual.
+ * What this process knows of executions it just accepted, handed to the executor that loads them
+ * next: their trigger (so it neither reads the body back nor parses it again) or, on SQLite, the
+ * whole record (no read at all). Bounded; taken once; a miss (another process, a restart, a full
+ * map) reads the row as usual.
  */
-export class TriggerHandOff {
-  private readonly map = new Map<string, { trigger: unknown; at: number }>();
+export class AcceptedHandOff<T = unknown> {
+  private readonly map = new Map<string, { value: T; at: number }>();
   private readonly max: number;
   private readonly staleMs: number;
 
@@ -84,7 +85,7 @@ export class TriggerHandOff {
     this.staleMs = staleMs;
   }
 
-  put(executionId: string, trigger: unknown, now = Date.now()): void {
+  put(executionId: string, value: T, now = Date.now()): void {
     if (this.map.size >= this.max) {
       // An entry nobody took for a while (a web process runs no executions; another worker ran
       // it) makes room. Otherwise (a backlog) the newest go without: executions run oldest first,
@@ -93,13 +94,13 @@ export class TriggerHandOff {
       if (now - oldest.at < this.staleMs) return;
       this.map.delete(oldestId);
     }
-    this.map.set(executionId, { trigger, at: now });
+    this.map.set(executionId, { value, at: now });
   }
 
-  take(executionId: string): unknown {
+  take(executionId: string): T | undefined {
     const entry = this.map.get(executionId);
     if (entry === undefined) return undefined;
     this.map.delete(executionId);
-    return entry.trigger;
+    return entry.value;
   }
 }

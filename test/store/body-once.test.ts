@@ -106,3 +106,37 @@ test('rows written before 0014 (JSON body, a trigger copy) read as they did', as
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('what the executor loads of an execution just accepted is its row, and a cancel before it runs is seen', async () => {
+  const dir = tempDataDir();
+  const store = await openTestStore(dir);
+  try {
+    const ws = await store.ensureWorkspace('default', 'Default');
+    const w = webhook('wh_h1', ws.id, Date.now());
+    await store.acceptWebhook(w, { ...execution('ex_h1', w), nextRunAt: 1234 }, null);
+    const handed = (await store.loadExecution('ex_h1'))!;
+    // Taken the first time; the second load reads the row: both must say the same.
+    const read = (await store.loadExecution('ex_h1'))!;
+    assert.deepEqual(handed, read);
+    assert.equal(handed.execution.status, 'queued');
+    assert.equal(handed.execution.nextRunAt, 1234);
+    assert.deepEqual(handed.steps, []);
+
+    // Cancelled between its acceptance and its run: the run sees it cancelled.
+    const w2 = webhook('wh_h2', ws.id, Date.now());
+    await store.acceptWebhook(w2, execution('ex_h2', w2), null);
+    await store.updateExecution('ex_h2', { status: 'cancelled', finishedAt: Date.now() });
+    assert.equal((await store.loadExecution('ex_h2'))?.execution.status, 'cancelled');
+
+    // A repeat whose delivery key is taken starts nothing, and nothing is handed on for it.
+    const w3 = webhook('wh_h3', ws.id, Date.now());
+    await store.acceptWebhook(w3, { ...execution('ex_h3', w3), dedupeKey: 'delivery:k1' }, null);
+    const w4 = webhook('wh_h4', ws.id, Date.now());
+    await store.acceptWebhook(w4, { ...execution('ex_h4', w4), dedupeKey: 'delivery:k1' }, null);
+    assert.equal(await store.loadExecution('ex_h4'), undefined);
+    assert.equal((await store.loadExecution('ex_h3'))?.execution.id, 'ex_h3');
+  } finally {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

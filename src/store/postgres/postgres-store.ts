@@ -35,7 +35,7 @@ import { newId } from '../../lib/ids.ts';
 import { parseJson } from '../../lib/json.ts';
 import { EXECUTION_WITH_TRIGGER, page, toConnection, toExecution, toFlow, toStep, toWebhook, toWorkspace, type ExecutionRow } from '../rows.ts';
 import type { StorageState } from '../storage-errors.ts';
-import { encodeRawAsync, TRIGGER_FROM_WEBHOOK, TriggerHandOff, type RawCoding } from '../stored-body.ts';
+import { encodeRawAsync, TRIGGER_FROM_WEBHOOK, AcceptedHandOff, type RawCoding } from '../stored-body.ts';
 import { WriteBatcher } from './batcher.ts';
 import { PostgresDatabase, type PostgresOptions, type Queries, type SqlValue } from './database.ts';
 import { COUNT_TRANSACTIONS_DAY, COUNT_TRANSACTIONS_FLOW, PostgresPlanStore } from './plan-store.ts';
@@ -103,7 +103,7 @@ export class PostgresStore implements Store {
   readonly collections: PostgresCollectionStore;
   private readonly webhooks: WriteBatcher<WebhookWrite>;
   private readonly coding: RawCoding;
-  private readonly handOff = new TriggerHandOff();
+  private readonly handOff = new AcceptedHandOff();
 
   constructor(url: string, opts: PostgresOptions & Partial<RawCoding> = {}) {
     this.coding = { compress: opts.compress ?? true };

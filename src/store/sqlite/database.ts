@@ -24,6 +24,15 @@ interface PendingWrite {
   fn: () => unknown;
   resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
+  /** It reads counters (a quota take): the batch's counts so far are written before it runs. */
+  readsCounters: boolean;
+}
+
+/** A counter's increments summed over a batch: `sql` runs once with [...key, sum]. */
+interface Count {
+  sql: string;
+  key: SqlValue[];
+  n: number;
 }
 
 /**
@@ -47,6 +56,10 @@ export class SqliteDatabase {
   private version: number | null = null;
   private closed = false;
   private tx: Record<'begin' | 'commit' | 'savepoint' | 'release' | 'rollbackTo', StatementSync> | null = null;
+  /** Counts of the batch's writes that succeeded, by counter row; written before COMMIT. */
+  private counts = new Map<string, Count>();
+  /** Counts of the write running now: kept only if it succeeds. */
+  private itemCounts: Count[] | null = null;
   /** Set by a group commit that failed for space, cleared by the next that commits. */
   readonly storage = new StorageState();
 
@@ -121,13 +134,33 @@ export class SqliteDatabase {
   }
 
   /**
-   * Runs `fn` inside the next group commit. `fn` must be synchronous; it sees the batch's
-   * earlier writes. If it throws, only its own writes are undone.
+   * Adds `n` to a counter row inside a write: `sql` is an upsert taking [...key, n]. The batch's
+   * increments of one row are summed and written once, just before COMMIT (usage counters: every
+   * webhook and every call counts, and a batch holds hundreds of them for the same few rows).
+   * Outside a write it runs at once.
    */
-  write<T>(fn: () => T): Promise<T> {
+  count(sql: string, key: SqlValue[], n: number): void {
+    if (this.itemCounts === null) {
+      this.runSql(sql, [...key, n]);
+      return;
+    }
+    this.itemCounts.push({ sql, key, n });
+  }
+
+  private writeCounts(): void {
+    for (const c of this.counts.values()) this.runSql(c.sql, [...c.key, c.n]);
+    this.counts.clear();
+  }
+
+  /**
+   * Runs `fn` inside the next group commit. `fn` must be synchronous; it sees the batch's
+   * earlier writes — except counts (count()), which it reads right only with `readsCounters`.
+   * If it throws, only its own writes are undone.
+   */
+  write<T>(fn: () => T, opts: { readsCounters?: boolean } = {}): Promise<T> {
     if (this.closed) return Promise.reject(new Error('Database is closed'));
     return new Promise<T>((resolve, reject) => {
-      this.pending.push({ fn, resolve: resolve as (v: unknown) => void, reject });
+      this.pending.push({ fn, resolve: resolve as (v: unknown) => void, reject, readsCounters: opts.readsCounters === true });
       if (!this.flushScheduled) {
         this.flushScheduled = true;
         setImmediate(() => this.flush());
@@ -163,20 +196,32 @@ export class SqliteDatabase {
       rollbackTo: this.raw.prepare('ROLLBACK TO w'),
     });
     let full: unknown = null;
+    this.counts.clear();
     try {
       tx.begin.run();
       for (const item of batch) {
+        if (item.readsCounters) this.writeCounts();
         tx.savepoint.run();
+        this.itemCounts = [];
         try {
           results.push({ ok: true, value: item.fn() });
           tx.release.run();
+          for (const c of this.itemCounts) {
+            const key = `${c.sql}\0${c.key.join('\0')}`;
+            const sum = this.counts.get(key);
+            if (sum) sum.n += c.n;
+            else this.counts.set(key, { ...c });
+          }
         } catch (error) {
           if (isStorageFull(error)) full = error;
           tx.rollbackTo.run();
           tx.release.run();
           results.push({ ok: false, error });
+        } finally {
+          this.itemCounts = null;
         }
       }
+      this.writeCounts();
       tx.commit.run();
     } catch (error) {
       // Nothing of the batch is stored: every caller hears so (a webhook then gets no 200).

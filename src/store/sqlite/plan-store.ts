@@ -6,13 +6,14 @@ import { chooseOldest, rowBytesSql, sumBatch, type PruneCandidate, type SizedRow
 import type { SqliteDatabase } from './database.ts';
 import { STILL_RUNNABLE, triggerOf, type TriggerSource } from '../stored-body.ts';
 
-/** Counting inside the intake's and the executor's own writes: one statement, no extra round trip. */
-export const COUNT_WEBHOOK = `INSERT INTO usage_daily (workspace_id, day, webhooks, transactions) VALUES (?, ?, 1, 0)
-  ON CONFLICT (workspace_id, day) DO UPDATE SET webhooks = webhooks + 1`;
+/**
+ * Counting inside the intake's and the executor's own writes, no extra round trip: upserts taking
+ * the row's key and then the number to add (SqliteDatabase.count sums a batch's per row).
+ */
+export const COUNT_WEBHOOKS = `INSERT INTO usage_daily (workspace_id, day, webhooks, transactions) VALUES (?, ?, ?, 0)
+  ON CONFLICT (workspace_id, day) DO UPDATE SET webhooks = webhooks + excluded.webhooks`;
 export const COUNT_TRANSACTIONS_DAY = `INSERT INTO usage_daily (workspace_id, day, webhooks, transactions) VALUES (?, ?, 0, ?)
   ON CONFLICT (workspace_id, day) DO UPDATE SET transactions = transactions + excluded.transactions`;
-const COUNT_WEBHOOKS_N = `INSERT INTO usage_daily (workspace_id, day, webhooks, transactions) VALUES (?, ?, ?, 0)
-  ON CONFLICT (workspace_id, day) DO UPDATE SET webhooks = webhooks + excluded.webhooks`;
 export const COUNT_TRANSACTIONS_FLOW = `INSERT INTO usage_flow_month (workspace_id, month, flow_id, connector, transactions) VALUES (?, ?, ?, ?, ?)
   ON CONFLICT (workspace_id, month, flow_id, connector) DO UPDATE SET transactions = transactions + excluded.transactions`;
 
@@ -44,7 +45,8 @@ export class SqlitePlanStore implements PlanStore {
   }
 
   async takeQuota(t: QuotaTake): Promise<{ granted: boolean; used: number }> {
-    // One writer at a time (the group commit): the read and the count cannot interleave with another taker's.
+    // One writer at a time (the group commit): the read and the count cannot interleave with another
+    // taker's; the counts of the batch so far are written before the read.
     return this.db.write(() => {
       const column = t.kind === 'webhooks' ? 'webhooks' : 'transactions';
       const row = this.db.allSql<{ n: number }>(
@@ -53,9 +55,9 @@ export class SqlitePlanStore implements PlanStore {
       )[0];
       const used = Number(row?.n ?? 0);
       if (used + t.count > t.limit) return { granted: false, used };
-      this.db.runSql(t.kind === 'webhooks' ? COUNT_WEBHOOKS_N : COUNT_TRANSACTIONS_DAY, [t.workspaceId, t.day, t.count]);
+      this.db.runSql(t.kind === 'webhooks' ? COUNT_WEBHOOKS : COUNT_TRANSACTIONS_DAY, [t.workspaceId, t.day, t.count]);
       return { granted: true, used: used + t.count };
-    });
+    }, { readsCounters: true });
   }
 
   async getBilling(workspaceId: string): Promise<Billing | undefined> {

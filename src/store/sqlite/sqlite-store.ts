@@ -29,11 +29,11 @@ import type {
 } from '../types.ts';
 import { newId } from '../../lib/ids.ts';
 import { parseJson } from '../../lib/json.ts';
-import { EXECUTION_WITH_TRIGGER, page, toConnection, toExecution, toFlow, toStep, toWebhook, toWorkspace, type ExecutionRow } from '../rows.ts';
+import { acceptedExecution, EXECUTION_WITH_TRIGGER, page, toConnection, toExecution, toFlow, toStep, toWebhook, toWorkspace, type ExecutionRow } from '../rows.ts';
 import type { StorageState } from '../storage-errors.ts';
-import { encodeRawAsync, TRIGGER_FROM_WEBHOOK, TriggerHandOff, type RawCoding } from '../stored-body.ts';
+import { encodeRawAsync, TRIGGER_FROM_WEBHOOK, AcceptedHandOff, type RawCoding } from '../stored-body.ts';
 import { SqliteDatabase, type SqliteOptions } from './database.ts';
-import { COUNT_TRANSACTIONS_DAY, COUNT_TRANSACTIONS_FLOW, COUNT_WEBHOOK, SqlitePlanStore } from './plan-store.ts';
+import { COUNT_TRANSACTIONS_DAY, COUNT_TRANSACTIONS_FLOW, COUNT_WEBHOOKS, SqlitePlanStore } from './plan-store.ts';
 import { SqliteAccessStore } from './access-store.ts';
 import { SqliteAuditStore } from './audit-store.ts';
 import { SqliteChangeStore } from './change-store.ts';
@@ -67,7 +67,6 @@ const CLAIM_POLL = `INSERT INTO trigger_state (flow_id, cursor, last_run_at, las
   claimed_until = excluded.claimed_until WHERE trigger_state.claimed_until IS NULL OR trigger_state.claimed_until <= ?
   OR trigger_state.claimed_by = excluded.claimed_by`;
 
-const SELECT_EXECUTION_ONLY = 'SELECT * FROM executions WHERE id = ?';
 const SELECT_EXECUTION = `SELECT ${EXECUTION_WITH_TRIGGER} WHERE e.id = ?`;
 const SELECT_EXECUTION_IN = `SELECT ${EXECUTION_WITH_TRIGGER} WHERE e.workspace_id = ? AND e.id = ?`;
 const SELECT_STATUS = 'SELECT status FROM executions WHERE id = ?';
@@ -84,7 +83,7 @@ export class SqliteStore implements Store {
   readonly alerts: SqliteAlertStore;
   readonly collections: SqliteCollectionStore;
   private readonly coding: RawCoding;
-  private readonly handOff = new TriggerHandOff();
+  private readonly handOff = new AcceptedHandOff<ExecutionRecord>();
 
   get storage(): StorageState {
     return this.db.storage;
@@ -480,6 +479,8 @@ export class SqliteStore implements Store {
     // The exact bytes when there are some; the body is parsed from them when read.
     const raw = w.raw ? await encodeRawAsync(w.raw, this.coding) : null;
     const body = raw ? '' : JSON.stringify(w.body);
+    const createdAt = Date.now();
+    let inserted = false;
     await this.db.write(() => {
       this.db.runSql(INSERT_WEBHOOK, [
         w.id,
@@ -498,10 +499,12 @@ export class SqliteStore implements Store {
         w.receivedAt,
         raw,
       ]);
-      if (e) this.insertExecution(e);
-      if (day !== null) this.db.runSql(COUNT_WEBHOOK, [w.workspaceId, day]);
+      if (e) inserted = this.insertExecution(e, createdAt);
+      if (day !== null) this.db.count(COUNT_WEBHOOKS, [w.workspaceId, day], 1);
     });
-    if (e?.triggerFromWebhook) this.handOff.put(e.id, e.trigger);
+    // The executor that runs it next needs no read: the row is exactly this (a repeat whose dedupe
+    // key was taken inserted nothing, and is not handed on).
+    if (e && inserted && e.triggerFromWebhook) this.handOff.put(e.id, acceptedExecution(e, createdAt));
   }
 
   async claimDedupeKey(executionId: string, flowId: string, key: string): Promise<string | null> {
@@ -514,9 +517,8 @@ export class SqliteStore implements Store {
   }
 
   /** False when the execution's dedupe key is already taken for its flow (nothing was inserted). */
-  private insertExecution(e: NewExecution): boolean {
+  private insertExecution(e: NewExecution, now = Date.now()): boolean {
     const trigger = e.triggerFromWebhook && e.webhookId ? TRIGGER_FROM_WEBHOOK : JSON.stringify(e.trigger ?? {});
-    const now = Date.now();
     const changes = this.db.runSql(INSERT_EXECUTION, [
       e.id,
       e.workspaceId,
@@ -611,14 +613,16 @@ export class SqliteStore implements Store {
   }
 
   async loadExecution(id: string): Promise<{ execution: ExecutionRecord; steps: StepRecord[] } | undefined> {
-    // Once per execution run: precompiled SQL rather than a Kysely build each time.
-    // Just accepted here: the trigger is in hand, the webhook's body need not be read back.
+    // Just accepted by this process and not changed since (updateExecution takes it back): the
+    // row is in hand, with no journal yet. A read here costs ~15 µs, ~3 % of a webhook's CPU.
     const handed = this.handOff.take(id);
-    const row = this.db.allSql<ExecutionRow>(handed === undefined ? SELECT_EXECUTION : SELECT_EXECUTION_ONLY, [id])[0];
+    if (handed) return { execution: handed, steps: [] };
+    // Once per execution run: precompiled SQL rather than a Kysely build each time.
+    const row = this.db.allSql<ExecutionRow>(SELECT_EXECUTION, [id])[0];
     if (!row) return undefined;
     // Never started: no journal yet (the first step's write also sets started_at), no query needed.
     const steps = row.started_at === null ? [] : this.db.allSql<Selectable<ExecutionStepsTable>>(SELECT_STEPS, [id]).map(toStep);
-    return { execution: toExecution(row, handed), steps };
+    return { execution: toExecution(row), steps };
   }
 
   async listSteps(executionId: string): Promise<StepRecord[]> {
@@ -633,8 +637,8 @@ export class SqliteStore implements Store {
 
   private addTransactions(usage: TransactionUsage): void {
     if (usage.count <= 0) return;
-    if (!usage.dayCounted) this.db.runSql(COUNT_TRANSACTIONS_DAY, [usage.workspaceId, usage.day, usage.count]);
-    this.db.runSql(COUNT_TRANSACTIONS_FLOW, [usage.workspaceId, usage.month, usage.flowId, usage.connector, usage.count]);
+    if (!usage.dayCounted) this.db.count(COUNT_TRANSACTIONS_DAY, [usage.workspaceId, usage.day], usage.count);
+    this.db.count(COUNT_TRANSACTIONS_FLOW, [usage.workspaceId, usage.month, usage.flowId, usage.connector], usage.count);
   }
 
   async getExecutionStatus(id: string): Promise<ExecutionStatus | undefined> {
@@ -677,6 +681,8 @@ export class SqliteStore implements Store {
   }
 
   async updateExecution(id: string, update: ExecutionUpdate): Promise<void> {
+    // Changed by someone else than its run (a cancel, a retry by hand): the run reads the row.
+    this.handOff.take(id);
     await this.db.write(() => this.applyExecutionUpdate(id, update));
   }
 
