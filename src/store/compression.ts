@@ -5,9 +5,9 @@
 // zstd, whose per-call context set-up dominates at these sizes.
 import { deflateRawSync, inflateRawSync, zstdDecompressSync } from 'node:zlib';
 
-const PLAIN = 0;
+export const PLAIN = 0;
 const ZSTD = 1;
-const DEFLATE = 2;
+export const DEFLATE = 2;
 /** Shorter than this is kept as it is: the saving would not cover the frame and the CPU. */
 export const PACK_FROM = 512;
 

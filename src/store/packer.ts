@@ -4,9 +4,10 @@
 // thread as one batch (copied into a single transferred buffer) and comes back the same way;
 // the caller awaits it before its write, so what is stored is what compression.ts would give.
 // The worker is shared by the process, started on first use and never keeps the process alive.
-// If it cannot start or dies, packing goes on in the calling thread.
+// If it cannot start or dies, packing goes on in the calling thread. The thread's code is plain
+// JavaScript (pack-thread.js): see there why.
 import { Worker } from 'node:worker_threads';
-import { PACK_FROM, packBytes, textOrPacked } from './compression.ts';
+import { DEFLATE, PACK_FROM, PLAIN, packBytes, textOrPacked } from './compression.ts';
 
 export interface PackRequest {
   id: number;
@@ -75,7 +76,10 @@ class Packer {
     if (this.worker) return this.worker;
     try {
       // It holds one batch at a time: a small young generation keeps its heap (and RSS) small.
-      const worker = new Worker(new URL('./pack-thread.ts', import.meta.url), { resourceLimits: { maxYoungGenerationSizeMb: 4 } });
+      const worker = new Worker(new URL('./pack-thread.js', import.meta.url), {
+        resourceLimits: { maxYoungGenerationSizeMb: 4 },
+        workerData: { plainTag: PLAIN, deflateTag: DEFLATE, packFrom: PACK_FROM },
+      });
       worker.on('message', (result: PackResult) => this.receive(result));
       worker.on('error', (error) => this.fail(error));
       worker.on('exit', () => {
