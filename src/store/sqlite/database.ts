@@ -57,7 +57,7 @@ export class SqliteDatabase {
   private closed = false;
   private tx: Record<'begin' | 'commit' | 'savepoint' | 'release' | 'rollbackTo', StatementSync> | null = null;
   /** Counts of the batch's writes that succeeded, by counter row; written before COMMIT. */
-  private counts = new Map<string, Count>();
+  private readonly counts = new Map<string, Count>();
   /** Counts of the write running now: kept only if it succeeds. */
   private itemCounts: Count[] | null = null;
   /** Set by a group commit that failed for space, cleared by the next that commits. */
