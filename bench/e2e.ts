@@ -55,6 +55,8 @@ interface Round {
   rss: number;
   settled: number | null;
   unfinished: number;
+  /** Webhook received → its execution finished, ms (Svyazka only). */
+  toFinish?: { p50: number; p99: number } | null;
 }
 
 const targetPort = await freePort();
@@ -89,6 +91,9 @@ async function svyazkaRun(root: string): Promise<Round> {
   }
   const stats = db.prepare(`SELECT count(*) AS n, min(created_at) AS first, max(finished_at) AS last FROM executions WHERE status = 'succeeded'`).get() as { n: number; first: number; last: number };
   const unfinished = (db.prepare(`SELECT count(*) AS n FROM executions WHERE finished_at IS NULL`).get() as { n: number }).n;
+  // From the webhook's arrival to its execution's end: the queue's wait shows here, not in p99.
+  const spans = (db.prepare(`SELECT e.finished_at - w.received_at AS ms FROM executions e JOIN webhooks w ON w.id = e.webhook_id WHERE e.finished_at IS NOT NULL ORDER BY 1`).all() as Array<{ ms: number }>).map((r) => r.ms);
+  const toFinish = spans.length ? { p50: spans[Math.floor(spans.length * 0.5)], p99: spans[Math.floor(spans.length * 0.99)] } : null;
   db.close();
   const peakRss = peakRssMb(child.pid!);
   const rss = rssMb(child.pid!);
@@ -101,12 +106,13 @@ async function svyazkaRun(root: string): Promise<Round> {
   await new Promise((res) => setTimeout(res, 300));
   rmSync(dataDir, { recursive: true, force: true });
   const executions = Math.round(stats.n / ((stats.last - stats.first) / 1000));
-  return { accepted: r.perSecond, executions, load: r, peakRss, rss, settled, unfinished };
+  return { accepted: r.perSecond, executions, load: r, peakRss, rss, settled, unfinished, toFinish };
 }
 
 const fmt = (x: Round) =>
   `${x.accepted} accepted/s, ${x.executions} executions/s, p50 ${x.load.p50} ms, p99 ${x.load.p99} ms, max ${x.load.max} ms, ` +
   `non-2xx ${x.load.non2xx}, errors ${x.load.errors}, peak RSS ${x.peakRss} MB (now ${x.rss} MB${x.settled === null ? '' : `, ${x.settled} MB ${settleSeconds} s later`})` +
+  (x.toFinish ? `, received → executed p50 ${x.toFinish.p50} ms, p99 ${x.toFinish.p99} ms` : '') +
   (x.unfinished ? `, ${x.unfinished} UNFINISHED` : '');
 
 const baseRef = process.env.BASE_REF;
