@@ -161,19 +161,27 @@ function readLimited(body: Readable, max: number): Promise<Buffer | null> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
+    let settled = false;
+    const settle = (fn: () => void) => {
+      if (settled) return;
+      settled = true;
+      fn();
+    };
     const onData = (chunk: Buffer) => {
       size += chunk.length;
       if (size > max) {
         body.off('data', onData);
+        settle(() => resolve(null));
         body.destroy();
-        resolve(null);
         return;
       }
       chunks.push(chunk);
     };
     body.on('data', onData);
-    body.once('end', () => resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size)));
-    body.once('error', reject);
+    body.once('end', () => settle(() => resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size))));
+    body.once('error', (error) => settle(() => reject(error)));
+    // Closed with neither its end nor an error: as `for await` would, say the answer was cut short.
+    body.once('close', () => settle(() => reject(Object.assign(new Error('Response body closed before its end'), { code: 'UND_ERR_SOCKET' }))));
   });
 }
 
