@@ -296,3 +296,25 @@ describe('outbound client', () => {
     }
   });
 });
+
+describe('outbound client, answers cut short', () => {
+  test('a body cut off midway is a transient failure (retried), not a hang or a half answer', async () => {
+    const { createServer: createHttp } = await import('node:http');
+    const srv = createHttp((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': '1000' });
+      res.write('{"ok":tr');
+      setImmediate(() => res.socket?.destroy());
+    });
+    await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+    try {
+      const http = createConnectorHttp({ guard: loopbackGuard, limiter, defaultTimeoutMs: 60_000 });
+      await assert.rejects(
+        http.request({ method: 'GET', url: `http://127.0.0.1:${(srv.address() as { port: number }).port}/` }),
+        (e: unknown) => e instanceof TransientError && /closed|terminated|socket/i.test(e.message),
+      );
+    } finally {
+      srv.closeAllConnections();
+      await new Promise<void>((r) => srv.close(() => r()));
+    }
+  });
+});
