@@ -19,8 +19,17 @@ export async function freePort(): Promise<number> {
   });
 }
 
-/** The flags `npm start` runs the server with (package.json); SERVER_FLAGS="…" in the environment tries others. */
-export const SERVER_FLAGS = process.env.SERVER_FLAGS !== undefined ? process.env.SERVER_FLAGS.split(' ').filter(Boolean) : ['--max-semi-space-size=16', '--heap-growing-percent=20', '--expose-gc'];
+/**
+ * The flags `npm start` runs the server with (package.json); SERVER_FLAGS="…" in the environment tries
+ * others. BASE_SERVER_FLAGS="…" gives the BASE_REF checkout its own, so that flags can be compared in
+ * one run against the same commit (BASE_REF=HEAD).
+ */
+export const SERVER_FLAGS = flagsFrom(process.env.SERVER_FLAGS) ?? ['--max-semi-space-size=16', '--heap-growing-percent=20', '--expose-gc'];
+const BASE_SERVER_FLAGS = flagsFrom(process.env.BASE_SERVER_FLAGS) ?? SERVER_FLAGS;
+
+function flagsFrom(value: string | undefined): string[] | undefined {
+  return value === undefined ? undefined : value.split(' ').filter(Boolean);
+}
 
 export function spawnNode(args: string[], env: Record<string, string> = {}): ChildProcess {
   return spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
@@ -174,7 +183,8 @@ export async function startSvyazka(root: string, steps: readonly unknown[], targ
   cli('connection', 'add', '--name', 'target', '--connector', 'http', '--auth', JSON.stringify({ baseUrl: targetUrl }));
   writeFileSync(join(dataDir, 'flow.json'), JSON.stringify({ name: 'bench', enabled: true, trigger: { connector: 'webhook', event: 'incoming' }, steps }));
   const imported = JSON.parse(cli('flow', 'import', join(dataDir, 'flow.json'))) as { webhookUrl: string };
-  const child = spawnNode([...SERVER_FLAGS, join(root, 'bin/svyazka.js'), 'serve'], env);
+  const flags = root === ROOT ? SERVER_FLAGS : BASE_SERVER_FLAGS;
+  const child = spawnNode([...flags, join(root, 'bin/svyazka.js'), 'serve'], env);
   await waitHttp(`http://127.0.0.1:${port}/healthz`);
   return { url: `http://127.0.0.1:${port}${new URL(imported.webhookUrl).pathname}`, child, dataDir };
 }
