@@ -5,10 +5,10 @@
 // With BASE_REF=<git ref>, the Svyazka of that commit (checked out into a temporary worktree) is
 // measured in the same run too, e.g. the commit before plans and metering were added.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SERVER_FLAGS, freePort, load, ratio, retailcrmOrderForm, rssMb, ROOT, spawnNode, waitHttp, type LoadResult } from './support.ts';
+import { freePort, load, ratio, retailcrmOrderForm, rssMb, ROOT, serverFlagsFor, spawnNode, waitHttp, worktree, type LoadResult } from './support.ts';
 
 const seconds = Number(process.argv[2] ?? 10);
 const rounds = Number(process.argv[3] ?? 3);
@@ -31,16 +31,9 @@ async function svyazka(root: string): Promise<{ url: string; pid: number; stop: 
   const env = { ...process.env, PORT: String(port), HOST: '127.0.0.1', SVYAZKA_DATA_DIR: dataDir, LOG_LEVEL: 'warn', SVYAZKA_PLANS_FILE: join(ROOT, 'bench/plans-unlimited.json') };
   writeFileSync(join(dataDir, 'flow.json'), JSON.stringify(FLOW));
   const imported = JSON.parse(execFileSync(process.execPath, [join(root, 'bin/svyazka.js'), 'flow', 'import', join(dataDir, 'flow.json')], { env, encoding: 'utf8' }));
-  const child = spawnNode([...SERVER_FLAGS, join(root, 'bin/svyazka.js'), 'serve'], env);
+  const child = spawnNode([...serverFlagsFor(root), join(root, 'bin/svyazka.js'), 'serve'], env);
   await waitHttp(`http://127.0.0.1:${port}/healthz`);
   return { url: `http://127.0.0.1:${port}${new URL(imported.webhookUrl).pathname}`, pid: child.pid!, stop: () => child.kill('SIGTERM'), dataDir };
-}
-
-function worktree(ref: string): { root: string; remove: () => void } {
-  const root = mkdtempSync(join(tmpdir(), 'svyazka-base-'));
-  execFileSync('git', ['-C', ROOT, 'worktree', 'add', '--detach', root, ref], { stdio: 'ignore' });
-  symlinkSync(join(ROOT, 'node_modules'), join(root, 'node_modules'));
-  return { root, remove: () => execFileSync('git', ['-C', ROOT, 'worktree', 'remove', '--force', root], { stdio: 'ignore' }) };
 }
 
 async function baseline(mode: 'intake' | 'intake-parse'): Promise<{ url: string; pid: number; stop: () => void }> {

@@ -27,6 +27,11 @@ export async function freePort(): Promise<number> {
 export const SERVER_FLAGS = flagsFrom(process.env.SERVER_FLAGS) ?? ['--max-semi-space-size=16', '--heap-growing-percent=20', '--expose-gc'];
 const BASE_SERVER_FLAGS = flagsFrom(process.env.BASE_SERVER_FLAGS) ?? SERVER_FLAGS;
 
+/** The flags the Svyazka checkout at `root` is started with: this tree's, or BASE_REF's. */
+export function serverFlagsFor(root: string): string[] {
+  return root === ROOT ? SERVER_FLAGS : BASE_SERVER_FLAGS;
+}
+
 function flagsFrom(value: string | undefined): string[] | undefined {
   return value === undefined ? undefined : value.split(' ').filter(Boolean);
 }
@@ -183,8 +188,7 @@ export async function startSvyazka(root: string, steps: readonly unknown[], targ
   cli('connection', 'add', '--name', 'target', '--connector', 'http', '--auth', JSON.stringify({ baseUrl: targetUrl }));
   writeFileSync(join(dataDir, 'flow.json'), JSON.stringify({ name: 'bench', enabled: true, trigger: { connector: 'webhook', event: 'incoming' }, steps }));
   const imported = JSON.parse(cli('flow', 'import', join(dataDir, 'flow.json'))) as { webhookUrl: string };
-  const flags = root === ROOT ? SERVER_FLAGS : BASE_SERVER_FLAGS;
-  const child = spawnNode([...flags, join(root, 'bin/svyazka.js'), 'serve'], env);
+  const child = spawnNode([...serverFlagsFor(root), join(root, 'bin/svyazka.js'), 'serve'], env);
   await waitHttp(`http://127.0.0.1:${port}/healthz`);
   return { url: `http://127.0.0.1:${port}${new URL(imported.webhookUrl).pathname}`, child, dataDir };
 }
