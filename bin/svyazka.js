@@ -21,6 +21,9 @@ if (major >= 24) {
   // a cache that cannot be written leaves the start as it was.
   nodeModule.enableCompileCache();
   await import('../src/cli/main.ts');
+  // The command is done, or (serve, demo) is up and runs until it is killed: written now rather
+  // than at an exit that may never come.
+  nodeModule.flushCompileCache();
 } else {
   const node24 = fileURLToPath(new URL('../node_modules/node/bin/node', import.meta.url));
   if (!existsSync(node24)) {

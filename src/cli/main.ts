@@ -1,7 +1,6 @@
 // `svyazka` — the command line. Commands other than serve/demo open the data dir directly, so
 // they work whether or not a server is running; work they queue is picked up by the server.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { flushCompileCache } from 'node:module';
 import { join } from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { openServices, startApp } from '../app.ts';
@@ -63,9 +62,6 @@ export function buildProgram(): Command {
         ...(opts.adminEmail !== undefined ? { SVYAZKA_ADMIN_EMAIL: opts.adminEmail } : {}),
       });
       const app = await startApp(config);
-      // The server runs until it is killed, so the compile cache bin/svyazka.js enabled is written
-      // now rather than at an exit that may never come.
-      flushCompileCache();
       // The web process, whose URL the admin opens, makes and shows the first admin; a worker does not race it.
       const admin = config.role === 'worker' ? null : await ensureFirstAdmin(app.services);
       if (admin) process.stdout.write(describeFirstAdmin(admin, app.services.config.publicUrl));
