@@ -1,6 +1,6 @@
 // Row ↔ record for the circuit tables, shared by the SQLite and PostgreSQL stores.
 import type { Selectable } from 'kysely';
-import type { CircuitsTable } from './schema.ts';
+import { UNFINISHED_STATUSES, type CircuitsTable } from './schema.ts';
 import type { CircuitRecord } from './circuit-store.ts';
 
 export function toCircuit(row: Selectable<CircuitsTable>): CircuitRecord {
@@ -44,3 +44,14 @@ export function circuitRow(c: CircuitRecord, version: number): Selectable<Circui
 }
 
 export const WAITING_FOR_SERVICE = 'waiting_for_service';
+
+/**
+ * What a drain does with one waiter in a circuit's line, by its execution's status: releases it
+ * (waiting for the service), leaves it in line (still unfinished but not yet waiting: it is parking
+ * right now and its status comes next — `queued` when the flow's first step met the outage, since
+ * nothing wrote `running` before it), or drops it (finished, or gone).
+ */
+export function drainWaiter(status: string | null | undefined): 'release' | 'keep' | 'drop' {
+  if (status === WAITING_FOR_SERVICE) return 'release';
+  return status && (UNFINISHED_STATUSES as readonly string[]).includes(status) ? 'keep' : 'drop';
+}

@@ -116,6 +116,30 @@ test('the line of a circuit: counted per circuit; a drain drops waiters whose ex
   assert.equal((await store.circuits.waitingCounts([t.key])).get(t.key) ?? 0, 0);
 });
 
+test('a waiter parked by its first step (still queued) is neither dropped by a drain nor by "fail the waiting" before its status comes', async () => {
+  const t = target();
+  const ws = await store.ensureWorkspace(`circuit-line-${n}`, 'Line');
+  const park = (id: string) => store.circuits.park({ executionId: id, circuitKey: t.key, workspaceId: ws.id, stepId: 's', since: 1 });
+  const create = (id: string) => store.createExecution({ id, workspaceId: ws.id, flowId: 'flw_line', flowVersion: 1, webhookId: null, origin: 'manual', trigger: {}, nextRunAt: 0 });
+  // The executor parks first and writes waiting_for_service next; a drain may come in between.
+  // Nothing wrote `running` before a flow's first step, so the row still says queued.
+  await create(`ex_line_${n}`);
+  await park(`ex_line_${n}`);
+  assert.deepEqual(await store.circuits.release(t.key, 0, 100, 10), [], 'not released before it waits');
+  assert.equal(await store.circuits.failWaiting(t.key, 'given up', 0), 0, 'not failed before it waits');
+  assert.equal((await store.circuits.waitingCounts([t.key])).get(t.key), 1, 'still in line');
+  await store.updateExecution(`ex_line_${n}`, { status: 'waiting_for_service', nextRunAt: 365 * 24 * 3_600_000 });
+  assert.deepEqual(await store.circuits.release(t.key, 5, 100, 10), [{ executionId: `ex_line_${n}`, runAt: 5 }]);
+  assert.equal((await store.getExecutionStatus(`ex_line_${n}`)), 'queued');
+  assert.equal((await store.circuits.waitingCounts([t.key])).get(t.key) ?? 0, 0);
+  // A finished one leaves the line without a run.
+  await create(`ex_done_${n}`);
+  await park(`ex_done_${n}`);
+  await store.updateExecution(`ex_done_${n}`, { status: 'succeeded', finishedAt: 1 });
+  assert.deepEqual(await store.circuits.release(t.key, 0, 100, 10), []);
+  assert.equal((await store.circuits.waitingCounts([t.key])).get(t.key) ?? 0, 0);
+});
+
 test('the default retry schedule spans about a day; per-step retry over the flow settings over the instance', () => {
   const total = schedule(DEFAULT_RETRY).reduce((a, b) => a + b, 0);
   // Equal jitter waits between half and all of each step: 17–35 h, about 26 h on average.

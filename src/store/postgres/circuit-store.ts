@@ -2,14 +2,15 @@
 // `version`, so among several workers one wins each; the drain takes its waiters with
 // FOR UPDATE SKIP LOCKED, so two workers draining at once never queue one execution twice.
 import type { CircuitRecord, CircuitStore, CircuitWait } from '../circuit-store.ts';
-import { circuitRow, toCircuit, WAITING_FOR_SERVICE } from '../circuit-rows.ts';
+import { circuitRow, drainWaiter, toCircuit, WAITING_FOR_SERVICE } from '../circuit-rows.ts';
 import type { PostgresDatabase } from './database.ts';
 
 /** The circuit's line, oldest first, with each waiter's status; locked, so two drains never take one waiter. */
 const LINE = `SELECT w.execution_id AS id, e.status FROM circuit_waits w LEFT JOIN executions e ON e.id = w.execution_id
   WHERE w.circuit_key = $1 ORDER BY w.since, w.execution_id LIMIT $2 FOR UPDATE OF w SKIP LOCKED`;
-const TAKE_WAITERS = `DELETE FROM circuit_waits WHERE execution_id IN (SELECT execution_id FROM circuit_waits
-  WHERE circuit_key = $1 ORDER BY since, execution_id LIMIT $2 FOR UPDATE SKIP LOCKED) RETURNING execution_id, step_id, since`;
+/** The whole line with each waiter's step and status, locked (failWaiting). */
+const WHOLE_LINE = `SELECT w.execution_id AS id, w.step_id, e.status FROM circuit_waits w LEFT JOIN executions e ON e.id = w.execution_id
+  WHERE w.circuit_key = $1 FOR UPDATE OF w SKIP LOCKED`;
 
 export class PostgresCircuitStore implements CircuitStore {
   private readonly db: PostgresDatabase;
@@ -62,9 +63,9 @@ export class PostgresCircuitStore implements CircuitStore {
       const out: Array<{ executionId: string; runAt: number }> = [];
       const done: string[] = [];
       for (const w of waits) {
-        // Running: it is parking right now (its status comes next); it stays in line for the next drain.
-        if (w.status === 'running') continue;
-        if (w.status === WAITING_FOR_SERVICE) {
+        const action = drainWaiter(w.status);
+        if (action === 'keep') continue;
+        if (action === 'release') {
           const runAt = Math.round(now + out.length * spacingMs);
           await tx.run(this.q.updateTable('executions').set({ status: 'queued', next_run_at: runAt, updated_at: Math.round(now) }).where('id', '=', w.id));
           out.push({ executionId: w.id, runAt });
@@ -88,23 +89,31 @@ export class PostgresCircuitStore implements CircuitStore {
 
   async failWaiting(key: string, error: string, now: number): Promise<number> {
     return this.db.transaction(async (tx) => {
-      const taken = await tx.allSql<{ execution_id: string; step_id: string }>(TAKE_WAITERS, [key, 1_000_000]);
+      const waits = await tx.allSql<{ id: string; step_id: string; status: string | null }>(WHOLE_LINE, [key]);
       let failed = 0;
-      for (const w of taken) {
-        const n = await tx.run(
-          this.q
-            .updateTable('executions')
-            .set({ status: 'failed', error, error_step: w.step_id, finished_at: Math.round(now), updated_at: Math.round(now) })
-            .where('id', '=', w.execution_id)
-            .where('status', '=', WAITING_FOR_SERVICE),
-        );
-        if (n > 0) {
-          await tx.run(
-            this.q.updateTable('execution_steps').set({ status: 'failed', error, finished_at: Math.round(now), resume_at: null }).where('execution_id', '=', w.execution_id).where('step_id', '=', w.step_id),
+      const done: string[] = [];
+      for (const w of waits) {
+        const action = drainWaiter(w.status);
+        // Parking right now: it waits like any other once its status is written.
+        if (action === 'keep') continue;
+        if (action === 'release') {
+          const n = await tx.run(
+            this.q
+              .updateTable('executions')
+              .set({ status: 'failed', error, error_step: w.step_id, finished_at: Math.round(now), updated_at: Math.round(now) })
+              .where('id', '=', w.id)
+              .where('status', '=', WAITING_FOR_SERVICE),
           );
+          if (n > 0) {
+            await tx.run(
+              this.q.updateTable('execution_steps').set({ status: 'failed', error, finished_at: Math.round(now), resume_at: null }).where('execution_id', '=', w.id).where('step_id', '=', w.step_id),
+            );
+          }
+          failed += n;
         }
-        failed += n;
+        done.push(w.id);
       }
+      if (done.length > 0) await tx.runSql('DELETE FROM circuit_waits WHERE execution_id = ANY($1::text[])', [done]);
       return failed;
     });
   }

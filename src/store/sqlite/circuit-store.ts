@@ -2,7 +2,7 @@
 // group-committed write; the compare-and-set on `version` makes a transition apply once even when
 // a CLI process changes the same circuit.
 import type { CircuitRecord, CircuitStore, CircuitWait } from '../circuit-store.ts';
-import { circuitRow, toCircuit, WAITING_FOR_SERVICE } from '../circuit-rows.ts';
+import { circuitRow, drainWaiter, toCircuit, WAITING_FOR_SERVICE } from '../circuit-rows.ts';
 import type { SqliteDatabase } from './database.ts';
 
 export class SqliteCircuitStore implements CircuitStore {
@@ -69,9 +69,9 @@ export class SqliteCircuitStore implements CircuitStore {
       );
       const out: Array<{ executionId: string; runAt: number }> = [];
       for (const w of waits) {
-        // Running: it is parking right now (its status comes next); it stays in line for the next drain.
-        if (w.status === 'running') continue;
-        if (w.status === WAITING_FOR_SERVICE) {
+        const action = drainWaiter(w.status);
+        if (action === 'keep') continue;
+        if (action === 'release') {
           const runAt = Math.round(now + out.length * spacingMs);
           this.db.run(this.q.updateTable('executions').set({ status: 'queued', next_run_at: runAt, updated_at: Math.round(now) }).where('id', '=', w.id));
           out.push({ executionId: w.id, runAt });
@@ -94,23 +94,34 @@ export class SqliteCircuitStore implements CircuitStore {
 
   async failWaiting(key: string, error: string, now: number): Promise<number> {
     return this.db.write(() => {
-      const waits = this.db.all(this.q.selectFrom('circuit_waits').select(['execution_id', 'step_id']).where('circuit_key', '=', key));
+      const waits = this.db.all(
+        this.q
+          .selectFrom('circuit_waits')
+          .leftJoin('executions', 'executions.id', 'circuit_waits.execution_id')
+          .select(['circuit_waits.execution_id as id', 'circuit_waits.step_id as step_id', 'executions.status as status'])
+          .where('circuit_waits.circuit_key', '=', key),
+      );
       let failed = 0;
       for (const w of waits) {
-        const n = this.db.run(
-          this.q
-            .updateTable('executions')
-            .set({ status: 'failed', error, error_step: w.step_id, finished_at: Math.round(now), updated_at: Math.round(now) })
-            .where('id', '=', w.execution_id)
-            .where('status', '=', WAITING_FOR_SERVICE),
-        );
-        if (n > 0) {
-          this.db.run(
-            this.q.updateTable('execution_steps').set({ status: 'failed', error, finished_at: Math.round(now), resume_at: null }).where('execution_id', '=', w.execution_id).where('step_id', '=', w.step_id),
+        const action = drainWaiter(w.status);
+        // Parking right now: it waits like any other once its status is written.
+        if (action === 'keep') continue;
+        if (action === 'release') {
+          const n = this.db.run(
+            this.q
+              .updateTable('executions')
+              .set({ status: 'failed', error, error_step: w.step_id, finished_at: Math.round(now), updated_at: Math.round(now) })
+              .where('id', '=', w.id)
+              .where('status', '=', WAITING_FOR_SERVICE),
           );
+          if (n > 0) {
+            this.db.run(
+              this.q.updateTable('execution_steps').set({ status: 'failed', error, finished_at: Math.round(now), resume_at: null }).where('execution_id', '=', w.id).where('step_id', '=', w.step_id),
+            );
+          }
+          failed += n;
         }
-        this.db.run(this.q.deleteFrom('circuit_waits').where('execution_id', '=', w.execution_id));
-        failed += n;
+        this.db.run(this.q.deleteFrom('circuit_waits').where('execution_id', '=', w.id));
       }
       return failed;
     });
