@@ -83,7 +83,8 @@ test(`a 2-hour RetailCRM outage (at 1:${SCALE}) under ${TOTAL} webhooks: nothing
   const notes = (await app.api('/api/v1/notifications')).json.items as Array<{ kind: string; threshold: number; messageRu?: string; message_ru?: string }>;
   assert.ok(notes.some((n) => n.kind === 'circuit' && n.threshold === 0), `an "opened" notification: ${JSON.stringify(notes)}`);
   const metrics = await (await fetch(`${app.url}/metrics`)).text();
-  assert.match(metrics, new RegExp(`svyazka_circuit_state\\{connector="retailcrm",circuit="conn:${crmId}"\\} 2`));
+  // Open (2), or half open (1) when a probe went out since (one is due every 30 ms at this scale).
+  assert.match(metrics, new RegExp(`svyazka_circuit_state\\{connector="retailcrm",circuit="conn:${crmId}"\\} [12]`));
 
   // Another connection's flow is not held up by the waiting ones: all of its executions finish while this one is down.
   await sendAll(local(app, other.json.webhookUrl), Array.from({ length: OTHER }, (_, i) => ({ n: i })));
@@ -96,10 +97,16 @@ test(`a 2-hour RetailCRM outage (at 1:${SCALE}) under ${TOTAL} webhooks: nothing
   assert.equal(up.status, 200);
 
   // Back by itself: every execution succeeds, no manual action.
+  let last: Record<string, number> = {};
   const done = await waitFor(async () => {
-    const counts = await statusCounts(app, orders.json.id);
-    return (counts.succeeded ?? 0) === TOTAL ? counts : undefined;
-  }, 240_000, 'every execution to succeed after the outage');
+    last = await statusCounts(app, orders.json.id);
+    return (last.succeeded ?? 0) === TOTAL ? last : undefined;
+  }, 240_000, 'every execution to succeed after the outage').catch(async (error: Error) => {
+    // What was left, and where: the failure says which part stopped draining.
+    const circuit = await app.services.store.circuits.get(`conn:${crmId}`);
+    const connection = (await app.api(`/api/v1/connections/${crmId}`)).json;
+    throw new Error(`${error.message}: executions ${JSON.stringify(last)}, circuit ${JSON.stringify(circuit)}, connection health ${connection.health}, waiting ${connection.waiting}, queue ${JSON.stringify(app.services.queue?.depth() ?? null)}`);
+  });
   assert.deepEqual(done, { succeeded: TOTAL });
   const after = (await app.api(`/api/v1/connections/${crmId}`)).json;
   assert.equal(after.health, 'ok');
