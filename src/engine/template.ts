@@ -494,10 +494,12 @@ export function renderValue(value: unknown, ctx: TemplateContext, depth = 0): un
   if (Array.isArray(value)) return value.map((v) => renderValue(v, ctx, depth + 1));
   if (isPlainObject(value)) {
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) {
+    // Object.keys rather than entries: no [key, value] pair per property (every step, every run).
+    for (const k of Object.keys(value)) {
+      const v = renderValue(value[k], ctx, depth + 1);
       // A JSON "__proto__" key is data; plain assignment would set the prototype instead.
-      if (k === '__proto__') Object.defineProperty(out, k, { value: renderValue(v, ctx, depth + 1), enumerable: true, writable: true, configurable: true });
-      else out[k] = renderValue(v, ctx, depth + 1);
+      if (k === '__proto__') Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
+      else out[k] = v;
     }
     return out;
   }

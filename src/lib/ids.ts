@@ -36,6 +36,13 @@ function random10(): Uint8Array {
 let lastMs = 0;
 let seq = 0;
 
+// Two ids per webhook: built in one reused byte buffer rather than by string concatenation, which
+// left ~0.6 KB of intermediate strings per id (bench/alloc).
+const RADIX32 = Buffer.from('0123456789abcdefghijklmnopqrstuv', 'latin1');
+const ALPHABET_CODES = Buffer.from(ALPHABET, 'latin1');
+const ID_TAIL = 9 + 3 + 16;
+const tail = Buffer.alloc(ID_TAIL);
+
 export function newId(prefix: string, now = Date.now()): string {
   // Same-millisecond ids stay ordered by a sequence number.
   if (now === lastMs) seq++;
@@ -43,9 +50,30 @@ export function newId(prefix: string, now = Date.now()): string {
     lastMs = now;
     seq = 0;
   }
-  const time = now.toString(32).padStart(9, '0');
-  const counter = (seq & 0xfff).toString(32).padStart(3, '0');
-  return `${prefix}_${time}${counter}${base32(random10())}`;
+  // The time as 9 digits of base 32 (0-9a-v, as Number#toString(32)), then the sequence as 3.
+  let time = now;
+  for (let i = 8; i >= 0; i--) {
+    tail[i] = RADIX32[time % 32];
+    time = Math.floor(time / 32);
+  }
+  const counter = seq & 0xfff;
+  tail[9] = RADIX32[counter >> 10];
+  tail[10] = RADIX32[(counter >> 5) & 31];
+  tail[11] = RADIX32[counter & 31];
+  // 80 random bits as 16 letters of ALPHABET.
+  const random = random10();
+  let at = 12;
+  let bits = 0;
+  let value = 0;
+  for (let i = 0; i < 10; i++) {
+    value = ((value << 8) | random[i]) & 0xfff;
+    bits += 8;
+    while (bits >= 5) {
+      tail[at++] = ALPHABET_CODES[(value >>> (bits - 5)) & 31];
+      bits -= 5;
+    }
+  }
+  return `${prefix}_${tail.toString('latin1')}`;
 }
 
 /** A webhook token: 160 random bits, URL-safe. */

@@ -15,13 +15,30 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
  * from outside (a service's answer) can be nested deeper than the stack that would walk it.
  */
 export function nestsDeeperThan(value: unknown, limit: number): boolean {
-  const stack: Array<{ node: unknown; depth: number }> = [{ node: value, depth: 0 }];
-  while (stack.length > 0) {
-    const { node, depth } = stack.pop()!;
-    if (node === null || typeof node !== 'object') continue;
+  if (value === null || typeof value !== 'object') return false;
+  // Two parallel stacks, not an object per node: every action's answer is walked here.
+  const nodes: object[] = [value];
+  const depths: number[] = [0];
+  while (nodes.length > 0) {
+    const node = nodes.pop()!;
+    const depth = depths.pop()!;
     if (depth >= limit) return true;
-    for (const child of Array.isArray(node) ? node : Object.values(node)) {
-      if (child !== null && typeof child === 'object') stack.push({ node: child, depth: depth + 1 });
+    if (Array.isArray(node)) {
+      for (const child of node) {
+        if (child !== null && typeof child === 'object') {
+          nodes.push(child);
+          depths.push(depth + 1);
+        }
+      }
+    } else {
+      for (const key in node) {
+        if (!Object.hasOwn(node, key)) continue;
+        const child = (node as Record<string, unknown>)[key];
+        if (child !== null && typeof child === 'object') {
+          nodes.push(child);
+          depths.push(depth + 1);
+        }
+      }
     }
   }
   return false;

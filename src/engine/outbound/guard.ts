@@ -94,6 +94,12 @@ export class OutboundGuard {
   private readonly resolver: Resolver;
   private readonly resolved = new Map<string, { at: number; addresses: Promise<ResolvedAddress[]> }>();
   private agent: Agent | undefined;
+  /**
+   * Addresses `check` let through, by host and port: every request to a service asks again, and
+   * the answer changes only with the allow list (`allowVersion`) or, for a name, its DNS answer.
+   */
+  private readonly passed = new Map<string, { allowVersion: number; answer: Promise<ResolvedAddress[]> | null; address: ResolvedAddress }>();
+  private allowVersion = 0;
 
   constructor(opts: OutboundGuardOptions = {}) {
     this.entries = [...(opts.allow ?? [])];
@@ -114,7 +120,11 @@ export class OutboundGuard {
       entry = parseAllowEntry(target);
     }
     this.runtime.add(entry);
-    return () => void this.runtime.delete(entry);
+    this.allowVersion++;
+    return () => {
+      this.runtime.delete(entry);
+      this.allowVersion++;
+    };
   }
 
   /**
@@ -123,17 +133,22 @@ export class OutboundGuard {
    */
   async check(host: string, port: number): Promise<ResolvedAddress> {
     const name = normalizeHostName(host);
+    const key = `${name} ${port}`;
+    const hit = this.passed.get(key);
+    if (hit && hit.allowVersion === this.allowVersion && (hit.answer === null || hit.answer === this.fresh(name))) return hit.address;
     const allowed = [...this.entries, ...this.runtime];
+    const allowVersion = this.allowVersion;
     const literal = parseIp(name);
     if (literal) {
       const ip = canonical(literal);
       if (blockedRange(ip) !== null && !allowed.some((e) => entryMatchesAddress(e, ip, port))) throw new OutboundBlockedError(display(name, port));
-      return { address: ip.toString(), family: ip.kind() === 'ipv4' ? 4 : 6 };
+      return this.pass(key, allowVersion, null, { address: ip.toString(), family: ip.kind() === 'ipv4' ? 4 : 6 });
     }
-    const addresses = await this.resolve(name);
+    const answer = this.resolve(name);
+    const addresses = await answer;
     if (addresses.length === 0) throw Object.assign(new Error(`No address for ${name}`), { code: 'ENOTFOUND' });
     // The operator named this host: its addresses are theirs to choose.
-    if (allowed.some((e) => entryMatchesHost(e, name, port))) return addresses[0];
+    if (allowed.some((e) => entryMatchesHost(e, name, port))) return this.pass(key, allowVersion, answer, addresses[0]);
     for (const a of addresses) {
       const ip = parseIp(a.address);
       if (!ip) throw new OutboundBlockedError(display(name, port));
@@ -142,12 +157,24 @@ export class OutboundGuard {
       // could be tried until the private one is picked.
       if (blockedRange(c) !== null && !allowed.some((e) => entryMatchesAddress(e, c, port))) throw new OutboundBlockedError(`${display(name, port)} → ${c.toString()}`);
     }
-    return addresses[0];
+    return this.pass(key, allowVersion, answer, addresses[0]);
+  }
+
+  private pass(key: string, allowVersion: number, answer: Promise<ResolvedAddress[]> | null, address: ResolvedAddress): ResolvedAddress {
+    if (this.passed.size >= CACHE_MAX) this.passed.clear();
+    this.passed.set(key, { allowVersion, answer, address });
+    return address;
+  }
+
+  /** The cached DNS answer for `name` while it is fresh, else undefined. */
+  private fresh(name: string): Promise<ResolvedAddress[]> | undefined {
+    const hit = this.resolved.get(name);
+    return hit && Date.now() - hit.at < CACHE_MS ? hit.addresses : undefined;
   }
 
   /** A URL before it is sent: only http(s), and the host passes `check`. */
   async checkUrl(url: string | URL): Promise<ResolvedAddress> {
-    const u = new URL(url);
+    const u = url instanceof URL ? url : new URL(url);
     if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new PermanentError(`Only http:// and https:// URLs are allowed, not "${u.protocol}//"`);
     return this.check(u.hostname, Number(u.port) || (u.protocol === 'https:' ? 443 : 80));
   }

@@ -34,6 +34,7 @@ export interface OutboundOptions {
 export const MAX_RESPONSE_BYTES = 10 * 1024 * 1024;
 const DEFAULT_TIMEOUT_MS = 30_000;
 const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
+const NONE: Readonly<Record<string, undefined>> = Object.freeze({});
 
 const NETWORK_MESSAGES: Record<string, string> = {
   ECONNREFUSED: 'Connection refused',
@@ -61,15 +62,23 @@ export function createConnectorHttp(opts: OutboundOptions): ConnectorHttp {
     async request(req: HttpRequest): Promise<HttpResponse> {
       const method = String(req.method || 'GET').toUpperCase();
       if (!METHODS.has(method)) throw new PermanentError(`Unsupported HTTP method "${method}"`);
-      const url = buildUrl(req);
-      const where = redact(url);
+      const parsed = buildUrl(req);
+      const url = parsed.href;
+      const where = redact(parsed);
       const { body, contentType } = encodeBody(req);
       const headers: Record<string, string> = {};
-      for (const [k, v] of Object.entries(req.headers ?? {})) if (v !== undefined && v !== null) headers[k] = String(v);
-      if (contentType && !Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) headers['content-type'] = contentType;
+      let hasContentType = false;
+      const given = req.headers ?? NONE;
+      for (const k in given) {
+        const v = given[k];
+        if (v === undefined || v === null) continue;
+        headers[k] = String(v);
+        if (!hasContentType && k.toLowerCase() === 'content-type') hasContentType = true;
+      }
+      if (contentType && !hasContentType) headers['content-type'] = contentType;
 
       try {
-        await opts.guard.checkUrl(url);
+        await opts.guard.checkUrl(parsed);
       } catch (error) {
         // Refused before the limiter and the quota: a blocked request costs nothing. Other
         // failures (DNS) are met again, and reported, when the request connects.
@@ -110,7 +119,8 @@ export function createConnectorHttp(opts: OutboundOptions): ConnectorHttp {
         const res = await request(url, { method: method as 'GET', headers, body, signal: controller.signal, dispatcher: opts.guard.dispatcher });
         status = res.statusCode;
         const resHeaders: Record<string, string> = {};
-        for (const [k, v] of Object.entries(res.headers)) {
+        for (const k in res.headers) {
+          const v = res.headers[k];
           if (v !== undefined) resHeaders[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v;
         }
         const declared = Number(resHeaders['content-length']);
@@ -185,7 +195,7 @@ function readLimited(body: Readable, max: number): Promise<Buffer | null> {
   });
 }
 
-function buildUrl(req: HttpRequest): string {
+function buildUrl(req: HttpRequest): URL {
   let url: URL;
   try {
     url = new URL(req.url);
@@ -195,10 +205,12 @@ function buildUrl(req: HttpRequest): string {
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw new PermanentError(`Only http:// and https:// URLs are allowed, not "${url.protocol}//"`);
   }
-  for (const [k, v] of Object.entries(req.query ?? {})) {
+  const query = req.query ?? NONE;
+  for (const k in query) {
+    const v = query[k];
     if (v !== undefined && v !== null) url.searchParams.append(k, String(v));
   }
-  return url.toString();
+  return url;
 }
 
 function encodeBody(req: HttpRequest): { body: string | Buffer | undefined; contentType: string | undefined } {
@@ -236,8 +248,7 @@ function reasonOf(signal: AbortSignal): string {
 }
 
 /** Scheme, host and path only: query strings may carry keys (e.g. `?apiKey=`), so never in messages. */
-function redact(url: string): string {
-  const u = new URL(url);
+function redact(u: URL): string {
   return `${u.protocol}//${u.host}${u.pathname}`;
 }
 

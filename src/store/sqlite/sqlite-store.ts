@@ -44,6 +44,27 @@ import { SqliteCollectionStore } from './collection-store.ts';
 import { journalJson, stepValues } from '../collections.ts';
 import { packTextAsync } from '../packer.ts';
 
+/** The columns an ExecutionUpdate may set, in the order of their bits in updateSql's shape. */
+const UPDATE_COLUMNS: ReadonlyArray<readonly [keyof ExecutionUpdate, string]> = [
+  ['status', 'status'],
+  ['trigger', 'trigger'],
+  ['error', 'error'],
+  ['errorStep', 'error_step'],
+  ['nextRunAt', 'next_run_at'],
+  ['startedAt', 'started_at'],
+  ['finishedAt', 'finished_at'],
+  ['retries', 'retries'],
+];
+const UPDATE_SQL: Record<number, string> = {};
+
+/** Bit 0: the update cancels (it may overwrite anything); bit i+1: UPDATE_COLUMNS[i] is set. */
+function updateSql(shape: number): string {
+  const columns = ['updated_at', ...UPDATE_COLUMNS.filter((_, i) => shape & (2 << i)).map(([, column]) => column)];
+  // Cancelling is final: a run still in flight cannot overwrite it.
+  const guard = shape & 1 ? '' : " AND status <> 'cancelled'";
+  return `UPDATE executions SET ${columns.map((c) => `${c} = ?`).join(', ')} WHERE id = ?${guard}`;
+}
+
 const INSERT_WEBHOOK = `INSERT INTO webhooks (id, workspace_id, flow_id, method, headers, query, body, body_kind,
   content_type, size, ip, status, error, received_at, raw) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`;
 // A known (flow_id, dedupe_key) creates nothing: the event already has its execution.
@@ -653,26 +674,20 @@ export class SqliteStore implements Store {
   }
 
   private applyExecutionUpdate(id: string, u: ExecutionUpdate): void {
-    // Every step of every execution comes here: SQL text from the columns set (a handful of
-    // shapes, each prepared once) rather than a Kysely build per call.
-    const columns = ['updated_at'];
+    // Every step of every execution comes here: the columns set pick one of a handful of SQL texts,
+    // each built and prepared once (a Kysely build per call cost ~4 % of the CPU, a string build
+    // per call ~1.5 KB of garbage).
     const values: Array<string | number | null> = [Date.now()];
-    const set = (column: string, value: string | number | null | undefined) => {
-      if (value === undefined) return;
-      columns.push(column);
-      values.push(value);
-    };
-    set('status', u.status);
-    set('trigger', u.trigger === undefined ? undefined : JSON.stringify(u.trigger));
-    set('error', u.error);
-    set('error_step', u.errorStep);
-    set('next_run_at', u.nextRunAt);
-    set('started_at', u.startedAt);
-    set('finished_at', u.finishedAt);
-    set('retries', u.retries);
-    // Cancelling is final: a run still in flight cannot overwrite it.
-    const guard = u.status === 'cancelled' ? '' : " AND status <> 'cancelled'";
-    this.db.runSql(`UPDATE executions SET ${columns.map((c) => `${c} = ?`).join(', ')} WHERE id = ?${guard}`, [...values, id]);
+    let shape = u.status === 'cancelled' ? 1 : 0;
+    for (let i = 0; i < UPDATE_COLUMNS.length; i++) {
+      const [field] = UPDATE_COLUMNS[i];
+      const value = u[field];
+      if (value === undefined) continue;
+      shape |= 2 << i;
+      values.push(field === 'trigger' ? JSON.stringify(value) : (value as string | number | null));
+    }
+    values.push(id);
+    this.db.runSql((UPDATE_SQL[shape] ??= updateSql(shape)), values);
   }
 
   async saveStep(step: StepRecord): Promise<void> {
