@@ -14,7 +14,8 @@ export const PACK_FROM = 512;
 /** `bytes` behind a tag: compressed when that is smaller, else as they are. */
 export function packBytes(bytes: Uint8Array, compress = true): Uint8Array {
   if (compress && bytes.length >= PACK_FROM) {
-    const packed = deflateRawSync(bytes);
+    // Output chunks sized to the data: see pack-thread.js for what zlib's default 16 KB costs.
+    const packed = deflateRawSync(bytes, { chunkSize: Math.max(64, bytes.length) });
     if (packed.length + 1 < bytes.length) return withTag(DEFLATE, packed);
   }
   return withTag(PLAIN, bytes);
@@ -26,7 +27,8 @@ export function unpackBytes(stored: Uint8Array): Buffer {
     case PLAIN:
       return rest;
     case DEFLATE:
-      return inflateRawSync(rest);
+      // JSON inflates ~2-4×: one chunk, or a few, instead of 16 KB of the buffer pool per call.
+      return inflateRawSync(rest, { chunkSize: Math.min(16_384, Math.max(1024, rest.length * 4)) });
     case ZSTD:
       return zstdDecompressSync(rest);
     default:
