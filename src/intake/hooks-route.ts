@@ -33,6 +33,8 @@ export interface IntakeDeps {
 }
 
 const TOKEN = /^[A-Za-z0-9_-]{16,128}$/;
+/** The longest a webhook is held back while executions wait in numbers (queue room()). */
+const INTAKE_HOLD_MS = 250;
 /** How much of an unparseable body history keeps, for debugging. */
 const INVALID_BODY_PREVIEW = 64 * 1024;
 type StorageRefusal = 'storage_full' | 'storage_unavailable';
@@ -105,6 +107,10 @@ export async function hooksRoutes(app: FastifyInstance, deps: IntakeDeps): Promi
         .header('retry-after', String(admission.retryAfterSeconds))
         .send({ ok: false, error: admission.reason === 'rate' ? 'rate_limited' : 'quota_exceeded', message: admission.messageEn, messageRu: admission.messageRu });
     }
+    // Executions already wait in numbers: this webhook waits a little too (never past
+    // INTAKE_HOLD_MS), so that under a flood the line, and the memory it holds, stays short.
+    const room = deps.queue?.room?.(INTAKE_HOLD_MS);
+    if (room) await room;
     const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
     const contentType = req.headers['content-type'];
     const search = req.url.indexOf('?');

@@ -5,6 +5,8 @@ import type { ExecutionHandler, ExecutionQueue, QueueItem } from './types.ts';
 
 export interface EmbeddedQueueOptions {
   concurrency: number;
+  /** room() holds intake back while more than this many executions wait for a worker (default 4 × concurrency). */
+  backlog?: number;
   onError?: (executionId: string, error: unknown) => void;
 }
 
@@ -22,6 +24,7 @@ export class EmbeddedQueue implements ExecutionQueue {
   private timerAt = Infinity;
   private stopping = false;
   private idleWaiters: Array<() => void> = [];
+  private roomWaiters: Array<() => void> = [];
   private readonly opts: EmbeddedQueueOptions;
 
   constructor(opts: EmbeddedQueueOptions) {
@@ -57,6 +60,7 @@ export class EmbeddedQueue implements ExecutionQueue {
 
   async stop(): Promise<void> {
     this.stopping = true;
+    this.openRoom();
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     if (this.running.size > 0) await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
@@ -64,6 +68,32 @@ export class EmbeddedQueue implements ExecutionQueue {
 
   depth() {
     return { ready: this.ready.length - this.readyHead, scheduled: this.scheduled.length, running: this.running.size };
+  }
+
+  room(maxWaitMs: number): Promise<void> | null {
+    if (this.waiting() <= this.backlog()) return null;
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(done, maxWaitMs);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.roomWaiters.push(done);
+    });
+  }
+
+  private waiting(): number {
+    return this.ready.length - this.readyHead;
+  }
+
+  private backlog(): number {
+    return this.opts.backlog ?? this.opts.concurrency * 4;
+  }
+
+  /** Lets held-back intake go on once the line is down to half the backlog (or the queue stops). */
+  private openRoom(): void {
+    if (this.roomWaiters.length === 0 || (!this.stopping && this.waiting() > this.backlog() / 2)) return;
+    for (const go of this.roomWaiters.splice(0)) go();
   }
 
   has(executionId: string): boolean {
@@ -101,6 +131,7 @@ export class EmbeddedQueue implements ExecutionQueue {
   }
 
   private pump(): void {
+    this.openRoom();
     if (!this.handler || this.stopping) return;
     while (this.running.size < this.opts.concurrency && this.readyHead < this.ready.length) {
       const id = this.ready[this.readyHead++];
@@ -112,6 +143,7 @@ export class EmbeddedQueue implements ExecutionQueue {
       this.running.add(id);
       void this.runOne(id);
     }
+    this.openRoom();
   }
 
   private async runOne(id: string): Promise<void> {

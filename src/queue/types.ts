@@ -18,4 +18,10 @@ export interface ExecutionQueue {
   stop(): Promise<void>;
   /** Items ready or scheduled, plus running. */
   depth(): { ready: number; scheduled: number; running: number };
+  /**
+   * Flow control for intake, where the queue can tell: null while executions wait for a worker in
+   * reasonable numbers, else a promise that settles once the line is short again or `maxWaitMs`
+   * passed, whichever comes first. Never rejects.
+   */
+  room?(maxWaitMs: number): Promise<void> | null;
 }
