@@ -8,6 +8,12 @@ import { deflateRawSync } from 'node:zlib';
 /** @type {{ plainTag: number, deflateTag: number, packFrom: number }} */
 const coding = workerData;
 
+// This thread's buffers are freed as soon as they are used (detached, below) rather than when its
+// small heap is next collected, thousands of calls later: pooled ones could not be (a slab of
+// Node's 64 KB pool is shared), so nothing here is pooled. Under load that garbage was ~20 MB of
+// RSS (bench/e2e; heaptrack showed the pool slabs).
+Buffer.poolSize = 0;
+
 /**
  * Writes the packed form of `bytes` (tag, then the bytes deflated or as they are) into `out` at
  * `offset`, which has room for bytes.length + 1; returns its length. Written in place, so a batch
@@ -16,16 +22,17 @@ const coding = workerData;
  */
 function packInto(bytes, out, offset) {
   if (bytes.length >= coding.packFrom) {
-    // An output chunk the size of the input (deflate's output is the same whatever the chunks):
-    // zlib's default takes 16 KB of Node's 64 KB buffer pool per call, which stays allocated until
-    // this thread's heap is collected — and that small heap is collected only once tens of MB of
-    // such memory have piled up (bench/e2e: peak RSS).
+    // One output chunk the size of the input (deflate's output is the same whatever the chunks),
+    // not zlib's default 16 KB.
     const packed = deflateRawSync(bytes, { chunkSize: Math.max(64, bytes.length) });
-    if (packed.length + 1 < bytes.length) {
+    const length = packed.length;
+    const smaller = length + 1 < bytes.length;
+    if (smaller) {
       out[offset] = coding.deflateTag;
       out.set(packed, offset + 1);
-      return packed.length + 1;
     }
+    packed.buffer.transfer(0);
+    if (smaller) return length + 1;
   }
   out[offset] = coding.plainTag;
   out.set(bytes, offset + 1);
@@ -47,5 +54,6 @@ parentPort.on('message', (/** @type {{ id: number, buffer: ArrayBuffer, lengths:
     offset += written;
     lengths.push(written);
   }
+  req.buffer.transfer(0);
   parentPort.postMessage({ id: req.id, buffer, lengths }, [buffer]);
 });
