@@ -24,4 +24,4 @@ USER node
 VOLUME /data
 EXPOSE 3000
 HEALTHCHECK --interval=10s --timeout=3s CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
-CMD ["node", "--max-semi-space-size=16", "--heap-growing-percent=20", "--expose-gc", "bin/svyazka.js", "serve"]
+CMD ["node", "--max-semi-space-size=16", "--heap-growing-percent=20", "--expose-gc", "--no-wasm-loop-unrolling", "bin/svyazka.js", "serve"]
