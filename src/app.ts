@@ -30,7 +30,6 @@ import type { Distributed } from './queue/distributed.ts';
 import type { RedisLeader } from './queue/leader.ts';
 import { buildHealthServer } from './api/health-server.ts';
 import { SqliteStore } from './store/sqlite/sqlite-store.ts';
-import { PostgresStore } from './store/postgres/postgres-store.ts';
 import type { Store } from './store/types.ts';
 import { buildServer } from './api/server.ts';
 import { loadPlanCatalog } from './plans/catalog.ts';
@@ -48,9 +47,11 @@ export const DEFAULT_WORKSPACE = 'default';
 import type { Services } from './services.ts';
 export type { Services };
 
-function openStore(config: Config, logger: Logger): Store {
+async function openStore(config: Config, logger: Logger): Promise<Store> {
   if (config.databaseUrl) {
     if (!/^postgres(ql)?:\/\//.test(config.databaseUrl)) throw new Error('DATABASE_URL must be a postgres:// URL (unset it to use SQLite in SVYAZKA_DATA_DIR)');
+    // Loaded only here: on SQLite the PostgreSQL store and its driver (~2 MB of heap) stay out.
+    const { PostgresStore } = await import('./store/postgres/postgres-store.ts');
     return new PostgresStore(config.databaseUrl, { onWarning: (message) => logger.warn(message) });
   }
   return new SqliteStore(join(config.dataDir, 'svyazka.db'), { synchronous: config.sqliteSync, onWarning: (message) => logger.warn(message) });
@@ -73,7 +74,7 @@ export async function openServices(
   // Everything written from here on (database, WAL, key, exports) is for this user's eyes only.
   process.umask(0o077);
   preparePrivateDir(config.dataDir, logger);
-  const store = openStore(config, logger);
+  const store = await openStore(config, logger);
   await store.migrate();
   const secrets = new SecretBox(loadMasterKey(config.dataDir, config.secretKey));
   const connectors = opts.connectors ?? builtinConnectors();

@@ -2,7 +2,7 @@
 // `parameters.retry_after` (seconds): short waits are honoured here and the message sent again;
 // a long one is returned as "retry after", so the dispatcher keeps the alert and the next round
 // sends it, without holding its loop. 400/401 are the bot's or the chat's fault and say so.
-import { fetch } from 'undici';
+import { request } from '../engine/outbound/undici-parts.ts';
 import { z } from 'zod';
 import type { OutboundGuard } from '../engine/outbound/guard.ts';
 
@@ -42,17 +42,17 @@ export async function sendTelegram(deps: TelegramDeps, message: { botToken: stri
     let status: number;
     let answer: z.infer<typeof answerSchema>;
     try {
-      await deps.guard.checkUrl(url);
-      const res = await fetch(url, {
+      const target = new URL(url);
+      await deps.guard.checkUrl(target);
+      const res = await request(deps.guard.dispatcher, target, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ chat_id: message.chatId, text, disable_web_page_preview: true }),
-        dispatcher: deps.guard.dispatcher,
         signal: AbortSignal.timeout(TIMEOUT_MS),
       });
-      status = res.status;
-      const parsed = answerSchema.safeParse(await res.json().catch(() => null));
-      answer = parsed.success ? parsed.data : { ok: false, description: `HTTP ${res.status}` };
+      status = res.statusCode;
+      const parsed = answerSchema.safeParse(await res.body.json().catch(() => null));
+      answer = parsed.success ? parsed.data : { ok: false, description: `HTTP ${status}` };
     } catch (error) {
       return { ok: false, error: `Telegram: ${redact((error as Error).message)}` };
     }

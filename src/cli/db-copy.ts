@@ -13,7 +13,7 @@ import { Command } from 'commander';
 import { loadConfig } from '../config.ts';
 import { TABLES } from '../store/schema.ts';
 import { unpackText } from '../store/compression.ts';
-import { PostgresStore } from '../store/postgres/postgres-store.ts';
+import type { PostgresStore } from '../store/postgres/postgres-store.ts';
 import type { Queries } from '../store/postgres/database.ts';
 import { SqliteStore } from '../store/sqlite/sqlite-store.ts';
 
@@ -39,6 +39,8 @@ export async function copySqliteToPostgres(opts: { sqlitePath: string; targetUrl
   const sqliteStore = new SqliteStore(opts.sqlitePath);
   await sqliteStore.migrate();
   await sqliteStore.close();
+  // Loaded here: every other command (serve among them) goes without the PostgreSQL store.
+  const { PostgresStore } = await import('../store/postgres/postgres-store.ts');
   const target = new PostgresStore(opts.targetUrl, { max: 2 });
   const source = new DatabaseSync(opts.sqlitePath, { readOnly: true });
   try {

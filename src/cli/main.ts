@@ -13,7 +13,6 @@ import { Flows } from '../engine/flows.ts';
 import { FlowValidationError } from '../engine/validate-flow.ts';
 import { createLogger } from '../logger.ts';
 import type { Role } from '../store/types.ts';
-import { runDemo } from './demo.ts';
 import { describeFirstAdmin, ensureFirstAdmin } from './first-admin.ts';
 import { calltouchCommand } from '../connectors/calltouch/cli.ts';
 import { openConnectorContext } from '../engine/connector-context.ts';
@@ -82,7 +81,7 @@ export function buildProgram(): Command {
     .command('demo')
     .description('Run the server with demo targets and a demo workspace whose flows work end to end')
     .option('-p, --port <port>', 'port (default: PORT or 3000)')
-    .action((opts: { port?: string }) => runDemo(opts.port));
+    .action(async (opts: { port?: string }) => (await import('./demo.ts')).runDemo(opts.port));
 
   const user = program.command('user').description('Users who sign in to the web UI and API');
   ws(

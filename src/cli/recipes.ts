@@ -1,7 +1,6 @@
 // `svyazka recipe list|run`: the recipes of examples/, and each one run against the sandboxes.
 import { Command } from 'commander';
 import { loadRecipes } from '../recipes/catalog.ts';
-import { runRecipe } from '../recipes/run.ts';
 import { print, table } from './kit.ts';
 
 export function recipeCommand(): Command {
@@ -28,6 +27,8 @@ export function recipeCommand(): Command {
     .addHelpText('after', '\nExample: svyazka recipe run retailcrm-order-note-http\n         svyazka recipe run calltouch-export -o /tmp\n')
     .action(async (id: string, opts: { keep?: boolean; dataDir?: string; port: string; outDir: string; json?: boolean }) => {
       const progress = opts.json ? undefined : (line: string) => process.stdout.write(`${line}\n`);
+      // Loaded when a recipe runs: its sandboxes stay out of every other command (serve among them).
+      const { runRecipe } = await import('../recipes/run.ts');
       const result = await runRecipe(id, { keep: opts.keep, dataDir: opts.dataDir, port: Number(opts.port), outDir: opts.outDir, progress });
       if (opts.json) print({ recipe: result.recipe.id, ok: result.ok, lines: result.lines, error: result.error ?? null });
       else if (result.ok) process.stdout.write(['', 'Готово / done:', ...result.lines.map((l) => `  ${l}`), ''].join('\n'));

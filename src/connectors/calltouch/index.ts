@@ -10,7 +10,6 @@ import { ordersFind } from './actions/orders-find.ts';
 import { CalltouchClient, formatDmy } from './client.ts';
 import { calltouchDeals, generateDemoData } from '../demo-data.ts';
 import { authFields } from './fields.ts';
-import { startCalltouchSandbox } from './sandbox.ts';
 import { orderNew } from './triggers/order-new.ts';
 
 /** One cheap call: the journal looked up by a deal id that does not exist (proves site id + token). */
@@ -42,7 +41,9 @@ export const calltouchConnector: ConnectorDefinition = {
   triggers: [orderNew],
   actions: [ordersExport, ordersFind, orderCreate, orderUpdate],
   // With `days`, the demo's shared data set (as the RetailCRM sandbox with the same seed and days), dated up to today.
-  sandbox: (opts) => {
+  // The fake service is loaded when one starts (svyazka sandbox, the demo, tests): a server never does.
+  sandbox: async (opts) => {
+    const { startCalltouchSandbox } = await import('./sandbox.ts');
     if (opts.days === undefined) return startCalltouchSandbox(opts);
     const data = generateDemoData({ seed: opts.seed, days: opts.days, orders: opts.records });
     const today = Math.floor(data.now / 86_400_000) * 86_400_000;

@@ -7,7 +7,6 @@ import type { ConnectorContext, ConnectorDefinition } from '../../connector-kit/
 import { orderGet } from './actions/order-get.ts';
 import { KaspiClient } from './client.ts';
 import { authFields } from './fields.ts';
-import { startKaspiSandbox } from './sandbox.ts';
 import { orderChanged } from './triggers/order-changed.ts';
 import { orderNew } from './triggers/order-new.ts';
 
@@ -36,6 +35,6 @@ export const kaspiConnector: ConnectorDefinition = {
   triggers: [orderNew, orderChanged],
   actions: [orderGet],
   // Standalone (`svyazka sandbox kaspi`, the demo) a new order appears every minute, so a running flow has something to pick up.
-  sandbox: (opts) => startKaspiSandbox({ newOrderEveryMs: 60_000, ...opts }),
+  sandbox: async (opts) => (await import('./sandbox.ts')).startKaspiSandbox({ newOrderEveryMs: 60_000, ...opts }),
   sandboxFlags: ['seed', 'records', 'days'],
 };

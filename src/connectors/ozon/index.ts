@@ -8,7 +8,6 @@ import { postingShip } from './actions/posting-ship.ts';
 import { stocksSet } from './actions/stocks-set.ts';
 import { OzonClient } from './client.ts';
 import { authFields } from './fields.ts';
-import { startOzonSandbox } from './sandbox.ts';
 import { postingChanged } from './triggers/posting-changed.ts';
 import { postingNew } from './triggers/posting-new.ts';
 
@@ -35,6 +34,6 @@ export const ozonConnector: ConnectorDefinition = {
   limits: { requestsPerSecond: 20, keyOf: (auth) => `ozon:${String(auth.clientId ?? '').trim()}` },
   triggers: [postingNew, postingChanged],
   actions: [postingGet, stocksSet, postingShip],
-  sandbox: (opts) => startOzonSandbox(opts),
+  sandbox: async (opts) => (await import('./sandbox.ts')).startOzonSandbox(opts),
   sandboxFlags: ['seed', 'records', 'days'],
 };

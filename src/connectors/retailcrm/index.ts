@@ -14,7 +14,6 @@ import { productFindByArticle } from './actions/product-find-by-article.ts';
 import { storeGet } from './actions/store-get.ts';
 import { RetailcrmClient, normalizeAccountUrl } from './client.ts';
 import { authFields } from './fields.ts';
-import { startRetailcrmSandbox } from './sandbox.ts';
 import { generateDemoData } from '../demo-data.ts';
 import { orderChangedPoll, orderCreatedPoll } from './triggers/history.ts';
 import { orderChangedWebhook, orderCreatedWebhook } from './triggers/webhook.ts';
@@ -105,6 +104,6 @@ export const retailcrmConnector: ConnectorDefinition = {
     orderPacks,
   ],
   // With `days`, the demo's shared data set: a Calltouch sandbox with the same seed and days has a deal per order.
-  sandbox: (opts) => startRetailcrmSandbox({ ...opts, dataSet: opts.days === undefined ? undefined : generateDemoData({ seed: opts.seed, days: opts.days, orders: opts.records }) }),
+  sandbox: async (opts) => (await import('./sandbox.ts')).startRetailcrmSandbox({ ...opts, dataSet: opts.days === undefined ? undefined : generateDemoData({ seed: opts.seed, days: opts.days, orders: opts.records }) }),
   sandboxFlags: ['seed', 'records', 'days', 'hook'],
 };

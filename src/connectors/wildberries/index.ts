@@ -8,7 +8,6 @@ import { orderStatus } from './actions/order-status.ts';
 import { stocksSet } from './actions/stocks-set.ts';
 import { WildberriesClient, normalizeToken } from './client.ts';
 import { authFields } from './fields.ts';
-import { startWildberriesSandbox } from './sandbox.ts';
 import { orderChanged } from './triggers/order-changed.ts';
 import { orderNew } from './triggers/order-new.ts';
 
@@ -41,6 +40,6 @@ export const wildberriesConnector: ConnectorDefinition = {
   },
   triggers: [orderNew, orderChanged],
   actions: [stocksSet, orderStatus],
-  sandbox: (opts) => startWildberriesSandbox(opts),
+  sandbox: async (opts) => (await import('./sandbox.ts')).startWildberriesSandbox(opts),
   sandboxFlags: ['seed', 'records', 'days'],
 };

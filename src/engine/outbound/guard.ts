@@ -9,8 +9,9 @@
 import { lookup as dnsLookup } from 'node:dns/promises';
 import type { LookupFunction } from 'node:net';
 import ipaddr from 'ipaddr.js';
-import { Agent, buildConnector, type Dispatcher } from 'undici';
+import type { Agent as UndiciAgent, buildConnector as undiciBuildConnector, Dispatcher } from 'undici';
 import { PermanentError } from '../../connector-kit/errors.ts';
+import { Agent, buildConnector } from './undici-parts.ts';
 import { canonical, entryMatchesAddress, entryMatchesHost, normalizeHostName, parseAllowEntry, type AllowEntry, type IpAddress } from './allow-list.ts';
 
 export interface ResolvedAddress {
@@ -93,7 +94,7 @@ export class OutboundGuard {
   private readonly runtime = new Set<AllowEntry>();
   private readonly resolver: Resolver;
   private readonly resolved = new Map<string, { at: number; addresses: Promise<ResolvedAddress[]> }>();
-  private agent: Agent | undefined;
+  private agent: UndiciAgent | undefined;
   /**
    * Addresses `check` let through, by host and port: every request to a service asks again, and
    * the answer changes only with the allow list (`allowVersion`) or, for a name, its DNS answer.
@@ -207,7 +208,7 @@ export class OutboundGuard {
     await agent?.close();
   }
 
-  private connector(): buildConnector.connector {
+  private connector(): undiciBuildConnector.connector {
     const base = buildConnector({});
     return (opts, callback) => {
       const port = Number(opts.port) || (opts.protocol === 'https:' ? 443 : 80);

@@ -3,7 +3,7 @@
 // status is returned for the connector to classify. Header values and query strings never appear
 // in errors or in what `onRequest` reports: they may carry secrets. Every request passes the
 // outbound guard (guard.ts) before it is limited or metered, and again when its socket opens.
-import { request } from 'undici';
+import { request } from './undici-parts.ts';
 import type { Readable } from 'node:stream';
 import { PermanentError, TransientError } from '../../connector-kit/errors.ts';
 import type { ConnectorHttp, HttpRequest, HttpResponse } from '../../connector-kit/types.ts';
@@ -63,7 +63,6 @@ export function createConnectorHttp(opts: OutboundOptions): ConnectorHttp {
       const method = String(req.method || 'GET').toUpperCase();
       if (!METHODS.has(method)) throw new PermanentError(`Unsupported HTTP method "${method}"`);
       const parsed = buildUrl(req);
-      const url = parsed.href;
       const where = redact(parsed);
       const { body, contentType } = encodeBody(req);
       const headers: Record<string, string> = {};
@@ -116,7 +115,7 @@ export function createConnectorHttp(opts: OutboundOptions): ConnectorHttp {
       let status: number | null = null;
       let sent = true;
       try {
-        const res = await request(url, { method: method as 'GET', headers, body, signal: controller.signal, dispatcher: opts.guard.dispatcher });
+        const res = await request(opts.guard.dispatcher, parsed, { method: method as 'GET', headers, body, signal: controller.signal });
         status = res.statusCode;
         const resHeaders: Record<string, string> = {};
         for (const k in res.headers) {
