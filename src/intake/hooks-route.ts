@@ -108,7 +108,7 @@ export async function hooksRoutes(app: FastifyInstance, deps: IntakeDeps): Promi
         .send({ ok: false, error: admission.reason === 'rate' ? 'rate_limited' : 'quota_exceeded', message: admission.messageEn, messageRu: admission.messageRu });
     }
     // Executions already wait in numbers: this webhook waits a little too (never past
-    // INTAKE_HOLD_MS), so that under a flood the line, and the memory it holds, stays short.
+    // INTAKE_HOLD_MS), so that under a flood the line, and the memory it holds, stays bounded.
     const room = deps.queue?.room?.(INTAKE_HOLD_MS);
     if (room) await room;
     const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);

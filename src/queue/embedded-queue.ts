@@ -90,9 +90,12 @@ export class EmbeddedQueue implements ExecutionQueue {
     return this.opts.backlog ?? this.opts.concurrency * 4;
   }
 
-  /** Lets held-back intake go on once the line is down to half the backlog (or the queue stops). */
+  /**
+   * Lets held-back intake go on once the line is down to three quarters of the backlog (or the queue
+   * stops): holds stay short (a quarter of the backlog to drain), so the sender hardly waits longer.
+   */
   private openRoom(): void {
-    if (this.roomWaiters.length === 0 || (!this.stopping && this.waiting() > this.backlog() / 2)) return;
+    if (this.roomWaiters.length === 0 || (!this.stopping && this.waiting() > (this.backlog() * 3) / 4)) return;
     for (const go of this.roomWaiters.splice(0)) go();
   }
 

@@ -1,6 +1,6 @@
 // The embedded queue's flow control for intake (room()): null while the line is short; held back
 // while more executions than the backlog wait for a worker, and let go once the line is down to
-// half of it, when the queue stops, or after the longest hold.
+// three quarters of it, when the queue stops, or after the longest hold.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { EmbeddedQueue } from '../../src/queue/embedded-queue.ts';
@@ -24,27 +24,26 @@ function gatedHandler() {
   };
 }
 
-test('room() is null while few executions wait, and holds intake back past the backlog until half of it is left', async () => {
-  const q = new EmbeddedQueue({ concurrency: 1, backlog: 2 });
+test('room() is null while few executions wait, and holds intake back past the backlog until three quarters of it are left', async () => {
+  const q = new EmbeddedQueue({ concurrency: 1, backlog: 4 });
   const h = gatedHandler();
   q.start(h.handler);
-  await q.push([{ executionId: 'a' }, { executionId: 'b' }, { executionId: 'c' }]);
-  assert.deepEqual(q.depth(), { ready: 2, scheduled: 0, running: 1 });
-  assert.equal(q.room(60_000), null, 'two waiting is not more than the backlog');
+  await q.push(['a', 'b', 'c', 'd', 'e'].map((executionId) => ({ executionId })));
+  assert.deepEqual(q.depth(), { ready: 4, scheduled: 0, running: 1 });
+  assert.equal(q.room(60_000), null, 'four waiting is not more than the backlog');
 
-  await q.push([{ executionId: 'd' }]);
+  await q.push([{ executionId: 'f' }]);
   const room = q.room(60_000);
-  assert.ok(room, 'three waiting is over the backlog of two');
+  assert.ok(room, 'five waiting is over the backlog of four');
   let open = false;
   void room.then(() => (open = true));
 
-  await h.release(); // a ends, b starts: c and d wait
-  assert.equal(open, false, 'two still wait: more than half the backlog');
-  await h.release(); // b ends, c starts: d waits
-  assert.equal(open, true, 'one waiting is half the backlog: intake goes on');
+  await h.release(); // a ends, b starts: c, d, e, f wait
+  assert.equal(open, false, 'four still wait: more than three quarters of the backlog');
+  await h.release(); // b ends, c starts: d, e, f wait
+  assert.equal(open, true, 'three waiting is three quarters of the backlog: intake goes on');
   assert.deepEqual(h.started, ['a', 'b', 'c']);
-  await h.release();
-  await h.release();
+  for (let i = 0; i < 4; i++) await h.release();
   await q.stop();
 });
 
