@@ -134,7 +134,6 @@ export class EmbeddedQueue implements ExecutionQueue {
   }
 
   private pump(): void {
-    this.openRoom();
     if (!this.handler || this.stopping) return;
     while (this.running.size < this.opts.concurrency && this.readyHead < this.ready.length) {
       const id = this.ready[this.readyHead++];
