@@ -464,6 +464,30 @@ describe('the guard itself', () => {
     }
   });
 
+  test('a passed check is remembered only while its DNS answer is: a name that turns private is refused', async () => {
+    let clock = 1_000_000;
+    let answer = '93.184.215.14';
+    let lookups = 0;
+    const guard = new OutboundGuard({
+      now: () => clock,
+      resolver: async () => {
+        lookups++;
+        return [{ address: answer, family: 4 }];
+      },
+    });
+    assert.deepEqual(await guard.check('turns.test', 443), { address: '93.184.215.14', family: 4 });
+    answer = '10.0.0.7';
+    clock += 4_000;
+    // Within the DNS answer's lifetime: the same answer, checked before, lets it through again.
+    assert.deepEqual(await guard.check('turns.test', 443), { address: '93.184.215.14', family: 4 });
+    assert.equal(lookups, 1);
+    clock += 2_000;
+    // The answer expired: asked again, it is private now, and the earlier pass does not count.
+    await assert.rejects(guard.check('turns.test', 443), OutboundBlockedError);
+    assert.equal(lookups, 2);
+    await assert.rejects(guard.checkUrl('https://turns.test/'), OutboundBlockedError);
+  });
+
   test('a runtime allowance is exact and can be withdrawn', async () => {
     const guard = new OutboundGuard({ resolver });
     const disallow = guard.allow('http://127.0.0.1:4010');

@@ -26,6 +26,8 @@ export interface OutboundGuardOptions {
   /** Parsed SVYAZKA_OUTBOUND_ALLOW. */
   allow?: readonly AllowEntry[];
   resolver?: Resolver;
+  /** Epoch ms, for how long a DNS answer is kept (injectable for tests). */
+  now?: () => number;
 }
 
 export const OUTBOUND_ALLOW_VARIABLE = 'SVYAZKA_OUTBOUND_ALLOW';
@@ -93,6 +95,7 @@ export class OutboundGuard {
   private readonly entries: AllowEntry[];
   private readonly runtime = new Set<AllowEntry>();
   private readonly resolver: Resolver;
+  private readonly now: () => number;
   private readonly resolved = new Map<string, { at: number; addresses: Promise<ResolvedAddress[]> }>();
   private agent: UndiciAgent | undefined;
   /**
@@ -105,6 +108,7 @@ export class OutboundGuard {
   constructor(opts: OutboundGuardOptions = {}) {
     this.entries = [...(opts.allow ?? [])];
     this.resolver = opts.resolver ?? systemResolver;
+    this.now = opts.now ?? Date.now;
   }
 
   /**
@@ -170,7 +174,7 @@ export class OutboundGuard {
   /** The cached DNS answer for `name` while it is fresh, else undefined. */
   private fresh(name: string): Promise<ResolvedAddress[]> | undefined {
     const hit = this.resolved.get(name);
-    return hit && Date.now() - hit.at < CACHE_MS ? hit.addresses : undefined;
+    return hit && this.now() - hit.at < CACHE_MS ? hit.addresses : undefined;
   }
 
   /** A URL before it is sent: only http(s), and the host passes `check`. */
@@ -221,7 +225,7 @@ export class OutboundGuard {
   }
 
   private resolve(name: string): Promise<ResolvedAddress[]> {
-    const now = Date.now();
+    const now = this.now();
     const hit = this.resolved.get(name);
     if (hit && now - hit.at < CACHE_MS) return hit.addresses;
     if (this.resolved.size >= CACHE_MAX) this.resolved.clear();
