@@ -92,6 +92,8 @@ const SELECT_EXECUTION = `SELECT ${EXECUTION_WITH_TRIGGER} WHERE e.id = ?`;
 const SELECT_EXECUTION_IN = `SELECT ${EXECUTION_WITH_TRIGGER} WHERE e.workspace_id = ? AND e.id = ?`;
 const SELECT_STATUS = 'SELECT status FROM executions WHERE id = ?';
 const SELECT_STEPS = 'SELECT * FROM execution_steps WHERE execution_id = ? ORDER BY idx';
+/** The hot path's writes only run SQL: they may share a savepoint (SqliteDatabase.write). */
+const RERUNNABLE = { rerunnable: true } as const;
 
 export class SqliteStore implements Store {
   readonly db: SqliteDatabase;
@@ -522,7 +524,7 @@ export class SqliteStore implements Store {
       ]);
       if (e) inserted = this.insertExecution(e, createdAt);
       if (day !== null) this.db.count(COUNT_WEBHOOKS, [w.workspaceId, day], 1);
-    });
+    }, RERUNNABLE);
     // The executor that runs it next needs no read: the row is exactly this (a repeat whose dedupe
     // key was taken inserted nothing, and is not handed on).
     if (e && inserted && e.triggerFromWebhook) this.handOff.put(e.id, acceptedExecution(e, createdAt));
@@ -575,7 +577,7 @@ export class SqliteStore implements Store {
   // ---- executions ----
 
   async createExecution(e: NewExecution): Promise<void> {
-    await this.db.write(() => this.insertExecution(e));
+    await this.db.write(() => this.insertExecution(e), RERUNNABLE);
   }
 
   async getExecution(workspaceId: string, id: string): Promise<ExecutionRecord | undefined> {
@@ -653,7 +655,7 @@ export class SqliteStore implements Store {
   }
 
   async countTransactions(usage: TransactionUsage): Promise<void> {
-    await this.db.write(() => this.addTransactions(usage));
+    await this.db.write(() => this.addTransactions(usage), RERUNNABLE);
   }
 
   private addTransactions(usage: TransactionUsage): void {
@@ -692,13 +694,13 @@ export class SqliteStore implements Store {
 
   async saveStep(step: StepRecord): Promise<void> {
     const row = await this.stepRow(step);
-    await this.db.write(() => this.db.runSql(UPSERT_STEP, row));
+    await this.db.write(() => this.db.runSql(UPSERT_STEP, row), RERUNNABLE);
   }
 
   async updateExecution(id: string, update: ExecutionUpdate): Promise<void> {
     // Changed by someone else than its run (a cancel, a retry by hand): the run reads the row.
     this.handOff.take(id);
-    await this.db.write(() => this.applyExecutionUpdate(id, update));
+    await this.db.write(() => this.applyExecutionUpdate(id, update), RERUNNABLE);
   }
 
   async saveStepAndExecution(step: StepRecord | null, id: string, update: ExecutionUpdate, usage?: TransactionUsage): Promise<void> {
@@ -707,7 +709,7 @@ export class SqliteStore implements Store {
       if (row) this.db.runSql(UPSERT_STEP, row);
       this.applyExecutionUpdate(id, update);
       if (usage) this.addTransactions(usage);
-    });
+    }, RERUNNABLE);
   }
 
   async requeueFailed(workspaceId: string, id: string, now: number, flowVersion?: number): Promise<ExecutionRecord | undefined> {
@@ -754,15 +756,15 @@ export class SqliteStore implements Store {
   // ---- leases ----
 
   async claimExecution(id: string, owner: string, now: number, leaseMs: number): Promise<boolean> {
-    return (await this.db.write(() => this.db.runSql(CLAIM_ONE, [owner, now + leaseMs, id, now, owner]))) > 0;
+    return (await this.db.write(() => this.db.runSql(CLAIM_ONE, [owner, now + leaseMs, id, now, owner]), RERUNNABLE)) > 0;
   }
 
   async releaseExecution(id: string, owner: string): Promise<void> {
-    await this.db.write(() => this.db.runSql(RELEASE_ONE, [id, owner]));
+    await this.db.write(() => this.db.runSql(RELEASE_ONE, [id, owner]), RERUNNABLE);
   }
 
   async claimPoll(flowId: string, owner: string, now: number, leaseMs: number): Promise<boolean> {
-    return (await this.db.write(() => this.db.runSql(CLAIM_POLL, [flowId, now, owner, now + leaseMs, now]))) > 0;
+    return (await this.db.write(() => this.db.runSql(CLAIM_POLL, [flowId, now, owner, now + leaseMs, now]), RERUNNABLE)) > 0;
   }
 
   // ---- polling triggers ----
