@@ -4,8 +4,8 @@
 // thread as one batch (copied into a single transferred buffer) and comes back the same way;
 // the caller awaits it before its write, so what is stored is what compression.ts would give.
 // The worker is shared by the process, started on first use and never keeps the process alive.
-// If it cannot start or dies, packing goes on in the calling thread. The thread's code is plain
-// JavaScript (pack-thread.js): see there why.
+// If it cannot start or dies, packing goes on in the calling thread. The same thread also runs
+// SQLite's WAL checkpoints (watchWal). Its code is plain JavaScript (store-thread.js): see there why.
 import { Worker } from 'node:worker_threads';
 import { DEFLATE, PACK_FROM, PLAIN, packBytes, textOrPacked } from './compression.ts';
 
@@ -26,6 +26,9 @@ interface Waiting {
   resolve: (packed: Uint8Array) => void;
 }
 
+/** The thread's answers to watchWal and unwatchWal. */
+type WalReply = { watching: string; error?: string } | { unwatched: string };
+
 class Packer {
   private worker: Worker | null = null;
   private broken = false;
@@ -33,6 +36,10 @@ class Packer {
   private scheduled = false;
   private nextId = 1;
   private readonly inFlight = new Map<number, Waiting[]>();
+  /** Answers awaited from the thread, by `watch:<path>` or `unwatch:<path>`. */
+  private readonly replies = new Map<string, (ok: boolean) => void>();
+  /** Databases whose checkpoints the thread runs: told if it dies. */
+  private readonly walLost = new Map<string, () => void>();
 
   /** `bytes` behind a coding tag, packed when that pays: exactly packBytes(bytes). */
   pack(bytes: Uint8Array): Promise<Uint8Array> {
@@ -68,23 +75,64 @@ class Packer {
     this.inFlight.set(id, batch);
     const req: PackRequest = { id, buffer, lengths };
     worker.postMessage(req, [buffer]);
-    // Only waiting batches keep the process alive.
+    // Only what is awaited from it keeps the process alive.
     worker.ref();
+  }
+
+  /**
+   * The thread checkpoints `path`'s WAL every `everyMs` on a connection of its own. True once it
+   * does; false if it cannot (the caller keeps SQLite's own checkpoints). `lost` is called if the
+   * thread dies later.
+   */
+  watchWal(path: string, everyMs: number, lost: () => void): Promise<boolean> {
+    const worker = this.broken ? null : this.start();
+    if (!worker) return Promise.resolve(false);
+    return this.ask(worker, `watch:${path}`, { watch: path, everyMs }).then((ok) => {
+      if (ok) this.walLost.set(path, lost);
+      return ok;
+    });
+  }
+
+  /** The thread closes its connection to `path` (so that the caller's close is the last one). */
+  async unwatchWal(path: string): Promise<void> {
+    if (!this.walLost.delete(path) || !this.worker) return;
+    await this.ask(this.worker, `unwatch:${path}`, { unwatch: path });
+  }
+
+  private ask(worker: Worker, key: string, message: object): Promise<boolean> {
+    return new Promise((resolve) => {
+      this.replies.set(key, resolve);
+      worker.postMessage(message);
+      worker.ref();
+    });
+  }
+
+  private answer(reply: WalReply): void {
+    const key = 'watching' in reply ? `watch:${reply.watching}` : `unwatch:${reply.unwatched}`;
+    const resolve = this.replies.get(key);
+    this.replies.delete(key);
+    this.unrefWhenIdle();
+    if ('watching' in reply && reply.error) process.emitWarning(`SQLite checkpoints stay on the main thread for ${reply.watching}: ${reply.error}`);
+    resolve?.(!('error' in reply && reply.error));
+  }
+
+  private unrefWhenIdle(): void {
+    if (this.inFlight.size === 0 && this.replies.size === 0) this.worker?.unref();
   }
 
   private start(): Worker | null {
     if (this.worker) return this.worker;
     try {
       // It holds one batch at a time: a small young generation keeps its heap (and RSS) small.
-      const worker = new Worker(new URL('./pack-thread.js', import.meta.url), {
+      const worker = new Worker(new URL('./store-thread.js', import.meta.url), {
         resourceLimits: { maxYoungGenerationSizeMb: 4 },
         workerData: { plainTag: PLAIN, deflateTag: DEFLATE, packFrom: PACK_FROM },
       });
-      worker.on('message', (result: PackResult) => this.receive(result));
+      worker.on('message', (result: PackResult | WalReply) => ('id' in result ? this.receive(result) : this.answer(result)));
       worker.on('error', (error) => this.fail(error));
       worker.on('exit', () => {
         // Ended with nothing in hand (the process is exiting): a later batch starts a new one.
-        if (this.inFlight.size > 0) this.fail(new Error('the packing thread exited'));
+        if (this.inFlight.size > 0 || this.replies.size > 0 || this.walLost.size > 0) this.fail(new Error('the store thread exited'));
         this.worker = null;
       });
       worker.unref();
@@ -99,7 +147,7 @@ class Packer {
   private receive(result: PackResult): void {
     const batch = this.inFlight.get(result.id);
     this.inFlight.delete(result.id);
-    if (this.inFlight.size === 0) this.worker?.unref();
+    this.unrefWhenIdle();
     if (!batch) return;
     let at = 0;
     for (let i = 0; i < batch.length; i++) {
@@ -116,6 +164,10 @@ class Packer {
     process.emitWarning(`Compression goes on in the main thread: ${(error as Error)?.message ?? String(error)}`);
     for (const batch of this.inFlight.values()) for (const w of batch) w.resolve(packBytes(w.bytes));
     this.inFlight.clear();
+    for (const resolve of this.replies.values()) resolve(false);
+    this.replies.clear();
+    for (const lost of this.walLost.values()) lost();
+    this.walLost.clear();
   }
 }
 
