@@ -5,7 +5,8 @@
 // Prints KB per webhook, then where they are allocated (self, and inclusive for Svyazka's code).
 //
 // Usage: node bench/alloc.ts [seconds=10]   (BASE_REF=<git ref>: that commit too, for before/after;
-// PROFILE_OUT=<file> keeps the last profile, a .heapprofile for Chrome's DevTools)
+// PROFILE_OUT=<file> keeps the last profile, a .heapprofile for Chrome's DevTools; SURVIVORS=1 counts
+// only what outlived the young generation: what was promoted, which the major GCs then mark and sweep)
 import { copyFileSync, existsSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -27,9 +28,11 @@ async function measure(name: string, root: string, targetUrl: string): Promise<n
   const out = join(tmpdir(), `svyazka-alloc-${process.pid}-${Date.now()}.json`);
   process.env.NODE_OPTIONS = `--import ${join(ROOT, 'bench/alloc-probe.mjs')}`;
   process.env.ALLOC_PROFILE_OUT = out;
+  if (process.env.SURVIVORS === '1') process.env.ALLOC_SURVIVORS = '1';
   const sv = await startSvyazka(root, steps, targetUrl);
   delete process.env.NODE_OPTIONS;
   delete process.env.ALLOC_PROFILE_OUT;
+  delete process.env.ALLOC_SURVIVORS;
   const body = retailcrmOrderJson();
   await load(sv.url, body, 'application/json', { connections: 50, seconds: 2 }); // warm-up
   sv.child.kill('SIGUSR2');
@@ -57,7 +60,7 @@ async function measure(name: string, root: string, targetUrl: string): Promise<n
   walk(profile.head, new Set());
   // Executions that ran while sampling ≈ webhooks accepted meanwhile (bench/e2e: the executor keeps up).
   const kb = (bytes: number) => (bytes / r.ok / 1024).toFixed(2).padStart(6);
-  console.log(`${name}: ${r.perSecond} accepted/s; ${kb(total).trim()} KB allocated per webhook`);
+  console.log(`${name}: ${r.perSecond} accepted/s; ${kb(total).trim()} KB ${process.env.SURVIVORS === '1' ? 'promoted (outlived a scavenge)' : 'allocated'} per webhook`);
   console.log('  self, KB per webhook:');
   for (const [k, v] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 20)) console.log(`    ${kb(v)}  ${k}`);
   console.log('  inclusive, Svyazka code, KB per webhook:');

@@ -4,7 +4,9 @@
 // /proc/<pid>/stat, every thread counted) for the baseline and for Svyazka, measured alternating.
 //
 // Usage: node bench/cpu-split.ts [seconds] [rounds]   (default 15 s × 2 rounds; SKIP_BASELINE=1: Svyazka only;
-// BASE_REF=<git ref>: that commit's Svyazka too, alternating, with the medians of both at the end)
+// BASE_REF=<git ref>: that commit's Svyazka too, alternating, with the medians of both at the end;
+// RATE=<n>: n requests/s in all instead of as many as can be, so that systems compared do the same
+// work per second — the garbage collector's share depends on the rate)
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { JSON_WORKLOAD_MAPPING, freePort, load, peakRssMb, retailcrmOrderJson, ROOT, spawnNode, startSvyazka, waitHttp, worktree } from './support.ts';
@@ -12,6 +14,7 @@ import { JSON_WORKLOAD_MAPPING, freePort, load, peakRssMb, retailcrmOrderJson, R
 const seconds = Number(process.argv[2] ?? 15);
 const rounds = Number(process.argv[3] ?? 2);
 const CONNECTIONS = 50;
+const rate = process.env.RATE ? Number(process.env.RATE) : undefined;
 const TICK_US = 1e6 / 100; // USER_HZ is 100 on Linux
 const body = retailcrmOrderJson();
 const steps = [{ id: 'send', type: 'action', connector: 'http', action: 'request', connection: 'target', input: { method: 'POST', url: '/hit', body: JSON_WORKLOAD_MAPPING } }];
@@ -55,7 +58,7 @@ async function measure(name: string, url: string, serverPid: number): Promise<nu
   await load(url, body, 'application/json', { connections: CONNECTIONS, seconds: 2 });
   const before = { server: cpuUs(serverPid), target: cpuUs(target.pid!), load: selfUs() };
   const threadsBefore = threadsUs(serverPid);
-  const r = await load(url, body, 'application/json', { connections: CONNECTIONS, seconds });
+  const r = await load(url, body, 'application/json', { connections: CONNECTIONS, seconds, rate });
   const after = { server: cpuUs(serverPid), target: cpuUs(target.pid!), load: selfUs() };
   const threadsAfter = threadsUs(serverPid);
   const per = (k: keyof typeof before) => Math.round((after[k] - before[k]) / r.ok);

@@ -78,8 +78,10 @@ export interface LoadResult {
   seconds: number;
 }
 
-export async function load(url: string, body: string, contentType: string, opts: { connections: number; seconds: number }): Promise<LoadResult> {
+/** `rate`: requests per second in all, instead of as many as the connections can make. */
+export async function load(url: string, body: string, contentType: string, opts: { connections: number; seconds: number; rate?: number }): Promise<LoadResult> {
   const result = await autocannon({
+    ...(opts.rate ? { overallRate: opts.rate } : {}),
     url,
     method: 'POST',
     body,
