@@ -29,6 +29,13 @@ export interface SqliteOptions {
 
 /** SQLite's own default: a checkpoint inside the COMMIT that takes the WAL past 1000 pages. */
 const AUTOCHECKPOINT_PAGES = 1000;
+/**
+ * With the store thread checkpointing, the main connection still does past 2000 pages (32 MB). The
+ * WAL starts over only at a write that finds it all checkpointed; under steady load a commit lands
+ * during nearly every pass of the thread, and without this the WAL file kept growing. Such a
+ * checkpoint has little left to copy: the thread's passes did the rest.
+ */
+const WAL_CAP_PAGES = 2000;
 
 interface PendingWrite {
   fn: () => unknown;
@@ -317,15 +324,15 @@ export class SqliteDatabase {
   }
 
   /**
-   * From now on the store thread checkpoints the WAL and this connection does not: a checkpoint
-   * copies and fsyncs up to 16 MB, which stalled the event loop 8–30 ms inside a COMMIT.
+   * From now on the store thread checkpoints the WAL, and this connection only past WAL_CAP_PAGES:
+   * a checkpoint copies and fsyncs up to 16 MB, which stalled the event loop 8–30 ms in a COMMIT.
    */
   private handOffCheckpoints(): void {
     const restore = () => {
       if (!this.closed) this.raw.exec(`PRAGMA wal_autocheckpoint = ${AUTOCHECKPOINT_PAGES}`);
     };
     this.checkpoints = packer.watchWal(this.path, this.checkpointEveryMs, restore).then((taken) => {
-      if (taken && !this.closed) this.raw.exec('PRAGMA wal_autocheckpoint = 0');
+      if (taken && !this.closed) this.raw.exec(`PRAGMA wal_autocheckpoint = ${WAL_CAP_PAGES}`);
       return taken;
     });
   }
