@@ -26,8 +26,11 @@ interface Waiting {
   resolve: (packed: Uint8Array) => void;
 }
 
-/** The thread's answers to watchWal and unwatchWal. */
-type WalReply = { watching: string; error?: string } | { unwatched: string };
+/** The thread's answer to a watch or unwatch: `ask` is the number the request carried. */
+interface WalReply {
+  ask: number;
+  error?: string;
+}
 
 class Packer {
   private worker: Worker | null = null;
@@ -36,10 +39,11 @@ class Packer {
   private scheduled = false;
   private nextId = 1;
   private readonly inFlight = new Map<number, Waiting[]>();
-  /** Answers awaited from the thread, by `watch:<path>` or `unwatch:<path>`. */
-  private readonly replies = new Map<string, (ok: boolean) => void>();
-  /** Databases whose checkpoints the thread runs: told if it dies. */
-  private readonly walLost = new Map<string, () => void>();
+  private nextAsk = 1;
+  /** Answers awaited from the thread, by the number of the request. */
+  private readonly replies = new Map<number, (ok: boolean) => void>();
+  /** Watches of databases whose checkpoints the thread runs, by their number: told if it dies. */
+  private readonly watches = new Map<number, { path: string; lost: () => void }>();
 
   /** `bytes` behind a coding tag, packed when that pays: exactly packBytes(bytes). */
   pack(bytes: Uint8Array): Promise<Uint8Array> {
@@ -80,40 +84,42 @@ class Packer {
   }
 
   /**
-   * The thread checkpoints `path`'s WAL every `everyMs` on a connection of its own. True once it
-   * does; false if it cannot (the caller keeps SQLite's own checkpoints). `lost` is called if the
-   * thread dies later.
+   * The thread checkpoints `path`'s WAL every `everyMs` on a connection of its own (one per path,
+   * however many watch it). Resolves to the watch's number once it does; null if it cannot (the
+   * caller keeps SQLite's own checkpoints). `lost` is called if the thread dies later.
    */
-  watchWal(path: string, everyMs: number, lost: () => void): Promise<boolean> {
+  async watchWal(path: string, everyMs: number, lost: () => void): Promise<number | null> {
     const worker = this.broken ? null : this.start();
-    if (!worker) return Promise.resolve(false);
-    return this.ask(worker, `watch:${path}`, { watch: path, everyMs }).then((ok) => {
-      if (ok) this.walLost.set(path, lost);
-      return ok;
-    });
+    if (!worker) return null;
+    const ask = this.nextAsk++;
+    if (!(await this.ask(worker, ask, { watch: path, everyMs, ask }))) return null;
+    this.watches.set(ask, { path, lost });
+    return ask;
   }
 
-  /** The thread closes its connection to `path` (so that the caller's close is the last one). */
-  async unwatchWal(path: string): Promise<void> {
-    if (!this.walLost.delete(path) || !this.worker) return;
-    await this.ask(this.worker, `unwatch:${path}`, { unwatch: path });
+  /** Ends a watch: the thread closes its connection with the last one (so the caller's close is the last). */
+  async unwatchWal(watch: number): Promise<void> {
+    const w = this.watches.get(watch);
+    if (!w || !this.worker) return;
+    this.watches.delete(watch);
+    const ask = this.nextAsk++;
+    await this.ask(this.worker, ask, { unwatch: w.path, ask });
   }
 
-  private ask(worker: Worker, key: string, message: object): Promise<boolean> {
+  private ask(worker: Worker, ask: number, message: object): Promise<boolean> {
     return new Promise((resolve) => {
-      this.replies.set(key, resolve);
+      this.replies.set(ask, resolve);
       worker.postMessage(message);
       worker.ref();
     });
   }
 
   private answer(reply: WalReply): void {
-    const key = 'watching' in reply ? `watch:${reply.watching}` : `unwatch:${reply.unwatched}`;
-    const resolve = this.replies.get(key);
-    this.replies.delete(key);
+    const resolve = this.replies.get(reply.ask);
+    this.replies.delete(reply.ask);
     this.unrefWhenIdle();
-    if ('watching' in reply && reply.error) process.emitWarning(`SQLite checkpoints stay on the main thread for ${reply.watching}: ${reply.error}`);
-    resolve?.(!('error' in reply && reply.error));
+    if (reply.error) process.emitWarning(`SQLite checkpoints stay on the main thread: ${reply.error}`);
+    resolve?.(!reply.error);
   }
 
   private unrefWhenIdle(): void {
@@ -128,11 +134,11 @@ class Packer {
         resourceLimits: { maxYoungGenerationSizeMb: 4 },
         workerData: { plainTag: PLAIN, deflateTag: DEFLATE, packFrom: PACK_FROM },
       });
-      worker.on('message', (result: PackResult | WalReply) => ('id' in result ? this.receive(result) : this.answer(result)));
+      worker.on('message', (result: PackResult | WalReply) => ('ask' in result ? this.answer(result) : this.receive(result)));
       worker.on('error', (error) => this.fail(error));
       worker.on('exit', () => {
         // Ended with nothing in hand (the process is exiting): a later batch starts a new one.
-        if (this.inFlight.size > 0 || this.replies.size > 0 || this.walLost.size > 0) this.fail(new Error('the store thread exited'));
+        if (this.inFlight.size > 0 || this.replies.size > 0 || this.watches.size > 0) this.fail(new Error('the store thread exited'));
         this.worker = null;
       });
       worker.unref();
@@ -166,8 +172,8 @@ class Packer {
     this.inFlight.clear();
     for (const resolve of this.replies.values()) resolve(false);
     this.replies.clear();
-    for (const lost of this.walLost.values()) lost();
-    this.walLost.clear();
+    for (const w of this.watches.values()) w.lost();
+    this.watches.clear();
   }
 }
 

@@ -45,12 +45,16 @@ function packInto(bytes, out, offset) {
   return bytes.length + 1;
 }
 
-/** @type {Map<string, { db: DatabaseSync, timer: ReturnType<typeof setInterval> }>} */
+/** @type {Map<string, { db: DatabaseSync, timer: ReturnType<typeof setInterval>, watchers: number }>} */
 const watched = new Map();
 
 /** @param {string} path @param {number} everyMs */
 function watch(path, everyMs) {
-  if (watched.has(path)) return;
+  const w = watched.get(path);
+  if (w) {
+    w.watchers++;
+    return;
+  }
   const db = new DatabaseSync(path);
   db.exec('PRAGMA busy_timeout = 5000');
   // It reads only the WAL and the pages it copies: no cache of its own to speak of.
@@ -64,31 +68,27 @@ function watch(path, everyMs) {
       if (!/busy|locked|full/i.test(String(error))) throw error;
     }
   }, everyMs);
-  watched.set(path, { db, timer });
+  watched.set(path, { db, timer, watchers: 1 });
 }
 
 /** @param {string} path */
 function unwatch(path) {
   const w = watched.get(path);
-  if (!w) return;
+  if (!w || --w.watchers > 0) return;
   clearInterval(w.timer);
   w.db.close();
   watched.delete(path);
 }
 
-parentPort.on('message', (/** @type {{ id: number, buffer: ArrayBuffer, lengths: number[] } | { watch: string, everyMs: number } | { unwatch: string }} */ msg) => {
-  if ('watch' in msg) {
+parentPort.on('message', (/** @type {{ id: number, buffer: ArrayBuffer, lengths: number[] } | { watch: string, everyMs: number, ask: number } | { unwatch: string, ask: number }} */ msg) => {
+  if ('watch' in msg || 'unwatch' in msg) {
     try {
-      watch(msg.watch, msg.everyMs);
-      parentPort.postMessage({ watching: msg.watch });
+      if ('watch' in msg) watch(msg.watch, msg.everyMs);
+      else unwatch(msg.unwatch);
+      parentPort.postMessage({ ask: msg.ask });
     } catch (error) {
-      parentPort.postMessage({ watching: msg.watch, error: String(error) });
+      parentPort.postMessage({ ask: msg.ask, error: String(error) });
     }
-    return;
-  }
-  if ('unwatch' in msg) {
-    unwatch(msg.unwatch);
-    parentPort.postMessage({ unwatched: msg.unwatch });
     return;
   }
   const req = msg;

@@ -47,3 +47,21 @@ test('after the first group commits the store thread checkpoints the WAL; the ma
   await reopened.close();
   rmSync(dir, { recursive: true, force: true });
 });
+
+test('two connections to one file hand over together and each closes without waiting on the other', async () => {
+  const dir = tempDataDir();
+  const path = join(dir, 'twice.db');
+  const first = new SqliteDatabase(path, { checkpointAfterCommits: 1, checkpointEveryMs: 20 });
+  first.raw.exec('CREATE TABLE t (k INTEGER PRIMARY KEY)');
+  const second = new SqliteDatabase(path, { checkpointAfterCommits: 1, checkpointEveryMs: 20 });
+  const autocheckpoint = (db: SqliteDatabase) => (db.raw.prepare('PRAGMA wal_autocheckpoint').get() as { wal_autocheckpoint: number }).wal_autocheckpoint;
+  // Both reach their first commit in the same turn: both ask the thread at once.
+  await Promise.all([first.write(() => first.runSql('INSERT INTO t (k) VALUES (1)', [])), second.write(() => second.runSql('INSERT INTO t (k) VALUES (2)', []))]);
+  await eventually('both hand checkpoints over', () => autocheckpoint(first) === 2000 && autocheckpoint(second) === 2000);
+  await first.close();
+  await second.write(() => second.runSql('INSERT INTO t (k) VALUES (3)', []));
+  assert.deepEqual(second.allSql<{ k: number }>('SELECT k FROM t ORDER BY k', []).map((r) => r.k), [1, 2, 3]);
+  await second.close();
+  assert.equal(existsSync(`${path}-wal`), false);
+  rmSync(dir, { recursive: true, force: true });
+});

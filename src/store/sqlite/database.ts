@@ -87,8 +87,8 @@ export class SqliteDatabase {
   private readonly path: string;
   private commitsBeforeHandOff: number;
   private readonly checkpointEveryMs: number;
-  /** Settles once the store thread has taken the checkpoints (true) or could not (false). */
-  private checkpoints: Promise<boolean> | null = null;
+  /** Settles once the store thread has taken the checkpoints (its watch) or could not (null). */
+  private checkpoints: Promise<number | null> | null = null;
 
   constructor(path: string, opts: SqliteOptions = {}) {
     this.raw = new DatabaseSync(path);
@@ -331,9 +331,9 @@ export class SqliteDatabase {
     const restore = () => {
       if (!this.closed) this.raw.exec(`PRAGMA wal_autocheckpoint = ${AUTOCHECKPOINT_PAGES}`);
     };
-    this.checkpoints = packer.watchWal(this.path, this.checkpointEveryMs, restore).then((taken) => {
-      if (taken && !this.closed) this.raw.exec(`PRAGMA wal_autocheckpoint = ${WAL_CAP_PAGES}`);
-      return taken;
+    this.checkpoints = packer.watchWal(this.path, this.checkpointEveryMs, restore).then((watch) => {
+      if (watch !== null && !this.closed) this.raw.exec(`PRAGMA wal_autocheckpoint = ${WAL_CAP_PAGES}`);
+      return watch;
     });
   }
 
@@ -342,7 +342,8 @@ export class SqliteDatabase {
     if (this.closed) return;
     while (this.pending.length > 0 || this.flushScheduled) await new Promise((r) => setImmediate(r));
     this.closed = true;
-    if (this.checkpoints && (await this.checkpoints)) await packer.unwatchWal(this.path);
+    const watch = this.checkpoints && (await this.checkpoints);
+    if (watch) await packer.unwatchWal(watch);
     this.raw.close();
   }
 }
