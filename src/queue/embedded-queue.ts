@@ -71,14 +71,18 @@ export class EmbeddedQueue implements ExecutionQueue {
   }
 
   room(maxWaitMs: number): Promise<void> | null {
-    if (this.waiting() <= this.backlog()) return null;
+    // Behind webhooks already held, even when the line has room now: they go first.
+    if (this.roomWaiters.length === 0 && this.waiting() <= this.backlog()) return null;
     return new Promise<void>((resolve) => {
+      const waiters = this.roomWaiters;
       const timer = setTimeout(done, maxWaitMs);
       function done() {
         clearTimeout(timer);
+        const at = waiters.indexOf(done);
+        if (at >= 0) waiters.splice(at, 1);
         resolve();
       }
-      this.roomWaiters.push(done);
+      waiters.push(done);
     });
   }
 
@@ -91,12 +95,16 @@ export class EmbeddedQueue implements ExecutionQueue {
   }
 
   /**
-   * Lets held-back intake go on once the line is down to three quarters of the backlog (or the queue
-   * stops): holds stay short (a quarter of the backlog to drain), so the sender hardly waits longer.
+   * Lets held-back intake go on, oldest first, one webhook for each place the line has below the
+   * backlog (all of them when the queue stops). One at a time as executions start, not a batch once
+   * the line is much shorter: each hold then lasts about as long as one execution takes to start,
+   * where a batch release made a few webhooks wait for a quarter of the backlog to drain — the
+   * 15–50 ms that set the intake's p99 under a steady flood.
    */
   private openRoom(): void {
-    if (this.roomWaiters.length === 0 || (!this.stopping && this.waiting() > (this.backlog() * 3) / 4)) return;
-    for (const go of this.roomWaiters.splice(0)) go();
+    if (this.roomWaiters.length === 0) return;
+    const places = this.stopping ? this.roomWaiters.length : this.backlog() - this.waiting();
+    for (let i = 0; i < places && this.roomWaiters.length > 0; i++) this.roomWaiters[0]();
   }
 
   has(executionId: string): boolean {

@@ -1,6 +1,6 @@
 // The embedded queue's flow control for intake (room()): null while the line is short; held back
-// while more executions than the backlog wait for a worker, and let go once the line is down to
-// three quarters of it, when the queue stops, or after the longest hold.
+// while more executions than the backlog wait for a worker, and let go one per place the line has
+// below the backlog (oldest first), when the queue stops, or after the longest hold.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { EmbeddedQueue } from '../../src/queue/embedded-queue.ts';
@@ -24,7 +24,7 @@ function gatedHandler() {
   };
 }
 
-test('room() is null while few executions wait, and holds intake back past the backlog until three quarters of it are left', async () => {
+test('room() is null while few executions wait, and lets held webhooks go one per place the line has below the backlog, oldest first', async () => {
   const q = new EmbeddedQueue({ concurrency: 1, backlog: 4 });
   const h = gatedHandler();
   q.start(h.handler);
@@ -32,18 +32,25 @@ test('room() is null while few executions wait, and holds intake back past the b
   assert.deepEqual(q.depth(), { ready: 4, scheduled: 0, running: 1 });
   assert.equal(q.room(60_000), null, 'four waiting is not more than the backlog');
 
-  await q.push([{ executionId: 'f' }]);
-  const room = q.room(60_000);
-  assert.ok(room, 'five waiting is over the backlog of four');
-  let open = false;
-  void room.then(() => (open = true));
+  await q.push([{ executionId: 'f' }, { executionId: 'g' }]);
+  const opened: string[] = [];
+  for (const name of ['first', 'second', 'third']) {
+    const room = q.room(60_000);
+    assert.ok(room, `${name}: six waiting is over the backlog of four`);
+    void room.then(() => opened.push(name));
+  }
 
-  await h.release(); // a ends, b starts: c, d, e, f wait
-  assert.equal(open, false, 'four still wait: more than three quarters of the backlog');
-  await h.release(); // b ends, c starts: d, e, f wait
-  assert.equal(open, true, 'three waiting is three quarters of the backlog: intake goes on');
-  assert.deepEqual(h.started, ['a', 'b', 'c']);
-  for (let i = 0; i < 4; i++) await h.release();
+  await h.release(); // a ends, b starts: c, d, e, f, g wait — still over the backlog
+  assert.deepEqual(opened, []);
+  await h.release(); // b ends, c starts: four wait — no place below the backlog yet
+  assert.deepEqual(opened, []);
+  await h.release(); // c ends, d starts: three wait — one place
+  assert.deepEqual(opened, ['first'], 'one place lets one webhook go, the one held longest');
+  assert.ok(q.room(60_000), 'a newcomer waits behind the webhooks still held, though the line has room');
+  await h.release(); // d ends, e starts: two wait — two places
+  assert.deepEqual(opened, ['first', 'second', 'third']);
+  assert.deepEqual(h.started, ['a', 'b', 'c', 'd', 'e']);
+  for (let i = 0; i < 3; i++) await h.release();
   await q.stop();
 });
 
