@@ -5,7 +5,7 @@ import type { ExecutionHandler, ExecutionQueue, QueueItem } from './types.ts';
 
 export interface EmbeddedQueueOptions {
   concurrency: number;
-  /** room() holds intake back while more than this many executions wait for a worker (default 4 × concurrency). */
+  /** room() holds intake back while more than this many executions wait for a worker (default: concurrency). */
   backlog?: number;
   onError?: (executionId: string, error: unknown) => void;
 }
@@ -91,7 +91,7 @@ export class EmbeddedQueue implements ExecutionQueue {
   }
 
   private backlog(): number {
-    return this.opts.backlog ?? this.opts.concurrency * 4;
+    return this.opts.backlog ?? this.opts.concurrency;
   }
 
   /**

@@ -73,10 +73,10 @@ test('room() lets go after the longest hold even when nothing moves, and when th
 });
 
 test('without a handler started, room() still holds and lets go by its timer', async () => {
-  const q = new EmbeddedQueue({ concurrency: 2 }); // backlog 4 × concurrency = 8
-  await q.push(Array.from({ length: 8 }, (_, i) => ({ executionId: `e${i}` })));
+  const q = new EmbeddedQueue({ concurrency: 2 }); // the backlog is the concurrency: 2
+  await q.push([{ executionId: 'e0' }, { executionId: 'e1' }]);
   assert.equal(q.room(60_000), null);
-  await q.push([{ executionId: 'e8' }]);
+  await q.push([{ executionId: 'e2' }]);
   const held = q.room(5);
   assert.ok(held);
   await held;
