@@ -6,14 +6,15 @@
 // Usage: node bench/cpu-split.ts [seconds] [rounds]   (default 15 s × 2 rounds; SKIP_BASELINE=1: Svyazka only;
 // BASE_REF=<git ref>: that commit's Svyazka too, alternating, with the medians of both at the end;
 // RATE=<n>: n requests/s in all instead of as many as can be, so that systems compared do the same
-// work per second — the garbage collector's share depends on the rate)
+// work per second — the garbage collector's share depends on the rate; CONNECTIONS=<n>: the load's
+// connections, 50 by default as in bench/e2e)
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { JSON_WORKLOAD_MAPPING, freePort, load, peakRssMb, retailcrmOrderJson, ROOT, spawnNode, startSvyazka, waitHttp, worktree } from './support.ts';
 
 const seconds = Number(process.argv[2] ?? 15);
 const rounds = Number(process.argv[3] ?? 2);
-const CONNECTIONS = 50;
+const CONNECTIONS = Number(process.env.CONNECTIONS ?? 50);
 const rate = process.env.RATE ? Number(process.env.RATE) : undefined;
 const TICK_US = 1e6 / 100; // USER_HZ is 100 on Linux
 const body = retailcrmOrderJson();

@@ -12,8 +12,11 @@
 // With SETTLE_SECONDS=n the server's RSS is read again n s after the queue drained (idle GC).
 // With BASE_REF=<git ref>, the Svyazka of that commit (a temporary git worktree) runs in the same
 // run too, alternating, so before/after figures share the machine's moment.
-import { rmSync } from 'node:fs';
+// With GC=1 each Svyazka round also prints its garbage collection during the load (bench/gc-probe.mjs):
+// scavenges and the MB they promoted, mark-compacts, and the main thread's time in both.
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { tmpdir } from 'node:os';
 import { DatabaseSync } from 'node:sqlite';
 import { JSON_WORKLOAD_MAPPING, freePort, load, peakRssMb, ratio, retailcrmOrderForm, retailcrmOrderJson, rssMb, ROOT, spawnNode, startSvyazka, waitHttp, worktree, type LoadResult } from './support.ts';
 
@@ -57,7 +60,20 @@ interface Round {
   unfinished: number;
   /** Webhook received → its execution finished, ms (Svyazka only). */
   toFinish?: { p50: number; p99: number } | null;
+  /** With GC=1: the server's garbage collection during the load (Svyazka only). */
+  gc?: GcSummary | null;
 }
+
+interface GcSummary {
+  seconds: number;
+  scavenges: number;
+  scavengeMs: number;
+  promotedBytes: number;
+  markCompacts: number;
+  markCompactMs: number;
+  heapAfterMarkCompact: number[];
+}
+const gcProbe = process.env.GC === '1';
 
 const targetPort = await freePort();
 const target = spawnNode([join(ROOT, 'bench/target-server.ts')], { PORT: String(targetPort) });
@@ -80,8 +96,14 @@ async function baselineRun(): Promise<Round> {
 
 /** One round of the Svyazka checkout at `root` (this tree, or another commit's worktree). */
 async function svyazkaRun(root: string): Promise<Round> {
+  const gcOut = gcProbe ? join(tmpdir(), `svyazka-gc-${process.pid}-${Date.now()}.json`) : null;
+  if (gcOut) Object.assign(process.env, { NODE_OPTIONS: `--import ${join(ROOT, 'bench/gc-probe.mjs')}`, GC_PROBE_OUT: gcOut });
   const { url, child, dataDir } = await startSvyazka(root, w.steps, targetUrl);
+  delete process.env.NODE_OPTIONS;
+  delete process.env.GC_PROBE_OUT;
+  if (gcOut) child.kill('SIGUSR2');
   const r = await load(url, w.body, w.contentType, { connections: CONNECTIONS, seconds });
+  const gc = gcOut ? await gcSummary(child.pid!, gcOut) : null;
   const db = new DatabaseSync(join(dataDir, 'svyazka.db'), { readOnly: true });
   const deadline = Date.now() + 120_000;
   for (;;) {
@@ -106,14 +128,32 @@ async function svyazkaRun(root: string): Promise<Round> {
   await new Promise((res) => setTimeout(res, 300));
   rmSync(dataDir, { recursive: true, force: true });
   const executions = Math.round(stats.n / ((stats.last - stats.first) / 1000));
-  return { accepted: r.perSecond, executions, load: r, peakRss, rss, settled, unfinished, toFinish };
+  return { accepted: r.perSecond, executions, load: r, peakRss, rss, settled, unfinished, toFinish, gc };
+}
+
+/** Ends the probe's window (the second SIGUSR2) and reads what it wrote. */
+async function gcSummary(pid: number, file: string): Promise<GcSummary | null> {
+  process.kill(pid, 'SIGUSR2');
+  for (let i = 0; i < 50 && !existsSync(file); i++) await new Promise((res) => setTimeout(res, 100));
+  if (!existsSync(file)) return null;
+  const summary = JSON.parse(readFileSync(file, 'utf8')) as GcSummary;
+  rmSync(file, { force: true });
+  return summary;
+}
+
+function fmtGc(g: GcSummary): string {
+  const perS = (n: number) => (n / g.seconds).toFixed(1);
+  const heaps = g.heapAfterMarkCompact.map((b) => b / 1e6).sort((a, b) => a - b);
+  const heap = heaps.length ? `, heap after them ${heaps[0].toFixed(0)}–${heaps[heaps.length - 1].toFixed(0)} MB` : '';
+  return `; GC per s: ${perS(g.scavenges)} scavenges (${perS(g.scavengeMs)} ms) promoting ${perS(g.promotedBytes / 1e6)} MB, ${perS(g.markCompacts)} mark-compacts (${perS(g.markCompactMs)} ms)${heap}`;
 }
 
 const fmt = (x: Round) =>
   `${x.accepted} accepted/s, ${x.executions} executions/s, p50 ${x.load.p50} ms, p99 ${x.load.p99} ms, max ${x.load.max} ms, ` +
   `non-2xx ${x.load.non2xx}, errors ${x.load.errors}, peak RSS ${x.peakRss} MB (now ${x.rss} MB${x.settled === null ? '' : `, ${x.settled} MB ${settleSeconds} s later`})` +
   (x.toFinish ? `, received → executed p50 ${x.toFinish.p50} ms, p99 ${x.toFinish.p99} ms` : '') +
-  (x.unfinished ? `, ${x.unfinished} UNFINISHED` : '');
+  (x.unfinished ? `, ${x.unfinished} UNFINISHED` : '') +
+  (x.gc ? fmtGc(x.gc) : '');
 
 const baseRef = process.env.BASE_REF;
 const older = baseRef ? worktree(baseRef) : null;
