@@ -71,7 +71,10 @@ export class EmbeddedQueue implements ExecutionQueue {
   }
 
   room(maxWaitMs: number): Promise<void> | null {
-    // Behind webhooks already held, even when the line has room now: they go first.
+    if (this.stopping) return null;
+    // Places the line has now go to webhooks already held (nothing else may come to let them go);
+    // a newcomer waits behind those still held.
+    this.openRoom();
     if (this.roomWaiters.length === 0 && this.waiting() <= this.backlog()) return null;
     return new Promise<void>((resolve) => {
       const waiters = this.roomWaiters;

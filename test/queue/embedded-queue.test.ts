@@ -54,6 +54,27 @@ test('room() is null while few executions wait, and lets held webhooks go one pe
   await q.stop();
 });
 
+test('with nothing left running, a webhook asking for room lets go those still held first, then goes itself', async () => {
+  const q = new EmbeddedQueue({ concurrency: 1, backlog: 1 });
+  await q.push(['a', 'b', 'c'].map((executionId) => ({ executionId }))); // no handler yet: three wait
+  const opened: string[] = [];
+  for (const name of ['first', 'second', 'third']) void q.room(60_000)!.then(() => opened.push(name));
+  const h = gatedHandler();
+  q.start(h.handler); // a runs; b, c wait
+  await h.release(); // b runs; c waits: at the backlog, no place below it
+  assert.deepEqual(opened, []);
+  await h.release(); // c runs; none waits: one place
+  assert.deepEqual(opened, ['first']);
+  await h.release(); // c ends: one place again (what "first" sends has not come yet)
+  assert.deepEqual(opened, ['first', 'second']);
+  // Nothing runs now, so no execution will start to let "third" go: the next webhook does, before itself.
+  assert.equal(q.room(60_000), null);
+  await new Promise((r) => setImmediate(r));
+  assert.deepEqual(opened, ['first', 'second', 'third']);
+  await q.stop();
+  assert.equal(q.room(60_000), null, 'a stopped queue holds nothing');
+});
+
 test('room() lets go after the longest hold even when nothing moves, and when the queue stops', async () => {
   const q = new EmbeddedQueue({ concurrency: 1, backlog: 1 });
   const h = gatedHandler();
