@@ -32,6 +32,21 @@ export function serverFlagsFor(root: string): string[] {
   return root === ROOT ? SERVER_FLAGS : BASE_SERVER_FLAGS;
 }
 
+/**
+ * SERVER_ENV="NAME=value …" adds settings to this tree's server's environment, BASE_SERVER_ENV to the
+ * BASE_REF checkout's: settings (SVYAZKA_WORKERS, say) compared in one run against the same commit.
+ */
+function serverEnvFor(root: string): Record<string, string> {
+  const given = root === ROOT ? process.env.SERVER_ENV : process.env.BASE_SERVER_ENV;
+  const env: Record<string, string> = {};
+  for (const pair of (given ?? '').split(' ').filter(Boolean)) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0) throw new Error(`SERVER_ENV / BASE_SERVER_ENV: "${pair}" is not NAME=value`);
+    env[pair.slice(0, eq)] = pair.slice(eq + 1);
+  }
+  return env;
+}
+
 function flagsFrom(value: string | undefined): string[] | undefined {
   return value === undefined ? undefined : value.split(' ').filter(Boolean);
 }
@@ -190,7 +205,7 @@ export async function startSvyazka(root: string, steps: readonly unknown[], targ
   cli('connection', 'add', '--name', 'target', '--connector', 'http', '--auth', JSON.stringify({ baseUrl: targetUrl }));
   writeFileSync(join(dataDir, 'flow.json'), JSON.stringify({ name: 'bench', enabled: true, trigger: { connector: 'webhook', event: 'incoming' }, steps }));
   const imported = JSON.parse(cli('flow', 'import', join(dataDir, 'flow.json'))) as { webhookUrl: string };
-  const child = spawnNode([...serverFlagsFor(root), join(root, 'bin/svyazka.js'), 'serve'], env);
+  const child = spawnNode([...serverFlagsFor(root), join(root, 'bin/svyazka.js'), 'serve'], { ...env, ...serverEnvFor(root) });
   await waitHttp(`http://127.0.0.1:${port}/healthz`);
   return { url: `http://127.0.0.1:${port}${new URL(imported.webhookUrl).pathname}`, child, dataDir };
 }
