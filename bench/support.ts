@@ -33,12 +33,14 @@ export function serverFlagsFor(root: string): string[] {
 }
 
 /**
- * SERVER_ENV="NAME=value …" adds settings to this tree's server's environment, BASE_SERVER_ENV to the
- * BASE_REF checkout's: settings (SVYAZKA_WORKERS, say) compared in one run against the same commit.
+ * The environment `npm start` adds (MALLOC_ARENA_MAX=2), then SERVER_ENV="NAME=value …" for this
+ * tree's server, BASE_SERVER_ENV for the BASE_REF checkout's: settings (SVYAZKA_WORKERS, say)
+ * compared in one run against the same commit.
  */
 function serverEnvFor(root: string): Record<string, string> {
   const given = root === ROOT ? process.env.SERVER_ENV : process.env.BASE_SERVER_ENV;
-  const env: Record<string, string> = {};
+  // What `npm start` sets (package.json), as SERVER_FLAGS are its flags.
+  const env: Record<string, string> = { MALLOC_ARENA_MAX: '2' };
   for (const pair of (given ?? '').split(' ').filter(Boolean)) {
     const eq = pair.indexOf('=');
     if (eq <= 0) throw new Error(`SERVER_ENV / BASE_SERVER_ENV: "${pair}" is not NAME=value`);

@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --max-semi-space-size=16 --heap-growing-percent=20 --expose-gc --no-wasm-loop-unrolling
+#!/usr/bin/env -S MALLOC_ARENA_MAX=2 node --max-semi-space-size=16 --heap-growing-percent=20 --expose-gc --no-wasm-loop-unrolling
 // --expose-gc: lib/idle-gc.ts gives memory back once the server goes quiet after work.
 // --max-semi-space-size: V8 lets the young generation grow to 128 MB under load, which is RSS
 // with no gain in throughput here (bench/RESULTS.md); npm scripts pass the same flags.
@@ -8,6 +8,9 @@
 // --no-wasm-loop-unrolling: undici parses HTTP answers with WebAssembly (llhttp); when that code
 // gets hot, V8's optimizing compiler unrolled its loops in a ~15 MB scratch area on a helper thread,
 // and the allocator kept those pages: ~10 MB more peak RSS (heaptrack, bench/e2e).
+// MALLOC_ARENA_MAX=2 (glibc): each thread that allocates (the store thread, V8's helpers) otherwise
+// gets a malloc arena of its own, whose freed pages stay: 15-25 MB less peak RSS under bench/e2e's
+// load at the same throughput. npm scripts and the Dockerfile set it too (a value given wins there).
 // Launcher that works on any Node: Svyazka runs on Node.js 24, which `npm ci` installs from the
 // npm registry (the `node` package). An older system Node hands over to it.
 import { spawn } from 'node:child_process';
@@ -33,7 +36,10 @@ if (major >= 24) {
     console.error(`Svyazka needs Node.js 24; this is ${process.version}. Run "npm ci" in the project first: it installs Node 24 into node_modules.`);
     process.exit(1);
   }
-  const child = spawn(node24, ['--max-semi-space-size=16', '--heap-growing-percent=20', '--expose-gc', '--no-wasm-loop-unrolling', fileURLToPath(import.meta.url), ...process.argv.slice(2)], { stdio: 'inherit' });
+  const child = spawn(node24, ['--max-semi-space-size=16', '--heap-growing-percent=20', '--expose-gc', '--no-wasm-loop-unrolling', fileURLToPath(import.meta.url), ...process.argv.slice(2)], {
+    stdio: 'inherit',
+    env: { ...process.env, MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX ?? '2' },
+  });
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => child.kill(signal));
   child.on('exit', (code, signal) => process.exit(code ?? (signal ? 128 : 1)));
 }
