@@ -24,7 +24,7 @@ export class EmbeddedQueue implements ExecutionQueue {
   private timerAt = Infinity;
   private stopping = false;
   private idleWaiters: Array<() => void> = [];
-  private roomWaiters: Array<() => void> = [];
+  private readonly roomWaiters: Array<() => void> = [];
   private readonly opts: EmbeddedQueueOptions;
 
   constructor(opts: EmbeddedQueueOptions) {
