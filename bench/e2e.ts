@@ -99,9 +99,11 @@ async function svyazkaRun(root: string): Promise<Round> {
   const gcOut = gcProbe ? join(tmpdir(), `svyazka-gc-${process.pid}-${Date.now()}.json`) : null;
   if (gcOut) Object.assign(process.env, { NODE_OPTIONS: `--import ${join(ROOT, 'bench/gc-probe.mjs')}`, GC_PROBE_OUT: gcOut });
   const { url, child, dataDir } = await startSvyazka(root, w.steps, targetUrl);
-  delete process.env.NODE_OPTIONS;
-  delete process.env.GC_PROBE_OUT;
-  if (gcOut) child.kill('SIGUSR2');
+  if (gcOut) {
+    delete process.env.NODE_OPTIONS;
+    delete process.env.GC_PROBE_OUT;
+    child.kill('SIGUSR2');
+  }
   const r = await load(url, w.body, w.contentType, { connections: CONNECTIONS, seconds });
   const gc = gcOut ? await gcSummary(child.pid!, gcOut) : null;
   const db = new DatabaseSync(join(dataDir, 'svyazka.db'), { readOnly: true });
