@@ -24,7 +24,7 @@ export async function freePort(): Promise<number> {
  * others. BASE_SERVER_FLAGS="…" gives the BASE_REF checkout its own, so that flags can be compared in
  * one run against the same commit (BASE_REF=HEAD).
  */
-export const SERVER_FLAGS = flagsFrom(process.env.SERVER_FLAGS) ?? ['--max-semi-space-size=16', '--heap-growing-percent=20', '--expose-gc', '--no-wasm-loop-unrolling'];
+export const SERVER_FLAGS = flagsFrom(process.env.SERVER_FLAGS) ?? ['--max-semi-space-size=16', '--heap-growing-percent=50', '--expose-gc', '--no-wasm-loop-unrolling'];
 const BASE_SERVER_FLAGS = flagsFrom(process.env.BASE_SERVER_FLAGS) ?? SERVER_FLAGS;
 
 /** The flags the Svyazka checkout at `root` is started with: this tree's, or BASE_REF's. */

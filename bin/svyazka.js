@@ -1,10 +1,11 @@
-#!/usr/bin/env -S MALLOC_ARENA_MAX=2 node --max-semi-space-size=16 --heap-growing-percent=20 --expose-gc --no-wasm-loop-unrolling
+#!/usr/bin/env -S MALLOC_ARENA_MAX=2 node --max-semi-space-size=16 --heap-growing-percent=50 --expose-gc --no-wasm-loop-unrolling
 // --expose-gc: lib/idle-gc.ts gives memory back once the server goes quiet after work.
 // --max-semi-space-size: V8 lets the young generation grow to 128 MB under load, which is RSS
 // with no gain in throughput here (bench/RESULTS.md); npm scripts pass the same flags.
-// --heap-growing-percent=20: under load V8 let the old generation grow to 3-4x what a collection
-// keeps alive (peak RSS 466-517 MB in bench/e2e); growing by 20 % at a time holds it near 350 MB at
-// the same throughput. A soft setting, unlike --max-old-space-size: it never runs out of heap.
+// --heap-growing-percent=50: under load V8 let the old generation grow to 3-4x what a collection
+// keeps alive (peak RSS 466-517 MB in bench/e2e). 50 % keeps peak RSS where 20 % did (bench/e2e,
+// bench/cpu-split) with about 10 % less CPU per webhook: 20 % ran a mark-compact 2-3 times a second.
+// A soft setting, unlike --max-old-space-size: it never runs out of heap.
 // --no-wasm-loop-unrolling: undici parses HTTP answers with WebAssembly (llhttp); when that code
 // gets hot, V8's optimizing compiler unrolled its loops in a ~15 MB scratch area on a helper thread,
 // and the allocator kept those pages: ~10 MB more peak RSS (heaptrack, bench/e2e).
@@ -36,7 +37,7 @@ if (major >= 24) {
     console.error(`Svyazka needs Node.js 24; this is ${process.version}. Run "npm ci" in the project first: it installs Node 24 into node_modules.`);
     process.exit(1);
   }
-  const child = spawn(node24, ['--max-semi-space-size=16', '--heap-growing-percent=20', '--expose-gc', '--no-wasm-loop-unrolling', fileURLToPath(import.meta.url), ...process.argv.slice(2)], {
+  const child = spawn(node24, ['--max-semi-space-size=16', '--heap-growing-percent=50', '--expose-gc', '--no-wasm-loop-unrolling', fileURLToPath(import.meta.url), ...process.argv.slice(2)], {
     stdio: 'inherit',
     env: { ...process.env, MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX ?? '2' },
   });
