@@ -20,27 +20,47 @@ export async function freePort(): Promise<number> {
 }
 
 /**
- * The flags `npm start` runs the server with (package.json); SERVER_FLAGS="…" in the environment tries
- * others. BASE_SERVER_FLAGS="…" gives the BASE_REF checkout its own, so that flags can be compared in
- * one run against the same commit (BASE_REF=HEAD).
+ * How a tree's `npm start` starts the server: the environment it sets and the flags it gives node,
+ * read from that tree's package.json — so a BASE_REF checkout runs with its own settings, and a
+ * commit that changes them is compared against the old ones.
  */
-export const SERVER_FLAGS = flagsFrom(process.env.SERVER_FLAGS) ?? ['--max-semi-space-size=16', '--heap-growing-percent=50', '--expose-gc', '--no-wasm-loop-unrolling'];
-const BASE_SERVER_FLAGS = flagsFrom(process.env.BASE_SERVER_FLAGS) ?? SERVER_FLAGS;
-
-/** The flags the Svyazka checkout at `root` is started with: this tree's, or BASE_REF's. */
-export function serverFlagsFor(root: string): string[] {
-  return root === ROOT ? SERVER_FLAGS : BASE_SERVER_FLAGS;
+export function npmStart(root: string): { flags: string[]; env: Record<string, string> } {
+  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts?: Record<string, string> };
+  const script = pkg.scripts?.start ?? '';
+  const words = script.split(/\s+/).filter(Boolean);
+  const at = words.indexOf('node');
+  if (at < 0 || !words.includes('bin/svyazka.js')) throw new Error(`${root}/package.json: "start" does not run node bin/svyazka.js: ${script}`);
+  const env: Record<string, string> = {};
+  for (const word of words.slice(0, at)) {
+    // NAME=value, or NAME=${NAME:-value}: a value the caller gives wins, as in the shell.
+    const m = /^([A-Z_][A-Z0-9_]*)=(?:\$\{\1:-(.*)\}|(.*))$/.exec(word);
+    if (!m) continue;
+    const value = m[2] ?? m[3];
+    env[m[1]] = m[2] !== undefined ? (process.env[m[1]] ?? value) : value;
+  }
+  const flags = words.slice(at + 1, words.indexOf('bin/svyazka.js')).filter((w) => w.startsWith('--'));
+  return { flags, env };
 }
 
 /**
- * The environment `npm start` adds (MALLOC_ARENA_MAX=2), then SERVER_ENV="NAME=value …" for this
- * tree's server, BASE_SERVER_ENV for the BASE_REF checkout's: settings (SVYAZKA_WORKERS, say)
- * compared in one run against the same commit.
+ * The flags the Svyazka checkout at `root` is started with: its `npm start`'s. SERVER_FLAGS="…" in
+ * the environment tries others for this tree, BASE_SERVER_FLAGS="…" for the BASE_REF checkout.
+ */
+export function serverFlagsFor(root: string): string[] {
+  return flagsFrom(root === ROOT ? process.env.SERVER_FLAGS : process.env.BASE_SERVER_FLAGS) ?? npmStart(root).flags;
+}
+
+/** This tree's server flags (its `npm start`'s, or SERVER_FLAGS). */
+export const SERVER_FLAGS = serverFlagsFor(ROOT);
+
+/**
+ * The environment the tree's `npm start` sets (MALLOC_ARENA_MAX=2), then SERVER_ENV="NAME=value …"
+ * for this tree's server, BASE_SERVER_ENV for the BASE_REF checkout's: settings (SVYAZKA_WORKERS,
+ * say) compared in one run against the same commit.
  */
 function serverEnvFor(root: string): Record<string, string> {
   const given = root === ROOT ? process.env.SERVER_ENV : process.env.BASE_SERVER_ENV;
-  // What `npm start` sets (package.json), as SERVER_FLAGS are its flags.
-  const env: Record<string, string> = { MALLOC_ARENA_MAX: '2' };
+  const env = npmStart(root).env;
   for (const pair of (given ?? '').split(' ').filter(Boolean)) {
     const eq = pair.indexOf('=');
     if (eq <= 0) throw new Error(`SERVER_ENV / BASE_SERVER_ENV: "${pair}" is not NAME=value`);
