@@ -14,7 +14,7 @@ export const PACK_FROM = 512;
 /** `bytes` behind a tag: compressed when that is smaller, else as they are. */
 export function packBytes(bytes: Uint8Array, compress = true): Uint8Array {
   if (compress && bytes.length >= PACK_FROM) {
-    // Output chunks sized to the data: see store-thread.js for what zlib's default 16 KB costs.
+    // Output chunks sized to the data: see store-thread-worker.js for what zlib's default 16 KB costs.
     const packed = deflateRawSync(bytes, { chunkSize: Math.max(64, bytes.length) });
     if (packed.length + 1 < bytes.length) return withTag(DEFLATE, packed);
   }

@@ -3,7 +3,7 @@
 // Executions of a webhook keep no copy of it: their trigger is derived from the webhook row
 // (executions.trigger = '' marks that), see triggerOf.
 import { packBytes, unpackBytes } from './compression.ts';
-import { packer } from './packer.ts';
+import { storeThread } from './store-thread.ts';
 import { mergeQuery } from '../lib/merge-query.ts';
 import { parseJson } from '../lib/json.ts';
 // The body's parser is the intake's: a stored body parses exactly as it did when it arrived.
@@ -22,9 +22,9 @@ export function encodeRaw(raw: Uint8Array, coding: RawCoding): Uint8Array {
   return packBytes(raw, coding.compress);
 }
 
-/** encodeRaw, with the compression done off the main thread (packer.ts). */
+/** encodeRaw, with the compression done off the main thread (store-thread.ts). */
 export function encodeRawAsync(raw: Uint8Array, coding: RawCoding): Promise<Uint8Array> {
-  return coding.compress ? packer.pack(raw) : Promise.resolve(encodeRaw(raw, coding));
+  return coding.compress ? storeThread.pack(raw) : Promise.resolve(encodeRaw(raw, coding));
 }
 
 export const decodeRaw = unpackBytes;

@@ -8,7 +8,7 @@ import type { Database } from '../schema.ts';
 import { migrations } from '../migrations.ts';
 import { restrictFile } from '../../lib/private-files.ts';
 import { isStorageFull, StorageState } from '../storage-errors.ts';
-import { packer } from '../packer.ts';
+import { storeThread } from '../store-thread.ts';
 
 type SqlValue = null | number | bigint | string | Uint8Array;
 
@@ -331,7 +331,7 @@ export class SqliteDatabase {
     const restore = () => {
       if (!this.closed) this.raw.exec(`PRAGMA wal_autocheckpoint = ${AUTOCHECKPOINT_PAGES}`);
     };
-    this.checkpoints = packer.watchWal(this.path, this.checkpointEveryMs, restore).then((watch) => {
+    this.checkpoints = storeThread.watchWal(this.path, this.checkpointEveryMs, restore).then((watch) => {
       if (watch !== null && !this.closed) this.raw.exec(`PRAGMA wal_autocheckpoint = ${WAL_CAP_PAGES}`);
       return watch;
     });
@@ -343,7 +343,7 @@ export class SqliteDatabase {
     while (this.pending.length > 0 || this.flushScheduled) await new Promise((r) => setImmediate(r));
     this.closed = true;
     const watch = this.checkpoints && (await this.checkpoints);
-    if (watch) await packer.unwatchWal(watch);
+    if (watch) await storeThread.unwatchWal(watch);
     this.raw.close();
   }
 }

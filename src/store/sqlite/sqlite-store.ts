@@ -42,7 +42,7 @@ import { SqliteCircuitStore } from './circuit-store.ts';
 import { SqliteAlertStore } from './alert-store.ts';
 import { SqliteCollectionStore } from './collection-store.ts';
 import { journalJson, stepValues } from '../collections.ts';
-import { packTextAsync } from '../packer.ts';
+import { packTextAsync } from '../store-thread.ts';
 
 /** The columns an ExecutionUpdate may set, in the order of their bits in updateSql's shape. */
 const UPDATE_COLUMNS: ReadonlyArray<readonly [keyof ExecutionUpdate, string]> = [

@@ -1,4 +1,4 @@
-// The store's worker thread (see packer.ts), with two jobs that would otherwise stall the main one:
+// The store's worker thread (see store-thread.ts), with two jobs that would otherwise stall the main one:
 // - packing: each batch it is sent goes back in one transferred buffer — for each item exactly
 //   what compression.ts packBytes gives, with the tags and threshold it is started with (workerData);
 // - WAL checkpoints of the SQLite files it is told to watch: on its own connection, every

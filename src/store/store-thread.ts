@@ -1,11 +1,13 @@
-// Compression off the main thread. Packing a 1–4 KB webhook body or journal entry costs 25–45 µs
-// of CPU — about a tenth of the server's main thread under load (bench/profile) — while the thread
-// is what limits throughput. What is submitted during one event-loop turn goes to one worker
-// thread as one batch (copied into a single transferred buffer) and comes back the same way;
-// the caller awaits it before its write, so what is stored is what compression.ts would give.
-// The worker is shared by the process, started on first use and never keeps the process alive.
-// If it cannot start or dies, packing goes on in the calling thread. The same thread also runs
-// SQLite's WAL checkpoints (watchWal). Its code is plain JavaScript (store-thread.js): see there why.
+// The store's worker thread, seen from the main one: two jobs that would otherwise stall the event
+// loop. Its code is plain JavaScript (store-thread-worker.js): see there why.
+// - Compression. Packing a 1-4 KB webhook body or journal entry costs 25-45 us of CPU, about a
+//   tenth of the server's main thread under load (bench/profile), while that thread is what limits
+//   throughput. What is submitted during one event-loop turn goes to the thread as one batch
+//   (copied into a single transferred buffer) and comes back the same way; the caller awaits it
+//   before its write, so what is stored is what compression.ts would give.
+// - SQLite's WAL checkpoints (watchWal), on a connection of the thread's own.
+// The thread is shared by the process, started on first use and never keeps the process alive. If
+// it cannot start or dies, packing goes on in the calling thread and SQLite checkpoints as usual.
 import { Worker } from 'node:worker_threads';
 import { DEFLATE, PACK_FROM, PLAIN, packBytes, textOrPacked } from './compression.ts';
 
@@ -32,7 +34,7 @@ interface WalReply {
   error?: string;
 }
 
-class Packer {
+class StoreThread {
   private worker: Worker | null = null;
   private broken = false;
   private queued: Waiting[] = [];
@@ -130,7 +132,7 @@ class Packer {
     if (this.worker) return this.worker;
     try {
       // It holds one batch at a time: a small young generation keeps its heap (and RSS) small.
-      const worker = new Worker(new URL('./store-thread.js', import.meta.url), {
+      const worker = new Worker(new URL('./store-thread-worker.js', import.meta.url), {
         resourceLimits: { maxYoungGenerationSizeMb: 4 },
         workerData: { plainTag: PLAIN, deflateTag: DEFLATE, packFrom: PACK_FROM },
       });
@@ -177,10 +179,10 @@ class Packer {
   }
 }
 
-export const packer = new Packer();
+export const storeThread = new StoreThread();
 
 /** JSON text for a journal column, as compression.ts packText gives it, packed off the main thread. */
 export async function packTextAsync(text: string): Promise<string | Uint8Array> {
   if (text.length < PACK_FROM) return text;
-  return textOrPacked(text, await packer.pack(Buffer.from(text, 'utf8')));
+  return textOrPacked(text, await storeThread.pack(Buffer.from(text, 'utf8')));
 }
