@@ -2,7 +2,7 @@
 // `version`, so among several workers one wins each; the drain takes its waiters with
 // FOR UPDATE SKIP LOCKED, so two workers draining at once never queue one execution twice.
 import type { CircuitRecord, CircuitStore, CircuitWait } from '../circuit-store.ts';
-import { circuitRow, drainWaiter, toCircuit, WAITING_FOR_SERVICE } from '../circuit-rows.ts';
+import { circuitQueries as queries, circuitRow, drainWaiter, toCircuit } from '../circuit-rows.ts';
 import type { PostgresDatabase } from './database.ts';
 
 /** The circuit's line, oldest first, with each waiter's status; locked, so two drains never take one waiter. */
@@ -24,37 +24,25 @@ export class PostgresCircuitStore implements CircuitStore {
   }
 
   async get(key: string): Promise<CircuitRecord | undefined> {
-    const row = await this.db.read.first(this.q.selectFrom('circuits').selectAll().where('key', '=', key));
+    const row = await this.db.read.first(queries.byKey(this.q, key));
     return row && toCircuit(row);
   }
 
   async listActive(): Promise<CircuitRecord[]> {
-    const rows = await this.db.read.all(
-      this.q
-        .selectFrom('circuits')
-        .selectAll()
-        .where((eb) => eb.or([eb('state', '!=', 'closed'), eb.exists(eb.selectFrom('circuit_waits').select('execution_id').whereRef('circuit_waits.circuit_key', '=', 'circuits.key'))])),
-    );
-    return rows.map(toCircuit);
+    return (await this.db.read.all(queries.active(this.q))).map(toCircuit);
   }
 
   async listForWorkspace(workspaceId: string): Promise<CircuitRecord[]> {
-    return (await this.db.read.all(this.q.selectFrom('circuits').selectAll().where('workspace_id', '=', workspaceId))).map(toCircuit);
+    return (await this.db.read.all(queries.ofWorkspace(this.q, workspaceId))).map(toCircuit);
   }
 
   async put(next: CircuitRecord, expected: number): Promise<boolean> {
     const row = circuitRow(next, expected + 1);
-    if (expected === 0) return (await this.db.read.run(this.q.insertInto('circuits').values(row).onConflict((oc) => oc.column('key').doNothing()))) > 0;
-    return (await this.db.read.run(this.q.updateTable('circuits').set(row).where('key', '=', next.key).where('version', '=', expected))) > 0;
+    return (await this.db.read.run(expected === 0 ? queries.insert(this.q, row) : queries.update(this.q, row, expected))) > 0;
   }
 
   async park(wait: CircuitWait): Promise<void> {
-    await this.db.read.run(
-      this.q
-        .insertInto('circuit_waits')
-        .values({ execution_id: wait.executionId, circuit_key: wait.circuitKey, workspace_id: wait.workspaceId, step_id: wait.stepId, since: Math.round(wait.since) })
-        .onConflict((oc) => oc.column('execution_id').doUpdateSet({ circuit_key: wait.circuitKey, step_id: wait.stepId })),
-    );
+    await this.db.read.run(queries.park(this.q, wait));
   }
 
   async release(key: string, now: number, spacingMs: number, limit: number): Promise<Array<{ executionId: string; runAt: number }>> {
@@ -67,7 +55,7 @@ export class PostgresCircuitStore implements CircuitStore {
         if (action === 'keep') continue;
         if (action === 'release') {
           const runAt = Math.round(now + out.length * spacingMs);
-          await tx.run(this.q.updateTable('executions').set({ status: 'queued', next_run_at: runAt, updated_at: Math.round(now) }).where('id', '=', w.id));
+          await tx.run(queries.requeue(this.q, w.id, runAt, now));
           out.push({ executionId: w.id, runAt });
         }
         done.push(w.id);
@@ -80,10 +68,7 @@ export class PostgresCircuitStore implements CircuitStore {
   async waitingCounts(keys: readonly string[]): Promise<Map<string, number>> {
     const out = new Map<string, number>();
     if (keys.length === 0) return out;
-    const rows = await this.db.read.all(
-      this.q.selectFrom('circuit_waits').select((eb) => ['circuit_key', eb.fn.countAll<number>().as('n')]).where('circuit_key', 'in', keys).groupBy('circuit_key'),
-    );
-    for (const r of rows) out.set(r.circuit_key, Number(r.n));
+    for (const r of await this.db.read.all(queries.waitingCounts(this.q, keys))) out.set(r.circuit_key, Number(r.n));
     return out;
   }
 
@@ -97,18 +82,8 @@ export class PostgresCircuitStore implements CircuitStore {
         // Parking right now: it waits like any other once its status is written.
         if (action === 'keep') continue;
         if (action === 'release') {
-          const n = await tx.run(
-            this.q
-              .updateTable('executions')
-              .set({ status: 'failed', error, error_step: w.step_id, finished_at: Math.round(now), updated_at: Math.round(now) })
-              .where('id', '=', w.id)
-              .where('status', '=', WAITING_FOR_SERVICE),
-          );
-          if (n > 0) {
-            await tx.run(
-              this.q.updateTable('execution_steps').set({ status: 'failed', error, finished_at: Math.round(now), resume_at: null }).where('execution_id', '=', w.id).where('step_id', '=', w.step_id),
-            );
-          }
+          const n = await tx.run(queries.failExecution(this.q, w.id, w.step_id, error, now));
+          if (n > 0) await tx.run(queries.failStep(this.q, w.id, w.step_id, error, now));
           failed += n;
         }
         done.push(w.id);
